@@ -1,3 +1,38 @@
 //! zmgr: a zone manager for illumos.
 //!
-//! The library holds every decision; `main.rs` only parses arguments and prints.
+//! zmgr makes zones from KDL templates, gives each an address from a named pool, and keeps a
+//! flat-file registry (by default under `/etc/zmgr`) whose zone entries are also the IP
+//! ledger. The library holds every decision; `main.rs` only parses arguments and prints.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod exec;
+pub mod fsutil;
+pub mod import;
+pub mod init;
+pub mod kdl_fast;
+pub mod kdl_util;
+pub mod lock;
+pub mod names;
+pub mod output;
+pub mod pool;
+pub mod publisher;
+pub mod registry;
+pub mod template;
+pub mod time;
+pub mod view;
+pub mod zone;
+pub mod zonecfg;
+
+/// The names most callers need.
+pub mod prelude {
+    pub use crate::config::Config;
+    pub use crate::error::{Error, Problem, Problems, Result, SourceFile};
+    pub use crate::kdl_util::Spanned;
+    pub use crate::pool::{Pool, Usage};
+    pub use crate::publisher::Publisher;
+    pub use crate::registry::{Kind, Registry};
+    pub use crate::template::{IpType, Template};
+    pub use crate::zone::{Net, ZoneAddress, ZoneEntry, ZoneState};
+}

@@ -1,0 +1,394 @@
+//! The command line: argument parsing, printing and exit codes. Decisions live in the library.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+
+use crate::error::{Error, Problems, Result};
+use crate::output::{self, Format};
+use crate::publisher::AddOutcome;
+use crate::registry::Registry;
+use crate::view;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "zmgr",
+    version,
+    about = "Zone manager for illumos: zones from KDL templates, addresses from named pools, a flat-file registry",
+    long_about = None,
+    after_help = "The registry is plain KDL under /etc/zmgr (or --root / ZMGR_ROOT). \
+Exit status: 0 success, 1 an operation failed, 2 usage or configuration error."
+)]
+pub struct Cli {
+    /// Registry root [default: /etc/zmgr]
+    #[arg(long, global = true, env = "ZMGR_ROOT", value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the registry: config.kdl, the default templates, a publisher and an example pool
+    ///
+    /// Existing files are never overwritten; running init again changes nothing.
+    Init,
+    /// Validate every registry file and every reference between them
+    ///
+    /// Reports all problems at once. Exits 0 when the registry is clean (warnings allowed),
+    /// 2 when there are errors.
+    Check,
+    /// List the zones in the registry
+    List(OutputArgs),
+    /// Show one zone's registry entry
+    Show {
+        /// Zone name
+        name: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Zone templates
+    #[command(subcommand)]
+    Template(TemplateCommand),
+    /// Address pools: size, use and the next free address
+    #[command(subcommand)]
+    Pool(PoolCommand),
+    /// IPS publishers used by templates
+    #[command(subcommand)]
+    Publisher(PublisherCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// List the templates
+    List(OutputArgs),
+    /// Show one template
+    Show {
+        name: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PoolCommand {
+    /// List the pools with their size, use and next free address
+    List(OutputArgs),
+    /// Show one pool, its ranges and the zones holding its addresses
+    Show {
+        name: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PublisherCommand {
+    /// List the publishers
+    List(OutputArgs),
+    /// Show one publisher
+    Show {
+        name: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Add a publisher, or add origins to an existing one (its comments are kept)
+    Add {
+        /// Publisher name, e.g. openindiana.org
+        name: String,
+        /// Origin URIs, preferred first
+        #[arg(required = true, value_name = "URI")]
+        uris: Vec<String>,
+    },
+    /// Remove a publisher, or only the given origins of it
+    Remove {
+        name: String,
+        /// Origins to remove; without any, the whole publisher goes
+        #[arg(value_name = "URI")]
+        uris: Vec<String>,
+    },
+}
+
+/// `--json`, or illumos-style `-p -o field,…`, or a table (optionally `-o field,…`).
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Parsable output: fields joined by `:`, no header (needs -o)
+    #[arg(short = 'p', long = "parsable")]
+    pub parsable: bool,
+    /// Fields to print, comma-separated (`-o all` for every field in a table)
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_delimiter = ',',
+        value_name = "FIELD,…"
+    )]
+    pub fields: Vec<String>,
+}
+
+impl OutputArgs {
+    fn format(&self) -> Result<Format> {
+        Format::from_options(self.json, self.parsable, self.fields.clone())
+    }
+}
+
+/// Runs zmgr with the process's arguments and returns the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match run(cli, &mut out) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = out.flush();
+            print_error(&e);
+            e.exit_code()
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`zmgr list | head`) is not an error worth a panic.
+fn emit(out: &mut dyn Write, text: &str) -> Result<()> {
+    match out.write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| Error::io("write", "standard output", e)),
+    }
+}
+
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
+    let root = cli.root.unwrap_or_else(Registry::default_root);
+    match cli.command {
+        Command::Init => {
+            for step in crate::init::init(&root)? {
+                let verb = if step.created { "created" } else { "exists " };
+                emit(out, &format!("{verb} {}\n", step.path.display()))?;
+            }
+            Ok(())
+        }
+        Command::Check => check(&root, out),
+        Command::List(o) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            emit(
+                out,
+                &output::render(&view::zones(reg.zones.values()), &format)?,
+            )
+        }
+        Command::Show { name, output: o } => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            let zone = reg.zones.get(&name).ok_or_else(|| Error::NotFound {
+                kind: "zone",
+                name: name.clone(),
+                help: Some(suggest(&name, reg.zones.keys(), "zmgr list")),
+            })?;
+            emit(
+                out,
+                &output::render_one(&view::zones([zone]), &format, &[])?,
+            )
+        }
+        Command::Template(TemplateCommand::List(o)) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            emit(
+                out,
+                &output::render(&view::templates(reg.templates.values()), &format)?,
+            )
+        }
+        Command::Template(TemplateCommand::Show { name, output: o }) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            let t = reg.templates.get(&name).ok_or_else(|| Error::NotFound {
+                kind: "template",
+                name: name.clone(),
+                help: Some(suggest(&name, reg.templates.keys(), "zmgr template list")),
+            })?;
+            let text =
+                output::render_one(&view::templates([t]), &format, &view::template_details(t))?;
+            emit(out, &text)
+        }
+        Command::Pool(PoolCommand::List(o)) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            emit(
+                out,
+                &output::render(&view::pools(&reg, reg.pools.values()), &format)?,
+            )
+        }
+        Command::Pool(PoolCommand::Show { name, output: o }) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            let p = reg.pools.get(&name).ok_or_else(|| Error::NotFound {
+                kind: "pool",
+                name: name.clone(),
+                help: Some(suggest(&name, reg.pools.keys(), "zmgr pool list")),
+            })?;
+            let mut listing = view::pools(&reg, [p]);
+            let zones = view::pool_zones(&reg, p);
+            if let Some(serde_json::Value::Object(obj)) = listing.json.first_mut() {
+                obj.insert("zones".into(), zones.json.clone().into());
+            }
+            let mut text = output::render_one(&listing, &format, &view::pool_details(p))?;
+            if matches!(format, Format::Table { ref fields } if fields.is_empty()) {
+                if !zones.rows.is_empty() {
+                    text += "\n";
+                    text += &output::render(&zones, &Format::Table { fields: vec![] })?;
+                }
+            }
+            emit(out, &text)
+        }
+        Command::Publisher(PublisherCommand::List(o)) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            emit(
+                out,
+                &output::render(&view::publishers(reg.publishers.values()), &format)?,
+            )
+        }
+        Command::Publisher(PublisherCommand::Show { name, output: o }) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            let p = reg.publishers.get(&name).ok_or_else(|| Error::NotFound {
+                kind: "publisher",
+                name: name.clone(),
+                help: Some(suggest(&name, reg.publishers.keys(), "zmgr publisher list")),
+            })?;
+            emit(
+                out,
+                &output::render_one(&view::publishers([p]), &format, &[])?,
+            )
+        }
+        Command::Publisher(PublisherCommand::Add { name, uris }) => {
+            let reg = load(&root)?;
+            let msg = match crate::publisher::add(&reg, &name, &uris)? {
+                AddOutcome::Created => format!("added publisher {name}\n"),
+                AddOutcome::Extended(new) => new
+                    .iter()
+                    .map(|u| format!("added origin {u} to publisher {name}\n"))
+                    .collect(),
+                AddOutcome::Unchanged => {
+                    format!("publisher {name} already has every given origin; nothing changed\n")
+                }
+            };
+            emit(out, &msg)
+        }
+        Command::Publisher(PublisherCommand::Remove { name, uris }) => {
+            let reg = load(&root)?;
+            crate::publisher::remove(&reg, &name, &uris)?;
+            let msg = if uris.is_empty() {
+                format!("removed publisher {name}\n")
+            } else {
+                uris.iter()
+                    .map(|u| format!("removed origin {u} from publisher {name}\n"))
+                    .collect()
+            };
+            emit(out, &msg)
+        }
+    }
+}
+
+/// Loads the registry for a verb, printing its warnings.
+fn load(root: &std::path::Path) -> Result<Registry> {
+    let (reg, warnings) = Registry::load(root)?;
+    print_problems(&warnings);
+    Ok(reg)
+}
+
+fn check(root: &std::path::Path, out: &mut dyn Write) -> Result<()> {
+    let (reg, problems) = Registry::check(root)?;
+    if problems.has_errors() {
+        return Err(Error::Registry {
+            root: root.to_path_buf(),
+            problems,
+        });
+    }
+    print_problems(&problems);
+    let warn = if problems.0.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", problems.summary())
+    };
+    emit(
+        out,
+        &format!(
+            "{} is valid{warn}: {}, {}, {}, {}\n",
+            root.display(),
+            count(reg.templates.len(), "template"),
+            count(reg.pools.len(), "pool"),
+            count(reg.zones.len(), "zone"),
+            count(reg.publishers.len(), "publisher"),
+        ),
+    )
+}
+
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// "did you mean `web01`?" or how to see what exists.
+fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a String>, list: &str) -> String {
+    let known: Vec<&str> = known.map(String::as_str).collect();
+    match crate::kdl_util::did_you_mean(name, &known) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("`{list}` shows what there is"),
+    }
+}
+
+fn handler() -> GraphicalReportHandler {
+    let tty = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let theme = if tty {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let width = if tty {
+        terminal_width().unwrap_or(100)
+    } else {
+        100
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false)
+}
+
+fn terminal_width() -> Option<usize> {
+    std::env::var("COLUMNS").ok()?.parse().ok()
+}
+
+/// Renders one diagnostic as text.
+pub fn render_diagnostic(d: &dyn Diagnostic) -> String {
+    let mut s = String::new();
+    if handler().render_report(&mut s, d).is_err() {
+        s = format!("{d}\n");
+    }
+    s
+}
+
+fn print_problems(problems: &Problems) {
+    let mut err = std::io::stderr().lock();
+    for p in problems.iter() {
+        let _ = write!(err, "{}", render_diagnostic(p));
+    }
+}
+
+fn print_error(e: &Error) {
+    let mut err = std::io::stderr().lock();
+    if let Error::Registry { problems, .. } = e {
+        for p in problems.iter() {
+            let _ = write!(err, "{}", render_diagnostic(p));
+        }
+        let _ = writeln!(err, "zmgr: {e}");
+    } else {
+        let _ = write!(err, "{}", render_diagnostic(e));
+    }
+}

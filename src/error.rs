@@ -1,0 +1,314 @@
+//! Error types: problems found in registry files, and the errors a verb can end with.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceSpan};
+
+/// The text of one file as it was read, shared by every problem that points into it.
+#[derive(Debug)]
+pub struct SourceFile {
+    path: PathBuf,
+    text: Arc<str>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Arc<Self> {
+        Arc::new(Self {
+            path: path.into(),
+            text: text.into(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// 1-based line and column of a byte offset, as shown in diagnostics.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+
+    fn named(&self) -> NamedSource<Arc<str>> {
+        NamedSource::new(self.path.display().to_string(), self.text.clone()).with_language("kdl")
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One problem in the registry: an error or a warning, usually pointing at a span of a file.
+#[derive(Debug)]
+pub struct Problem {
+    severity: Severity,
+    message: String,
+    location: Option<Location>,
+    help: Option<String>,
+    related: Vec<Problem>,
+}
+
+#[derive(Debug)]
+struct Location {
+    source: NamedSource<Arc<str>>,
+    file: Arc<SourceFile>,
+    span: SourceSpan,
+    label: String,
+}
+
+impl Problem {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(message)
+        }
+    }
+
+    /// Points the problem at `span` of `file`, with a short label under the text.
+    pub fn at(
+        mut self,
+        file: &Arc<SourceFile>,
+        span: SourceSpan,
+        label: impl Into<String>,
+    ) -> Self {
+        self.location = Some(Location {
+            source: file.named(),
+            file: file.clone(),
+            span,
+            label: label.into(),
+        });
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a second place that belongs to the same problem (the other holder of an address…).
+    pub fn with_related(mut self, related: Problem) -> Self {
+        self.related.push(related);
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The file this problem points into, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.location.as_ref().map(|l| l.file.path())
+    }
+
+    /// `path:line:col` of the problem, for one-line listings.
+    pub fn position(&self) -> Option<String> {
+        self.location.as_ref().map(|l| {
+            let (line, col) = l.file.line_col(l.span.offset());
+            format!("{}:{line}:{col}", l.file.path().display())
+        })
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl Diagnostic for Problem {
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.location
+            .as_ref()
+            .map(|l| &l.source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let l = self.location.as_ref()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(l.label.clone()),
+            l.span,
+        ))))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|p| p as &dyn Diagnostic)))
+    }
+}
+
+/// Every problem found in one run, reported together.
+#[derive(Debug, Default)]
+pub struct Problems(pub Vec<Problem>);
+
+impl Problems {
+    pub fn push(&mut self, p: Problem) {
+        self.0.push(p);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Problem>) {
+        self.0.extend(other);
+    }
+
+    pub fn errors(&self) -> usize {
+        self.0.iter().filter(|p| p.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.0.len() - self.errors()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Problem::is_error)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Problem> {
+        self.0.iter()
+    }
+
+    /// "2 errors and 1 warning", for the closing line of a report.
+    pub fn summary(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        match (self.errors(), self.warnings()) {
+            (e, 0) => plural(e, "error"),
+            (0, w) => plural(w, "warning"),
+            (e, w) => format!("{} and {}", plural(e, "error"), plural(w, "warning")),
+        }
+    }
+}
+
+/// How a verb failed. The exit status follows from the kind: 1 when an operation failed,
+/// 2 for usage and configuration errors.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The registry holds errors; each problem is printed on its own.
+    #[error("{} in the registry at {}", .problems.summary(), .root.display())]
+    Registry { root: PathBuf, problems: Problems },
+
+    #[error("no zmgr registry at {}", .root.display())]
+    NoRegistry { root: PathBuf, reason: String },
+
+    #[error("{message}")]
+    Usage {
+        message: String,
+        help: Option<String>,
+    },
+
+    #[error("{kind} `{name}` is not in the registry")]
+    NotFound {
+        kind: &'static str,
+        name: String,
+        help: Option<String>,
+    },
+
+    #[error("{message}")]
+    Failed {
+        message: String,
+        help: Option<String>,
+    },
+
+    #[error("cannot {action} {}: {source}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Registry { .. } | Error::NoRegistry { .. } | Error::Usage { .. } => 2,
+            Error::NotFound { .. } | Error::Failed { .. } | Error::Io { .. } => 1,
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error::Usage {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn failed(message: impl Into<String>) -> Self {
+        Error::Failed {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn with_help(mut self, text: impl Into<String>) -> Self {
+        match &mut self {
+            Error::Usage { help, .. }
+            | Error::NotFound { help, .. }
+            | Error::Failed { help, .. } => *help = Some(text.into()),
+            _ => {}
+        }
+        self
+    }
+}
+
+impl Diagnostic for Error {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        match self {
+            Error::NoRegistry { reason, .. } => Some(Box::new(format!(
+                "{reason}; run `zmgr init` to create one, or point --root / ZMGR_ROOT at an existing registry"
+            ))),
+            Error::Usage { help, .. }
+            | Error::NotFound { help, .. }
+            | Error::Failed { help, .. } => {
+                help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            }
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

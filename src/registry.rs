@@ -1,0 +1,575 @@
+//! The registry: every file under the root, read, validated and cross-checked.
+//!
+//! ```text
+//! ROOT/config.kdl
+//! ROOT/templates/NAME.kdl
+//! ROOT/pools/NAME.kdl
+//! ROOT/zones/NAME.kdl
+//! ROOT/publishers/NAME.kdl
+//! ```
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use kdl::KdlDocument;
+
+use crate::config::Config;
+use crate::error::{Error, Problem, Problems, Result, SourceFile};
+use crate::kdl_util::{self, Spanned};
+use crate::pool::Pool;
+use crate::publisher::Publisher;
+use crate::template::Template;
+use crate::zone::{ZoneEntry, ZoneState};
+
+/// The kinds of file kept in the registry's folders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Template,
+    Pool,
+    Zone,
+    Publisher,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Template, Kind::Pool, Kind::Zone, Kind::Publisher];
+
+    /// The folder under the root that holds this kind.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Kind::Template => "templates",
+            Kind::Pool => "pools",
+            Kind::Zone => "zones",
+            Kind::Publisher => "publishers",
+        }
+    }
+
+    /// The top-level node of a file of this kind, also used in messages.
+    pub fn node(self) -> &'static str {
+        match self {
+            Kind::Template => "template",
+            Kind::Pool => "pool",
+            Kind::Zone => "zone",
+            Kind::Publisher => "publisher",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Registry {
+    pub root: PathBuf,
+    pub config: Config,
+    pub templates: BTreeMap<String, Template>,
+    pub pools: BTreeMap<String, Pool>,
+    pub zones: BTreeMap<String, ZoneEntry>,
+    pub publishers: BTreeMap<String, Publisher>,
+}
+
+/// A file of the registry that decoded into a value.
+trait Decoded: Sized + Send {
+    fn decode(
+        file: &Arc<SourceFile>,
+        doc: &KdlDocument,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Self>;
+    fn name(&self) -> &Spanned<String>;
+    fn source(&self) -> Option<&Arc<SourceFile>>;
+}
+
+macro_rules! decoded {
+    ($t:ty, $($source:tt)+) => {
+        impl Decoded for $t {
+            fn decode(f: &Arc<SourceFile>, d: &KdlDocument, p: &mut Vec<Problem>) -> Option<Self> {
+                <$t>::decode(f, d, p)
+            }
+            fn name(&self) -> &Spanned<String> {
+                &self.name
+            }
+            fn source(&self) -> Option<&Arc<SourceFile>> {
+                let this = self;
+                decoded!(@source this, $($source)+)
+            }
+        }
+    };
+    (@source $this:ident, always) => { Some(&$this.file) };
+    (@source $this:ident, optional) => { $this.file.as_ref() };
+}
+decoded!(Template, always);
+decoded!(Pool, always);
+decoded!(ZoneEntry, optional);
+decoded!(Publisher, optional);
+
+impl Registry {
+    /// Where the registry lives: `--root`, else `ZMGR_ROOT`, else `/etc/zmgr`.
+    pub fn default_root() -> PathBuf {
+        PathBuf::from("/etc/zmgr")
+    }
+
+    /// Reads the registry. Any error in any file fails the load, with every problem found;
+    /// warnings come back beside the registry.
+    pub fn load(root: &Path) -> Result<(Registry, Problems)> {
+        let (registry, problems) = Self::read(root)?;
+        if problems.has_errors() {
+            return Err(Error::Registry {
+                root: root.to_path_buf(),
+                problems,
+            });
+        }
+        Ok((registry, problems))
+    }
+
+    /// Reads everything that can be read, and every problem, including cross-reference ones.
+    pub fn check(root: &Path) -> Result<(Registry, Problems)> {
+        let (registry, mut problems) = Self::read(root)?;
+        problems.extend(registry.cross_check());
+        Ok((registry, problems))
+    }
+
+    /// Reads every file; fails only when there is no registry at `root` at all.
+    fn read(root: &Path) -> Result<(Registry, Problems)> {
+        match std::fs::metadata(root) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(Error::NoRegistry {
+                    root: root.to_path_buf(),
+                    reason: format!("{} is not a directory", root.display()),
+                });
+            }
+            Err(e) => {
+                return Err(Error::NoRegistry {
+                    root: root.to_path_buf(),
+                    reason: format!("{}: {}", root.display(), kdl_util::io_reason(&e)),
+                });
+            }
+        }
+        let mut problems = Vec::new();
+        let config_path = root.join("config.kdl");
+        let config = if config_path.exists() {
+            read_one(&config_path, &mut problems, |f, d, p| {
+                Some(Config::decode(f, d, p))
+            })
+            .unwrap_or_default()
+        } else {
+            return Err(Error::NoRegistry {
+                root: root.to_path_buf(),
+                reason: format!("{} has no config.kdl", root.display()),
+            });
+        };
+        let templates = read_kind::<Template>(root, Kind::Template, &mut problems);
+        let pools = read_kind::<Pool>(root, Kind::Pool, &mut problems);
+        let zones = read_kind::<ZoneEntry>(root, Kind::Zone, &mut problems);
+        let publishers = read_kind::<Publisher>(root, Kind::Publisher, &mut problems);
+        Ok((
+            Registry {
+                root: root.to_path_buf(),
+                config,
+                templates,
+                pools,
+                zones,
+                publishers,
+            },
+            Problems(problems),
+        ))
+    }
+
+    pub fn path_of(&self, kind: Kind, name: &str) -> PathBuf {
+        self.root.join(kind.dir()).join(format!("{name}.kdl"))
+    }
+
+    /// Every address some zone entry holds.
+    pub fn held_addresses(&self) -> HashSet<IpAddr> {
+        self.zones.values().flat_map(|z| z.addresses()).collect()
+    }
+
+    /// Zone entries using each pool, by pool name.
+    pub fn zones_in_pool(&self, pool: &str) -> impl Iterator<Item = &ZoneEntry> {
+        self.zones
+            .values()
+            .filter(move |z| z.nets.iter().any(|n| n.pool.as_deref() == Some(pool)))
+    }
+
+    /// Problems between files: references to things that do not exist, overlaps, doubles.
+    pub fn cross_check(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        self.check_config(&mut out);
+        for t in self.templates.values() {
+            self.check_template(t, &mut out);
+        }
+        self.check_pool_overlaps(&mut out);
+        self.check_zones(&mut out);
+        out
+    }
+
+    fn check_config(&self, out: &mut Vec<Problem>) {
+        let (Some(file), Some(dt)) = (&self.config.file, &self.config.default_template) else {
+            return;
+        };
+        if !self.templates.contains_key(&dt.value) {
+            out.push(
+                Problem::error(format!("default template `{}` does not exist", dt.value))
+                    .at(file, dt.span, "no such template")
+                    .with_help(self.available(Kind::Template, &dt.value)),
+            );
+        }
+    }
+
+    fn check_template(&self, t: &Template, out: &mut Vec<Problem>) {
+        if let Some(pool) = &t.pool {
+            if !self.pools.contains_key(&pool.value) {
+                out.push(
+                    Problem::error(format!(
+                        "template `{}` uses pool `{}`, which does not exist",
+                        t.name.value, pool.value
+                    ))
+                    .at(&t.file, pool.span, "no such pool")
+                    .with_help(self.available(Kind::Pool, &pool.value)),
+                );
+            }
+        }
+        for p in &t.publishers {
+            if !self.publishers.contains_key(&p.value) {
+                out.push(
+                    Problem::error(format!(
+                        "template `{}` uses publisher `{}`, which does not exist",
+                        t.name.value, p.value
+                    ))
+                    .at(&t.file, p.span, "no such publisher")
+                    .with_help(self.available(Kind::Publisher, &p.value)),
+                );
+            }
+        }
+        let dir = t.file.path().parent().unwrap_or(Path::new("."));
+        for (point, path) in &t.hooks {
+            let full = dir.join(&path.value);
+            if !full.is_file() {
+                out.push(
+                    Problem::error(format!(
+                        "{} hook {} of template `{}` does not exist",
+                        point.value,
+                        full.display(),
+                        t.name.value
+                    ))
+                    .at(&t.file, path.span, "no such file"),
+                );
+            }
+        }
+    }
+
+    fn check_pool_overlaps(&self, out: &mut Vec<Problem>) {
+        let pools: Vec<&Pool> = self.pools.values().collect();
+        for (i, a) in pools.iter().enumerate() {
+            for b in &pools[..i] {
+                let (na, nb) = (a.network.value, b.network.value);
+                if na.contains(&nb.network()) || nb.contains(&na.network()) {
+                    out.push(
+                        Problem::error(format!(
+                            "pools `{}` ({na}) and `{}` ({nb}) overlap",
+                            a.name.value, b.name.value
+                        ))
+                        .at(&a.file, a.network.span, "overlaps another pool")
+                        .with_help("an address must belong to one pool; split the networks or merge the pools")
+                        .with_related(
+                            Problem::error(format!("pool `{}` is here", b.name.value)).at(
+                                &b.file,
+                                b.network.span,
+                                "the other pool",
+                            ),
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_zones(&self, out: &mut Vec<Problem>) {
+        let mut holders: HashMap<IpAddr, (&ZoneEntry, miette::SourceSpan)> = HashMap::new();
+        let mut links: HashMap<&str, &ZoneEntry> = HashMap::new();
+        for z in self.zones.values() {
+            let Some(file) = &z.file else { continue };
+            if z.state == ZoneState::Creating {
+                out.push(
+                    Problem::warning(format!(
+                        "zone `{}` is still marked creating",
+                        z.name.value
+                    ))
+                    .at(file, z.name.span, "state creating")
+                    .with_help("no create is running for it, an interrupted create left this entry behind"),
+                );
+            }
+            if let Some(t) = &z.template {
+                if !self.templates.contains_key(&t.value) {
+                    out.push(
+                        Problem::warning(format!(
+                            "zone `{}` was made from template `{}`, which no longer exists",
+                            z.name.value, t.value
+                        ))
+                        .at(file, t.span, "no such template"),
+                    );
+                }
+            }
+            for net in &z.nets {
+                let span = net.address_span.unwrap_or(z.name.span);
+                if net.vnic {
+                    if let Some(other) = links.insert(&net.physical, z) {
+                        out.push(
+                            Problem::error(format!(
+                                "VNIC `{}` is claimed by zones `{}` and `{}`",
+                                net.physical, other.name.value, z.name.value
+                            ))
+                            .at(file, z.name.span, "second claim"),
+                        );
+                    }
+                }
+                if let Some(pool_name) = &net.pool {
+                    let pspan = net.pool_span.unwrap_or(span);
+                    match self.pools.get(pool_name) {
+                        None => out.push(
+                            Problem::error(format!(
+                                "zone `{}` uses pool `{pool_name}`, which does not exist",
+                                z.name.value
+                            ))
+                            .at(file, pspan, "no such pool")
+                            .with_help(self.available(Kind::Pool, pool_name)),
+                        ),
+                        Some(pool) => {
+                            if let Some(addr) = net.address {
+                                self.check_address_in_pool(z, file, span, addr, pool, out);
+                            }
+                        }
+                    }
+                }
+                let Some(addr) = net.address else { continue };
+                if let Some((other, ospan)) = holders.get(&addr.ip) {
+                    let mut p = Problem::error(format!(
+                        "address {} is held by zones `{}` and `{}`",
+                        addr.ip, other.name.value, z.name.value
+                    ))
+                    .at(file, span, "held twice")
+                    .with_help("each address belongs to one zone; fix one of the entries");
+                    if let Some(ofile) = &other.file {
+                        p = p.with_related(
+                            Problem::error(format!("zone `{}` holds it here", other.name.value))
+                                .at(ofile, *ospan, "first holder"),
+                        );
+                    }
+                    out.push(p);
+                } else {
+                    holders.insert(addr.ip, (z, span));
+                }
+            }
+        }
+    }
+
+    fn check_address_in_pool(
+        &self,
+        z: &ZoneEntry,
+        file: &Arc<SourceFile>,
+        span: miette::SourceSpan,
+        addr: crate::zone::ZoneAddress,
+        pool: &Pool,
+        out: &mut Vec<Problem>,
+    ) {
+        let net = pool.network.value;
+        if !net.contains(&addr.ip) {
+            out.push(
+                Problem::error(format!(
+                    "zone `{}` holds {}, outside its pool `{}` ({net})",
+                    z.name.value, addr.ip, pool.name.value
+                ))
+                .at(file, span, "outside the pool"),
+            );
+            return;
+        }
+        let gateway = pool.gateway.as_ref().is_some_and(|g| g.value == addr.ip);
+        let special = net.prefix_len() + 1 < net.max_prefix_len()
+            && (addr.ip == net.network() || (addr.ip.is_ipv4() && addr.ip == net.broadcast()));
+        if gateway || special {
+            out.push(
+                Problem::error(format!(
+                    "zone `{}` holds {}, which is {} of pool `{}`",
+                    z.name.value,
+                    addr.ip,
+                    if gateway {
+                        "the gateway"
+                    } else {
+                        "the network's own address"
+                    },
+                    pool.name.value
+                ))
+                .at(file, span, "not a host address of the pool"),
+            );
+        }
+        if let Some(len) = addr.prefix {
+            if len != net.prefix_len() {
+                out.push(
+                    Problem::warning(format!(
+                        "zone `{}` has prefix length /{len}, but pool `{}` is {net}",
+                        z.name.value, pool.name.value
+                    ))
+                    .at(file, span, "prefix differs from the pool's"),
+                );
+            }
+        }
+    }
+
+    /// "known pools: a, b" or "did you mean `a`?", for a missing reference.
+    fn available(&self, kind: Kind, wanted: &str) -> String {
+        let names: Vec<&str> = match kind {
+            Kind::Template => self.templates.keys().map(String::as_str).collect(),
+            Kind::Pool => self.pools.keys().map(String::as_str).collect(),
+            Kind::Zone => self.zones.keys().map(String::as_str).collect(),
+            Kind::Publisher => self.publishers.keys().map(String::as_str).collect(),
+        };
+        if let Some(s) = kdl_util::did_you_mean(wanted, &names) {
+            return format!("did you mean `{s}`?");
+        }
+        if names.is_empty() {
+            format!(
+                "there are no {}s in {}",
+                kind.node(),
+                self.root.join(kind.dir()).display()
+            )
+        } else {
+            format!("known {}s: {}", kind.node(), names.join(", "))
+        }
+    }
+}
+
+/// Reads, parses and decodes one file.
+fn read_one<T>(
+    path: &Path,
+    problems: &mut Vec<Problem>,
+    decode: impl FnOnce(&Arc<SourceFile>, &KdlDocument, &mut Vec<Problem>) -> Option<T>,
+) -> Option<T> {
+    let file = match kdl_util::read_source(path) {
+        Ok(f) => f,
+        Err(p) => {
+            problems.push(p);
+            return None;
+        }
+    };
+    match kdl_util::parse(&file) {
+        Ok(doc) => decode(&file, &doc, problems),
+        Err(ps) => {
+            problems.extend(ps);
+            None
+        }
+    }
+}
+
+/// The `.kdl` files of one registry folder, sorted; a missing folder is an empty one.
+fn list_dir(root: &Path, kind: Kind, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
+    let dir = root.join(kind.dir());
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => {
+            let why = if dir.is_file() {
+                format!(
+                    "{} is a file, but zmgr keeps {}s in a folder there",
+                    dir.display(),
+                    kind.node()
+                )
+            } else {
+                format!(
+                    "cannot read folder {}: {}",
+                    dir.display(),
+                    kdl_util::io_reason(&e)
+                )
+            };
+            problems.push(Problem::error(why).with_help(format!(
+                "move it aside and run `zmgr init` to recreate the folder {}",
+                kind.dir()
+            )));
+            return Vec::new();
+        }
+    };
+    let mut paths = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        // Dot files are editor swap files and zmgr's own temporary files.
+        if name.starts_with('.') || !name.ends_with(".kdl") {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            problems.push(Problem::error(format!(
+                "{} is a folder, but a {} file was expected",
+                path.display(),
+                kind.node()
+            )));
+            continue;
+        }
+        paths.push(path);
+    }
+    paths.sort();
+    paths
+}
+
+/// Reads every file of one kind, in parallel, and checks each file holds the object it is named after.
+fn read_kind<T: Decoded>(
+    root: &Path,
+    kind: Kind,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, T> {
+    let paths = list_dir(root, kind, problems);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(paths.len().div_ceil(256).max(1));
+    let chunk = paths.len().div_ceil(workers).max(1);
+    let results: Vec<(Option<T>, Vec<Problem>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|p| {
+                            let mut ps = Vec::new();
+                            let v = read_one(p, &mut ps, T::decode);
+                            (v, ps)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("registry reader thread panicked"))
+            .collect()
+    });
+    let mut out = BTreeMap::new();
+    for ((value, ps), path) in results.into_iter().zip(&paths) {
+        problems.extend(ps);
+        let Some(value) = value else { continue };
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = value.name();
+        if name.value != stem {
+            let file = value.source().expect("decoded from a file");
+            problems.push(
+                Problem::error(format!(
+                    "{} `{}` is in {}, which is named for `{stem}`",
+                    kind.node(),
+                    name.value,
+                    path.display()
+                ))
+                .at(file, name.span, "does not match the file name")
+                .with_help(format!(
+                    "a {} named `{}` lives in {}/{}.kdl; rename the file or the {}",
+                    kind.node(),
+                    name.value,
+                    kind.dir(),
+                    name.value,
+                    kind.node()
+                )),
+            );
+            continue;
+        }
+        out.insert(stem, value);
+    }
+    out
+}
