@@ -15,7 +15,7 @@ use kdl::KdlDocument;
 
 use crate::error::{Problem, SourceFile};
 use crate::exec::{Commands, Tool};
-use crate::kdl_util::{Reader, Spanned};
+use crate::kdl_util::{Reader, Spanned, quote};
 
 /// Top-level nodes of `config.kdl`.
 const NODES: &[&str] = &["default-template", "zonepath-base", "commands"];
@@ -105,5 +105,70 @@ impl Config {
             }
         }
         config
+    }
+}
+
+impl Config {
+    /// The configuration as zmgr would write it.
+    pub fn to_kdl(&self) -> String {
+        let mut s = String::new();
+        if let Some(t) = &self.default_template {
+            s += &format!("default-template {}\n", quote(&t.value));
+        }
+        s += &format!(
+            "zonepath-base {}\n",
+            quote(&self.zonepath_base.value.to_string_lossy())
+        );
+        s += "commands {\n";
+        for tool in Tool::ALL {
+            s += &format!(
+                "    {} {}\n",
+                tool.name(),
+                quote(&self.commands.path(tool).to_string_lossy())
+            );
+        }
+        s += "}\n";
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(text: &str) -> (Config, Vec<Problem>) {
+        let file = SourceFile::new("config.kdl", text.to_string());
+        let doc = crate::kdl_util::parse(&file).unwrap();
+        let mut problems = Vec::new();
+        (Config::decode(&file, &doc, &mut problems), problems)
+    }
+
+    #[test]
+    fn round_trip_and_defaults() {
+        let (first, p) =
+            decode("default-template \"web\"\ncommands {\n    dladm \"/opt/sim/dladm\"\n}\n");
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(
+            first.commands.path(Tool::Dladm),
+            std::path::Path::new("/opt/sim/dladm")
+        );
+        assert_eq!(
+            first.commands.path(Tool::Zonecfg),
+            std::path::Path::new("/usr/sbin/zonecfg")
+        );
+        let written = first.to_kdl();
+        let (second, p) = decode(&written);
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(second.to_kdl(), written);
+        assert_eq!(second.commands, first.commands);
+        assert_eq!(second.zonepath_base.value, PathBuf::from("/zones"));
+    }
+
+    #[test]
+    fn relative_command_paths_are_refused() {
+        let (_, p) = decode("commands {\n    zoneadm \"zoneadm\"\n}\n");
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].message(), "the path of zoneadm must be absolute");
+        assert_eq!(p[0].position().unwrap(), "config.kdl:2:13");
     }
 }

@@ -179,8 +179,8 @@ impl<'a> Reader<'a> {
         Some((first, name))
     }
 
-    /// The name of a top-level node: one string argument before its block.
-    fn name_arg(&mut self, node: &KdlNode, kind: &str) -> Option<Spanned<String>> {
+    /// The name of a node that has a block, `zone "web01" { … }`: one string argument.
+    pub fn name_arg(&mut self, node: &KdlNode, kind: &str) -> Option<Spanned<String>> {
         let args = self.args(node);
         for e in node.entries().iter().filter(|e| e.name().is_some()) {
             self.error(

@@ -214,6 +214,42 @@ impl Pool {
         })
     }
 
+    /// The pool as zmgr would write it.
+    pub fn to_kdl(&self) -> String {
+        use crate::kdl_util::quote;
+        let range = |kw: &str, r: &AddrRange| {
+            if r.start == r.end {
+                format!("    {kw} {}\n", quote(&r.start.to_string()))
+            } else {
+                format!(
+                    "    {kw} {} {}\n",
+                    quote(&r.start.to_string()),
+                    quote(&r.end.to_string())
+                )
+            }
+        };
+        let mut s = format!("pool {} {{\n", quote(&self.name.value));
+        if let Some(d) = &self.description {
+            s += &format!("    description {}\n", quote(d));
+        }
+        s += &format!("    network {}\n", quote(&self.network.value.to_string()));
+        if let Some(g) = &self.gateway {
+            s += &format!("    gateway {}\n", quote(&g.value.to_string()));
+        }
+        s += &format!("    stub {}\n", quote(&self.stub.value));
+        for r in &self.ranges {
+            s += &range("range", &r.value);
+        }
+        for r in &self.reserved {
+            s += &format!("    reserve {}\n", quote(&r.value.to_string()));
+        }
+        for r in &self.excluded {
+            s += &range("exclude", &r.value);
+        }
+        s += "}\n";
+        s
+    }
+
     pub fn prefix_len(&self) -> u8 {
         self.network.value.prefix_len()
     }
@@ -329,7 +365,16 @@ impl Pool {
     /// Size, use and the next free address, given every address the registry holds.
     pub fn usage(&self, held: &HashSet<IpAddr>) -> Usage {
         let size = self.size();
-        let used = held.iter().filter(|ip| self.is_allocatable(**ip)).count() as u128;
+        let skipped = self.skipped();
+        let used = held
+            .iter()
+            .filter(|ip| {
+                let x = to_u128(**ip);
+                same_family(**ip, self.network.value.network())
+                    && self.ranges.iter().any(|r| r.value.contains(**ip))
+                    && !skipped.iter().any(|(s, e)| (*s..=*e).contains(&x))
+            })
+            .count() as u128;
         Usage {
             size,
             used,
@@ -533,6 +578,23 @@ mod tests {
             p.next_free(&held(&["2001:db8::2"])),
             Some("2001:db8::3".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn round_trip() {
+        let first = pool(
+            "description \"lan\"\nnetwork \"10.0.0.0/24\"\ngateway \"10.0.0.1\"\nstub \"stub0\"\nrange \"10.0.0.128/25\"\nrange \"10.0.0.10\" \"10.0.0.20\"\nreserve \"10.0.0.130\" \"10.0.0.131\"\nexclude \"10.0.0.200\" \"10.0.0.210\"",
+        );
+        let written = first.to_kdl();
+        let file = SourceFile::new("p.kdl", written.clone());
+        let doc = KdlDocument::parse_v2(&written).unwrap();
+        let mut problems = Vec::new();
+        let second = Pool::decode(&file, &doc, &mut problems).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(second.to_kdl(), written);
+        let held = held(&["10.0.0.11"]);
+        let view = |p: &Pool| crate::view::pool_row(p, &held).1;
+        assert_eq!(view(&first), view(&second));
     }
 
     #[test]

@@ -293,3 +293,42 @@ pub fn remove(
     }
     crate::fsutil::write_atomic(&path, doc.to_string().as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let text = "publisher \"site\" {\n    origin \"https://pkg.example.org/site\" \"http://mirror.example.org/\"\n    mirror \"https://m.example.org/\"\n}\n";
+        let decode = |t: &str| {
+            let file = SourceFile::new("publishers/site.kdl", t.to_string());
+            let doc = crate::kdl_util::parse(&file).unwrap();
+            let mut problems = Vec::new();
+            let p = Publisher::decode(&file, &doc, &mut problems);
+            assert!(problems.is_empty(), "{problems:?}");
+            p.unwrap()
+        };
+        let first = decode(text);
+        let written = first.to_kdl();
+        let second = decode(&written);
+        assert_eq!(second.to_kdl(), written);
+        assert_eq!(
+            crate::view::publishers([&first]).json,
+            crate::view::publishers([&second]).json
+        );
+        assert_eq!(second.origins.len(), 2);
+    }
+
+    #[test]
+    fn names_and_uris() {
+        assert!(publisher_name_error("openindiana.org").is_none());
+        assert!(publisher_name_error("a=b").is_some());
+        assert!(publisher_name_error("-x").is_some());
+        assert!(uri_error("https://pkg.openindiana.org/hipster").is_none());
+        assert!(uri_error("file:///srv/repo").is_none());
+        assert!(uri_error("ftp://x/").is_some());
+        assert!(uri_error("pkg.openindiana.org").is_some());
+        assert!(uri_error("https://").is_some());
+    }
+}

@@ -6,7 +6,7 @@ use kdl::{KdlDocument, KdlNode, KdlValue};
 use serde::Serialize;
 
 use crate::error::{Problem, SourceFile};
-use crate::kdl_util::{Reader, Spanned};
+use crate::kdl_util::{Reader, Spanned, quote};
 use crate::zonecfg;
 
 const NODES: &[&str] = &[
@@ -303,6 +303,72 @@ impl Template {
     }
 }
 
+impl Template {
+    /// The template as zmgr would write it (comments are not kept; edits use the file itself).
+    pub fn to_kdl(&self) -> String {
+        let mut s = format!("template {} {{\n", quote(&self.name.value));
+        if let Some(d) = &self.description {
+            s += &format!("    description {}\n", quote(d));
+        }
+        s += &format!("    brand {}\n", quote(&self.brand.value));
+        s += &format!("    autoboot #{}\n", self.autoboot);
+        s += &format!("    ip-type {}\n", quote(self.ip_type.as_str()));
+        if let Some(p) = &self.pool {
+            s += &format!("    pool {}\n", quote(&p.value));
+        }
+        for p in &self.publishers {
+            s += &format!("    publisher {}\n", quote(&p.value));
+        }
+        if !self.packages.is_empty() {
+            let list: Vec<String> = self.packages.iter().map(|p| quote(&p.value)).collect();
+            s += &format!("    packages {}\n", list.join(" "));
+        }
+        let z = &self.zonecfg;
+        if !z.properties.is_empty() || !z.attrs.is_empty() || !z.resources.is_empty() {
+            s += "    zonecfg {\n";
+            for (k, v) in &z.properties {
+                s += &format!("        property {} {}\n", quote(k), quote(v));
+            }
+            for a in &z.attrs {
+                s += &format!(
+                    "        attr {} {} type={}\n",
+                    quote(&a.name),
+                    quote(&a.value),
+                    quote(&a.ty)
+                );
+            }
+            for r in &z.resources {
+                s += &format!("        resource {} {{\n", quote(&r.kind));
+                for p in &r.properties {
+                    let value = match &p.value {
+                        ResourceValue::Simple(v) => quote(v),
+                        ResourceValue::List(l) => {
+                            l.iter().map(|v| quote(v)).collect::<Vec<_>>().join(" ")
+                        }
+                        ResourceValue::Complex(kv) => kv
+                            .iter()
+                            .map(|(k, v)| format!("{k}={}", quote(v)))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    };
+                    s += &format!("            {} {value}\n", p.name);
+                }
+                s += "        }\n";
+            }
+            s += "    }\n";
+        }
+        if !self.hooks.is_empty() {
+            s += "    hooks {\n";
+            for (point, path) in &self.hooks {
+                s += &format!("        {} {}\n", point.value, quote(&path.value));
+            }
+            s += "    }\n";
+        }
+        s += "}\n";
+        s
+    }
+}
+
 fn decode_extras(r: &mut Reader<'_>, node: &KdlNode) -> ZonecfgExtras {
     let mut extras = ZonecfgExtras::default();
     for n in r.children(node, &["property", "attr", "resource"]) {
@@ -398,7 +464,7 @@ fn decode_attr(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) {
 }
 
 fn decode_resource(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) {
-    let Some(kind) = r.one_string_arg(n) else {
+    let Some(kind) = r.name_arg(n, "resource") else {
         return;
     };
     let kinds: Vec<&str> = RESOURCES.iter().map(|(k, _)| *k).collect();
@@ -556,4 +622,66 @@ pub fn hook_path_error(p: &str) -> Option<String> {
         return Some(format!("hook `{p}` leaves the template's folder with `..`"));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(text: &str) -> Template {
+        let file = SourceFile::new("templates/web.kdl", text.to_string());
+        let doc = crate::kdl_util::parse(&file).unwrap();
+        let mut problems = Vec::new();
+        let t = Template::decode(&file, &doc, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        t.unwrap()
+    }
+
+    #[test]
+    fn round_trip() {
+        let text = r#"// a web template
+template "web" {
+    description "web servers"
+    brand "nlipkg"
+    autoboot #true
+    ip-type "exclusive"
+    pool "lan"
+    publisher "openindiana.org"
+    publisher "site"
+    packages "web/server/nginx" "editor/vim"
+    zonecfg {
+        property "limitpriv" "default,dtrace_proc"
+        attr "tier" 3 type="int"
+        resource "capped-memory" { physical "2G"; swap "4G"; }
+        resource "fs" {
+            dir "/data"
+            special "tank/data"
+            type "lofs"
+            options "ro" "nodevices"
+        }
+        resource "rctl" {
+            name "zone.max-lwps"
+            value priv="privileged" limit=2000 action="deny"
+        }
+    }
+    hooks {
+        pre-install "web-pre.rhai"
+        post-install "web-post.rhai"
+    }
+}
+"#;
+        let first = decode(text);
+        let written = first.to_kdl();
+        let second = decode(&written);
+        assert_eq!(second.to_kdl(), written);
+        let view = |t: &Template| crate::view::templates([t]).json[0].clone();
+        let (mut a, mut b) = (view(&first), view(&second));
+        a["file"] = serde_json::Value::Null;
+        b["file"] = serde_json::Value::Null;
+        assert_eq!(a, b);
+        assert_eq!(
+            b["zonecfg"]["resources"][2]["properties"][1]["value"][1][1],
+            "2000"
+        );
+    }
 }

@@ -338,3 +338,41 @@ impl ZoneEntry {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(text: &str) -> ZoneEntry {
+        let file = SourceFile::new("zones/web01.kdl", text.to_string());
+        let doc = crate::kdl_util::parse(&file).unwrap();
+        let mut problems = Vec::new();
+        let z = ZoneEntry::decode(&file, &doc, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        z.unwrap()
+    }
+
+    #[test]
+    fn round_trip() {
+        let text = "// made by hand\nzone \"web01\" {\n    brand \"ipkg\"\n    template \"ipkg\"\n    zonepath \"/zones/web01\"\n    state \"running\"\n    created \"2026-11-25T20:36:37Z\"\n    net \"web01_0\" address=\"192.0.2.10/24\" pool=\"lan\" vnic=#true\n    net \"web01_1\" address=\"2001:db8::10\"\n}\n";
+        let first = decode(text);
+        let written = first.to_kdl();
+        let second = decode(&written);
+        assert_eq!(second.to_kdl(), written);
+        let view = |z: &ZoneEntry| crate::view::zone_json(z);
+        assert_eq!(view(&first), view(&second));
+        assert_eq!(second.addresses().count(), 2);
+        assert_eq!(second.nets[1].address.unwrap().prefix, None);
+    }
+
+    #[test]
+    fn addresses_parse_with_and_without_prefix() {
+        assert_eq!(
+            "10.0.0.1/24".parse::<ZoneAddress>().unwrap().prefix,
+            Some(24)
+        );
+        assert!("10.0.0.1/33".parse::<ZoneAddress>().is_err());
+        assert!("fe80::1/129".parse::<ZoneAddress>().is_err());
+        assert!("10.0.0".parse::<ZoneAddress>().is_err());
+    }
+}
