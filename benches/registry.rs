@@ -1,0 +1,106 @@
+//! Benchmark: `zmgr list` and `zmgr check` over generated registries of 1,000 and 10,000
+//! zones, against the time it takes just to read the same files.
+//!
+//! Run with `cargo bench --bench registry`. Numbers are medians of several runs of the
+//! release binary as a separate process, so they include process start and output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 7;
+
+fn main() {
+    let zmgr = env!("CARGO_BIN_EXE_zmgr");
+    let base = std::env::temp_dir().join(format!("zmgr-bench-{}", std::process::id()));
+    println!(
+        "{:<8} {:>10} {:>12} {:>12} {:>12}",
+        "zones", "KDL bytes", "read files", "list", "check"
+    );
+    for zones in [1_000usize, 10_000] {
+        let root = base.join(format!("r{zones}"));
+        let bytes = generate(&root, zones);
+        let read = median(|| read_all(&root));
+        let list = median(|| run(zmgr, &root, &["list"]));
+        let check = median(|| run(zmgr, &root, &["check"]));
+        println!(
+            "{zones:<8} {bytes:>10} {:>10.1}ms {:>10.1}ms {:>10.1}ms",
+            ms(read),
+            ms(list),
+            ms(check)
+        );
+    }
+    if std::env::var_os("ZMGR_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&base);
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(mut f: impl FnMut() -> Duration) -> Duration {
+    f(); // warm the page cache
+    let mut v: Vec<Duration> = (0..RUNS).map(|_| f()).collect();
+    v.sort();
+    v[RUNS / 2]
+}
+
+fn run(zmgr: &str, root: &Path, args: &[&str]) -> Duration {
+    let start = Instant::now();
+    let status = Command::new(zmgr)
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .expect("zmgr runs");
+    let took = start.elapsed();
+    assert!(
+        status.success(),
+        "zmgr {args:?} failed on {}",
+        root.display()
+    );
+    took
+}
+
+fn read_all(root: &Path) -> Duration {
+    let start = Instant::now();
+    let mut n = 0;
+    for dir in ["templates", "pools", "zones", "publishers"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+            n += std::fs::read(e.path()).unwrap().len();
+        }
+    }
+    assert!(n > 0);
+    start.elapsed()
+}
+
+/// A registry with `zones` entries spread over a /16 pool, as `zmgr init` plus creates would leave it.
+fn generate(root: &Path, zones: usize) -> usize {
+    let _ = std::fs::remove_dir_all(root);
+    let status = Command::new(env!("CARGO_BIN_EXE_zmgr"))
+        .arg("--root")
+        .arg(root)
+        .arg("init")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let pool = "// bench pool\npool \"default\" {\n    network \"10.0.0.0/16\"\n    gateway \"10.0.0.1\"\n    stub \"stub0\"\n    range \"10.0.0.0/16\"\n}\n";
+    std::fs::write(root.join("pools/default.kdl"), pool).unwrap();
+    let mut bytes = pool.len();
+    let dir: PathBuf = root.join("zones");
+    for i in 0..zones {
+        let name = format!("zone{i:05}");
+        let ip = 2 + i as u32;
+        let text = format!(
+            "zone \"{name}\" {{\n    brand \"ipkg\"\n    template \"ipkg\"\n    zonepath \"/zones/{name}\"\n    ip-type \"exclusive\"\n    state \"running\"\n    created \"2026-11-25T20:36:37Z\"\n    net \"{name}_0\" address=\"10.0.{}.{}/16\" pool=\"default\" vnic=#true\n}}\n",
+            ip >> 8,
+            ip & 255
+        );
+        bytes += text.len();
+        std::fs::write(dir.join(format!("{name}.kdl")), text).unwrap();
+    }
+    bytes
+}
