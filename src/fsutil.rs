@@ -42,10 +42,10 @@ pub fn remove(path: &Path) -> Result<()> {
 pub fn ensure_dir(path: &Path) -> Result<bool> {
     match fs::metadata(path) {
         Ok(m) if m.is_dir() => Ok(false),
-        Ok(_) => Err(Error::failed(format!(
-            "{} exists but is not a folder",
-            path.display()
-        ))),
+        Ok(_) => Err(
+            Error::usage(format!("{} exists but is not a folder", path.display()))
+                .with_help("move it aside; zmgr keeps registry files in a folder there"),
+        ),
         Err(_) => fs::create_dir_all(path)
             .map(|()| true)
             .map_err(|e| Error::io("create folder", path, e)),
