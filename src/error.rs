@@ -246,6 +246,10 @@ pub enum Error {
         help: Option<String>,
     },
 
+    /// A system command failed.
+    #[error(transparent)]
+    Command(#[from] crate::exec::ExecError),
+
     #[error("cannot {action} {}: {source}", .path.display())]
     Io {
         action: &'static str,
@@ -258,7 +262,10 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Registry { .. } | Error::NoRegistry { .. } | Error::Usage { .. } => 2,
-            Error::NotFound { .. } | Error::Failed { .. } | Error::Io { .. } => 1,
+            Error::NotFound { .. }
+            | Error::Failed { .. }
+            | Error::Io { .. }
+            | Error::Command(_) => 1,
         }
     }
 
@@ -306,6 +313,7 @@ impl Diagnostic for Error {
             | Error::Failed { help, .. } => {
                 help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
             }
+            Error::Command(e) => e.help(),
             _ => None,
         }
     }

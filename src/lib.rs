@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod dladm;
 pub mod error;
 pub mod exec;
 pub mod fsutil;
@@ -23,6 +24,7 @@ pub mod template;
 pub mod time;
 pub mod view;
 pub mod zone;
+pub mod zoneadm;
 pub mod zonecfg;
 
 /// The names most callers need.

@@ -33,6 +33,140 @@ pub fn complex_value_error(value: &str) -> Option<String> {
     ))
 }
 
+/// A zone's configuration as `zonecfg -z NAME info` prints it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Info {
+    /// Global properties in the order printed; unset ones have an empty value.
+    pub globals: Vec<(String, String)>,
+    /// Resource blocks in the order printed.
+    pub resources: Vec<InfoResource>,
+}
+
+/// One resource block of `info`: its type and the properties that are set, in order.
+/// Properties that repeat (`property`, rctl `value`) appear once per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InfoResource {
+    pub kind: String,
+    pub properties: Vec<(String, String)>,
+}
+
+impl InfoResource {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Info {
+    /// A global property, `None` when it is unset or absent.
+    pub fn global(&self, name: &str) -> Option<&str> {
+        self.globals
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn resources_of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a InfoResource> {
+        self.resources.iter().filter(move |r| r.kind == kind)
+    }
+}
+
+/// Resource types `info` prints as blocks.
+const RESOURCE_TYPES: &[&str] = &[
+    "fs",
+    "net",
+    "device",
+    "rctl",
+    "attr",
+    "dataset",
+    "dedicated-cpu",
+    "capped-cpu",
+    "capped-memory",
+    "admin",
+    "security-flags",
+    "inherit-pkg-dir",
+];
+
+/// `zonecfg -z NAME info`
+pub fn info_command(zone: &str) -> crate::exec::CommandLine {
+    crate::exec::CommandLine::new(crate::exec::Tool::Zonecfg, ["-z", zone, "info"])
+}
+
+/// Parses the output of `zonecfg -z NAME info`: `name: value` globals (an unset one keeps its
+/// trailing space), `[alias: value]` lines, and resource blocks whose properties are indented
+/// by one TAB, printed as `prop: value`, `[prop: value]` or `prop not specified`.
+pub fn parse_info(text: &str) -> Result<Info, String> {
+    let mut info = Info::default();
+    let mut current: Option<InfoResource> = None;
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(prop) = line.strip_prefix('\t') {
+            let Some(res) = current.as_mut() else {
+                return Err(format!(
+                    "line {} of `zonecfg info` is indented outside a resource: {raw:?}",
+                    n + 1
+                ));
+            };
+            if let Some((k, v)) = property(prop.trim()) {
+                res.properties.push((k, v));
+            }
+            continue;
+        }
+        let header = line
+            .strip_suffix(':')
+            .filter(|h| RESOURCE_TYPES.contains(h));
+        if let Some(kind) = header {
+            info.resources.extend(current.take());
+            current = Some(InfoResource {
+                kind: kind.to_string(),
+                properties: Vec::new(),
+            });
+            continue;
+        }
+        info.resources.extend(current.take());
+        match property(line) {
+            Some((k, v)) => info.globals.push((k, v)),
+            None if line.ends_with(" not specified") => {}
+            None => {
+                return Err(format!(
+                    "line {} of `zonecfg info` is not a property: {raw:?}",
+                    n + 1
+                ));
+            }
+        }
+    }
+    info.resources.extend(current);
+    Ok(info)
+}
+
+/// `name: value`, `[name: value]` or `name not specified` (which gives `None`).
+fn property(line: &str) -> Option<(String, String)> {
+    let line = line
+        .strip_prefix('[')
+        .and_then(|l| l.strip_suffix(']'))
+        .unwrap_or(line);
+    let (k, v) = match line.split_once(": ") {
+        Some((k, v)) => (k, v),
+        None => (line.strip_suffix(':')?, ""),
+    };
+    if k.is_empty() || k.contains(' ') {
+        return None;
+    }
+    // A value with a space is printed in double quotes.
+    let v = v.trim_end();
+    let v = v
+        .strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .unwrap_or(v);
+    Some((k.to_string(), v.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,6 +177,41 @@ mod tests {
         assert!(quoted_value_error("a\"; delete -F").is_some());
         assert!(quoted_value_error("a\nadd net").is_some());
         assert!(quoted_value_error("a\r").is_some());
+    }
+
+    #[test]
+    fn parses_info_with_tabs_trailing_spaces_and_blocks() {
+        let text = "zonename: web1\nzonepath: /zones/web1\nbrand: ipkg\nautoboot: false\nbootargs: \npool: \nlimitpriv: \nscheduling-class: \nip-type: exclusive\nhostid: \nfs-allowed: \n[cpu-shares: 2]\nfs:\n\tdir: /usr\n\tspecial: /usr\n\traw not specified\n\ttype: lofs\n\toptions: [ro,nodevices]\nnet:\n\taddress not specified\n\tallowed-address: 10.0.0.112/24\n\tdefrouter: 10.0.0.1\n\tphysical: web1_0\nnet:\n\taddress not specified\n\tallowed-address: 192.168.5.9/24\n\tdefrouter not specified\n\tphysical: web1_1\n\tproperty: (name=gateway,value=\"10.0.0.1\")\nattr:\n\tname: comment\n\ttype: string\n\tvalue: \"two words\"\nrctl:\n\tname: zone.max-lwps\n\tvalue: (priv=privileged,limit=2000,action=deny)\ncapped-memory:\n\t[physical: 1G]\n\t[swap: 2G]\n";
+        let info = parse_info(text).unwrap();
+        assert_eq!(info.global("zonepath"), Some("/zones/web1"));
+        assert_eq!(info.global("bootargs"), None);
+        assert_eq!(info.global("cpu-shares"), Some("2"));
+        assert_eq!(info.global("ip-type"), Some("exclusive"));
+        let nets: Vec<_> = info.resources_of("net").collect();
+        assert_eq!(nets.len(), 2);
+        assert_eq!(nets[0].get("allowed-address"), Some("10.0.0.112/24"));
+        assert_eq!(nets[0].get("address"), None);
+        assert_eq!(nets[1].get("physical"), Some("web1_1"));
+        assert_eq!(
+            nets[1].get("property"),
+            Some("(name=gateway,value=\"10.0.0.1\")")
+        );
+        let attr = info.resources_of("attr").next().unwrap();
+        assert_eq!(attr.get("value"), Some("two words"));
+        let mem = info.resources_of("capped-memory").next().unwrap();
+        assert_eq!(mem.get("swap"), Some("2G"));
+        assert_eq!(info.resources.len(), 6);
+    }
+
+    #[test]
+    fn info_of_a_shared_ip_zone_without_net() {
+        let info = parse_info(
+            "zonename: s\nzonepath: /z/s\nbrand: sparse\nautoboot: true\nip-type: shared\n",
+        )
+        .unwrap();
+        assert_eq!(info.resources_of("net").count(), 0);
+        assert_eq!(info.global("brand"), Some("sparse"));
+        assert!(parse_info("\tdir: /usr\n").is_err());
     }
 
     #[test]
