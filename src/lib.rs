@@ -20,6 +20,7 @@ pub mod output;
 pub mod pool;
 pub mod publisher;
 pub mod registry;
+pub mod sandbox;
 pub mod template;
 pub mod time;
 pub mod view;

@@ -33,6 +33,133 @@ pub fn complex_value_error(value: &str) -> Option<String> {
     ))
 }
 
+/// A zonecfg command file, built line by line with every value checked and quoted.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Script {
+    lines: Vec<String>,
+}
+
+impl Script {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A bare command such as `create -b`, `end` or `commit`.
+    pub fn command(&mut self, cmd: &str) -> &mut Self {
+        self.lines.push(cmd.to_string());
+        self
+    }
+
+    /// `set prop="value"`, refusing a value that could end the command.
+    pub fn set(&mut self, prop: &str, value: &str) -> Result<&mut Self, String> {
+        if let Some(why) = quoted_value_error(value) {
+            return Err(format!("{prop}: {why}"));
+        }
+        self.lines.push(format!("set {prop}=\"{value}\""));
+        Ok(self)
+    }
+
+    /// `set prop=["a","b"]`: each element quoted on its own.
+    pub fn set_list(&mut self, prop: &str, values: &[String]) -> Result<&mut Self, String> {
+        let mut items = Vec::new();
+        for v in values {
+            if let Some(why) = quoted_value_error(v) {
+                return Err(format!("{prop}: {why}"));
+            }
+            items.push(format!("\"{v}\""));
+        }
+        self.lines.push(format!("set {prop}=[{}]", items.join(",")));
+        Ok(self)
+    }
+
+    /// `add prop (k=v,k=v)` inside a resource; the values cannot be quoted on illumos-gate.
+    pub fn add_complex(
+        &mut self,
+        prop: &str,
+        pairs: &[(String, String)],
+    ) -> Result<&mut Self, String> {
+        let mut items = Vec::new();
+        for (k, v) in pairs {
+            for part in [k, v] {
+                if let Some(why) = complex_value_error(part) {
+                    return Err(format!("{prop}: {why}"));
+                }
+            }
+            items.push(format!("{k}={v}"));
+        }
+        self.lines.push(format!("add {prop} ({})", items.join(",")));
+        Ok(self)
+    }
+
+    pub fn text(&self) -> String {
+        let mut s = self.lines.join("\n");
+        s.push('\n');
+        s
+    }
+}
+
+/// What goes into a new zone's configuration.
+#[derive(Debug, Clone)]
+pub struct ZoneSpec<'a> {
+    pub brand: &'a str,
+    pub zonepath: &'a str,
+    pub autoboot: bool,
+    pub ip_type: crate::template::IpType,
+    /// Interface: the link, the address with its prefix length, and the default router.
+    pub physical: &'a str,
+    pub address: Option<String>,
+    pub defrouter: Option<String>,
+    pub extras: &'a crate::template::ZonecfgExtras,
+}
+
+/// The command file that configures a new zone: `zonecfg -z NAME -f FILE`.
+pub fn create_script(spec: &ZoneSpec<'_>) -> Result<String, String> {
+    use crate::template::{IpType, ResourceValue};
+    let mut s = Script::new();
+    s.command("create -b");
+    s.set("brand", spec.brand)?;
+    s.set("zonepath", spec.zonepath)?;
+    s.set("autoboot", if spec.autoboot { "true" } else { "false" })?;
+    s.set("ip-type", spec.ip_type.as_str())?;
+    for (k, v) in &spec.extras.properties {
+        s.set(k, v)?;
+    }
+    s.command("add net");
+    s.set("physical", spec.physical)?;
+    if let Some(a) = &spec.address {
+        // Exclusive-IP zones configure their own stack; allowed-address pins what they may use.
+        let prop = match spec.ip_type {
+            IpType::Exclusive => "allowed-address",
+            IpType::Shared => "address",
+        };
+        s.set(prop, a)?;
+    }
+    if let Some(r) = &spec.defrouter {
+        s.set("defrouter", r)?;
+    }
+    s.command("end");
+    for a in &spec.extras.attrs {
+        s.command("add attr");
+        s.set("name", &a.name)?;
+        s.set("type", &a.ty)?;
+        s.set("value", &a.value)?;
+        s.command("end");
+    }
+    for r in &spec.extras.resources {
+        s.command(&format!("add {}", r.kind));
+        for p in &r.properties {
+            match &p.value {
+                ResourceValue::Simple(v) => s.set(&p.name, v)?,
+                ResourceValue::List(v) => s.set_list(&p.name, v)?,
+                ResourceValue::Complex(kv) => s.add_complex(&p.name, kv)?,
+            };
+        }
+        s.command("end");
+    }
+    s.command("commit");
+    Ok(s.text())
+}
+
 /// A zone's configuration as `zonecfg -z NAME info` prints it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Info {
@@ -212,6 +339,66 @@ mod tests {
         assert_eq!(info.resources_of("net").count(), 0);
         assert_eq!(info.global("brand"), Some("sparse"));
         assert!(parse_info("\tdir: /usr\n").is_err());
+    }
+
+    #[test]
+    fn create_script_quotes_every_value() {
+        use crate::template::{IpType, Resource, ResourceProperty, ResourceValue, ZonecfgExtras};
+        let extras = ZonecfgExtras {
+            properties: vec![("limitpriv".into(), "default,dtrace_proc".into())],
+            attrs: vec![],
+            resources: vec![
+                Resource {
+                    kind: "fs".into(),
+                    properties: vec![
+                        ResourceProperty {
+                            name: "dir".into(),
+                            value: ResourceValue::Simple("/data".into()),
+                        },
+                        ResourceProperty {
+                            name: "options".into(),
+                            value: ResourceValue::List(vec!["ro".into(), "nodevices".into()]),
+                        },
+                    ],
+                },
+                Resource {
+                    kind: "rctl".into(),
+                    properties: vec![
+                        ResourceProperty {
+                            name: "name".into(),
+                            value: ResourceValue::Simple("zone.max-lwps".into()),
+                        },
+                        ResourceProperty {
+                            name: "value".into(),
+                            value: ResourceValue::Complex(vec![
+                                ("priv".into(), "privileged".into()),
+                                ("limit".into(), "2000".into()),
+                                ("action".into(), "deny".into()),
+                            ]),
+                        },
+                    ],
+                },
+            ],
+        };
+        let spec = ZoneSpec {
+            brand: "ipkg",
+            zonepath: "/zones/web01",
+            autoboot: true,
+            ip_type: IpType::Exclusive,
+            physical: "web01_0",
+            address: Some("192.0.2.10/24".into()),
+            defrouter: Some("192.0.2.1".into()),
+            extras: &extras,
+        };
+        assert_eq!(
+            create_script(&spec).unwrap(),
+            "create -b\nset brand=\"ipkg\"\nset zonepath=\"/zones/web01\"\nset autoboot=\"true\"\nset ip-type=\"exclusive\"\nset limitpriv=\"default,dtrace_proc\"\nadd net\nset physical=\"web01_0\"\nset allowed-address=\"192.0.2.10/24\"\nset defrouter=\"192.0.2.1\"\nend\nadd fs\nset dir=\"/data\"\nset options=[\"ro\",\"nodevices\"]\nend\nadd rctl\nset name=\"zone.max-lwps\"\nadd value (priv=privileged,limit=2000,action=deny)\nend\ncommit\n"
+        );
+        let bad = ZoneSpec {
+            zonepath: "/zones/x\"\ndelete -F",
+            ..spec
+        };
+        assert!(create_script(&bad).unwrap_err().starts_with("zonepath: "));
     }
 
     #[test]
