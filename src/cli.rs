@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
+use crate::core::Core;
+use crate::create::CreateOptions;
 use crate::error::{Error, Problems, Result};
 use crate::output::{self, Format};
 use crate::publisher::AddOutcome;
@@ -26,6 +28,20 @@ pub struct Cli {
     #[arg(long, global = true, env = "ZMGR_ROOT", value_name = "DIR")]
     pub root: Option<PathBuf>,
 
+    /// Run against the simulator in DIR: registry DIR/etc/zmgr, simulator state DIR/sim (set up on first use)
+    #[arg(
+        long,
+        global = true,
+        env = "ZMGR_SANDBOX",
+        value_name = "DIR",
+        conflicts_with = "root"
+    )]
+    pub sandbox: Option<PathBuf>,
+
+    /// Stream the output of long commands (install)
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -43,6 +59,55 @@ pub enum Command {
     Check,
     /// List the zones in the registry
     List(OutputArgs),
+    /// Create a zone: allocate its address, create its VNIC, configure, install and boot it
+    ///
+    /// Runs as a transaction: on any failure or interrupt every step already done is undone, in
+    /// reverse, and the address is free again.
+    Create {
+        /// Zone name
+        name: String,
+        /// Template [default: config.kdl's default-template]
+        #[arg(long, short = 't')]
+        template: Option<String>,
+        /// Pool to take the address from [default: the template's pool]
+        #[arg(long)]
+        pool: Option<String>,
+        /// Take this address instead of the lowest free one
+        #[arg(long, value_name = "ADDR")]
+        ip: Option<std::net::IpAddr>,
+        /// VNIC name [default: derived from the zone name, e.g. web01_0]
+        #[arg(long, value_name = "LINK")]
+        vnic: Option<String>,
+        /// Do not boot the zone, even if the template says autoboot
+        #[arg(long)]
+        no_boot: bool,
+        /// Print the plan (address, zonecfg file, every command) and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// On failure, leave what was made in place for debugging
+        #[arg(long)]
+        keep_on_failure: bool,
+        /// Print the result (or the plan) as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Destroy a zone: halt, uninstall, delete its configuration and VNIC, free its address
+    Destroy {
+        /// Zone name
+        name: String,
+        /// Print the commands and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Boot a zone
+    Boot { name: String },
+    /// Halt a zone
+    Halt { name: String },
+    /// Reboot a zone
+    Reboot { name: String },
     /// Show one zone's registry entry
     Show {
         /// Zone name
@@ -166,8 +231,115 @@ fn emit(out: &mut dyn Write, text: &str) -> Result<()> {
 }
 
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
-    let root = cli.root.unwrap_or_else(Registry::default_root);
+    let sandbox = match &cli.sandbox {
+        Some(dir) => {
+            let sandbox = crate::sandbox::Sandbox::new(dir)?;
+            for line in sandbox.prepare(&crate::sandbox::find_simulator()?)? {
+                eprintln!("zmgr: {line}");
+            }
+            Some(sandbox)
+        }
+        None => None,
+    };
+    let root = match (&sandbox, cli.root) {
+        (Some(s), _) => s.root(),
+        (None, Some(r)) => r,
+        (None, None) => Registry::default_root(),
+    };
+    let verbose = cli.verbose;
+    let open_core = || -> Result<Core> {
+        let progress: Box<dyn crate::progress::Progress> = if std::io::stderr().is_terminal() {
+            Box::new(crate::progress::Terminal::new(verbose))
+        } else {
+            Box::new(crate::progress::Plain { verbose })
+        };
+        crate::interrupt::install();
+        let (core, _) = match &sandbox {
+            Some(s) => Core::open_sandbox(s, progress)?,
+            None => Core::open(&root, progress)?,
+        };
+        Ok(core)
+    };
     match cli.command {
+        Command::Create {
+            name,
+            template,
+            pool,
+            ip,
+            vnic,
+            no_boot,
+            dry_run,
+            keep_on_failure,
+            json,
+        } => {
+            let opts = CreateOptions {
+                name,
+                template,
+                pool,
+                ip,
+                vnic,
+                no_boot,
+                keep_on_failure,
+            };
+            let mut core = open_core()?;
+            if dry_run {
+                let plan = crate::create::plan(&core.registry()?, &opts)?;
+                let text = if json {
+                    dry_run_json(&core, &plan)
+                } else {
+                    dry_run_text(&core, &plan)
+                };
+                return emit(out, &text);
+            }
+            let created = crate::create::create(&mut core, &opts)?;
+            let text = if json {
+                output::pretty(&serde_json::to_value(&created).expect("serialisable"))
+            } else {
+                format!(
+                    "created zone {}: {} on {}, {}\n",
+                    created.zone, created.address, created.link, created.state
+                )
+            };
+            emit(out, &text)
+        }
+        Command::Destroy {
+            name,
+            dry_run,
+            json,
+        } => {
+            let mut core = open_core()?;
+            let report = crate::lifecycle::destroy(&mut core, &name, dry_run)?;
+            let text = if json {
+                output::pretty(&serde_json::to_value(&report).expect("serialisable"))
+            } else {
+                let mut t = String::new();
+                for s in &report.skipped {
+                    t += &format!("skipped: {s}\n");
+                }
+                if dry_run {
+                    for c in &report.commands {
+                        t += &format!("would run: {c}\n");
+                    }
+                    t += &format!(
+                        "would remove the registry entry {}\nnothing was changed (--dry-run)\n",
+                        crate::zone::entry_path(core.root(), &name).display()
+                    );
+                } else {
+                    t += &format!("destroyed zone {name}\n");
+                }
+                t
+            };
+            emit(out, &text)
+        }
+        Command::Boot { name } => {
+            lifecycle(open_core()?, &name, crate::lifecycle::Action::Boot, out)
+        }
+        Command::Halt { name } => {
+            lifecycle(open_core()?, &name, crate::lifecycle::Action::Halt, out)
+        }
+        Command::Reboot { name } => {
+            lifecycle(open_core()?, &name, crate::lifecycle::Action::Reboot, out)
+        }
         Command::Init => {
             for step in crate::init::init(&root)? {
                 let verb = if step.created { "created" } else { "exists " };
@@ -295,6 +467,68 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             emit(out, &msg)
         }
     }
+}
+
+fn lifecycle(
+    mut core: Core,
+    name: &str,
+    action: crate::lifecycle::Action,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let state = crate::lifecycle::change(&mut core, name, action)?;
+    emit(out, &format!("zone {name} is {state}\n"))
+}
+
+const ZONECFG_FILE: &str = "<command file>";
+
+fn dry_run_text(core: &Core, plan: &crate::create::Plan) -> String {
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("zone", plan.zone.clone()),
+        (
+            "template",
+            format!("{} (brand {})", plan.template, plan.brand),
+        ),
+        ("pool", plan.pool.clone()),
+        ("address", format!("{}/{}", plan.address, plan.prefix)),
+        (
+            "gateway",
+            plan.gateway.map(|g| g.to_string()).unwrap_or_default(),
+        ),
+    ];
+    if plan.ip_type == crate::template::IpType::Exclusive {
+        pairs.push(("vnic", format!("{} over {}", plan.link, plan.over)));
+    } else {
+        pairs.push(("link", format!("{} (shared IP)", plan.link)));
+    }
+    pairs.push(("zonepath", plan.zonepath.display().to_string()));
+    pairs.push(("boot", if plan.boot { "yes".into() } else { "no".into() }));
+    let mut t = output::key_values(&pairs);
+    t += &format!("\nzonecfg {ZONECFG_FILE}:\n");
+    for line in plan.zonecfg.lines() {
+        t += &format!("    {line}\n");
+    }
+    t += "\ncommands:\n";
+    for c in plan.commands(ZONECFG_FILE) {
+        t += &format!("    {}\n", core.display(&c));
+    }
+    t += &format!(
+        "\nregistry: {} (state creating, then {})\n",
+        crate::zone::entry_path(core.root(), &plan.zone).display(),
+        if plan.boot { "running" } else { "installed" }
+    );
+    t += "nothing was changed (--dry-run)\n";
+    t
+}
+
+fn dry_run_json(core: &Core, plan: &crate::create::Plan) -> String {
+    let mut v = serde_json::to_value(plan).expect("serialisable");
+    let commands: Vec<String> = plan
+        .commands(ZONECFG_FILE)
+        .iter()
+        .map(|c| core.display(c))
+        .collect();
+    v["commands"] = commands.into();
+    output::pretty(&v)
 }
 
 /// Loads the registry for a verb, printing its warnings.

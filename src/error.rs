@@ -246,6 +246,17 @@ pub enum Error {
         help: Option<String>,
     },
 
+    /// create failed; what was undone, what could not be, or what was kept.
+    #[error("could not create zone `{zone}`: {cause}")]
+    Create {
+        zone: String,
+        cause: Box<Error>,
+        undone: Vec<String>,
+        failed: Vec<String>,
+        /// With --keep-on-failure: what was left in place.
+        kept: Option<Vec<String>>,
+    },
+
     /// A system command failed.
     #[error(transparent)]
     Command(#[from] crate::exec::ExecError),
@@ -265,7 +276,8 @@ impl Error {
             Error::NotFound { .. }
             | Error::Failed { .. }
             | Error::Io { .. }
-            | Error::Command(_) => 1,
+            | Error::Command(_)
+            | Error::Create { .. } => 1,
         }
     }
 
@@ -314,6 +326,34 @@ impl Diagnostic for Error {
                 help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
             }
             Error::Command(e) => e.help(),
+            Error::Create {
+                cause,
+                undone,
+                failed,
+                kept,
+                ..
+            } => {
+                let mut lines = Vec::new();
+                if let Some(h) = cause.help() {
+                    lines.push(h.to_string());
+                }
+                if let Some(kept) = kept {
+                    lines.push(format!(
+                        "--keep-on-failure: left in place for inspection: {}; the registry entry stays in state creating",
+                        if kept.is_empty() { "nothing but the entry".to_string() } else { kept.join(", ") }
+                    ));
+                }
+                if !undone.is_empty() {
+                    lines.push(format!("undone: {}", undone.join(", ")));
+                }
+                if !failed.is_empty() {
+                    lines.push(format!(
+                        "could NOT undo, needs a person: {}",
+                        failed.join("; ")
+                    ));
+                }
+                (!lines.is_empty()).then(|| Box::new(lines.join("\n")) as Box<dyn fmt::Display>)
+            }
             _ => None,
         }
     }

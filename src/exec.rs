@@ -155,6 +155,8 @@ pub enum ExecError {
         command: String,
         source: std::io::Error,
     },
+    #[error("`{command}` was stopped by an interrupt")]
+    Interrupted { command: String },
     #[error("`{command}` failed ({status}){}", first_line(.stderr))]
     Failed {
         command: String,
@@ -313,20 +315,36 @@ impl Runner for System {
             s.spawn(reader(Stream::Stdout, Box::new(stdout), tx.clone()));
             s.spawn(reader(Stream::Stderr, Box::new(stderr), tx));
             let mut out = Output::default();
-            for (stream, line) in rx {
-                on_line(stream, line.trim_end_matches(['\n', '\r']));
-                match stream {
-                    Stream::Stdout => out.stdout.push_str(&line),
-                    Stream::Stderr => out.stderr.push_str(&line),
+            let mut killed = false;
+            loop {
+                match rx.recv_timeout(std::time::Duration::from_millis(100)) {
+                    Ok((stream, line)) => {
+                        on_line(stream, line.trim_end_matches(['\n', '\r']));
+                        match stream {
+                            Stream::Stdout => out.stdout.push_str(&line),
+                            Stream::Stderr => out.stderr.push_str(&line),
+                        }
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        // Ctrl-C: stop the command; the caller undoes what was done.
+                        if !killed && crate::interrupt::requested() {
+                            let _ = child.kill();
+                            killed = true;
+                        }
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
                 }
             }
-            out
+            (out, killed)
         });
+        let (out, killed) = out;
         let status = child.wait().map_err(|source| ExecError::Spawn {
             command: display.clone(),
             source,
         })?;
-        if status.success() {
+        if killed {
+            Err(ExecError::Interrupted { command: display })
+        } else if status.success() {
             Ok(out)
         } else {
             let status = match status.code() {

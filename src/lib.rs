@@ -6,18 +6,23 @@
 
 pub mod cli;
 pub mod config;
+pub mod core;
+pub mod create;
 pub mod dladm;
 pub mod error;
 pub mod exec;
 pub mod fsutil;
 pub mod import;
 pub mod init;
+pub mod interrupt;
 pub mod kdl_fast;
 pub mod kdl_util;
+pub mod lifecycle;
 pub mod lock;
 pub mod names;
 pub mod output;
 pub mod pool;
+pub mod progress;
 pub mod publisher;
 pub mod registry;
 pub mod sandbox;

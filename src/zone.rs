@@ -376,3 +376,59 @@ mod tests {
         assert!("10.0.0".parse::<ZoneAddress>().is_err());
     }
 }
+
+/// `ROOT/zones/NAME.kdl`
+pub fn entry_path(root: &std::path::Path, name: &str) -> PathBuf {
+    root.join("zones").join(format!("{name}.kdl"))
+}
+
+/// Writes a new entry. Returns `false`, writing nothing, when the zone already has one.
+pub fn write_new_entry(root: &std::path::Path, entry: &ZoneEntry) -> crate::error::Result<bool> {
+    let path = entry_path(root, &entry.name.value);
+    crate::fsutil::ensure_dir(path.parent().expect("zones folder"))?;
+    crate::fsutil::write_new_atomic(&path, entry.to_kdl().as_bytes())
+}
+
+/// Sets the `state` of an entry in place, keeping the file's comments and layout.
+pub fn set_entry_state(
+    root: &std::path::Path,
+    name: &str,
+    state: ZoneState,
+) -> crate::error::Result<()> {
+    use crate::error::Error;
+    let path = entry_path(root, name);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+    let mut doc = KdlDocument::parse_v2(&text).map_err(|_| {
+        Error::failed(format!("{} is not valid KDL any more", path.display()))
+            .with_help("run `zmgr check` to see the problem")
+    })?;
+    let Some(zone) = doc
+        .nodes_mut()
+        .iter_mut()
+        .find(|n| n.name().value() == "zone")
+    else {
+        return Err(Error::failed(format!(
+            "{} holds no zone entry",
+            path.display()
+        )));
+    };
+    let existing = zone.children_mut().as_mut().and_then(|c| {
+        c.nodes_mut()
+            .iter_mut()
+            .find(|n| n.name().value() == "state")
+    });
+    match existing.and_then(|n| n.entries_mut().iter_mut().find(|e| e.name().is_none())) {
+        Some(entry) => crate::kdl_util::set_entry_value(entry, state.as_str()),
+        None => {
+            let mut node = kdl::KdlNode::new("state");
+            node.push(crate::kdl_util::string_entry(state.as_str()));
+            crate::kdl_util::push_child(zone, node);
+        }
+    }
+    crate::fsutil::write_atomic(&path, doc.to_string().as_bytes())
+}
+
+/// Removes an entry, which frees its addresses.
+pub fn remove_entry(root: &std::path::Path, name: &str) -> crate::error::Result<()> {
+    crate::fsutil::remove(&entry_path(root, name))
+}

@@ -1,0 +1,563 @@
+//! `zmgr create`: a zone, its VNIC and its address, made as one transaction.
+//!
+//! 1. Plan: validate the name and the derived VNIC name, pick the template and pool, and
+//!    build the zonecfg command file. Nothing has run yet.
+//! 2. Reserve: under the registry lock, allocate the address from the registry as it is now
+//!    and write the zone entry in state `creating`. The lock is released before anything slow.
+//! 3. Build: create the VNIC, configure the zone, install it, boot it. Each step first
+//!    records how to undo it.
+//! 4. Mark the entry `installed` or `running`.
+//!
+//! Any failure or interrupt undoes the recorded steps in reverse, removing the entry last, so
+//! the address is free again.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::core::Core;
+use crate::error::{Error, Result};
+use crate::exec::{CommandLine, Tool};
+use crate::kdl_util::Spanned;
+use crate::pool::Pool;
+use crate::registry::Registry;
+use crate::template::{IpType, Template};
+use crate::zone::{Net, ZoneAddress, ZoneEntry, ZoneState};
+
+/// What the person asked for.
+#[derive(Debug, Clone, Default)]
+pub struct CreateOptions {
+    pub name: String,
+    pub template: Option<String>,
+    pub pool: Option<String>,
+    pub ip: Option<IpAddr>,
+    /// VNIC name instead of the one derived from the zone name.
+    pub vnic: Option<String>,
+    pub no_boot: bool,
+    pub keep_on_failure: bool,
+}
+
+/// Everything create will do, decided before anything runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub zone: String,
+    pub template: String,
+    pub brand: String,
+    pub pool: String,
+    pub address: IpAddr,
+    pub prefix: u8,
+    pub gateway: Option<IpAddr>,
+    /// The zone's link: a new VNIC over the pool's stub (exclusive IP), or the stub itself.
+    pub link: String,
+    pub over: String,
+    pub ip_type: IpType,
+    pub zonepath: PathBuf,
+    pub boot: bool,
+    /// The zonecfg command file.
+    pub zonecfg: String,
+    #[serde(skip)]
+    pub publishers: Vec<(String, String)>,
+    #[serde(skip)]
+    pub packages: Vec<String>,
+}
+
+/// What create did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Created {
+    pub zone: String,
+    pub address: ZoneAddress,
+    pub link: String,
+    pub state: ZoneState,
+}
+
+/// The VNIC name for a zone: its name with `-` as `_`, plus `0` (or `_0` after a digit, as
+/// dladm refuses a number with a leading zero).
+pub fn derived_vnic(zone: &str) -> String {
+    let base = zone.replace('-', "_");
+    if base.ends_with(|c: char| c.is_ascii_digit()) {
+        format!("{base}_0")
+    } else {
+        format!("{base}0")
+    }
+}
+
+/// Checks the request against the registry and decides everything but the address.
+fn prepare<'r>(
+    registry: &'r Registry,
+    opts: &CreateOptions,
+) -> Result<(&'r Template, &'r Pool, String)> {
+    if let Some(why) = crate::names::zone_name_error(&opts.name) {
+        return Err(Error::usage(why));
+    }
+    if registry.zones.contains_key(&opts.name) {
+        return Err(
+            Error::failed(format!("zone `{}` is already in the registry", opts.name))
+                .with_help(format!("`zmgr show {}` shows it", opts.name)),
+        );
+    }
+    let template_name = match (&opts.template, &registry.config.default_template) {
+        (Some(t), _) => t.clone(),
+        (None, Some(d)) => d.value.clone(),
+        (None, None) => {
+            return Err(
+                Error::usage("no template given and config.kdl names no default-template")
+                    .with_help("use --template NAME, or set default-template in config.kdl"),
+            );
+        }
+    };
+    let template = registry
+        .templates
+        .get(&template_name)
+        .ok_or_else(|| Error::NotFound {
+            kind: "template",
+            name: template_name.clone(),
+            help: Some("`zmgr template list` shows the templates".into()),
+        })?;
+    let pool_name = match (&opts.pool, &template.pool) {
+        (Some(p), _) => p.clone(),
+        (None, Some(p)) => p.value.clone(),
+        (None, None) => {
+            return Err(Error::usage(format!(
+                "template `{template_name}` names no pool and no --pool was given"
+            )));
+        }
+    };
+    let pool = registry
+        .pools
+        .get(&pool_name)
+        .ok_or_else(|| Error::NotFound {
+            kind: "pool",
+            name: pool_name.clone(),
+            help: Some("`zmgr pool list` shows the pools".into()),
+        })?;
+    for p in &template.publishers {
+        if !registry.publishers.contains_key(&p.value) {
+            return Err(Error::NotFound {
+                kind: "publisher",
+                name: p.value.clone(),
+                help: Some(format!(
+                    "template `{template_name}` uses it; `zmgr publisher add` creates it"
+                )),
+            });
+        }
+    }
+    let link = match template.ip_type {
+        IpType::Shared => pool.stub.value.clone(),
+        IpType::Exclusive => {
+            let vnic = opts
+                .vnic
+                .clone()
+                .unwrap_or_else(|| derived_vnic(&opts.name));
+            if let Some(why) = crate::names::link_name_error(&vnic) {
+                let hint = if opts.vnic.is_some() {
+                    "choose another --vnic name".to_string()
+                } else {
+                    format!(
+                        "the VNIC name is derived from the zone name; give one with --vnic (e.g. --vnic {})",
+                        suggest_vnic(&opts.name)
+                    )
+                };
+                return Err(Error::usage(why).with_help(hint));
+            }
+            if let Some(z) = registry
+                .zones
+                .values()
+                .find(|z| z.nets.iter().any(|n| n.physical == vnic))
+            {
+                return Err(Error::failed(format!(
+                    "VNIC `{vnic}` belongs to zone `{}`",
+                    z.name.value
+                ))
+                .with_help("give another name with --vnic"));
+            }
+            vnic
+        }
+    };
+    Ok((template, pool, link))
+}
+
+/// A valid link name to suggest when the derived one is not.
+fn suggest_vnic(zone: &str) -> String {
+    let letters: String = zone
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .skip_while(|c| !c.is_ascii_alphabetic())
+        .take(24)
+        .collect();
+    let base = if letters.is_empty() {
+        "zone".to_string()
+    } else {
+        letters
+    };
+    derived_vnic(&base)
+}
+
+/// The address to take: `--ip` if it is free and the pool may hand it out, else the lowest free one.
+fn allocate(
+    pool: &Pool,
+    requested: Option<IpAddr>,
+    held: &HashSet<IpAddr>,
+    registry: &Registry,
+) -> Result<IpAddr> {
+    match requested {
+        Some(ip) => {
+            if let Some(why) = pool.refusal(ip) {
+                return Err(Error::usage(format!("--ip {ip}: {why}")));
+            }
+            if held.contains(&ip) {
+                let holder = registry
+                    .zones
+                    .values()
+                    .find(|z| z.addresses().any(|a| a == ip))
+                    .map(|z| z.name.value.clone())
+                    .unwrap_or_default();
+                return Err(
+                    Error::failed(format!("{ip} is held by zone `{holder}`")).with_help(format!(
+                        "`zmgr pool show {}` shows the free addresses",
+                        pool.name.value
+                    )),
+                );
+            }
+            Ok(ip)
+        }
+        None => pool.next_free(held).ok_or_else(|| {
+            Error::failed(format!(
+                "pool `{}` is full: all {} of its addresses are taken",
+                pool.name.value,
+                pool.size()
+            ))
+            .with_help("add a range to the pool, or free an address with `zmgr destroy`")
+        }),
+    }
+}
+
+/// Builds the plan against `registry`, allocating from the addresses it holds.
+pub fn plan(registry: &Registry, opts: &CreateOptions) -> Result<Plan> {
+    let (template, pool, link) = prepare(registry, opts)?;
+    let held = registry.held_addresses();
+    let address = allocate(pool, opts.ip, &held, registry)?;
+    build_plan(registry, opts, template, pool, link, address)
+}
+
+fn build_plan(
+    registry: &Registry,
+    opts: &CreateOptions,
+    template: &Template,
+    pool: &Pool,
+    link: String,
+    address: IpAddr,
+) -> Result<Plan> {
+    let zonepath = registry.config.zonepath_base.value.join(&opts.name);
+    let prefix = pool.prefix_len();
+    let gateway = pool.gateway.as_ref().map(|g| g.value);
+    let spec = crate::zonecfg::ZoneSpec {
+        brand: &template.brand.value,
+        zonepath: &zonepath.to_string_lossy(),
+        autoboot: template.autoboot,
+        ip_type: template.ip_type,
+        physical: &link,
+        address: Some(format!("{address}/{prefix}")),
+        defrouter: gateway.map(|g| g.to_string()),
+        extras: &template.zonecfg,
+    };
+    let zonecfg = crate::zonecfg::create_script(&spec).map_err(|why| {
+        Error::usage(format!(
+            "template `{}` cannot be written to zonecfg: {why}",
+            template.name.value
+        ))
+    })?;
+    let publishers = template
+        .publishers
+        .iter()
+        .filter_map(|p| registry.publishers.get(&p.value))
+        .filter_map(|p| {
+            p.origins
+                .first()
+                .map(|o| (p.name.value.clone(), o.value.clone()))
+        })
+        .collect();
+    Ok(Plan {
+        zone: opts.name.clone(),
+        template: template.name.value.clone(),
+        brand: template.brand.value.clone(),
+        pool: pool.name.value.clone(),
+        address,
+        prefix,
+        gateway,
+        over: pool.stub.value.clone(),
+        link,
+        ip_type: template.ip_type,
+        zonepath,
+        boot: template.autoboot && !opts.no_boot,
+        zonecfg,
+        publishers,
+        packages: template.packages.iter().map(|p| p.value.clone()).collect(),
+    })
+}
+
+impl Plan {
+    /// The registry entry that reserves the address.
+    pub fn entry(&self, state: ZoneState) -> ZoneEntry {
+        ZoneEntry {
+            file: None,
+            name: Spanned::unspanned(self.zone.clone()),
+            brand: self.brand.clone(),
+            template: Some(Spanned::unspanned(self.template.clone())),
+            zonepath: self.zonepath.clone(),
+            ip_type: self.ip_type,
+            state,
+            created: Some(crate::time::now_rfc3339()),
+            nets: vec![Net {
+                physical: self.link.clone(),
+                address: Some(ZoneAddress {
+                    ip: self.address,
+                    prefix: Some(self.prefix),
+                }),
+                pool: Some(self.pool.clone()),
+                vnic: self.ip_type == IpType::Exclusive,
+                address_span: None,
+                pool_span: None,
+            }],
+        }
+    }
+
+    pub fn vnic(&self) -> Option<CommandLine> {
+        (self.ip_type == IpType::Exclusive)
+            .then(|| crate::dladm::create_vnic(&self.over, &self.link))
+    }
+
+    pub fn configure(&self, file: &str) -> CommandLine {
+        CommandLine::new(Tool::Zonecfg, ["-z", &self.zone, "-f", file])
+    }
+
+    pub fn install(&self) -> CommandLine {
+        let mut args = vec!["-z".to_string(), self.zone.clone(), "install".to_string()];
+        for (name, origin) in &self.publishers {
+            args.push("-P".into());
+            args.push(format!("{name}={origin}"));
+        }
+        if !self.packages.is_empty() {
+            args.push("-e".into());
+            args.extend(self.packages.iter().cloned());
+        }
+        CommandLine::new(Tool::Zoneadm, args)
+    }
+
+    pub fn boot_command(&self) -> Option<CommandLine> {
+        self.boot
+            .then(|| CommandLine::new(Tool::Zoneadm, ["-z", &self.zone, "boot"]))
+    }
+
+    /// Every command, in order, as `--dry-run` shows them.
+    pub fn commands(&self, zonecfg_file: &str) -> Vec<CommandLine> {
+        let mut v = Vec::new();
+        v.extend(self.vnic());
+        v.push(self.configure(zonecfg_file));
+        v.push(self.install());
+        v.extend(self.boot_command());
+        v
+    }
+}
+
+/// One thing done to the system, and how to take it back.
+struct Undo {
+    what: String,
+    command: Option<CommandLine>,
+}
+
+/// Makes the zone. On failure everything done is undone, unless `keep_on_failure`.
+pub fn create(core: &mut Core, opts: &CreateOptions) -> Result<Created> {
+    // 1. Plan against the registry as it is, to refuse bad requests before taking the lock.
+    let registry = core.registry()?;
+    prepare(&registry, opts)?;
+    drop(registry);
+
+    // 2. Reserve under the lock, allocating from the registry as it is now.
+    let plan = {
+        let _lock = core.lock()?;
+        let registry = core.registry()?;
+        let plan = plan(&registry, opts)?;
+        if !crate::zone::write_new_entry(core.root(), &plan.entry(ZoneState::Creating))? {
+            return Err(Error::failed(format!(
+                "zone `{}` is already in the registry",
+                opts.name
+            )));
+        }
+        plan
+    };
+    core.note(&format!(
+        "zone {}: address {}/{} from pool {}",
+        plan.zone, plan.address, plan.prefix, plan.pool
+    ));
+
+    let mut undo: Vec<Undo> = Vec::new();
+    let result = build(core, &plan, &mut undo);
+    match result {
+        Ok(state) => {
+            let _lock = core.lock()?;
+            crate::zone::set_entry_state(core.root(), &plan.zone, state)?;
+            Ok(Created {
+                zone: plan.zone.clone(),
+                address: ZoneAddress {
+                    ip: plan.address,
+                    prefix: Some(plan.prefix),
+                },
+                link: plan.link.clone(),
+                state,
+            })
+        }
+        Err(cause) => Err(roll_back(core, &plan, undo, cause, opts.keep_on_failure)),
+    }
+}
+
+fn interrupted() -> Result<()> {
+    if crate::interrupt::requested() {
+        Err(Error::failed("interrupted"))
+    } else {
+        Ok(())
+    }
+}
+
+fn build(core: &mut Core, plan: &Plan, undo: &mut Vec<Undo>) -> Result<ZoneState> {
+    interrupted()?;
+    if let Some(cmd) = plan.vnic() {
+        core.run_step(
+            &format!("creating VNIC {} over {}", plan.link, plan.over),
+            &cmd,
+        )?;
+        undo.push(Undo {
+            what: format!("VNIC {}", plan.link),
+            command: Some(crate::dladm::delete_vnic(&plan.link)),
+        });
+    }
+    interrupted()?;
+    let file = ZonecfgFile::write(&plan.zone, &plan.zonecfg)?;
+    // Undo is recorded first: a failed zonecfg may still have committed part of the configuration.
+    undo.push(Undo {
+        what: format!("the configuration of zone {}", plan.zone),
+        command: Some(CommandLine::new(
+            Tool::Zonecfg,
+            ["-z", &plan.zone, "delete", "-F"],
+        )),
+    });
+    core.run_step(
+        &format!("configuring zone {}", plan.zone),
+        &plan.configure(&file.path()),
+    )?;
+    drop(file);
+    interrupted()?;
+    // A failed install leaves the zone incomplete, which only uninstall clears.
+    undo.push(Undo {
+        what: format!("the installation of zone {}", plan.zone),
+        command: Some(CommandLine::new(
+            Tool::Zoneadm,
+            ["-z", &plan.zone, "uninstall", "-F"],
+        )),
+    });
+    core.run_step(&format!("installing zone {}", plan.zone), &plan.install())?;
+    interrupted()?;
+    let Some(boot) = plan.boot_command() else {
+        return Ok(ZoneState::Installed);
+    };
+    undo.push(Undo {
+        what: format!("the running zone {}", plan.zone),
+        command: Some(CommandLine::new(Tool::Zoneadm, ["-z", &plan.zone, "halt"])),
+    });
+    core.run_step(&format!("booting zone {}", plan.zone), &boot)?;
+    interrupted()?;
+    Ok(ZoneState::Running)
+}
+
+fn roll_back(core: &mut Core, plan: &Plan, undo: Vec<Undo>, cause: Error, keep: bool) -> Error {
+    let _shield = crate::interrupt::Shield::up();
+    let mut undone = Vec::new();
+    let mut failed = Vec::new();
+    if keep {
+        let left: Vec<String> = undo.iter().map(|u| u.what.clone()).collect();
+        return Error::Create {
+            zone: plan.zone.clone(),
+            cause: Box::new(cause),
+            undone,
+            failed,
+            kept: Some(left),
+        };
+    }
+    for step in undo.into_iter().rev() {
+        let Some(cmd) = step.command else { continue };
+        core.note(&format!("undoing: {}", step.what));
+        match core.run(&cmd) {
+            Ok(_) => undone.push(step.what),
+            Err(e) => failed.push(format!("{}: {e}", step.what)),
+        }
+    }
+    // The entry goes last: until the system is clean, the address stays reserved.
+    let removed = core
+        .lock()
+        .and_then(|_lock| crate::zone::remove_entry(core.root(), &plan.zone));
+    match removed {
+        Ok(()) => undone.push(format!(
+            "the registry entry (address {} is free again)",
+            plan.address
+        )),
+        Err(e) => failed.push(format!("the registry entry of {}: {e}", plan.zone)),
+    }
+    Error::Create {
+        zone: plan.zone.clone(),
+        cause: Box::new(cause),
+        undone,
+        failed,
+        kept: None,
+    }
+}
+
+/// The zonecfg command file, removed when dropped.
+struct ZonecfgFile {
+    path: PathBuf,
+}
+
+impl ZonecfgFile {
+    fn write(zone: &str, text: &str) -> Result<ZonecfgFile> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = std::env::temp_dir().join(format!("zmgr-{zone}-{}.zonecfg", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| Error::io("write", &path, e))?;
+        f.write_all(text.as_bytes())
+            .map_err(|e| Error::io("write", &path, e))?;
+        Ok(ZonecfgFile { path })
+    }
+
+    fn path(&self) -> String {
+        self.path.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for ZonecfgFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vnic_names_end_in_a_number_without_leading_zero() {
+        assert_eq!(derived_vnic("web"), "web0");
+        assert_eq!(derived_vnic("web01"), "web01_0");
+        assert_eq!(derived_vnic("my-zone"), "my_zone0");
+        for z in ["web", "web01", "my-zone", "a.b"] {
+            assert_eq!(crate::names::link_name_error(&derived_vnic(z)), None, "{z}");
+        }
+        assert!(crate::names::link_name_error(&derived_vnic("0day")).is_some());
+        assert_eq!(suggest_vnic("0day"), "day0");
+    }
+}

@@ -1,0 +1,173 @@
+//! Zones after creation: boot, halt, reboot and destroy, with the registry kept true to the
+//! system.
+
+use serde::Serialize;
+
+use crate::core::Core;
+use crate::error::{Error, Result};
+use crate::exec::{CommandLine, Tool};
+use crate::zone::{ZoneEntry, ZoneState};
+use crate::zoneadm::ListedZone;
+
+/// The zone as the system sees it, `None` when it is not configured there.
+pub fn system_zone(core: &Core, name: &str) -> Result<Option<ListedZone>> {
+    let out = core.run(&crate::zoneadm::list_all())?;
+    let zones = crate::zoneadm::parse_list(&out.stdout).map_err(Error::failed)?;
+    Ok(zones.into_iter().find(|z| z.name == name))
+}
+
+/// The registry entry of `name`, or an error that says how to adopt a zone made elsewhere.
+fn entry(core: &Core, name: &str) -> Result<ZoneEntry> {
+    let registry = core.registry()?;
+    registry.zones.get(name).cloned().ok_or_else(|| Error::NotFound {
+        kind: "zone",
+        name: name.to_string(),
+        help: Some(format!(
+            "zmgr only manages zones in its registry; if {name} was made by hand, `zmgr import {name}` adopts it"
+        )),
+    })
+}
+
+/// Records the state the system reports for the zone.
+fn record_state(core: &Core, name: &str) -> Result<ZoneState> {
+    let state = match system_zone(core, name)? {
+        Some(z) => z.state.parse::<ZoneState>().map_err(|()| {
+            Error::failed(format!(
+                "zoneadm reports zone {name} in unknown state `{}`",
+                z.state
+            ))
+        })?,
+        None => {
+            return Err(Error::failed(format!(
+                "zone {name} is in the registry but not configured on the system"
+            )));
+        }
+    };
+    let _lock = core.lock()?;
+    crate::zone::set_entry_state(core.root(), name, state)?;
+    Ok(state)
+}
+
+/// The three state changes after creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Boot,
+    Halt,
+    Reboot,
+}
+
+impl Action {
+    fn verb(self) -> &'static str {
+        match self {
+            Action::Boot => "boot",
+            Action::Halt => "halt",
+            Action::Reboot => "reboot",
+        }
+    }
+
+    fn doing(self) -> &'static str {
+        match self {
+            Action::Boot => "booting",
+            Action::Halt => "halting",
+            Action::Reboot => "rebooting",
+        }
+    }
+}
+
+/// `zmgr boot|halt|reboot NAME`: runs zoneadm, then records the state the system reports.
+pub fn change(core: &mut Core, name: &str, action: Action) -> Result<ZoneState> {
+    entry(core, name)?;
+    let verb = action.verb();
+    let cmd = CommandLine::new(Tool::Zoneadm, ["-z", name, verb]);
+    let result = core.run_step(&format!("{} zone {name}", action.doing()), &cmd);
+    // Whatever happened, the registry should say what the system now says.
+    let state = record_state(core, name);
+    result?;
+    state
+}
+
+/// What `destroy` did or would do.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Destroyed {
+    pub zone: String,
+    /// Commands run (or, with --dry-run, to be run), as typed.
+    pub commands: Vec<String>,
+    /// Parts that were already gone.
+    pub skipped: Vec<String>,
+}
+
+/// `zmgr destroy NAME`: halt, uninstall, delete the configuration, delete the VNICs zmgr made,
+/// remove the entry. Parts already gone are skipped and reported; running it again after a
+/// failure finishes the job.
+pub fn destroy(core: &mut Core, name: &str, dry_run: bool) -> Result<Destroyed> {
+    let entry = entry(core, name)?;
+    let mut report = Destroyed {
+        zone: name.to_string(),
+        ..Destroyed::default()
+    };
+    let mut steps: Vec<(String, CommandLine)> = Vec::new();
+    match system_zone(core, name)? {
+        None => report
+            .skipped
+            .push(format!("zone {name} is not configured on the system")),
+        Some(z) => {
+            let state = z.state.as_str();
+            if matches!(
+                state,
+                "running" | "ready" | "shutting_down" | "down" | "mounted"
+            ) {
+                steps.push((
+                    format!("halting zone {name}"),
+                    CommandLine::new(Tool::Zoneadm, ["-z", name, "halt"]),
+                ));
+            }
+            if state != "configured" {
+                steps.push((
+                    format!("uninstalling zone {name}"),
+                    CommandLine::new(Tool::Zoneadm, ["-z", name, "uninstall", "-F"]),
+                ));
+            } else {
+                report.skipped.push(format!("zone {name} is not installed"));
+            }
+            steps.push((
+                format!("deleting the configuration of zone {name}"),
+                CommandLine::new(Tool::Zonecfg, ["-z", name, "delete", "-F"]),
+            ));
+        }
+    }
+    let vnics: Vec<&str> = entry
+        .nets
+        .iter()
+        .filter(|n| n.vnic)
+        .map(|n| n.physical.as_str())
+        .collect();
+    if !vnics.is_empty() {
+        let out = core.run(&crate::dladm::show_vnics())?;
+        let present = crate::dladm::parse_show_vnic(&out.stdout).map_err(Error::failed)?;
+        for v in vnics {
+            if present.iter().any(|p| p.link == v) {
+                steps.push((format!("deleting VNIC {v}"), crate::dladm::delete_vnic(v)));
+            } else {
+                report.skipped.push(format!("VNIC {v} is already gone"));
+            }
+        }
+    }
+    report.commands = steps.iter().map(|(_, c)| core.display(c)).collect();
+    if dry_run {
+        return Ok(report);
+    }
+    for (message, cmd) in &steps {
+        if let Err(e) = core.run_step(message, cmd) {
+            let _ = record_state(core, name);
+            return Err(Error::Failed {
+                message: format!("could not destroy zone {name}: {e}"),
+                help: Some(format!(
+                    "the registry entry is kept, so its address stays reserved; fix the cause and run `zmgr destroy {name}` again"
+                )),
+            });
+        }
+    }
+    let _lock = core.lock()?;
+    crate::zone::remove_entry(core.root(), name)?;
+    Ok(report)
+}
