@@ -18,7 +18,7 @@ use crate::exec::{Commands, Tool};
 use crate::kdl_util::{Reader, Spanned, quote};
 
 /// Top-level nodes of `config.kdl`.
-const NODES: &[&str] = &["default-template", "zonepath-base", "commands"];
+const NODES: &[&str] = &["default-template", "zonepath-base", "commands", "lock-wait"];
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -29,6 +29,8 @@ pub struct Config {
     /// New zones live in `<zonepath-base>/<name>`.
     pub zonepath_base: Spanned<PathBuf>,
     pub commands: Commands,
+    /// Seconds a verb waits for another process's registry lock before giving up.
+    pub lock_wait: u64,
 }
 
 impl Default for Config {
@@ -38,6 +40,7 @@ impl Default for Config {
             default_template: None,
             zonepath_base: Spanned::unspanned(PathBuf::from("/zones")),
             commands: Commands::default(),
+            lock_wait: 10,
         }
     }
 }
@@ -77,6 +80,21 @@ impl Config {
                         "zones live in <zonepath-base>/<zone>; write e.g. \"/zones\"",
                     );
                 }
+            }
+        }
+        if let Some(n) = r.single(&top, "lock-wait") {
+            let args: Vec<_> = n.entries().iter().collect();
+            match args.as_slice() {
+                [e] if e.name().is_none() => match e.value().as_integer() {
+                    Some(secs @ 0..=3600) => config.lock_wait = secs as u64,
+                    _ => r.error_help(
+                        e.span(),
+                        "`lock-wait` takes a number of seconds from 0 to 3600",
+                        "invalid wait",
+                        "write e.g. `lock-wait 10`",
+                    ),
+                },
+                _ => r.error(n.span(), "`lock-wait` takes one number of seconds", "expected one number"),
             }
         }
         if let Some(n) = r.single(&top, "commands") {
@@ -119,6 +137,7 @@ impl Config {
             "zonepath-base {}\n",
             quote(&self.zonepath_base.value.to_string_lossy())
         );
+        s += &format!("lock-wait {}\n", self.lock_wait);
         s += "commands {\n";
         for tool in Tool::ALL {
             s += &format!(
