@@ -94,7 +94,11 @@ impl Config {
                         "write e.g. `lock-wait 10`",
                     ),
                 },
-                _ => r.error(n.span(), "`lock-wait` takes one number of seconds", "expected one number"),
+                _ => r.error(
+                    n.span(),
+                    "`lock-wait` takes one number of seconds",
+                    "expected one number",
+                ),
             }
         }
         if let Some(n) = r.single(&top, "commands") {

@@ -364,7 +364,37 @@ impl Plan {
 /// One thing done to the system, and how to take it back.
 struct Undo {
     what: String,
-    command: Option<CommandLine>,
+    command: CommandLine,
+    made: Made,
+}
+
+/// What an undo step takes back, so that a failed undo can check whether there is anything
+/// left to take back (a zonecfg that failed before committing left no configuration).
+#[derive(Clone, Copy)]
+enum Made {
+    Vnic,
+    Configuration,
+    Installation,
+    Boot,
+}
+
+/// Whether what `made` refers to is still on the system.
+fn still_there(core: &Core, plan: &Plan, made: Made) -> Result<bool> {
+    if let Made::Vnic = made {
+        let out = core.run(&crate::dladm::show_vnics())?;
+        let vnics = crate::dladm::parse_show_vnic(&out.stdout).map_err(Error::failed)?;
+        return Ok(vnics.iter().any(|v| v.link == plan.link));
+    }
+    let zone = crate::lifecycle::system_zone(core, &plan.zone)?;
+    Ok(match (made, zone) {
+        (_, None) => false,
+        (Made::Configuration, Some(_)) => true,
+        (Made::Installation, Some(z)) => z.state != "configured",
+        (_, Some(z)) => matches!(
+            z.state.as_str(),
+            "running" | "ready" | "shutting_down" | "down"
+        ),
+    })
 }
 
 /// Makes the zone. On failure everything done is undone, unless `keep_on_failure`.
@@ -421,6 +451,7 @@ fn interrupted() -> Result<()> {
 }
 
 fn build(core: &mut Core, plan: &Plan, undo: &mut Vec<Undo>) -> Result<ZoneState> {
+    let zone = plan.zone.as_str();
     interrupted()?;
     if let Some(cmd) = plan.vnic() {
         core.run_step(
@@ -429,43 +460,41 @@ fn build(core: &mut Core, plan: &Plan, undo: &mut Vec<Undo>) -> Result<ZoneState
         )?;
         undo.push(Undo {
             what: format!("VNIC {}", plan.link),
-            command: Some(crate::dladm::delete_vnic(&plan.link)),
+            command: crate::dladm::delete_vnic(&plan.link),
+            made: Made::Vnic,
         });
     }
     interrupted()?;
-    let file = ZonecfgFile::write(&plan.zone, &plan.zonecfg)?;
+    let file = ZonecfgFile::write(zone, &plan.zonecfg)?;
     // Undo is recorded first: a failed zonecfg may still have committed part of the configuration.
     undo.push(Undo {
-        what: format!("the configuration of zone {}", plan.zone),
-        command: Some(CommandLine::new(
-            Tool::Zonecfg,
-            ["-z", &plan.zone, "delete", "-F"],
-        )),
+        what: format!("the configuration of zone {zone}"),
+        command: CommandLine::new(Tool::Zonecfg, ["-z", zone, "delete", "-F"]),
+        made: Made::Configuration,
     });
     core.run_step(
-        &format!("configuring zone {}", plan.zone),
+        &format!("configuring zone {zone}"),
         &plan.configure(&file.path()),
     )?;
     drop(file);
     interrupted()?;
     // A failed install leaves the zone incomplete, which only uninstall clears.
     undo.push(Undo {
-        what: format!("the installation of zone {}", plan.zone),
-        command: Some(CommandLine::new(
-            Tool::Zoneadm,
-            ["-z", &plan.zone, "uninstall", "-F"],
-        )),
+        what: format!("the installation of zone {zone}"),
+        command: CommandLine::new(Tool::Zoneadm, ["-z", zone, "uninstall", "-F"]),
+        made: Made::Installation,
     });
-    core.run_step(&format!("installing zone {}", plan.zone), &plan.install())?;
+    core.run_step(&format!("installing zone {zone}"), &plan.install())?;
     interrupted()?;
     let Some(boot) = plan.boot_command() else {
         return Ok(ZoneState::Installed);
     };
     undo.push(Undo {
-        what: format!("the running zone {}", plan.zone),
-        command: Some(CommandLine::new(Tool::Zoneadm, ["-z", &plan.zone, "halt"])),
+        what: format!("the running zone {zone}"),
+        command: CommandLine::new(Tool::Zoneadm, ["-z", zone, "halt"]),
+        made: Made::Boot,
     });
-    core.run_step(&format!("booting zone {}", plan.zone), &boot)?;
+    core.run_step(&format!("booting zone {zone}"), &boot)?;
     interrupted()?;
     Ok(ZoneState::Running)
 }
@@ -485,10 +514,11 @@ fn roll_back(core: &mut Core, plan: &Plan, undo: Vec<Undo>, cause: Error, keep: 
         };
     }
     for step in undo.into_iter().rev() {
-        let Some(cmd) = step.command else { continue };
         core.note(&format!("undoing: {}", step.what));
-        match core.run(&cmd) {
+        match core.run(&step.command) {
             Ok(_) => undone.push(step.what),
+            // The step failed before it made anything (or it is gone already): nothing to undo.
+            Err(_) if matches!(still_there(core, plan, step.made), Ok(false)) => {}
             Err(e) => failed.push(format!("{}: {e}", step.what)),
         }
     }

@@ -145,7 +145,10 @@ pub fn add(
         }
     }
     let path = registry.path_of(Kind::Publisher, name);
-    let _lock = crate::lock::RegistryLock::acquire(&registry.root, std::time::Duration::from_secs(registry.config.lock_wait))?;
+    let _lock = crate::lock::RegistryLock::acquire(
+        &registry.root,
+        std::time::Duration::from_secs(registry.config.lock_wait),
+    )?;
     crate::fsutil::ensure_dir(path.parent().expect("registry paths have a folder"))?;
     if !path.exists() {
         let mut origins: Vec<Spanned<String>> = Vec::new();
@@ -223,7 +226,10 @@ pub fn remove(
         });
     };
     let path = registry.path_of(Kind::Publisher, name);
-    let _lock = crate::lock::RegistryLock::acquire(&registry.root, std::time::Duration::from_secs(registry.config.lock_wait))?;
+    let _lock = crate::lock::RegistryLock::acquire(
+        &registry.root,
+        std::time::Duration::from_secs(registry.config.lock_wait),
+    )?;
     if uris.is_empty() {
         let users: Vec<&str> = registry
             .templates
