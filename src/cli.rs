@@ -247,18 +247,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         (None, None) => Registry::default_root(),
     };
     let verbose = cli.verbose;
-    let open_core = || -> Result<Core> {
+    let open_core = || -> Result<(Core, Registry)> {
         let progress: Box<dyn crate::progress::Progress> = if std::io::stderr().is_terminal() {
             Box::new(crate::progress::Terminal::new(verbose))
         } else {
             Box::new(crate::progress::Plain { verbose })
         };
         crate::interrupt::install();
-        let (core, _) = match &sandbox {
-            Some(s) => Core::open_sandbox(s, progress)?,
-            None => Core::open(&root, progress)?,
-        };
-        Ok(core)
+        match &sandbox {
+            Some(s) => Core::open_sandbox(s, progress),
+            None => Core::open(&root, progress),
+        }
     };
     match cli.command {
         Command::Create {
@@ -281,9 +280,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 no_boot,
                 keep_on_failure,
             };
-            let mut core = open_core()?;
+            let (mut core, registry) = open_core()?;
             if dry_run {
-                let plan = crate::create::plan(&core.registry()?, &opts)?;
+                let plan = crate::create::plan(&registry, &opts)?;
                 let text = if json {
                     dry_run_json(&core, &plan)
                 } else {
@@ -291,7 +290,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 };
                 return emit(out, &text);
             }
-            let created = crate::create::create(&mut core, &opts)?;
+            let created = crate::create::create(&mut core, registry, &opts)?;
             let text = if json {
                 output::pretty(&serde_json::to_value(&created).expect("serialisable"))
             } else {
@@ -307,7 +306,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             dry_run,
             json,
         } => {
-            let mut core = open_core()?;
+            let (mut core, _) = open_core()?;
             let report = crate::lifecycle::destroy(&mut core, &name, dry_run)?;
             let text = if json {
                 output::pretty(&serde_json::to_value(&report).expect("serialisable"))
@@ -332,13 +331,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             emit(out, &text)
         }
         Command::Boot { name } => {
-            lifecycle(open_core()?, &name, crate::lifecycle::Action::Boot, out)
+            lifecycle(open_core()?.0, &name, crate::lifecycle::Action::Boot, out)
         }
         Command::Halt { name } => {
-            lifecycle(open_core()?, &name, crate::lifecycle::Action::Halt, out)
+            lifecycle(open_core()?.0, &name, crate::lifecycle::Action::Halt, out)
         }
         Command::Reboot { name } => {
-            lifecycle(open_core()?, &name, crate::lifecycle::Action::Reboot, out)
+            lifecycle(open_core()?.0, &name, crate::lifecycle::Action::Reboot, out)
         }
         Command::Init => {
             for step in crate::init::init(&root)? {

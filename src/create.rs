@@ -398,16 +398,14 @@ fn still_there(core: &Core, plan: &Plan, made: Made) -> Result<bool> {
 }
 
 /// Makes the zone. On failure everything done is undone, unless `keep_on_failure`.
-pub fn create(core: &mut Core, opts: &CreateOptions) -> Result<Created> {
+pub fn create(core: &mut Core, mut registry: Registry, opts: &CreateOptions) -> Result<Created> {
     // 1. Plan against the registry as it is, to refuse bad requests before taking the lock.
-    let registry = core.registry()?;
     prepare(&registry, opts)?;
-    drop(registry);
 
-    // 2. Reserve under the lock, allocating from the registry as it is now.
+    // 2. Reserve under the lock, allocating from the ledger as it is now.
     let plan = {
         let _lock = core.lock()?;
-        let registry = core.registry()?;
+        registry.reload_zones()?;
         let plan = plan(&registry, opts)?;
         if !crate::zone::write_new_entry(core.root(), &plan.entry(ZoneState::Creating))? {
             return Err(Error::failed(format!(

@@ -223,6 +223,8 @@ pub trait Runner {
 pub struct System {
     commands: Commands,
     env: Vec<(String, String)>,
+    /// Print each command with its duration and status to stderr (`ZMGR_TRACE=1`).
+    trace: bool,
 }
 
 impl System {
@@ -230,6 +232,7 @@ impl System {
         Self {
             commands,
             env: Vec::new(),
+            trace: std::env::var_os("ZMGR_TRACE").is_some_and(|v| !v.is_empty() && v != "0"),
         }
     }
 
@@ -261,6 +264,7 @@ impl Runner for System {
                 path: path.to_path_buf(),
             });
         }
+        let started = std::time::Instant::now();
         let mut child = Command::new(path)
             .args(&cmd.args)
             // Messages are parsed, so they must not be translated.
@@ -342,6 +346,12 @@ impl Runner for System {
             command: display.clone(),
             source,
         })?;
+        if self.trace {
+            eprintln!(
+                "+ {display} ({:.1} ms, {status})",
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
         if killed {
             Err(ExecError::Interrupted { command: display })
         } else if status.success() {

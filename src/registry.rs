@@ -173,6 +173,21 @@ impl Registry {
         ))
     }
 
+    /// Re-reads the zone entries only: under the registry lock, the ledger must be current,
+    /// while templates and pools are as they were a moment ago.
+    pub fn reload_zones(&mut self) -> Result<()> {
+        let mut problems = Vec::new();
+        let zones = read_kind::<ZoneEntry>(&self.root, Kind::Zone, &mut problems);
+        if problems.iter().any(Problem::is_error) {
+            return Err(Error::Registry {
+                root: self.root.clone(),
+                problems: Problems(problems),
+            });
+        }
+        self.zones = zones;
+        Ok(())
+    }
+
     pub fn path_of(&self, kind: Kind, name: &str) -> PathBuf {
         self.root.join(kind.dir()).join(format!("{name}.kdl"))
     }
