@@ -75,22 +75,22 @@ impl Sandbox {
             std::os::unix::fs::symlink(simulator, &link)
                 .map_err(|e| Error::io("link the simulator as", &link, e))?;
         }
-        if !self.root().join("config.kdl").exists() {
-            let steps = crate::init::init_with(&self.root(), self.files())?;
-            if steps.iter().any(|s| s.created) {
-                done.push(format!(
-                    "initialised a sandbox registry in {}",
-                    self.root().display()
-                ));
-            }
+        if self.root().join("config.kdl").exists() {
+            // Set up before: nothing to run, so a sandbox verb spawns no extra process.
+            return Ok(done);
         }
+        // The etherstub first: the registry's existence marks a finished setup.
         let runner = self.runner(self.commands());
         let stubs = runner.run(&CommandLine::new(Tool::Dladm, ["show-etherstub"]))?;
-        let exists = stubs.stdout.lines().skip(1).any(|l| l.trim() == STUB);
-        if !exists {
+        if !stubs.stdout.lines().skip(1).any(|l| l.trim() == STUB) {
             runner.run(&CommandLine::new(Tool::Dladm, ["create-etherstub", STUB]))?;
             done.push(format!("created the simulated etherstub {STUB}"));
         }
+        crate::init::init_with(&self.root(), self.files())?;
+        done.push(format!(
+            "initialised a sandbox registry in {}",
+            self.root().display()
+        ));
         Ok(done)
     }
 
