@@ -4,7 +4,8 @@ pub const ZONENAME_MAX: usize = 64;
 pub const MAXLINKNAMELEN: usize = 32;
 
 /// `zonecfg_validate_zonename`: `[A-Za-z0-9][A-Za-z0-9_.-]*`, shorter than
-/// ZONENAME_MAX, not `global`, not starting with `SUNW`.
+/// ZONENAME_MAX, not `global`. Names starting with `SUNW` pass: they name
+/// templates, which zonecfg shows but refuses to change.
 pub fn valid_zone_name(name: &str) -> bool {
     let mut chars = name.chars();
     let Some(first) = chars.next() else {
@@ -14,7 +15,6 @@ pub fn valid_zone_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
         && name.len() < ZONENAME_MAX
         && name != "global"
-        && !name.starts_with("SUNW")
 }
 
 /// `dladm_valid_linkname`: shorter than MAXLINKNAMELEN, letters, digits,
@@ -52,7 +52,7 @@ mod tests {
         assert!(valid_zone_name(&"a".repeat(63)));
         assert!(!valid_zone_name(&"a".repeat(64)));
         assert!(!valid_zone_name("global"));
-        assert!(!valid_zone_name("SUNWfoo"));
+        assert!(valid_zone_name("SUNWdefault"));
         assert!(!valid_zone_name("-web"));
         assert!(!valid_zone_name("web:1"));
         assert!(!valid_zone_name(""));

@@ -165,6 +165,20 @@ impl Adm<'_> {
             self.ctx.out(&usage_text());
             return Ok(());
         }
+        if sub != "list" {
+            let Some(zone) = &self.zone else {
+                self.zerror("no zone specified");
+                return Err(Exit(Z_USAGE));
+            };
+            if zone == "global" {
+                return Err(self.fail(&format!("{sub} operation is invalid for the global zone.")));
+            }
+            if zone.starts_with("SUNW") {
+                return Err(self.fail(&format!(
+                    "{sub} operation is invalid for zones starting with SUNW."
+                )));
+            }
+        }
         if let Some(z) = &self.zone
             && z != "global"
         {
@@ -178,18 +192,7 @@ impl Adm<'_> {
         if sub == "list" {
             return self.list(sub_args);
         }
-        let Some(zone) = self.zone.clone() else {
-            self.zerror("no zone specified");
-            return Err(Exit(Z_USAGE));
-        };
-        if zone == "global" {
-            return Err(self.fail(&format!("{sub} operation is invalid for the global zone.")));
-        }
-        if zone.starts_with("SUNW") {
-            return Err(self.fail(&format!(
-                "{sub} operation is invalid for zones starting with SUNW."
-            )));
-        }
+        let zone = self.zone.clone().unwrap_or_default();
         match sub.as_str() {
             "install" => self.install(&zone, sub_args),
             "uninstall" => self.uninstall(&zone, sub_args),

@@ -558,6 +558,14 @@ impl<'a> Session<'a> {
             self.got_handle = true;
             return Ok(true);
         }
+        // Templates can be looked at (and nothing else, being SUNW*).
+        if self.zone.starts_with("SUNW")
+            && let Some(t) = ZoneConfig::template(&self.zone)
+        {
+            self.handle = Some(t);
+            self.got_handle = true;
+            return Ok(true);
+        }
         let zone = self.zone.clone();
         self.zone_perror(&zone, Z_NO_ZONE, handle_expected || self.got_handle);
         if !self.got_handle && self.interactive {
