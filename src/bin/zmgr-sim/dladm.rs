@@ -123,13 +123,12 @@ const fn o(short: char, long: &'static [&'static str], arg: bool) -> OptSpec {
     OptSpec { short, long, arg }
 }
 
+/// Options given, with their values (empty for flags).
+type Opts = Vec<(char, String)>;
+
 /// getopt_long over a subcommand's words: options and their values, then
 /// the operands.
-fn parse(
-    args: &[String],
-    specs: &[OptSpec],
-    usage: &str,
-) -> Result<(Vec<(char, String)>, Vec<String>), String> {
+fn parse(args: &[String], specs: &[OptSpec], usage: &str) -> Result<(Opts, Vec<String>), String> {
     let mut opts = Vec::new();
     let mut i = 0;
     while i < args.len() {

@@ -551,14 +551,7 @@ impl Lexer {
 }
 
 fn starts_with(s: &[char], w: &str) -> bool {
-    let mut i = 0;
-    for wc in w.chars() {
-        if s.get(i) != Some(&wc) {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    w.chars().enumerate().all(|(i, wc)| s.get(i) == Some(&wc))
 }
 
 fn run(s: &[char], from: usize, ok: impl Fn(char) -> bool) -> String {

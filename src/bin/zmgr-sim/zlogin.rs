@@ -102,7 +102,7 @@ fn load_rules(dir: &Path) -> Result<Vec<Rule>, String> {
 
 pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
     let mut g = Getopt::new(args, "dCEQSe:l:", 0);
-    while let Some(o) = g.next() {
+    for o in g.by_ref() {
         match o {
             Opt::Flag('C', _) => {
                 ctx.err("zlogin: console login (-C) is not available in the simulator\n");

@@ -126,7 +126,7 @@ impl Adm<'_> {
 
     fn main(&mut self, args: &[String]) -> Flow {
         let mut g = Getopt::new(args, "?R:u:z:", 0);
-        while let Some(o) = g.next() {
+        for o in g.by_ref() {
             match o {
                 Opt::Flag('z', Some(z)) => self.zone = Some(z),
                 Opt::Flag('R', Some(r)) => {
@@ -241,7 +241,7 @@ impl Adm<'_> {
     ) -> Flow<Vec<(char, Option<String>)>> {
         let mut g = Getopt::new(args, spec, 0);
         let mut opts = Vec::new();
-        while let Some(o) = g.next() {
+        for o in g.by_ref() {
             match o {
                 Opt::Flag(c, a) if c != '?' => opts.push((c, a)),
                 _ => return Err(self.sub_usage(short)),
@@ -259,7 +259,7 @@ impl Adm<'_> {
         let mut g = Getopt::new(args, "?cinpv", 0);
         let (mut all, mut installed, mut no_global, mut parsable, mut verbose) =
             (false, false, false, false, false);
-        while let Some(o) = g.next() {
+        for o in g.by_ref() {
             match o {
                 Opt::Flag('c', _) => all = true,
                 Opt::Flag('i', _) => installed = true,
@@ -383,7 +383,7 @@ impl Adm<'_> {
         let mut publishers: Vec<(String, String)> = Vec::new();
         let mut extra: Vec<String> = Vec::new();
         let mut g = Getopt::new(args, "x:a:c:d:e:hk:P:p:suv", 0);
-        while let Some(o) = g.next() {
+        for o in g.by_ref() {
             match o {
                 Opt::Flag('x', Some(x)) if x == "nodataset" => {}
                 Opt::Flag('P', Some(p)) => match p.split_once('=') {
@@ -669,7 +669,7 @@ impl Adm<'_> {
     /// `--` and boot arguments after the options.
     fn boot_opts(&self, args: &[String], short: &str, spec: &str) -> Flow {
         let mut g = Getopt::new(args, spec, 0);
-        while let Some(o) = g.next() {
+        for o in g.by_ref() {
             if !matches!(o, Opt::Flag(c, _) if c != '?') {
                 return Err(self.sub_usage(short));
             }

@@ -40,6 +40,9 @@ const Z_SAVING_FILE: &str = "Problem saving file";
 
 type Flow<T = ()> = Result<T, Exit>;
 
+/// Options a subcommand was given, with their arguments.
+type OptList = Vec<(char, Option<String>)>;
+
 /// The resource being added or modified in resource scope.
 #[derive(Clone, Debug)]
 enum InProgress {
@@ -115,7 +118,7 @@ fn main(ctx: &mut Ctx, args: &[String]) -> Flow<i32> {
     let mut file: Option<String> = None;
     let mut zone: Option<String> = None;
     let mut g = Getopt::new(args, "?f:R:z:", 0);
-    while let Some(opt) = g.next() {
+    for opt in g.by_ref() {
         match opt {
             Opt::Flag('?', _) => {
                 s.ctx.out(&usage(
@@ -816,11 +819,11 @@ impl<'a> Session<'a> {
 
     /// Runs getopt over the command's words. `Err` means a usage message
     /// was printed.
-    fn opts(&mut self, cmd: &Cmd, spec: &str) -> Result<(Vec<(char, Option<String>)>, usize), ()> {
+    fn opts(&mut self, cmd: &Cmd, spec: &str) -> Result<(OptList, usize), ()> {
         let mut out = Vec::new();
         let mut g = Getopt::new(&cmd.argv, spec, 0);
         let mut err = false;
-        while let Some(o) = g.next() {
+        for o in g.by_ref() {
             match o {
                 Opt::Flag('?', _) => {
                     self.longer_usage(cmd.word);
