@@ -53,6 +53,20 @@ fn publishers_and_packages_in_a_zone_image() {
         .map(|v| v.as_str().unwrap())
         .collect();
     assert_eq!(pkgs, vec!["entire", "web/server/nginx"]);
+    let list = env
+        .run("pkg", &["-R", "/zones/p", "list", "-H"])
+        .ok()
+        .stdout;
+    let names: Vec<&str> = list.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(names, vec!["entire", "web/server/nginx"]);
+    env.run(
+        "pkg",
+        &["-R", "/zones/p/root", "uninstall", "web/server/nginx"],
+    )
+    .ok();
+    env.run("pkg", &["-R", "/zones/p/root", "list", "web/server/nginx"])
+        .code(1)
+        .stderr("pkg list: No packages matching 'web/server/nginx' installed\n");
     env.run("pkg", &["-R", "/zones/p/root", "unset-publisher", "extra"])
         .ok();
     env.run("pkg", &["-R", "/zones/p/root", "publisher", "extra"])

@@ -275,3 +275,29 @@ fn sunw_zones_are_refused() {
             "zoneadm: zone 'SUNWx': install operation is invalid for zones starting with SUNW.\n",
         );
 }
+
+#[test]
+fn move_detach_attach_clone_mount() {
+    let env = SimEnv::new();
+    env.installed("src", "src0");
+    env.configure("dst", "dst0");
+    env.run("zoneadm", &["-z", "dst", "clone", "src"]).ok();
+    assert_eq!(env.zone_state("dst"), "installed");
+    env.run("zoneadm", &["-z", "dst", "clone", "src"])
+        .code(1)
+        .stderr("zoneadm: zone 'dst': is already installed.\n");
+    env.run("zoneadm", &["-z", "src", "move", "/zones/moved"])
+        .ok();
+    env.run("zonecfg", &["-z", "src", "info", "zonepath"])
+        .ok()
+        .stdout("zonepath: /zones/moved\n");
+    env.run("zoneadm", &["-z", "src", "detach"]).ok();
+    assert_eq!(env.zone_state("src"), "configured");
+    env.run("zoneadm", &["-z", "dst", "clone", "src"]).code(1);
+    env.run("zoneadm", &["-z", "src", "attach"]).ok();
+    assert_eq!(env.zone_state("src"), "installed");
+    env.run("zoneadm", &["-z", "src", "mount"]).ok();
+    assert_eq!(env.zone_state("src"), "mounted");
+    env.run("zoneadm", &["-z", "src", "unmount"]).ok();
+    assert_eq!(env.zone_state("src"), "installed");
+}

@@ -723,3 +723,70 @@ fn memory_caps_and_their_rctls() {
     .code(1)
     .stderr_has("swap value is too small.  It must be at least 50M.\n");
 }
+
+#[test]
+fn command_file_problems() {
+    let env = SimEnv::new();
+    let missing = env.path("missing.cfg").display().to_string();
+    env.run("zonecfg", &["-z", "cf", "-f", &missing])
+        .code(1)
+        .stderr(&format!(
+            "could not open file {missing}: No such file or directory\n"
+        ));
+    let dir = env.dir.display().to_string();
+    env.run("zonecfg", &["-z", "cf", "-f", &dir])
+        .code(1)
+        .stderr(&format!("{dir} is not a regular file.\n"));
+}
+
+#[test]
+fn clear_and_cancel() {
+    let env = SimEnv::new();
+    env.configure("cc", "cc0");
+    env.run("zonecfg", &["-z", "cc", "set pool=web; set max-lwps=3000"])
+        .ok();
+    env.run("zonecfg", &["-z", "cc", "clear pool; clear max-lwps"])
+        .ok();
+    env.run("zonecfg", &["-z", "cc", "info", "pool"])
+        .ok()
+        .stdout("pool: \n");
+    env.run("zonecfg", &["-z", "cc", "info", "max-lwps"])
+        .ok()
+        .stdout("");
+    env.run("zonecfg", &["-z", "cc", "clear max-lwps"])
+        .code(1)
+        .stderr("clear max-lwps: No such entry\n");
+    env.run("zonecfg", &["-z", "cc", "clear zonepath"])
+        .code(1)
+        .stderr("zonepath: Clearing this property is not allowed\n");
+    env.run(
+        "zonecfg",
+        &["-z", "cc", "add net; set physical=cc9; cancel"],
+    )
+    .ok();
+    assert_eq!(
+        env.run("zonecfg", &["-z", "cc", "info", "net"])
+            .ok()
+            .stdout
+            .matches("net:")
+            .count(),
+        1
+    );
+    env.run("zonecfg", &["-z", "cc", "cancel"])
+        .code(1)
+        .stderr("The cancel command only makes sense in the resource scope.\n");
+}
+
+#[test]
+fn exit_force_still_commits_pending_changes() {
+    let env = SimEnv::new();
+    env.configure("xf", "xf0");
+    env.run(
+        "zonecfg",
+        &["-z", "xf", "set autoboot=true; exit -F; set autoboot=false"],
+    )
+    .ok();
+    env.run("zonecfg", &["-z", "xf", "info", "autoboot"])
+        .ok()
+        .stdout("autoboot: true\n");
+}
