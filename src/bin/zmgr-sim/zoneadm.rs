@@ -16,27 +16,82 @@ const Z_USAGE: i32 = 2;
 /// zone image when no `-P` is given.
 pub const GZ_PUBLISHER: (&str, &str) = ("openindiana.org", "https://pkg.openindiana.org/hipster/");
 
-const SUBCOMMANDS: [(&str, &str); 17] = [
-    ("help", "help <subcommand>"),
-    ("boot", "boot [-- boot_arguments]"),
-    ("halt", "halt"),
-    ("ready", "ready"),
-    ("shutdown", "shutdown [-r [-- boot_arguments]]"),
-    ("reboot", "reboot [-- boot_arguments]"),
-    ("list", "list [-cinpv]"),
-    ("verify", "verify"),
-    ("install", "install [-x nodataset] [brand-specific args]"),
-    ("uninstall", "uninstall [-F] [-h] [brand-specific args]"),
+/// Subcommands with their short usage (`None` for the private ones that
+/// the usage message leaves out) and long help.
+const SUBCOMMANDS: [(&str, Option<&str>, &str); 17] = [
+    ("help", Some("help"), "Print usage message."),
+    (
+        "boot",
+        Some("boot [-- boot_arguments]"),
+        "Activates (boots) specified zone.  See zoneadm(8) for valid boot\n\targuments.",
+    ),
+    (
+        "halt",
+        Some("halt"),
+        "Halts specified zone, bypassing shutdown scripts and removing runtime\n\tresources of the zone.",
+    ),
+    (
+        "ready",
+        Some("ready"),
+        "Prepares a zone for running applications but does not start any user\n\tprocesses in the zone.",
+    ),
+    (
+        "shutdown",
+        Some("shutdown [-r [-- boot_arguments]]"),
+        "Gracefully shutdown the zone or reboot if the '-r' option is specified.\n\tSee zoneadm(8) for valid boot arguments.",
+    ),
+    (
+        "reboot",
+        Some("reboot [-- boot_arguments]"),
+        "Restarts the zone (equivalent to a halt / boot sequence).\n\tFails if the zone is not active.  See zoneadm(8) for valid boot\n\targuments.",
+    ),
+    (
+        "list",
+        Some("list [-cinpv]"),
+        "Lists the current zones, or a specific zone if indicated.  By default,\n\tall running zones are listed, though this can be expanded to all\n\tinstalled zones with the -i option or all configured zones with the\n\t-c option.  When used with the general -z <zone> and/or -u <uuid-match>\n\toptions, lists only the specified matching zone, but lists it\n\tregardless of its state, and the -i and -c options are disallowed.  The\n\t-v option can be used to display verbose information: zone name, id,\n\tcurrent state, root directory and options.  The -p option can be used\n\tto request machine-parsable output.  The -v and -p options are mutually\n\texclusive.  If neither -v nor -p is used, just the zone name is listed.",
+    ),
+    (
+        "verify",
+        Some("verify"),
+        "Check to make sure the configuration can safely be instantiated\n\ton the machine: physical network interfaces exist, etc.",
+    ),
+    (
+        "install",
+        Some("install [-x nodataset] [brand-specific args]"),
+        "Install the configuration on to the system.  The -x nodataset option\n\tcan be used to prevent the creation of a new ZFS file system for the\n\tzone (assuming the zonepath is within a ZFS file system).\n\tAll other arguments are passed to the brand installation function;\n\tsee brands(7) for more information.",
+    ),
+    (
+        "uninstall",
+        Some("uninstall [-F] [brand-specific args]"),
+        "Uninstall the configuration from the system.  The -F flag can be used\n\tto force the action.  All other arguments are passed to the brand\n\tuninstall function; see brands(7) for more information.",
+    ),
+    ("mount", None, ""),
+    ("unmount", None, ""),
     (
         "clone",
-        "clone [-m method] [-s <ZFS snapshot>] [brand-specific args] zonename",
+        Some("clone [-m method] [-s <ZFS snapshot>] [brand-specific args] zonename"),
+        "Clone the installation of another zone.  The -m option can be used to\n\tspecify 'copy' which forces a copy of the source zone.  The -s option\n\tcan be used to specify the name of a ZFS snapshot that was taken from\n\ta previous clone command.  The snapshot will be used as the source\n\tinstead of creating a new ZFS snapshot.  All other arguments are passed\n\tto the brand clone function; see brands(7) for more information.",
     ),
-    ("move", "move zonepath"),
-    ("detach", "detach [-n] [brand-specific args]"),
-    ("attach", "attach [-F] [-n <path>] [brand-specific args]"),
-    ("mark", "mark incomplete"),
-    ("mount", "mount"),
-    ("unmount", "unmount"),
+    (
+        "move",
+        Some("move zonepath"),
+        "Move the zone to a new zonepath.",
+    ),
+    (
+        "detach",
+        Some("detach [-n] [brand-specific args]"),
+        "Detach the zone from the system. The zone state is changed to\n\t'configured' (but the files under the zonepath are untouched).\n\tThe zone can subsequently be attached, or can be moved to another\n\tsystem and attached there.  The -n option can be used to specify\n\t'no-execute' mode.  When -n is used, the information needed to attach\n\tthe zone is sent to standard output but the zone is not actually\n\tdetached.  All other arguments are passed to the brand detach function;\n\tsee brands(7) for more information.",
+    ),
+    (
+        "attach",
+        Some("attach [-F] [-n <path>] [brand-specific args]"),
+        "Attach the zone to the system.  The zone state must be 'configured'\n\tprior to attach; upon successful completion, the zone state will be\n\t'installed'.",
+    ),
+    (
+        "mark",
+        Some("mark incomplete"),
+        "Set the state of the zone.  This can be used to force the zone\n\tstate to 'incomplete' administratively if some activity has rendered\n\tthe zone permanently unusable.  The only valid state that may be\n\tspecified is 'incomplete'.",
+    ),
 ];
 
 const INSTALL_USAGE: &str = "install [-c certificate_file] [-k key_file] [-P publisher=uri]\n\t[-e extrapkg [...]]\ninstall {-a archive|-d path} {-p|-u} [-s|-v]";
@@ -59,9 +114,11 @@ fn usage_text() -> String {
     o.push_str("\tzoneadm [-z <zone>] [-u <uuid-match>] list\n");
     o.push_str("\tzoneadm {-z <zone>|-u <uuid-match>} <subcommand>\n");
     o.push_str("\nSubcommands:\n\n");
-    for (_, u) in SUBCOMMANDS.iter().skip(1) {
-        o.push_str(u);
-        o.push('\n');
+    for (_, short, _) in SUBCOMMANDS {
+        if let Some(u) = short {
+            o.push_str(u);
+            o.push('\n');
+        }
     }
     o
 }
@@ -105,8 +162,15 @@ impl Adm<'_> {
         self.ctx.err(&format!("zone '{z}': {msg}\n"));
     }
 
+    /// `usage:\tSHORT` and the subcommand's long help.
     fn sub_usage(&self, short: &str) -> Exit {
-        self.ctx.err(&format!("usage:\t{short}\n"));
+        let sub = short.split(' ').next().unwrap_or_default();
+        let long = SUBCOMMANDS
+            .iter()
+            .find(|(n, _, _)| *n == sub)
+            .map(|(_, _, l)| *l)
+            .unwrap_or_default();
+        self.ctx.err(&format!("usage:\t{short}\n\t{long}\n"));
         Exit(Z_USAGE)
     }
 
@@ -157,7 +221,7 @@ impl Adm<'_> {
             return Err(Exit(Z_USAGE));
         };
         let sub_args = &rest[1..];
-        if !SUBCOMMANDS.iter().any(|(n, _)| n == sub) {
+        if !SUBCOMMANDS.iter().any(|(n, _, _)| n == sub) {
             self.zerror(&format!("{sub} is not a valid command"));
             return Err(Exit(Z_USAGE));
         }
@@ -256,7 +320,9 @@ impl Adm<'_> {
     // ---- list ---------------------------------------------------------------
 
     fn list(&mut self, args: &[String]) -> Flow {
-        let mut g = Getopt::new(args, "?cinpv", 0);
+        // With -z only -p and -v make sense.
+        let spec = if self.zone.is_some() { "?pv" } else { "?cinpv" };
+        let mut g = Getopt::new(args, spec, 0);
         let (mut all, mut installed, mut no_global, mut parsable, mut verbose) =
             (false, false, false, false, false);
         for o in g.by_ref() {
@@ -273,9 +339,7 @@ impl Adm<'_> {
             return Err(self.sub_usage("list [-cinpv]"));
         }
         if parsable && verbose {
-            self.ctx
-                .err("zoneadm: list -p and -v are mutually exclusive.\n");
-            return Err(Exit(1));
+            return Err(self.fail("list -p and -v are mutually exclusive."));
         }
         self.fault(
             self.zone.clone().unwrap_or_default().as_str(),
@@ -440,7 +504,12 @@ impl Adm<'_> {
                 ZoneState::Installed | ZoneState::Mounted => {
                     return Pre::Msg("is already installed.".into());
                 }
-                _ => return Pre::Msg("install operation is invalid for running zones.".into()),
+                s => {
+                    return Pre::Msg(format!(
+                        "install operation is invalid for {} zones.",
+                        s.as_str()
+                    ));
+                }
             }
             z.state = ZoneState::Incomplete;
             z.uuid = random::uuid();
@@ -574,7 +643,12 @@ impl Adm<'_> {
                 return Err(self.fail("is already in state 'configured'."));
             }
             ZoneState::Incomplete | ZoneState::Installed => {}
-            _ => return Err(self.fail("uninstall operation is invalid for running zones.")),
+            s => {
+                return Err(self.fail(&format!(
+                    "uninstall operation is invalid for {} zones.",
+                    s.as_str()
+                )));
+            }
         }
         if !force {
             if !self.ctx.stdin_is_tty() {
@@ -604,7 +678,11 @@ impl Adm<'_> {
             true
         })?;
         if !ok {
-            return Err(self.fail("uninstall operation is invalid for running zones."));
+            let state = self.state_of(zone)?;
+            return Err(self.fail(&format!(
+                "uninstall operation is invalid for {} zones.",
+                state.as_str()
+            )));
         }
         Ok(())
     }
@@ -689,12 +767,17 @@ impl Adm<'_> {
         self.boot_opts(args, short, "XWw")?;
         let state = self.state_of(zone)?;
         if reboot {
+            // zoneadm checks the kernel knows the zone; zoneadmd checks
+            // that it is running.
+            if !state.has_id() {
+                return Err(self.fail("not running"));
+            }
             if state != ZoneState::Running {
                 self.zoneadmd_msg(&format!(
                     "reboot operation is invalid for zones in state '{}'",
                     state.as_str()
                 ));
-                return Err(self.fail("call to zoneadmd failed"));
+                return Err(Exit(1));
             }
         } else {
             if state < ZoneState::Installed {
@@ -796,8 +879,14 @@ impl Adm<'_> {
     fn verify(&mut self, zone: &str, args: &[String]) -> Flow {
         self.no_operands(args, "verify", "")?;
         let state = self.state_of(zone)?;
+        if state == ZoneState::Incomplete {
+            return Err(self.fail("zone is incomplete; uninstall required."));
+        }
         if state > ZoneState::Installed {
-            return Err(self.fail("verify operation is invalid for running zones."));
+            return Err(self.fail(&format!(
+                "verify operation is invalid for {} zones.",
+                state.as_str()
+            )));
         }
         if self
             .ctx
@@ -838,7 +927,10 @@ impl Adm<'_> {
         };
         let state = self.state_of(zone)?;
         if state > ZoneState::Installed {
-            return Err(self.fail("mark operation is invalid for running zones."));
+            return Err(self.fail(&format!(
+                "mark operation is invalid for {} zones.",
+                state.as_str()
+            )));
         }
         if !force && state != ZoneState::Installed {
             return Err(self.fail("must be installed before mark."));
@@ -858,7 +950,10 @@ impl Adm<'_> {
             s if s < ZoneState::Installed => {
                 Err(self.fail(&format!("must be installed before {op}.")))
             }
-            _ => Err(self.fail(&format!("{op} operation is invalid for running zones."))),
+            s => Err(self.fail(&format!(
+                "{op} operation is invalid for {} zones.",
+                s.as_str()
+            ))),
         }
     }
 
@@ -897,12 +992,18 @@ impl Adm<'_> {
             "attach [-F] [-n <path>] [brand-specific args]",
             "Fn:uU",
         )?;
-        let state = self.state_of(zone)?;
-        if state != ZoneState::Configured {
-            return Err(self.fail(&format!(
-                "zone is {}; configured is required.",
-                state.as_str()
-            )));
+        match self.state_of(zone)? {
+            ZoneState::Configured => {}
+            ZoneState::Installed => return Err(self.fail("is already installed.")),
+            ZoneState::Incomplete => {
+                return Err(self.fail("zone is incomplete; uninstall required."));
+            }
+            s => {
+                return Err(self.fail(&format!(
+                    "attach operation is invalid for {} zones.",
+                    s.as_str()
+                )));
+            }
         }
         self.fault(zone, "attach", "attach failed")?;
         self.update(|st| {

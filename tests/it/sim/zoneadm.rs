@@ -41,7 +41,11 @@ fn list_forms() {
         .stderr("zoneadm: list -p and -v are mutually exclusive.\n");
     env.run("zoneadm", &["list", "-x"])
         .code(2)
-        .stderr("usage:\tlist [-cinpv]\n");
+        .stderr_has("usage:\tlist [-cinpv]\n\tLists the current zones");
+    env.run("zoneadm", &["-z", "cfg", "list", "-c"]).code(2);
+    env.run("zoneadm", &["-z", "cfg", "list", "-pv"])
+        .code(1)
+        .stderr("zoneadm: zone 'cfg': list -p and -v are mutually exclusive.\n");
 }
 
 #[test]
@@ -201,13 +205,24 @@ fn state_machine_messages_and_exit_codes() {
         .stderr("zoneadm: zone 's': not running\n");
     env.run("zoneadm", &["-z", "s", "reboot"])
         .code(1)
-        .stderr("zone 's': reboot operation is invalid for zones in state 'installed'\nzoneadm: zone 's': call to zoneadmd failed\n");
+        .stderr("zoneadm: zone 's': not running\n");
+    env.run("zoneadm", &["-z", "s", "ready"]).ok();
+    env.run("zoneadm", &["-z", "s", "install"])
+        .code(1)
+        .stderr("zoneadm: zone 's': install operation is invalid for ready zones.\n");
+    env.run("zoneadm", &["-z", "s", "reboot"])
+        .code(1)
+        .stderr("zone 's': reboot operation is invalid for zones in state 'ready'\n");
+    env.run("zoneadm", &["-z", "s", "halt"]).ok();
     env.run("zoneadm", &["-z", "s", "uninstall"])
         .code(1)
         .stderr("zoneadm: zone 's': Input not from terminal and -F not specified: uninstall not done.\n");
     env.run("zoneadm", &["-z", "s", "mark", "incomplete"]).ok();
     assert_eq!(env.zone_state("s"), "incomplete");
     env.run("zoneadm", &["-z", "s", "install"])
+        .code(1)
+        .stderr("zoneadm: zone 's': zone is incomplete; uninstall required.\n");
+    env.run("zoneadm", &["-z", "s", "verify"])
         .code(1)
         .stderr("zoneadm: zone 's': zone is incomplete; uninstall required.\n");
     env.run("zoneadm", &["-z", "s", "uninstall", "-F"]).ok();
