@@ -107,11 +107,6 @@ const PHYS_FIELDS: [Field; 6] = [
     },
 ];
 
-const ETHERSTUB_FIELDS: [Field; 1] = [Field {
-    name: "LINK",
-    width: 15,
-}];
-
 /// An option a subcommand accepts: short letter, long names, argument.
 struct OptSpec {
     short: char,
@@ -326,21 +321,21 @@ fn create_vnic(ctx: &mut Ctx, args: &[String]) -> Flow {
         o('H', &["inter-zone"], false),
     ];
     let (opts, operands) = parse(args, &specs, CREATE_VNIC_USAGE).map_err(|m| die(ctx, &m))?;
-    let Some(over) = get(&opts, 'l') else {
-        return Err(usage(ctx));
-    };
-    if operands.len() != 1 {
-        return Err(usage(ctx));
+    // Checks in do_create_vnic's order.
+    let count = |c: char| opts.iter().filter(|(o, _)| *o == c).count();
+    if count('m') > 1 {
+        return Err(die(ctx, "cannot specify -m option twice"));
     }
-    let name = operands[0].clone();
+    if count('v') > 1 {
+        return Err(die(ctx, "the option -v cannot be specified more than once"));
+    }
     let vid: u16 = match get(&opts, 'v') {
         None => 0,
         Some(v) => match v.parse::<u16>() {
-            Ok(n) if n <= 4094 => n,
+            Ok(n) if (1..=4094).contains(&n) => n,
             _ => return Err(die(ctx, &format!("invalid VLAN identifier '{v}'"))),
         },
     };
-    // -m: a MAC address or a MAC address type.
     let mut prefix: Vec<u8> = vec![2, 8, 32];
     if let Some(p) = get(&opts, 'r') {
         let parts: Option<Vec<u8>> = p
@@ -349,12 +344,14 @@ fn create_vnic(ctx: &mut Ctx, args: &[String]) -> Flow {
             .collect();
         match parts {
             Some(b) if !b.is_empty() && b.len() < 6 => prefix = b,
-            _ => return Err(die(ctx, &format!("invalid MAC address prefix '{p}'"))),
+            _ => return Err(die(ctx, "invalid MAC address")),
         }
     }
     let fixed = match get(&opts, 'm').as_deref() {
         None | Some("auto") | Some("random") => None,
+        Some("fixed") => return Err(die(ctx, "'fixed' is not a valid MAC address")),
         Some("factory") | Some("vrrp") => {
+            let over = get(&opts, 'l').unwrap_or_default();
             return Err(die(
                 ctx,
                 &format!("vnic creation over {over} failed: operation not supported"),
@@ -362,22 +359,35 @@ fn create_vnic(ctx: &mut Ctx, args: &[String]) -> Flow {
         }
         Some(m) => match parse_mac(m) {
             Some(mac) if mac[0] & 1 == 0 => Some(format_mac(&mac)),
-            _ => return Err(die(ctx, &format!("invalid MAC address '{m}'"))),
+            _ => return Err(die(ctx, "invalid MAC address")),
         },
     };
-    if let Some(p) = get(&opts, 'p')
-        && p.split(',').any(|kv| !kv.contains('='))
-    {
-        return Err(die(ctx, &format!("invalid link property '{p}'")));
+    if has(&opts, 'f') && vid == 0 {
+        return Err(die(ctx, "-f option can only be used with -v"));
     }
-    let temporary = has(&opts, 't');
-    let st = read(ctx)?;
-    if st.link(&over).is_none() {
-        return Err(die(ctx, &format!("invalid link name '{over}'")));
+    let Some(over) = get(&opts, 'l') else {
+        return Err(usage(ctx));
+    };
+    if operands.len() != 1 {
+        return Err(usage(ctx));
+    }
+    let name = operands[0].clone();
+    if name.len() >= crate::names::MAXLINKNAMELEN {
+        return Err(die(ctx, &format!("link name too long '{name}'")));
     }
     if !valid_link_name(&name) {
         return Err(die(ctx, &format!("invalid link name '{name}'")));
     }
+    let st = read(ctx)?;
+    if st.link(&over).is_none() {
+        return Err(die(ctx, &format!("invalid link name '{over}'")));
+    }
+    if let Some(p) = get(&opts, 'p')
+        && p.split(',').any(|kv| !kv.contains('='))
+    {
+        return Err(die(ctx, "invalid vnic property"));
+    }
+    let temporary = has(&opts, 't');
     fault(
         ctx,
         "create-vnic",
@@ -467,12 +477,14 @@ fn create_etherstub(ctx: &mut Ctx, args: &[String]) -> Flow {
     Ok(())
 }
 
+/// delete-vnic and delete-etherstub, which share dladm's code and its
+/// `vnic deletion failed` message.
 fn delete(ctx: &mut Ctx, args: &[String], etherstub: bool) -> Flow {
     let specs = [o('t', &["temporary"], false), o('R', &["root-dir"], true)];
-    let (sub, what) = if etherstub {
-        ("delete-etherstub", "etherstub")
+    let sub = if etherstub {
+        "delete-etherstub"
     } else {
-        ("delete-vnic", "vnic")
+        "delete-vnic"
     };
     let (_, operands) =
         parse(args, &specs, &format!("{sub} [-t] <link>")).map_err(|m| die(ctx, &m))?;
@@ -480,28 +492,36 @@ fn delete(ctx: &mut Ctx, args: &[String], etherstub: bool) -> Flow {
         return Err(usage(ctx));
     }
     let name = operands[0].clone();
-    enum Res {
-        Ok,
-        NoLink,
-        WrongClass,
-        Busy,
-    }
+    let wrong_kind = |ctx: &Ctx, class: LinkClass| -> Option<Exit> {
+        match (class, etherstub) {
+            (LinkClass::Vnic, true) => Some(die(ctx, &format!("'{name}' is not an etherstub"))),
+            (LinkClass::Etherstub, false) => Some(die(ctx, &format!("'{name}' is not a vnic"))),
+            (LinkClass::Phys, _) => Some(die(ctx, "vnic deletion failed: invalid argument")),
+            _ => None,
+        }
+    };
     let st = read(ctx)?;
     match st.link(&name) {
         None => return Err(die(ctx, &format!("invalid link name '{name}'"))),
-        Some(l) if (l.class == LinkClass::Etherstub) != etherstub || l.class == LinkClass::Phys => {
-            let article = if etherstub { "an etherstub" } else { "a vnic" };
-            return Err(die(ctx, &format!("'{name}' is not {article}")));
+        Some(l) => {
+            if let Some(e) = wrong_kind(ctx, l.class) {
+                return Err(e);
+            }
         }
-        Some(_) => {}
     }
-    fault(ctx, sub, &format!("{what} deletion failed"))?;
+    fault(ctx, sub, "vnic deletion failed")?;
+    enum Res {
+        Ok,
+        NoLink,
+        WrongClass(LinkClass),
+        Busy,
+    }
     let res = update(ctx, |st| {
         let Some(l) = st.link(&name) else {
             return Res::NoLink;
         };
         if (l.class == LinkClass::Etherstub) != etherstub || l.class == LinkClass::Phys {
-            return Res::WrongClass;
+            return Res::WrongClass(l.class);
         }
         if l.zone.is_some() || st.links.iter().any(|x| x.over == name) {
             return Res::Busy;
@@ -512,8 +532,8 @@ fn delete(ctx: &mut Ctx, args: &[String], etherstub: bool) -> Flow {
     match res {
         Res::Ok => Ok(()),
         Res::NoLink => Err(die(ctx, &format!("invalid link name '{name}'"))),
-        Res::WrongClass => Err(die(ctx, &format!("'{name}' is not a {what}"))),
-        Res::Busy => Err(die(ctx, &format!("{what} deletion failed: link busy"))),
+        Res::WrongClass(c) => Err(wrong_kind(ctx, c).unwrap_or(Exit(1))),
+        Res::Busy => Err(die(ctx, "vnic deletion failed: link busy")),
     }
 }
 
@@ -576,6 +596,16 @@ fn vnic_value(st: &State, l: &Link, field: &str) -> String {
 }
 
 fn show_vnic(ctx: &mut Ctx, args: &[String]) -> Flow {
+    show_vnic_common(ctx, args, false)
+}
+
+fn show_etherstub(ctx: &mut Ctx, args: &[String]) -> Flow {
+    show_vnic_common(ctx, args, true)
+}
+
+/// show-vnic and show-etherstub share dladm's code: each lists only its
+/// own class, and show-etherstub prints only the LINK field.
+fn show_vnic_common(ctx: &mut Ctx, args: &[String], etherstub: bool) -> Flow {
     let specs = [
         o('p', &["parsable", "parseable"], false),
         o('P', &["persistent"], false),
@@ -585,26 +615,31 @@ fn show_vnic(ctx: &mut Ctx, args: &[String]) -> Flow {
         o('s', &["statistics"], false),
         o('i', &["interval"], true),
     ];
-    let (opts, operands) = parse(
-        args,
-        &specs,
-        "show-vnic [-pP] [-l <link>] [-o <field>,..] [-z <zone>] [<link>]",
-    )
-    .map_err(|m| die(ctx, &m))?;
+    let (sub, use_) = if etherstub {
+        ("show-etherstub", "show-etherstub [<link>]")
+    } else {
+        (
+            "show-vnic",
+            "show-vnic [-pP] [-l <link>] [-o <field>,..] [-z <zone>] [<link>]",
+        )
+    };
+    let (mut opts, operands) = parse(args, &specs, use_).map_err(|m| die(ctx, &m))?;
+    if etherstub && has(&opts, 'l') {
+        return Err(die(ctx, "option not supported for this command"));
+    }
+    if has(&opts, 'i') && !has(&opts, 's') {
+        return Err(die(ctx, "the option -i can be used only with -s"));
+    }
     if operands.len() > 1 {
         return Err(usage(ctx));
     }
-    let parsable = has(&opts, 'p');
-    let fmt = formatter(ctx, &VNIC_FIELDS, &opts, parsable)?;
-    fault(ctx, "show-vnic", "show-vnic failed")?;
     let st = read(ctx)?;
-    let persistent = has(&opts, 'P');
-    let mut links: Vec<&Link> = st
-        .links
-        .iter()
-        .filter(|l| matches!(l.class, LinkClass::Vnic | LinkClass::Etherstub))
-        .filter(|l| !(persistent && l.temporary))
-        .collect();
+    let class = if etherstub {
+        LinkClass::Etherstub
+    } else {
+        LinkClass::Vnic
+    };
+    let mut links: Vec<&Link> = st.links.iter().filter(|l| l.class == class).collect();
     if let Some(name) = operands.first() {
         match st.link(name) {
             None => {
@@ -613,11 +648,12 @@ fn show_vnic(ctx: &mut Ctx, args: &[String]) -> Flow {
                     &format!("invalid vnic name '{name}': object not found"),
                 ));
             }
-            Some(l) if l.class != LinkClass::Vnic => {
+            Some(l) if l.class != class => {
                 return Err(die(
                     ctx,
                     &format!(
-                        "datalink {name} is not a vnic: found class {}",
+                        "datalink {name} is not a {}: found class {}",
+                        class.as_str(),
                         l.class.as_str()
                     ),
                 ));
@@ -627,13 +663,25 @@ fn show_vnic(ctx: &mut Ctx, args: &[String]) -> Flow {
     }
     if let Some(over) = get(&opts, 'l') {
         if st.link(&over).is_none() {
-            return Err(die(ctx, &format!("invalid link name '{over}'")));
+            return Err(die(
+                ctx,
+                &format!("invalid link name '{over}': object not found"),
+            ));
         }
-        links.retain(|l| l.class == LinkClass::Vnic && l.over == over);
+        links.retain(|l| l.over == over);
     }
     if let Some(zone) = get(&opts, 'z') {
         links.retain(|l| l.zone.as_deref() == Some(zone.as_str()));
     }
+    if has(&opts, 'P') {
+        links.retain(|l| !l.temporary);
+    }
+    if etherstub && get(&opts, 'o').is_none_or(|f| f.eq_ignore_ascii_case("all")) {
+        opts.push(('o', "link".into()));
+    }
+    let parsable = has(&opts, 'p');
+    let fmt = formatter(ctx, &VNIC_FIELDS, &opts, parsable)?;
+    fault(ctx, sub, &format!("{sub} failed"))?;
     let rows = links
         .iter()
         .map(|l| {
@@ -644,33 +692,6 @@ fn show_vnic(ctx: &mut Ctx, args: &[String]) -> Flow {
         })
         .collect();
     print(ctx, &fmt, rows);
-    Ok(())
-}
-
-fn show_etherstub(ctx: &mut Ctx, args: &[String]) -> Flow {
-    let (_, operands) = parse(args, &[], "show-etherstub [<link>]").map_err(|m| die(ctx, &m))?;
-    if operands.len() > 1 {
-        return Err(usage(ctx));
-    }
-    fault(ctx, "show-etherstub", "show-etherstub failed")?;
-    let st = read(ctx)?;
-    let mut stubs: Vec<&Link> = st
-        .links
-        .iter()
-        .filter(|l| l.class == LinkClass::Etherstub)
-        .collect();
-    if let Some(name) = operands.first() {
-        if !stubs.iter().any(|l| l.name == *name) {
-            return Err(die(ctx, &format!("invalid link name '{name}'")));
-        }
-        stubs.retain(|l| l.name == *name);
-    }
-    let fmt = Ofmt::new(ETHERSTUB_FIELDS.to_vec(), false);
-    print(
-        ctx,
-        &fmt,
-        stubs.iter().map(|l| vec![l.name.clone()]).collect(),
-    );
     Ok(())
 }
 

@@ -88,7 +88,7 @@ fn vnic_errors() {
     let long = format!("{}1", "a".repeat(31));
     env.run("dladm", &["create-vnic", "-l", "e1000g0", &long])
         .code(1)
-        .stderr(&format!("dladm: invalid link name '{long}'\n"));
+        .stderr(&format!("dladm: link name too long '{long}'\n"));
     env.run(
         "dladm",
         &["create-vnic", "-l", "e1000g0", "-v", "4095", "v0"],
@@ -97,7 +97,17 @@ fn vnic_errors() {
     .stderr("dladm: invalid VLAN identifier '4095'\n");
     env.run("dladm", &["create-vnic", "-l", "e1000g0", "-m", "zz", "v0"])
         .code(1)
-        .stderr("dladm: invalid MAC address 'zz'\n");
+        .stderr("dladm: invalid MAC address\n");
+    env.run("dladm", &["create-vnic", "-l", "e1000g0", "-v", "0", "v0"])
+        .code(1)
+        .stderr("dladm: invalid VLAN identifier '0'\n");
+    // The VNIC name is checked before the link it goes over.
+    env.run("dladm", &["create-vnic", "-l", "nope0", "bad-name"])
+        .code(1)
+        .stderr("dladm: invalid link name 'bad-name'\n");
+    env.run("dladm", &["create-vnic", "-l", "e1000g0", "-f", "v0"])
+        .code(1)
+        .stderr("dladm: -f option can only be used with -v\n");
     env.run("dladm", &["create-vnic", "-l", "e1000g0", "v0"])
         .ok();
     env.run("dladm", &["create-vnic", "-l", "e1000g0", "v0"])
@@ -108,7 +118,7 @@ fn vnic_errors() {
         .stderr("dladm: invalid link name 'nope0'\n");
     env.run("dladm", &["delete-vnic", "e1000g0"])
         .code(1)
-        .stderr("dladm: 'e1000g0' is not a vnic\n");
+        .stderr("dladm: vnic deletion failed: invalid argument\n");
     env.run("dladm", &["show-vnic", "nope0"])
         .code(1)
         .stderr("dladm: invalid vnic name 'nope0': object not found\n");
@@ -144,16 +154,20 @@ fn etherstubs() {
     env.run("dladm", &["show-etherstub"])
         .ok()
         .stdout("LINK\nstub0\n");
+    // Etherstubs are not VNICs: show-vnic leaves them out.
     let out = env.run("dladm", &["show-vnic"]).ok().stdout;
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(
-        lines[1],
-        "stub0        --         --    --                --          --   --"
-    );
+    assert_eq!(lines.len(), 2, "{out}");
     assert!(
-        lines[2].starts_with("in0          stub0      0     2:8:20:"),
+        lines[1].starts_with("in0          stub0      0     2:8:20:"),
         "{out}"
     );
+    env.run("dladm", &["show-etherstub", "-p", "-o", "link"])
+        .ok()
+        .stdout("stub0\n");
+    env.run("dladm", &["show-etherstub", "in0"])
+        .code(1)
+        .stderr("dladm: datalink in0 is not a etherstub: found class vnic\n");
     env.run(
         "dladm",
         &["show-vnic", "-l", "stub0", "-p", "-o", "link,over"],
@@ -162,7 +176,7 @@ fn etherstubs() {
     .stdout("in0:stub0\n");
     env.run("dladm", &["delete-etherstub", "stub0"])
         .code(1)
-        .stderr("dladm: etherstub deletion failed: link busy\n");
+        .stderr("dladm: vnic deletion failed: link busy\n");
     env.run("dladm", &["delete-etherstub", "in0"])
         .code(1)
         .stderr("dladm: 'in0' is not an etherstub\n");
