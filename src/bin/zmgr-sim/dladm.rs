@@ -2,7 +2,7 @@
 
 use crate::ctx::{Ctx, Exit};
 use crate::names::valid_link_name;
-use crate::ofmt::{Field, Ofmt, SelectError, select};
+use crate::ofmt::{Field, Ofmt, ignoring_message, select};
 use crate::random;
 use crate::state::{Link, LinkClass, State};
 
@@ -537,32 +537,24 @@ fn delete(ctx: &mut Ctx, args: &[String], etherstub: bool) -> Flow {
     }
 }
 
-/// Resolves `-o`/`-p` into an output formatter, reporting errors as dladm.
+/// Resolves `-o`/`-p` into an output formatter, reporting problems as
+/// dladm's `ofmt_check` does: unknown fields are a warning outside parsable
+/// mode, everything else is fatal.
 fn formatter(ctx: &Ctx, all: &[Field], opts: &[(char, String)], parsable: bool) -> Flow<Ofmt> {
     let spec = get(opts, 'o');
     match select(all, spec.as_deref(), parsable) {
         Ok((fields, bad)) => {
-            for b in bad {
-                ctx.err(&format!("dladm: unknown output field: '{b}'\n"));
+            if !bad.is_empty() {
+                ctx.err(&format!("dladm: warning: {}\n", ignoring_message(&bad)));
             }
             Ok(Ofmt::new(fields, parsable))
         }
-        Err(SelectError::ParsableNeedsFields) => {
-            Err(die(ctx, "output fields must be specified in parsable mode"))
-        }
-        Err(SelectError::AllInParsable) => {
-            Err(die(ctx, "output field 'all' invalid in parsable mode"))
-        }
-        Err(SelectError::Unknown(f)) => Err(die(ctx, &format!("unknown output field: '{f}'"))),
+        Err(e) => Err(die(ctx, &e.message())),
     }
 }
 
 fn print(ctx: &Ctx, fmt: &Ofmt, rows: Vec<Vec<String>>) {
-    let mut out = fmt.header();
-    for r in rows {
-        out.push_str(&fmt.row(&r));
-    }
-    ctx.out(&out);
+    ctx.out(&fmt.print(&rows));
 }
 
 fn vnic_value(st: &State, l: &Link, field: &str) -> String {
