@@ -108,7 +108,7 @@ impl Ofmt {
         for r in rows {
             let at = nrow;
             nrow += 1;
-            if at % WINDOW_ROWS == 0 && !self.parsable {
+            if at.is_multiple_of(WINDOW_ROWS) && !self.parsable {
                 let names: Vec<String> = self.fields.iter().map(|f| f.name.to_string()).collect();
                 out.push_str(&self.line(&names, false));
                 nrow += 1;
