@@ -407,7 +407,8 @@ impl Adm<'_> {
             }
         }
         let mut out = String::new();
-        if verbose {
+        // zone_print puts the header before the first zone it prints.
+        if verbose && !rows.is_empty() {
             out.push_str(&format!(
                 "{:>4} {:<16} {:<10} {:<30} {:<8} {:<6}\n",
                 "ID", "NAME", "STATUS", "PATH", "BRAND", "IP"

@@ -130,6 +130,7 @@ fn main(ctx: &mut Ctx, args: &[String]) -> Flow<i32> {
                 return Ok(2);
             }
             Opt::Flag('f', Some(f)) => {
+                s.cmd_file_name = f.clone();
                 file = Some(f);
                 s.cmd_file_mode = true;
             }

@@ -15,6 +15,8 @@ fn list_forms() {
     env.run("zoneadm", &["list", "-cn"])
         .ok()
         .stdout("web1\ncfg\n");
+    // The verbose header comes with the first zone, so none without one.
+    env.run("zoneadm", &["list", "-nv"]).ok().stdout("");
     let r = env.run("zoneadm", &["list", "-cp"]).ok();
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines[0], "0:global:running:/::ipkg:shared:0");
