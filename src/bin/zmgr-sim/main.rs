@@ -32,7 +32,7 @@ use std::process::ExitCode;
 
 use ctx::Ctx;
 
-const TOOLS: [&str; 6] = ["zonecfg", "zoneadm", "dladm", "zlogin", "pkg", "sim-admin"];
+use sim_admin::LINK_NAMES as TOOLS;
 
 fn usage() -> String {
     format!(

@@ -8,6 +8,7 @@ use crate::store::write_atomic;
 
 const USAGE: &str = concat!(
     "usage:\tsim-admin add-phys <link> [<speed-mbps>]\n",
+    "\tsim-admin link-tools <dir>\n",
     "\tsim-admin remove-link <link>\n",
     "\tsim-admin set <key> <value>\n",
     "\tsim-admin show-state\n",
@@ -20,6 +21,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
         ["add-phys", name] => add_phys(ctx, name, "1000"),
         ["add-phys", name, speed] => add_phys(ctx, name, speed),
         ["remove-link", name] => remove_link(ctx, name),
+        ["link-tools", dir] => link_tools(ctx, dir),
         ["set", key, value] => set(ctx, key, value),
         ["show-state"] => match ctx.store.read() {
             Ok(st) => {
@@ -113,4 +115,49 @@ fn set(ctx: &mut Ctx, key: &str, value: &str) -> i32 {
             1
         }
     }
+}
+
+/// The names a link to zmgr-sim can have to act as that tool.
+pub const LINK_NAMES: [&str; 6] = ["zonecfg", "zoneadm", "dladm", "zlogin", "pkg", "sim-admin"];
+
+/// Makes DIR/zonecfg, DIR/zoneadm… links to this binary, so that a program
+/// configured with command paths can run the simulator unchanged.
+fn link_tools(ctx: &mut Ctx, dir: &str) -> i32 {
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => {
+            ctx.err(&format!("sim-admin: cannot find this program: {e}\n"));
+            return 1;
+        }
+    };
+    let dir = std::path::Path::new(dir);
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        ctx.err(&format!("sim-admin: {}: {e}\n", dir.display()));
+        return 1;
+    }
+    for name in LINK_NAMES {
+        let link = dir.join(name);
+        match std::fs::read_link(&link) {
+            Ok(target) if target == exe => continue,
+            Ok(_) => {
+                if let Err(e) = std::fs::remove_file(&link) {
+                    ctx.err(&format!("sim-admin: {}: {e}\n", link.display()));
+                    return 1;
+                }
+            }
+            Err(_) if link.exists() => {
+                ctx.err(&format!(
+                    "sim-admin: {} exists and is not a link\n",
+                    link.display()
+                ));
+                return 1;
+            }
+            Err(_) => {}
+        }
+        if let Err(e) = std::os::unix::fs::symlink(&exe, &link) {
+            ctx.err(&format!("sim-admin: {}: {e}\n", link.display()));
+            return 1;
+        }
+    }
+    0
 }

@@ -86,3 +86,30 @@ fn sim_admin_seeds_links_and_settings() {
     assert!(st.contains("\"e1000g0\""));
     env.run("sim-admin", &[]).code(2).stderr_has("usage:");
 }
+
+#[test]
+fn sim_admin_links_the_tools() {
+    let env = SimEnv::new();
+    let bin = env.path("bin");
+    let dir = bin.display().to_string();
+    env.run("sim-admin", &["link-tools", &dir]).ok();
+    // Running it again is harmless.
+    env.run("sim-admin", &["link-tools", &dir]).ok();
+    for tool in ["zonecfg", "zoneadm", "dladm", "zlogin", "pkg", "sim-admin"] {
+        assert!(bin.join(tool).is_symlink(), "{tool}");
+    }
+    env.exec(
+        &bin.join("dladm"),
+        &["show-phys".into(), "-po".into(), "link".into()],
+        None,
+    )
+    .ok()
+    .stdout("e1000g0\n");
+    // Replace a link by a regular file (writing through the link would
+    // overwrite the simulator itself).
+    std::fs::remove_file(bin.join("pkg")).unwrap();
+    std::fs::write(bin.join("pkg"), "not a link").unwrap();
+    env.run("sim-admin", &["link-tools", &dir])
+        .code(1)
+        .stderr_has("exists and is not a link");
+}
