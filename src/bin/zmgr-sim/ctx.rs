@@ -60,16 +60,43 @@ impl Ctx {
     /// Looks up the fault rules for `tool sub` on `zone` and sleeps for any
     /// delay they add.
     pub fn fault(&self, tool: &str, sub: &str, zone: Option<&str>) -> Outcome {
-        let o = self.faults.check(tool, sub, zone);
+        let o = self.fault_no_sleep(tool, sub, zone);
         if !o.delay.is_zero() {
             thread::sleep(o.delay);
         }
         o
     }
 
-    /// Like `fault` but leaves sleeping to the caller.
+    /// Like `fault` but leaves sleeping to the caller. Uses of rules with
+    /// `times=` are counted in the state, under its lock, so concurrent
+    /// invocations share the count.
     pub fn fault_no_sleep(&self, tool: &str, sub: &str, zone: Option<&str>) -> Outcome {
-        self.faults.check(tool, sub, zone)
+        let limited = self
+            .faults
+            .matching(tool, sub, zone)
+            .iter()
+            .any(|r| r.times.is_some());
+        if !limited {
+            return self.faults.check(tool, sub, zone, |_| true);
+        }
+        let counted = self.store.update(|st| {
+            self.faults.check(tool, sub, zone, |r| {
+                let used = st.fault_hits.entry(r.text.clone()).or_insert(0);
+                if *used < r.times.unwrap_or(u32::MAX) {
+                    *used += 1;
+                    true
+                } else {
+                    false
+                }
+            })
+        });
+        match counted {
+            Ok(o) => o,
+            Err(e) => {
+                self.err(&format!("{tool}: cannot count fault uses: {e}\n"));
+                self.faults.check(tool, sub, zone, |_| true)
+            }
+        }
     }
 }
 

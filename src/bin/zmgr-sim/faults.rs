@@ -1,9 +1,10 @@
 //! Fault and delay injection from `STATE/faults`.
 //!
 //! One rule a line: `TOOL SUBCOMMAND [zone=NAME] [fail] [delay=SECONDS]
-//! [exit=N] [message=TEXT…]`. `*` matches any tool or subcommand;
-//! `message=` takes the rest of the line. Every matching rule's delay is
-//! added up; the first matching rule that fails decides the failure.
+//! [times=N] [exit=N] [message=TEXT…]`. `*` matches any tool or
+//! subcommand; `message=` takes the rest of the line; `times=N` limits a
+//! rule to the first N invocations it matches. Every matching rule's delay
+//! is added up; the first matching rule that fails decides the failure.
 
 use std::path::Path;
 use std::time::Duration;
@@ -19,6 +20,10 @@ pub struct Rule {
     pub delay: Duration,
     pub exit: Option<i32>,
     pub message: Option<String>,
+    /// How many matching invocations the rule applies to.
+    pub times: Option<u32>,
+    /// The rule's line, which names its use counter.
+    pub text: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,17 +66,34 @@ impl Faults {
         Ok(Faults { rules })
     }
 
-    /// The effect of the rules on `tool sub` acting on `zone`.
-    pub fn check(&self, tool: &str, sub: &str, zone: Option<&str>) -> Outcome {
+    /// The rules that match `tool sub` acting on `zone`, in file order.
+    pub fn matching(&self, tool: &str, sub: &str, zone: Option<&str>) -> Vec<&Rule> {
+        self.rules
+            .iter()
+            .filter(|r| {
+                (r.tool == "*" || r.tool == tool)
+                    && (r.sub == "*" || r.sub == sub)
+                    && match &r.zone {
+                        None => true,
+                        Some(z) => Some(z.as_str()) == zone,
+                    }
+            })
+            .collect()
+    }
+
+    /// The effect of the rules on `tool sub` acting on `zone`. `use_limited`
+    /// is asked whether a rule with `times=` still applies (and counts the
+    /// use); rules without a limit always apply.
+    pub fn check(
+        &self,
+        tool: &str,
+        sub: &str,
+        zone: Option<&str>,
+        mut use_limited: impl FnMut(&Rule) -> bool,
+    ) -> Outcome {
         let mut out = Outcome::default();
-        for r in &self.rules {
-            let matches = (r.tool == "*" || r.tool == tool)
-                && (r.sub == "*" || r.sub == sub)
-                && match &r.zone {
-                    None => true,
-                    Some(z) => Some(z.as_str()) == zone,
-                };
-            if !matches {
+        for r in self.matching(tool, sub, zone) {
+            if r.times.is_some() && !use_limited(r) {
                 continue;
             }
             out.delay += r.delay;
@@ -108,6 +130,8 @@ fn parse_rule(line: &str) -> Result<Rule, String> {
         delay: Duration::ZERO,
         exit: None,
         message: None,
+        times: None,
+        text: line.to_string(),
     };
     let mut has_delay = false;
     loop {
@@ -131,6 +155,8 @@ fn parse_rule(line: &str) -> Result<Rule, String> {
                 .ok_or_else(|| format!("bad delay '{d}'"))?;
             rule.delay = Duration::from_secs_f64(secs);
             has_delay = true;
+        } else if let Some(t) = w.strip_prefix("times=") {
+            rule.times = Some(t.parse().map_err(|_| format!("bad count '{t}'"))?);
         } else if let Some(e) = w.strip_prefix("exit=") {
             rule.exit = Some(e.parse().map_err(|_| format!("bad exit status '{e}'"))?);
         } else {
@@ -155,7 +181,7 @@ mod tests {
              zoneadm install delay=0.5\nzoneadm * delay=0.25\ndladm create-vnic\n",
         )
         .unwrap();
-        let o = f.check("zoneadm", "install", Some("web1"));
+        let o = f.check("zoneadm", "install", Some("web1"), |_| true);
         assert_eq!(o.delay, Duration::from_millis(750));
         assert_eq!(
             o.failure,
@@ -164,10 +190,10 @@ mod tests {
                 message: Some("pkg: no route to host".into())
             })
         );
-        let o = f.check("zoneadm", "install", Some("web2"));
+        let o = f.check("zoneadm", "install", Some("web2"), |_| true);
         assert_eq!(o.failure, None);
         assert_eq!(o.delay, Duration::from_millis(750));
-        let o = f.check("dladm", "create-vnic", None);
+        let o = f.check("dladm", "create-vnic", None, |_| true);
         assert_eq!(
             o.failure,
             Some(Failure {
@@ -175,15 +201,34 @@ mod tests {
                 message: None
             })
         );
-        assert_eq!(f.check("dladm", "delete-vnic", None), Outcome::default());
+        assert_eq!(
+            f.check("dladm", "delete-vnic", None, |_| true),
+            Outcome::default()
+        );
     }
 
     #[test]
     fn delay_with_fail() {
         let f = Faults::parse("zonecfg commit delay=1 fail\n").unwrap();
-        let o = f.check("zonecfg", "commit", Some("z"));
+        let o = f.check("zonecfg", "commit", Some("z"), |_| true);
         assert_eq!(o.delay, Duration::from_secs(1));
         assert!(o.failure.is_some());
+    }
+
+    #[test]
+    fn limited_rules_ask_before_applying() {
+        let f = Faults::parse("dladm create-vnic times=1\n").unwrap();
+        assert!(
+            f.check("dladm", "create-vnic", None, |_| true)
+                .failure
+                .is_some()
+        );
+        assert!(
+            f.check("dladm", "create-vnic", None, |_| false)
+                .failure
+                .is_none()
+        );
+        assert!(Faults::parse("dladm create-vnic times=x\n").is_err());
     }
 
     #[test]

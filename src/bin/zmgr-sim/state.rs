@@ -1,5 +1,7 @@
 //! The simulated system: zones, datalinks and what was done to them.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::config::ZoneConfig;
@@ -155,6 +157,9 @@ pub struct State {
     pub links: Vec<Link>,
     pub next_zone_id: u32,
     pub next_debug_id: u32,
+    /// Uses of fault rules with `times=`, by rule text.
+    #[serde(default)]
+    pub fault_hits: BTreeMap<String, u32>,
 }
 
 impl Default for State {
@@ -165,6 +170,7 @@ impl Default for State {
             links: vec![Link::phys(DEFAULT_PHYS, DEFAULT_PHYS_SPEED)],
             next_zone_id: 1,
             next_debug_id: 1,
+            fault_hits: BTreeMap::new(),
         }
     }
 }

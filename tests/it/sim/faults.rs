@@ -156,3 +156,19 @@ fn bad_fault_rules_are_reported() {
         .code(2)
         .stderr_has("faults:1: bad delay 'soon'");
 }
+
+#[test]
+fn limited_rules_fail_only_the_first_calls() {
+    let env = SimEnv::new();
+    env.write("faults", "dladm create-vnic times=2 message=object busy\n");
+    env.run("dladm", &["create-vnic", "-l", "e1000g0", "t0"])
+        .code(1)
+        .stderr("dladm: vnic creation over e1000g0 failed: object busy\n");
+    env.run("dladm", &["create-vnic", "-l", "e1000g0", "t0"])
+        .code(1);
+    env.run("dladm", &["create-vnic", "-l", "e1000g0", "t0"])
+        .ok();
+    env.run("dladm", &["show-vnic", "-p", "-o", "link"])
+        .ok()
+        .stdout("t0\n");
+}
