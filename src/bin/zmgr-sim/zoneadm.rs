@@ -109,16 +109,24 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
     }
 }
 
-fn usage_text() -> String {
+/// zoneadm's `usage()`: with `explicit` (the `help` subcommand) each
+/// subcommand's long help follows its short usage.
+fn usage_text(explicit: bool) -> String {
     let mut o = String::from("usage:\tzoneadm help\n");
     o.push_str("\tzoneadm [-z <zone>] [-u <uuid-match>] list\n");
     o.push_str("\tzoneadm {-z <zone>|-u <uuid-match>} <subcommand>\n");
     o.push_str("\nSubcommands:\n\n");
-    for (_, short, _) in SUBCOMMANDS {
+    for (_, short, long) in SUBCOMMANDS {
         if let Some(u) = short {
             o.push_str(u);
             o.push('\n');
+            if explicit {
+                o.push_str(&format!("\t{long}\n\n"));
+            }
         }
+    }
+    if !explicit {
+        o.push('\n');
     }
     o
 }
@@ -201,23 +209,23 @@ impl Adm<'_> {
                 }
                 Opt::Flag('u', _) => {}
                 Opt::Flag('?', _) => {
-                    self.ctx.out(&usage_text());
+                    self.ctx.out(&usage_text(true));
                     return Err(Exit(Z_USAGE));
                 }
                 Opt::Unknown(c) => {
                     self.ctx.err(&format!("zoneadm: illegal option -- {c}\n"));
-                    self.ctx.err(&(usage_text() + "\n"));
+                    self.ctx.err(&usage_text(false));
                     return Err(Exit(Z_USAGE));
                 }
                 _ => {
-                    self.ctx.err(&(usage_text() + "\n"));
+                    self.ctx.err(&usage_text(false));
                     return Err(Exit(Z_USAGE));
                 }
             }
         }
         let rest = &args[g.optind..];
         let Some(sub) = rest.first() else {
-            self.ctx.err(&(usage_text() + "\n"));
+            self.ctx.err(&usage_text(false));
             return Err(Exit(Z_USAGE));
         };
         let sub_args = &rest[1..];
@@ -226,7 +234,21 @@ impl Adm<'_> {
             return Err(Exit(Z_USAGE));
         }
         if sub == "help" {
-            self.ctx.out(&usage_text());
+            match sub_args.first() {
+                None => self.ctx.out(&usage_text(true)),
+                Some(topic) => match SUBCOMMANDS
+                    .iter()
+                    .find(|(n, s, _)| n == topic && s.is_some())
+                {
+                    Some((_, Some(short), long)) => {
+                        self.ctx.out(&format!("usage:\t{short}\n\t{long}\n"));
+                    }
+                    _ => {
+                        self.ctx.err(&usage_text(false));
+                        return Err(Exit(Z_USAGE));
+                    }
+                },
+            }
             return Ok(());
         }
         if sub != "list" {

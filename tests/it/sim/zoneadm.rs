@@ -94,6 +94,12 @@ fn missing_zone_global_and_sunw() {
         .code(2)
         .stderr_has("usage:\tzoneadm help\n");
     env.run("zoneadm", &["boot"]).code(2);
+    env.run("zoneadm", &["help"])
+        .ok()
+        .stdout_has("\nhalt\n\tHalts specified zone, bypassing shutdown scripts");
+    env.run("zoneadm", &["help", "install"]).ok().stdout_has(
+        "usage:\tinstall [-x nodataset] [brand-specific args]\n\tInstall the configuration",
+    );
 }
 
 #[test]
