@@ -880,6 +880,15 @@ mod tests {
     }
 
     #[test]
+    fn keywords_are_lower_case_only() {
+        assert_eq!(kinds("SET a=b\n")[0], Stray('S'));
+        assert_eq!(
+            kinds("add Net\n"),
+            vec![Cmd(CmdWord::Add), w("Net"), Newline, Eof]
+        );
+    }
+
+    #[test]
     fn whitespace_separates_and_is_ignored() {
         assert_eq!(
             kinds("\tset  a =\tb \n"),

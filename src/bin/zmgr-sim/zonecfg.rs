@@ -751,7 +751,7 @@ impl<'a> Session<'a> {
             }
         }
         if self.need_to_commit && self.handle.is_some() {
-            self.commit_or_verify(true, &[])?;
+            self.commit_or_verify(true)?;
             if self.need_to_commit {
                 if self.force_exit {
                     self.zerr("Configuration not saved.");
@@ -2757,14 +2757,14 @@ impl<'a> Session<'a> {
             return Ok(());
         }
         let save = cmd.argv.first().is_some_and(|a| a == "save");
-        self.commit_or_verify(save, &cmd.argv)
+        self.commit_or_verify(save)
     }
 
     fn commit_func(&mut self, cmd: &Cmd) -> Flow {
         if !self.no_args(cmd) {
             return Ok(());
         }
-        self.commit_or_verify(true, &[])
+        self.commit_or_verify(true)
     }
 
     fn check_reqd(
@@ -2783,7 +2783,7 @@ impl<'a> Session<'a> {
     }
 
     /// `verify_func`, which with `save` is `commit`.
-    fn commit_or_verify(&mut self, save: bool, _argv: &[String]) -> Flow {
+    fn commit_or_verify(&mut self, save: bool) -> Flow {
         if self.zone_is_read_only() {
             return Ok(());
         }
