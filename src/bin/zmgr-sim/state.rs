@@ -72,6 +72,9 @@ pub struct InstallRecord {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZloginRecord {
     pub command: Vec<String>,
+    /// What the command was given on stdin, if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdin: Option<String>,
     pub exit: i32,
     pub time: u64,
 }

@@ -174,17 +174,13 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
     };
     let record = ZloginRecord {
         command,
+        stdin: ctx.stdin_read.clone().filter(|s| !s.is_empty()),
         exit,
         time: ctx::now(),
     };
-    let stdin = ctx.stdin_read.clone();
     if let Err(e) = ctx.store.update(|st| {
         if let Some(z) = st.zone_mut(&zone) {
-            let mut r = record;
-            if let Some(input) = stdin {
-                r.command.push(format!("<stdin:{} bytes>", input.len()));
-            }
-            z.zlogin.push(r);
+            z.zlogin.push(record);
         }
     }) {
         ctx.err(&format!("zlogin: {e}\n"));

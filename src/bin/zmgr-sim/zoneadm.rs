@@ -524,7 +524,7 @@ impl Adm<'_> {
                 ZoneState::Incomplete => {
                     return Pre::Msg("zone is incomplete; uninstall required.".into());
                 }
-                ZoneState::Installed | ZoneState::Mounted => {
+                ZoneState::Installed => {
                     return Pre::Msg("is already installed.".into());
                 }
                 s => {

@@ -40,6 +40,12 @@ fn records_commands_and_answers_from_rules() {
     assert_eq!(history.len(), 3);
     assert_eq!(history[1]["exit"], 3);
     assert_eq!(history[0]["command"][0], "svcs");
+    assert_eq!(
+        history[2]["command"],
+        serde_json::json!(["cat", ">", "/etc/motd"])
+    );
+    assert_eq!(history[2]["stdin"], "hello\n");
+    assert!(history[0].get("stdin").is_none());
     let log = env.log();
     let last = log.last().unwrap();
     assert_eq!(last["tool"], "zlogin");
