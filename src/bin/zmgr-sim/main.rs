@@ -106,7 +106,7 @@ fn main() -> ExitCode {
     let inv = log::Invocation {
         tool: &tool,
         argv: &args,
-        stdin: ctx.stdin_read.as_deref(),
+        stdin: ctx.stdin_read.as_deref().filter(|s| !s.is_empty()),
         exit: code,
         time: ctx::now(),
     };

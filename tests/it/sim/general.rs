@@ -113,3 +113,11 @@ fn sim_admin_links_the_tools() {
         .code(1)
         .stderr_has("exists and is not a link");
 }
+
+#[test]
+fn empty_stdin_is_not_logged() {
+    let env = SimEnv::new();
+    env.stdin("zonecfg", &["-z", "e"], "").ok();
+    let log = env.log();
+    assert!(log[0].get("stdin").is_none(), "{:?}", log[0]);
+}
