@@ -1,0 +1,1116 @@
+//! `zoneadm`: listing zones and moving them through the zone state machine.
+
+use std::time::Instant;
+
+use crate::config::IpType;
+use crate::ctx::{self, Ctx, Exit};
+use crate::getopt::{Getopt, Opt};
+use crate::random;
+use crate::state::{InstallRecord, LinkClass, Publisher, State, Zone, ZoneState};
+
+type Flow<T = ()> = Result<T, Exit>;
+
+const Z_USAGE: i32 = 2;
+
+/// The publisher the simulated global zone has; install copies it into a
+/// zone image when no `-P` is given.
+pub const GZ_PUBLISHER: (&str, &str) = ("openindiana.org", "https://pkg.openindiana.org/hipster/");
+
+/// Subcommands with their short usage (`None` for the private ones that
+/// the usage message leaves out) and long help.
+const SUBCOMMANDS: [(&str, Option<&str>, &str); 17] = [
+    ("help", Some("help"), "Print usage message."),
+    (
+        "boot",
+        Some("boot [-- boot_arguments]"),
+        "Activates (boots) specified zone.  See zoneadm(8) for valid boot\n\targuments.",
+    ),
+    (
+        "halt",
+        Some("halt"),
+        "Halts specified zone, bypassing shutdown scripts and removing runtime\n\tresources of the zone.",
+    ),
+    (
+        "ready",
+        Some("ready"),
+        "Prepares a zone for running applications but does not start any user\n\tprocesses in the zone.",
+    ),
+    (
+        "shutdown",
+        Some("shutdown [-r [-- boot_arguments]]"),
+        "Gracefully shutdown the zone or reboot if the '-r' option is specified.\n\tSee zoneadm(8) for valid boot arguments.",
+    ),
+    (
+        "reboot",
+        Some("reboot [-- boot_arguments]"),
+        "Restarts the zone (equivalent to a halt / boot sequence).\n\tFails if the zone is not active.  See zoneadm(8) for valid boot\n\targuments.",
+    ),
+    (
+        "list",
+        Some("list [-cinpv]"),
+        "Lists the current zones, or a specific zone if indicated.  By default,\n\tall running zones are listed, though this can be expanded to all\n\tinstalled zones with the -i option or all configured zones with the\n\t-c option.  When used with the general -z <zone> and/or -u <uuid-match>\n\toptions, lists only the specified matching zone, but lists it\n\tregardless of its state, and the -i and -c options are disallowed.  The\n\t-v option can be used to display verbose information: zone name, id,\n\tcurrent state, root directory and options.  The -p option can be used\n\tto request machine-parsable output.  The -v and -p options are mutually\n\texclusive.  If neither -v nor -p is used, just the zone name is listed.",
+    ),
+    (
+        "verify",
+        Some("verify"),
+        "Check to make sure the configuration can safely be instantiated\n\ton the machine: physical network interfaces exist, etc.",
+    ),
+    (
+        "install",
+        Some("install [-x nodataset] [brand-specific args]"),
+        "Install the configuration on to the system.  The -x nodataset option\n\tcan be used to prevent the creation of a new ZFS file system for the\n\tzone (assuming the zonepath is within a ZFS file system).\n\tAll other arguments are passed to the brand installation function;\n\tsee brands(7) for more information.",
+    ),
+    (
+        "uninstall",
+        Some("uninstall [-F] [brand-specific args]"),
+        "Uninstall the configuration from the system.  The -F flag can be used\n\tto force the action.  All other arguments are passed to the brand\n\tuninstall function; see brands(7) for more information.",
+    ),
+    ("mount", None, ""),
+    ("unmount", None, ""),
+    (
+        "clone",
+        Some("clone [-m method] [-s <ZFS snapshot>] [brand-specific args] zonename"),
+        "Clone the installation of another zone.  The -m option can be used to\n\tspecify 'copy' which forces a copy of the source zone.  The -s option\n\tcan be used to specify the name of a ZFS snapshot that was taken from\n\ta previous clone command.  The snapshot will be used as the source\n\tinstead of creating a new ZFS snapshot.  All other arguments are passed\n\tto the brand clone function; see brands(7) for more information.",
+    ),
+    (
+        "move",
+        Some("move zonepath"),
+        "Move the zone to a new zonepath.",
+    ),
+    (
+        "detach",
+        Some("detach [-n] [brand-specific args]"),
+        "Detach the zone from the system. The zone state is changed to\n\t'configured' (but the files under the zonepath are untouched).\n\tThe zone can subsequently be attached, or can be moved to another\n\tsystem and attached there.  The -n option can be used to specify\n\t'no-execute' mode.  When -n is used, the information needed to attach\n\tthe zone is sent to standard output but the zone is not actually\n\tdetached.  All other arguments are passed to the brand detach function;\n\tsee brands(7) for more information.",
+    ),
+    (
+        "attach",
+        Some("attach [-F] [-n <path>] [brand-specific args]"),
+        "Attach the zone to the system.  The zone state must be 'configured'\n\tprior to attach; upon successful completion, the zone state will be\n\t'installed'.",
+    ),
+    (
+        "mark",
+        Some("mark incomplete"),
+        "Set the state of the zone.  This can be used to force the zone\n\tstate to 'incomplete' administratively if some activity has rendered\n\tthe zone permanently unusable.  The only valid state that may be\n\tspecified is 'incomplete'.",
+    ),
+];
+
+const INSTALL_USAGE: &str = "install [-c certificate_file] [-k key_file] [-P publisher=uri]\n\t[-e extrapkg [...]]\ninstall {-a archive|-d path} {-p|-u} [-s|-v]";
+
+struct Adm<'a> {
+    ctx: &'a mut Ctx,
+    zone: Option<String>,
+}
+
+pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
+    let mut adm = Adm { ctx, zone: None };
+    match adm.main(args) {
+        Ok(()) => 0,
+        Err(Exit(c)) => c,
+    }
+}
+
+/// zoneadm's `usage()`: with `explicit` (the `help` subcommand) each
+/// subcommand's long help follows its short usage.
+fn usage_text(explicit: bool) -> String {
+    let mut o = String::from("usage:\tzoneadm help\n");
+    o.push_str("\tzoneadm [-z <zone>] [-u <uuid-match>] list\n");
+    o.push_str("\tzoneadm {-z <zone>|-u <uuid-match>} <subcommand>\n");
+    o.push_str("\nSubcommands:\n\n");
+    for (_, short, long) in SUBCOMMANDS {
+        if let Some(u) = short {
+            o.push_str(u);
+            o.push('\n');
+            if explicit {
+                o.push_str(&format!("\t{long}\n\n"));
+            }
+        }
+    }
+    if !explicit {
+        o.push('\n');
+    }
+    o
+}
+
+/// zonepath in `list -p`: `\` and `:` escaped.
+fn escape_path(p: &str) -> String {
+    let mut o = String::new();
+    for c in p.chars() {
+        if c == ':' || c == '\\' {
+            o.push('\\');
+        }
+        o.push(c);
+    }
+    o
+}
+
+fn ip_str(t: IpType) -> &'static str {
+    match t {
+        IpType::Shared => "shared",
+        IpType::Exclusive => "excl",
+    }
+}
+
+impl Adm<'_> {
+    /// zoneadm's `zerror`: `zoneadm: zone 'z': msg`.
+    fn zerror(&self, msg: &str) {
+        match &self.zone {
+            Some(z) => self.ctx.err(&format!("zoneadm: zone '{z}': {msg}\n")),
+            None => self.ctx.err(&format!("zoneadm: {msg}\n")),
+        }
+    }
+
+    fn fail(&self, msg: &str) -> Exit {
+        self.zerror(msg);
+        Exit(1)
+    }
+
+    /// A message relayed from zoneadmd.
+    fn zoneadmd_msg(&self, msg: &str) {
+        let z = self.zone.as_deref().unwrap_or("");
+        self.ctx.err(&format!("zone '{z}': {msg}\n"));
+    }
+
+    /// `usage:\tSHORT` and the subcommand's long help.
+    fn sub_usage(&self, short: &str) -> Exit {
+        let sub = short.split(' ').next().unwrap_or_default();
+        let long = SUBCOMMANDS
+            .iter()
+            .find(|(n, _, _)| *n == sub)
+            .map(|(_, _, l)| *l)
+            .unwrap_or_default();
+        self.ctx.err(&format!("usage:\t{short}\n\t{long}\n"));
+        Exit(Z_USAGE)
+    }
+
+    fn read(&self) -> Flow<State> {
+        self.ctx
+            .store
+            .read()
+            .map_err(|e| self.fail(&format!("cannot read state: {e}")))
+    }
+
+    fn update<R>(&self, f: impl FnOnce(&mut State) -> R) -> Flow<R> {
+        self.ctx
+            .store
+            .update(f)
+            .map_err(|e| self.fail(&format!("cannot update state: {e}")))
+    }
+
+    fn main(&mut self, args: &[String]) -> Flow {
+        let mut g = Getopt::new(args, "?R:u:z:", 0);
+        for o in g.by_ref() {
+            match o {
+                Opt::Flag('z', Some(z)) => self.zone = Some(z),
+                Opt::Flag('R', Some(r)) => {
+                    if !r.starts_with('/') {
+                        self.zerror(&format!("root path must be absolute: {r}"));
+                        return Err(Exit(Z_USAGE));
+                    }
+                }
+                Opt::Flag('u', _) => {}
+                Opt::Flag('?', _) => {
+                    self.ctx.out(&usage_text(true));
+                    return Err(Exit(Z_USAGE));
+                }
+                Opt::Unknown(c) => {
+                    self.ctx.err(&format!("zoneadm: illegal option -- {c}\n"));
+                    self.ctx.err(&usage_text(false));
+                    return Err(Exit(Z_USAGE));
+                }
+                _ => {
+                    self.ctx.err(&usage_text(false));
+                    return Err(Exit(Z_USAGE));
+                }
+            }
+        }
+        let rest = &args[g.optind..];
+        let Some(sub) = rest.first() else {
+            self.ctx.err(&usage_text(false));
+            return Err(Exit(Z_USAGE));
+        };
+        let sub_args = &rest[1..];
+        if !SUBCOMMANDS.iter().any(|(n, _, _)| n == sub) {
+            self.zerror(&format!("{sub} is not a valid command"));
+            return Err(Exit(Z_USAGE));
+        }
+        if sub == "help" {
+            match sub_args.first() {
+                None => self.ctx.out(&usage_text(true)),
+                Some(topic) => match SUBCOMMANDS
+                    .iter()
+                    .find(|(n, s, _)| n == topic && s.is_some())
+                {
+                    Some((_, Some(short), long)) => {
+                        self.ctx.out(&format!("usage:\t{short}\n\t{long}\n"));
+                    }
+                    _ => {
+                        self.ctx.err(&usage_text(false));
+                        return Err(Exit(Z_USAGE));
+                    }
+                },
+            }
+            return Ok(());
+        }
+        if sub != "list" {
+            let Some(zone) = &self.zone else {
+                self.zerror("no zone specified");
+                return Err(Exit(Z_USAGE));
+            };
+            if zone == "global" {
+                return Err(self.fail(&format!("{sub} operation is invalid for the global zone.")));
+            }
+            if zone.starts_with("SUNW") {
+                return Err(self.fail(&format!(
+                    "{sub} operation is invalid for zones starting with SUNW."
+                )));
+            }
+        }
+        if let Some(z) = &self.zone
+            && z != "global"
+        {
+            let st = self.read()?;
+            if st.zone(z).is_none() {
+                self.ctx
+                    .err(&format!("zoneadm: {z}: No such zone configured\n"));
+                return Err(Exit(1));
+            }
+        }
+        if sub == "list" {
+            return self.list(sub_args);
+        }
+        let zone = self.zone.clone().unwrap_or_default();
+        match sub.as_str() {
+            "install" => self.install(&zone, sub_args),
+            "uninstall" => self.uninstall(&zone, sub_args),
+            "boot" => self.boot(&zone, sub_args, false),
+            "ready" => self.ready(&zone, sub_args),
+            "halt" => self.halt(&zone, sub_args),
+            "shutdown" => self.shutdown(&zone, sub_args),
+            "reboot" => self.boot(&zone, sub_args, true),
+            "verify" => self.verify(&zone, sub_args),
+            "mark" => self.mark(&zone, sub_args),
+            "move" => self.move_zone(&zone, sub_args),
+            "detach" => self.detach(&zone, sub_args),
+            "attach" => self.attach(&zone, sub_args),
+            "clone" => self.clone_zone(&zone, sub_args),
+            "mount" => self.mount(&zone, sub_args, true),
+            _ => self.mount(&zone, sub_args, false),
+        }
+    }
+
+    /// Fault rules for a subcommand other than install.
+    fn fault(&self, zone: &str, sub: &str, default: &str) -> Flow {
+        if let Some(f) = self.ctx.fault("zoneadm", sub, Some(zone)).failure {
+            self.zerror(f.message.as_deref().unwrap_or(default));
+            return Err(Exit(f.exit));
+        }
+        Ok(())
+    }
+
+    fn state_of(&self, zone: &str) -> Flow<ZoneState> {
+        let st = self.read()?;
+        match st.zone(zone) {
+            Some(z) => Ok(z.state),
+            None => {
+                self.ctx
+                    .err(&format!("zoneadm: {zone}: No such zone configured\n"));
+                Err(Exit(1))
+            }
+        }
+    }
+
+    fn no_operands(
+        &self,
+        args: &[String],
+        short: &str,
+        spec: &str,
+    ) -> Flow<Vec<(char, Option<String>)>> {
+        let mut g = Getopt::new(args, spec, 0);
+        let mut opts = Vec::new();
+        for o in g.by_ref() {
+            match o {
+                Opt::Flag(c, a) if c != '?' => opts.push((c, a)),
+                _ => return Err(self.sub_usage(short)),
+            }
+        }
+        if g.optind != args.len() {
+            return Err(self.sub_usage(short));
+        }
+        Ok(opts)
+    }
+
+    // ---- list ---------------------------------------------------------------
+
+    fn list(&mut self, args: &[String]) -> Flow {
+        // With -z only -p and -v make sense.
+        let spec = if self.zone.is_some() { "?pv" } else { "?cinpv" };
+        let mut g = Getopt::new(args, spec, 0);
+        let (mut all, mut installed, mut no_global, mut parsable, mut verbose) =
+            (false, false, false, false, false);
+        for o in g.by_ref() {
+            match o {
+                Opt::Flag('c', _) => all = true,
+                Opt::Flag('i', _) => installed = true,
+                Opt::Flag('n', _) => no_global = true,
+                Opt::Flag('p', _) => parsable = true,
+                Opt::Flag('v', _) => verbose = true,
+                _ => return Err(self.sub_usage("list [-cinpv]")),
+            }
+        }
+        if g.optind != args.len() {
+            return Err(self.sub_usage("list [-cinpv]"));
+        }
+        if parsable && verbose {
+            return Err(self.fail("list -p and -v are mutually exclusive."));
+        }
+        self.fault(
+            self.zone.clone().unwrap_or_default().as_str(),
+            "list",
+            "list failed",
+        )?;
+        let st = self.read()?;
+        struct Row {
+            id: Option<u32>,
+            name: String,
+            state: &'static str,
+            path: String,
+            uuid: String,
+            brand: String,
+            ip: &'static str,
+            did: u32,
+        }
+        let global = Row {
+            id: Some(0),
+            name: "global".into(),
+            state: "running",
+            path: "/".into(),
+            uuid: String::new(),
+            brand: st.global.brand.clone(),
+            ip: "shared",
+            did: 0,
+        };
+        let row = |z: &Zone| Row {
+            id: if z.state.has_id() { z.zone_id } else { None },
+            name: z.name.clone(),
+            state: z.state.as_str(),
+            path: z.config.zonepath.clone(),
+            uuid: z.uuid.clone(),
+            brand: z.config.brand.clone(),
+            ip: ip_str(z.config.ip_type),
+            did: z.debug_id,
+        };
+        let mut rows = Vec::new();
+        match &self.zone {
+            Some(name) if name == "global" => rows.push(global),
+            Some(name) => {
+                if let Some(z) = st.zone(name) {
+                    rows.push(row(z));
+                }
+            }
+            None => {
+                if !no_global {
+                    rows.push(global);
+                }
+                let mut running: Vec<&Zone> = st
+                    .zones
+                    .iter()
+                    .filter(|z| z.state == ZoneState::Running)
+                    .collect();
+                running.sort_by_key(|z| z.zone_id);
+                rows.extend(running.iter().map(|z| row(z)));
+                for z in &st.zones {
+                    if z.state == ZoneState::Running {
+                        continue;
+                    }
+                    if all || (installed && z.state >= ZoneState::Installed) {
+                        rows.push(row(z));
+                    }
+                }
+            }
+        }
+        let mut out = String::new();
+        // zone_print puts the header before the first zone it prints.
+        if verbose && !rows.is_empty() {
+            out.push_str(&format!(
+                "{:>4} {:<16} {:<10} {:<30} {:<8} {:<6}\n",
+                "ID", "NAME", "STATUS", "PATH", "BRAND", "IP"
+            ));
+        }
+        for r in rows {
+            let id = r.id.map(|i| i.to_string()).unwrap_or_else(|| "-".into());
+            if parsable {
+                out.push_str(&format!(
+                    "{id}:{}:{}:{}:{}:{}:{}:{}\n",
+                    r.name,
+                    r.state,
+                    escape_path(&r.path),
+                    r.uuid,
+                    r.brand,
+                    r.ip,
+                    r.did
+                ));
+            } else if verbose {
+                out.push_str(&format!(
+                    "{id:>4} {:<16} {:<10} {:<30} {:<8} {:<6}\n",
+                    r.name, r.state, r.path, r.brand, r.ip
+                ));
+            } else {
+                out.push_str(&r.name);
+                out.push('\n');
+            }
+        }
+        self.ctx.out(&out);
+        Ok(())
+    }
+
+    // ---- install / uninstall --------------------------------------------------
+
+    fn install(&mut self, zone: &str, args: &[String]) -> Flow {
+        let usage = "install [-x nodataset] [brand-specific args]";
+        let mut publishers: Vec<(String, String)> = Vec::new();
+        let mut extra: Vec<String> = Vec::new();
+        let mut g = Getopt::new(args, "x:a:c:d:e:hk:P:p:suv", 0);
+        for o in g.by_ref() {
+            match o {
+                Opt::Flag('x', Some(x)) if x == "nodataset" => {}
+                Opt::Flag('P', Some(p)) => match p.split_once('=') {
+                    Some((n, u)) if !n.is_empty() && !u.is_empty() => {
+                        publishers.push((n.to_string(), u.to_string()));
+                    }
+                    _ => {
+                        self.ctx.err("Syntax error in publisher information.\n");
+                        return Err(Exit(1));
+                    }
+                },
+                Opt::Flag('e', Some(e)) => extra.push(e),
+                Opt::Flag('c' | 'k' | 's' | 'v' | 'p' | 'u', _) => {}
+                Opt::Flag('h', _) => {
+                    self.ctx.err(&format!("usage:\t{INSTALL_USAGE}\n"));
+                    return Err(Exit(Z_USAGE));
+                }
+                Opt::Flag('a' | 'd', _) => {
+                    return Err(
+                        self.fail("installing from an archive or directory is not simulated.")
+                    );
+                }
+                _ => {
+                    self.ctx.err(&format!("usage:\t{usage}\n"));
+                    self.ctx.err(&format!("usage:\t{INSTALL_USAGE}\n"));
+                    return Err(Exit(Z_USAGE));
+                }
+            }
+        }
+        let operands = &args[g.optind..];
+        if !operands.is_empty() {
+            if extra.is_empty() {
+                self.ctx.err(&format!("usage:\t{usage}\n"));
+                return Err(Exit(Z_USAGE));
+            }
+            extra.extend(operands.iter().cloned());
+        }
+        // State checks and the move to `incomplete` happen under one lock.
+        enum Pre {
+            Ok(String, String),
+            Msg(String),
+        }
+        let started = ctx::now();
+        let outcome = self.ctx.fault_no_sleep("zoneadm", "install", Some(zone));
+        let pre = self.update(|st| {
+            let Some(z) = st.zone_mut(zone) else {
+                return Pre::Msg(String::new());
+            };
+            match z.state {
+                ZoneState::Configured => {}
+                ZoneState::Incomplete => {
+                    return Pre::Msg("zone is incomplete; uninstall required.".into());
+                }
+                ZoneState::Installed => {
+                    return Pre::Msg("is already installed.".into());
+                }
+                s => {
+                    return Pre::Msg(format!(
+                        "install operation is invalid for {} zones.",
+                        s.as_str()
+                    ));
+                }
+            }
+            z.state = ZoneState::Incomplete;
+            z.uuid = random::uuid();
+            z.install = Some(InstallRecord {
+                args: args.to_vec(),
+                publishers: publishers.iter().map(|(n, u)| format!("{n}={u}")).collect(),
+                extra_packages: extra.clone(),
+                started,
+                finished: None,
+                succeeded: false,
+                log: Vec::new(),
+            });
+            Pre::Ok(z.config.zonepath.clone(), z.config.brand.clone())
+        })?;
+        let (zonepath, brand) = match pre {
+            Pre::Ok(p, b) => (p, b),
+            Pre::Msg(m) if m.is_empty() => {
+                self.ctx
+                    .err(&format!("zoneadm: {zone}: No such zone configured\n"));
+                return Err(Exit(1));
+            }
+            Pre::Msg(m) => return Err(self.fail(&m)),
+        };
+        let pubs: Vec<(String, String)> = if publishers.is_empty() {
+            vec![(GZ_PUBLISHER.0.into(), GZ_PUBLISHER.1.into())]
+        } else {
+            publishers.clone()
+        };
+        let mut packages = vec!["entire".to_string()];
+        packages.extend(extra.iter().cloned());
+        let mut lines = vec![
+            "A ZFS file system has been created for this zone.".to_string(),
+            String::new(),
+            format!("{:>12}: Preparing at {zonepath}/root.", "Image"),
+            format!(
+                "{:>12}: Looking for 'entire' incorporation.",
+                "Sanity Check"
+            ),
+        ];
+        for (n, u) in &pubs {
+            lines.push(format!("{:>12}: Using {n} ({u}).", "Publisher"));
+        }
+        lines.push(format!("{:>12}: Using /var/pkg/publisher.", "Cache"));
+        lines.push(format!("{:>12}: Packages (output follows)", "Installing"));
+        let progress_before_failure = lines.len();
+        lines.push(format!("Packages to install: {:>5}", packages.len()));
+        for p in &packages {
+            lines.push(format!("Installing package: {p}"));
+        }
+        lines.push(format!(
+            "{:>12}: Copying SMF seed repository ... done.",
+            "Postinstall"
+        ));
+        let total = lines.len() + 1;
+        let step = outcome.delay.div_f64(total as f64);
+        let clock = Instant::now();
+        let mut printed = Vec::new();
+        let shown = if outcome.failure.is_some() {
+            progress_before_failure
+        } else {
+            lines.len()
+        };
+        for line in lines.iter().take(shown) {
+            ctx::sleep(step);
+            self.ctx.out(&format!("{line}\n"));
+            printed.push(line.clone());
+        }
+        ctx::sleep(step);
+        if let Some(f) = outcome.failure {
+            let msg = f
+                .message
+                .unwrap_or_else(|| "Could not install packages.".to_string());
+            self.ctx.err(&format!("ERROR: {msg}\n"));
+            let result = "        Result: *** Installation FAILED ***".to_string();
+            self.ctx.out(&format!("{result}\n"));
+            printed.push(result);
+            let zone_s = zone.to_string();
+            self.update(|st| {
+                if let Some(z) = st.zone_mut(&zone_s)
+                    && let Some(rec) = &mut z.install
+                {
+                    rec.finished = Some(ctx::now());
+                    rec.log = printed;
+                }
+            })?;
+            self.zerror(&format!(
+                "'/usr/lib/brand/{brand}/pkgcreatezone -z {zone} -R {zonepath}' failed with exit code {}.",
+                f.exit
+            ));
+            return Err(Exit(f.exit));
+        }
+        let done = format!(
+            "{:>12}: Installation completed in {:.3} seconds.",
+            "Done",
+            clock.elapsed().as_secs_f64()
+        );
+        self.ctx.out(&format!("{done}\n"));
+        printed.push(done);
+        let zone_s = zone.to_string();
+        self.update(|st| {
+            if let Some(z) = st.zone_mut(&zone_s) {
+                z.state = ZoneState::Installed;
+                z.image.publishers = pubs
+                    .into_iter()
+                    .map(|(name, uri)| Publisher {
+                        name,
+                        origins: vec![uri],
+                    })
+                    .collect();
+                z.image.packages = packages;
+                if let Some(rec) = &mut z.install {
+                    rec.finished = Some(ctx::now());
+                    rec.succeeded = true;
+                    rec.log = printed;
+                }
+            }
+        })?;
+        Ok(())
+    }
+
+    fn uninstall(&mut self, zone: &str, args: &[String]) -> Flow {
+        let opts = self.no_operands(args, "uninstall [-F] [-h] [brand-specific args]", "Fh")?;
+        if opts.iter().any(|(c, _)| *c == 'h') {
+            self.ctx
+                .err("usage:\tuninstall [-F] [-h] [brand-specific args]\n");
+            return Err(Exit(Z_USAGE));
+        }
+        let force = opts.iter().any(|(c, _)| *c == 'F');
+        match self.state_of(zone)? {
+            ZoneState::Configured => {
+                return Err(self.fail("is already in state 'configured'."));
+            }
+            ZoneState::Incomplete | ZoneState::Installed => {}
+            s => {
+                return Err(self.fail(&format!(
+                    "uninstall operation is invalid for {} zones.",
+                    s.as_str()
+                )));
+            }
+        }
+        if !force {
+            if !self.ctx.stdin_is_tty() {
+                return Err(
+                    self.fail("Input not from terminal and -F not specified: uninstall not done.")
+                );
+            }
+            self.ctx.out(&format!(
+                "Are you sure you want to uninstall zone {zone} (y/[n])? "
+            ));
+            let answer = self.ctx.read_stdin_line().unwrap_or_default();
+            if !answer.starts_with(['y', 'Y']) {
+                return Ok(());
+            }
+        }
+        self.fault(zone, "uninstall", "uninstall failed")?;
+        let ok = self.update(|st| {
+            let Some(z) = st.zone_mut(zone) else {
+                return false;
+            };
+            if !matches!(z.state, ZoneState::Incomplete | ZoneState::Installed) {
+                return false;
+            }
+            z.state = ZoneState::Configured;
+            z.uuid.clear();
+            z.image = Default::default();
+            true
+        })?;
+        if !ok {
+            let state = self.state_of(zone)?;
+            return Err(self.fail(&format!(
+                "uninstall operation is invalid for {} zones.",
+                state.as_str()
+            )));
+        }
+        Ok(())
+    }
+
+    // ---- boot / ready / halt / shutdown / reboot --------------------------------
+
+    /// Gives the zone an ID and its exclusive-IP links. Errors are
+    /// zoneadmd's reply.
+    fn bring_up(st: &mut State, zone: &str, target: ZoneState) -> Result<(), String> {
+        let z = st.zone(zone).ok_or("No such zone configured")?;
+        let excl = z.config.ip_type == IpType::Exclusive;
+        let links: Vec<String> = z.config.net.iter().map(|n| n.physical.clone()).collect();
+        if excl {
+            for l in &links {
+                match st.link(l) {
+                    None => {
+                        return Err(format!(
+                            "failed to add network device: {l}: object not found"
+                        ));
+                    }
+                    Some(link) if link.class == LinkClass::Etherstub => {
+                        return Err(format!(
+                            "failed to add network device: {l}: invalid argument"
+                        ));
+                    }
+                    Some(link) if link.zone.as_deref().is_some_and(|o| o != zone) => {
+                        return Err(format!("failed to add network device: {l}: link busy"));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let id = match st.zone(zone).and_then(|z| z.zone_id) {
+            Some(id) => id,
+            None => {
+                let id = st.next_zone_id;
+                st.next_zone_id += 1;
+                id
+            }
+        };
+        if excl {
+            for l in &links {
+                if let Some(link) = st.link_mut(l) {
+                    link.zone = Some(zone.to_string());
+                }
+            }
+        }
+        let z = st.zone_mut(zone).expect("checked");
+        z.zone_id = Some(id);
+        z.state = target;
+        Ok(())
+    }
+
+    fn take_down(st: &mut State, zone: &str) {
+        st.release_links(zone);
+        if let Some(z) = st.zone_mut(zone) {
+            z.state = ZoneState::Installed;
+            z.zone_id = None;
+        }
+    }
+
+    /// `--` and boot arguments after the options.
+    fn boot_opts(&self, args: &[String], short: &str, spec: &str) -> Flow {
+        let mut g = Getopt::new(args, spec, 0);
+        for o in g.by_ref() {
+            if !matches!(o, Opt::Flag(c, _) if c != '?') {
+                return Err(self.sub_usage(short));
+            }
+        }
+        if g.optind != args.len() && args.get(g.optind - 1).is_none_or(|a| a != "--") {
+            return Err(self.sub_usage(short));
+        }
+        Ok(())
+    }
+
+    fn boot(&mut self, zone: &str, args: &[String], reboot: bool) -> Flow {
+        let (sub, short) = if reboot {
+            ("reboot", "reboot [-- boot_arguments]")
+        } else {
+            ("boot", "boot [-- boot_arguments]")
+        };
+        self.boot_opts(args, short, "XWw")?;
+        let state = self.state_of(zone)?;
+        if reboot {
+            // zoneadm checks the kernel knows the zone; zoneadmd checks
+            // that it is running.
+            if !state.has_id() {
+                return Err(self.fail("not running"));
+            }
+            if state != ZoneState::Running {
+                self.zoneadmd_msg(&format!(
+                    "reboot operation is invalid for zones in state '{}'",
+                    state.as_str()
+                ));
+                return Err(Exit(1));
+            }
+        } else {
+            if state < ZoneState::Installed {
+                return Err(self.fail("must be installed before boot."));
+            }
+            if state == ZoneState::Running {
+                self.zoneadmd_msg("zone is already booted");
+                return Ok(());
+            }
+        }
+        self.fault(zone, sub, "call to zoneadmd failed")?;
+        let res = self.update(|st| {
+            if reboot {
+                Self::take_down(st, zone);
+            }
+            Self::bring_up(st, zone, ZoneState::Running)
+        })?;
+        if let Err(m) = res {
+            self.zoneadmd_msg(&m);
+            return Err(self.fail("call to zoneadmd failed"));
+        }
+        Ok(())
+    }
+
+    fn ready(&mut self, zone: &str, args: &[String]) -> Flow {
+        self.no_operands(args, "ready", "")?;
+        match self.state_of(zone)? {
+            s if s < ZoneState::Installed => {
+                return Err(self.fail("must be installed before ready."));
+            }
+            ZoneState::Ready => {
+                self.zoneadmd_msg("zone is already ready");
+                return Ok(());
+            }
+            ZoneState::Installed => {}
+            _ => return Err(self.fail("ready operation is invalid for running zones.")),
+        }
+        self.fault(zone, "ready", "call to zoneadmd failed")?;
+        let res = self.update(|st| Self::bring_up(st, zone, ZoneState::Ready))?;
+        if let Err(m) = res {
+            self.zoneadmd_msg(&m);
+            return Err(self.fail("call to zoneadmd failed"));
+        }
+        Ok(())
+    }
+
+    fn halt(&mut self, zone: &str, args: &[String]) -> Flow {
+        self.no_operands(args, "halt", "X")?;
+        match self.state_of(zone)? {
+            s if s < ZoneState::Installed => {
+                return Err(self.fail("must be installed before halt."));
+            }
+            ZoneState::Installed => {
+                self.zoneadmd_msg("zone is already halted");
+                return Ok(());
+            }
+            _ => {}
+        }
+        self.fault(zone, "halt", "call to zoneadmd failed")?;
+        self.update(|st| Self::take_down(st, zone))?;
+        Ok(())
+    }
+
+    fn shutdown(&mut self, zone: &str, args: &[String]) -> Flow {
+        let short = "shutdown [-r [-- boot_arguments]]";
+        let mut g = Getopt::new(args, "r", 0);
+        let mut restart = false;
+        for o in g.by_ref() {
+            match o {
+                Opt::Flag('r', _) => restart = true,
+                _ => return Err(self.sub_usage(short)),
+            }
+        }
+        if g.optind != args.len() && (!restart || args.get(g.optind - 1).is_none_or(|a| a != "--"))
+        {
+            return Err(self.sub_usage(short));
+        }
+        if self.state_of(zone)? != ZoneState::Running {
+            return Err(self.fail("not running"));
+        }
+        self.fault(zone, "shutdown", "call to zoneadmd failed")?;
+        let res = self.update(|st| {
+            Self::take_down(st, zone);
+            if restart {
+                Self::bring_up(st, zone, ZoneState::Running)
+            } else {
+                Ok(())
+            }
+        })?;
+        if let Err(m) = res {
+            self.zoneadmd_msg(&m);
+            return Err(self.fail("call to zoneadmd failed"));
+        }
+        Ok(())
+    }
+
+    // ---- verify / mark / move / detach / attach / clone / mount ------------------
+
+    fn verify(&mut self, zone: &str, args: &[String]) -> Flow {
+        self.no_operands(args, "verify", "")?;
+        let state = self.state_of(zone)?;
+        if state == ZoneState::Incomplete {
+            return Err(self.fail("zone is incomplete; uninstall required."));
+        }
+        if state > ZoneState::Installed {
+            return Err(self.fail(&format!(
+                "verify operation is invalid for {} zones.",
+                state.as_str()
+            )));
+        }
+        if self
+            .ctx
+            .fault("zoneadm", "verify", Some(zone))
+            .failure
+            .is_some()
+        {
+            self.ctx
+                .err(&format!("zoneadm: zone {zone} failed to verify\n"));
+            return Err(Exit(1));
+        }
+        let st = self.read()?;
+        let z = st.zone(zone).expect("checked");
+        if z.config.zonepath.is_empty() {
+            self.zerror("zonepath not specified");
+            self.ctx
+                .err(&format!("zoneadm: zone {zone} failed to verify\n"));
+            return Err(Exit(1));
+        }
+        Ok(())
+    }
+
+    fn mark(&mut self, zone: &str, args: &[String]) -> Flow {
+        let short = "mark incomplete";
+        let mut g = Getopt::new(args, "F", 0);
+        let mut force = false;
+        for o in g.by_ref() {
+            match o {
+                Opt::Flag('F', _) => force = true,
+                _ => return Err(self.sub_usage(short)),
+            }
+        }
+        let target = match &args[g.optind..] {
+            [t] if t == "incomplete" => ZoneState::Incomplete,
+            [t] if force && t == "configured" => ZoneState::Configured,
+            [t] if force && t == "installed" => ZoneState::Installed,
+            _ => return Err(self.sub_usage(short)),
+        };
+        let state = self.state_of(zone)?;
+        if state > ZoneState::Installed {
+            return Err(self.fail(&format!(
+                "mark operation is invalid for {} zones.",
+                state.as_str()
+            )));
+        }
+        if !force && state != ZoneState::Installed {
+            return Err(self.fail("must be installed before mark."));
+        }
+        self.fault(zone, "mark", "mark failed")?;
+        self.update(|st| {
+            if let Some(z) = st.zone_mut(zone) {
+                z.state = target;
+            }
+        })?;
+        Ok(())
+    }
+
+    fn require_installed(&self, zone: &str, op: &str) -> Flow {
+        match self.state_of(zone)? {
+            ZoneState::Installed => Ok(()),
+            s if s < ZoneState::Installed => {
+                Err(self.fail(&format!("must be installed before {op}.")))
+            }
+            s => Err(self.fail(&format!(
+                "{op} operation is invalid for {} zones.",
+                s.as_str()
+            ))),
+        }
+    }
+
+    fn move_zone(&mut self, zone: &str, args: &[String]) -> Flow {
+        let [path] = args else {
+            return Err(self.sub_usage("move zonepath"));
+        };
+        if !path.starts_with('/') {
+            return Err(self.fail(&format!("zonepath {path} is not an absolute path.")));
+        }
+        self.require_installed(zone, "move")?;
+        self.fault(zone, "move", "move failed")?;
+        self.update(|st| {
+            if let Some(z) = st.zone_mut(zone) {
+                z.config.zonepath = path.clone();
+            }
+        })?;
+        Ok(())
+    }
+
+    fn detach(&mut self, zone: &str, args: &[String]) -> Flow {
+        self.no_operands(args, "detach [-n] [brand-specific args]", "n")?;
+        self.require_installed(zone, "detach")?;
+        self.fault(zone, "detach", "detach failed")?;
+        self.update(|st| {
+            if let Some(z) = st.zone_mut(zone) {
+                z.state = ZoneState::Configured;
+            }
+        })?;
+        Ok(())
+    }
+
+    fn attach(&mut self, zone: &str, args: &[String]) -> Flow {
+        self.no_operands(
+            args,
+            "attach [-F] [-n <path>] [brand-specific args]",
+            "Fn:uU",
+        )?;
+        match self.state_of(zone)? {
+            ZoneState::Configured => {}
+            ZoneState::Installed => return Err(self.fail("is already installed.")),
+            ZoneState::Incomplete => {
+                return Err(self.fail("zone is incomplete; uninstall required."));
+            }
+            s => {
+                return Err(self.fail(&format!(
+                    "attach operation is invalid for {} zones.",
+                    s.as_str()
+                )));
+            }
+        }
+        self.fault(zone, "attach", "attach failed")?;
+        self.update(|st| {
+            if let Some(z) = st.zone_mut(zone) {
+                z.state = ZoneState::Installed;
+                if z.uuid.is_empty() {
+                    z.uuid = random::uuid();
+                }
+            }
+        })?;
+        Ok(())
+    }
+
+    fn clone_zone(&mut self, zone: &str, args: &[String]) -> Flow {
+        let short = "clone [-m method] [-s <ZFS snapshot>] [brand-specific args] zonename";
+        let mut g = Getopt::new(args, "m:s:", 0);
+        for o in g.by_ref() {
+            if !matches!(o, Opt::Flag(_, _)) {
+                return Err(self.sub_usage(short));
+            }
+        }
+        let [source] = &args[g.optind..] else {
+            return Err(self.sub_usage(short));
+        };
+        let st = self.read()?;
+        let Some(src) = st.zone(source) else {
+            self.ctx
+                .err(&format!("zoneadm: {source}: No such zone configured\n"));
+            return Err(Exit(1));
+        };
+        if src.state != ZoneState::Installed {
+            self.ctx.err(&format!(
+                "zoneadm: zone {source} is {}; installed is required.\n",
+                src.state.as_str()
+            ));
+            return Err(Exit(1));
+        }
+        let image = src.image.clone();
+        if self.state_of(zone)? != ZoneState::Configured {
+            return Err(self.fail("is already installed."));
+        }
+        self.fault(zone, "clone", "clone failed")?;
+        self.update(|st| {
+            if let Some(z) = st.zone_mut(zone) {
+                z.state = ZoneState::Installed;
+                z.uuid = random::uuid();
+                z.image = image;
+            }
+        })?;
+        Ok(())
+    }
+
+    fn mount(&mut self, zone: &str, args: &[String], mount: bool) -> Flow {
+        let op = if mount { "mount" } else { "unmount" };
+        self.no_operands(args, op, "f")?;
+        let state = self.state_of(zone)?;
+        let (from, to) = if mount {
+            (ZoneState::Installed, ZoneState::Mounted)
+        } else {
+            (ZoneState::Mounted, ZoneState::Installed)
+        };
+        if state != from {
+            return Err(self.fail(&format!(
+                "{op} operation is invalid for zones in state '{}'",
+                state.as_str()
+            )));
+        }
+        self.fault(zone, op, "call to zoneadmd failed")?;
+        self.update(|st| {
+            if let Some(z) = st.zone_mut(zone) {
+                z.state = to;
+            }
+        })?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zonepath_escaping() {
+        assert_eq!(escape_path("/zones/a:b"), "/zones/a\\:b");
+        assert_eq!(escape_path("/zones/a\\b"), "/zones/a\\\\b");
+    }
+}
