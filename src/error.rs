@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceSpan};
+use miette::{Diagnostic, LabeledSpan, Severity, SourceSpan};
 
 /// The text of one file as it was read, shared by every problem that points into it.
 #[derive(Debug)]
@@ -37,9 +37,36 @@ impl SourceFile {
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         (line, col)
     }
+}
 
-    fn named(&self) -> NamedSource<Arc<str>> {
-        NamedSource::new(self.path.display().to_string(), self.text.clone()).with_language("kdl")
+/// The file as miette reads it: named by its path, with columns counted in characters (miette
+/// itself counts bytes, which is wrong after any non-ASCII text on the line).
+impl miette::SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner =
+            self.text
+                .as_ref()
+                .read_span(span, context_lines_before, context_lines_after)?;
+        let column = if context_lines_before == 0 {
+            self.line_col(span.offset()).1 - 1
+        } else {
+            inner.column()
+        };
+        let contents = miette::MietteSpanContents::new_named(
+            self.path.display().to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )
+        .with_language("kdl");
+        Ok(Box::new(contents))
     }
 }
 
@@ -62,7 +89,6 @@ pub struct Problem {
 
 #[derive(Debug)]
 struct Location {
-    source: NamedSource<Arc<str>>,
     file: Arc<SourceFile>,
     span: SourceSpan,
     label: String,
@@ -94,7 +120,6 @@ impl Problem {
         label: impl Into<String>,
     ) -> Self {
         self.location = Some(Location {
-            source: file.named(),
             file: file.clone(),
             span,
             label: label.into(),
@@ -157,7 +182,7 @@ impl Diagnostic for Problem {
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.location
             .as_ref()
-            .map(|l| &l.source as &dyn miette::SourceCode)
+            .map(|l| &*l.file as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

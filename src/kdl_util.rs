@@ -74,6 +74,17 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<KdlDocument, Vec<Problem>> {
     if let Some(doc) = crate::kdl_fast::parse_plain(text) {
         return Ok(doc);
     }
+    // The kdl crate's parser recurses per block: a file of thousands of `{` would overflow
+    // the stack. No registry file needs more than a few levels.
+    if let Some(at) = nesting_beyond(text, MAX_NESTING) {
+        return Err(vec![
+            Problem::error(format!(
+                "blocks are nested more than {MAX_NESTING} levels deep"
+            ))
+            .at(file, (at, 1).into(), "too deep")
+            .with_help("registry files use a few levels of { … }; is this file damaged?"),
+        ]);
+    }
     KdlDocument::parse_v2(text).map_err(|err| {
         err.diagnostics
             .iter()
@@ -98,6 +109,40 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<KdlDocument, Vec<Problem>> {
             })
             .collect()
     })
+}
+
+/// Deepest `{ … }` nesting any registry file may have.
+const MAX_NESTING: usize = 32;
+
+/// The offset of the first `{` deeper than `max`, skipping quoted strings and comments.
+fn nesting_beyond(text: &str, max: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let (mut i, mut depth) = (0, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn span_text(text: &str, span: SourceSpan) -> &str {
