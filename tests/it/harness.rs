@@ -71,6 +71,88 @@ impl TestEnv {
         self.root().join(rel)
     }
 
+    /// The sandbox folder used by [`TestEnv::sandbox`]; its registry is [`TestEnv::root`].
+    pub fn sandbox_dir(&self) -> PathBuf {
+        self.dir.clone()
+    }
+
+    /// The simulator's state folder of the sandbox.
+    pub fn sim_state(&self) -> PathBuf {
+        self.dir.join("sim")
+    }
+
+    /// Runs zmgr in sandbox mode on this environment's folder (set up on first use).
+    pub fn sandbox(&self, args: &[&str]) -> Run {
+        let dir = self.sandbox_dir();
+        let mut all = vec!["--sandbox", dir.to_str().unwrap()];
+        all.extend_from_slice(args);
+        self.run(env!("CARGO_BIN_EXE_zmgr"), &all, &[])
+    }
+
+    /// Runs zmgr in sandbox mode with extra variables.
+    pub fn sandbox_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let dir = self.sandbox_dir();
+        let mut all = vec!["--sandbox", dir.to_str().unwrap()];
+        all.extend_from_slice(args);
+        self.run(env!("CARGO_BIN_EXE_zmgr"), &all, vars)
+    }
+
+    /// Runs a simulated tool directly against the sandbox's simulator state.
+    pub fn tool(&self, tool: &str, args: &[&str]) -> Run {
+        let state = self.sim_state();
+        let mut all = vec![tool];
+        all.extend_from_slice(args);
+        self.run(
+            env!("CARGO_BIN_EXE_zmgr-sim"),
+            &all,
+            &[("ZMGR_SIM_STATE", state.to_str().unwrap())],
+        )
+    }
+
+    /// Writes the simulator's fault rules.
+    pub fn faults(&self, rules: &str) {
+        std::fs::create_dir_all(self.sim_state()).unwrap();
+        std::fs::write(self.sim_state().join("faults"), rules).unwrap();
+    }
+
+    /// Every invocation the simulator logged, as (tool, argv).
+    pub fn invocations(&self) -> Vec<(String, Vec<String>)> {
+        let text =
+            std::fs::read_to_string(self.sim_state().join("invocations.log")).unwrap_or_default();
+        text.lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let argv = v["argv"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string())
+                    .collect();
+                (v["tool"].as_str().unwrap().to_string(), argv)
+            })
+            .collect()
+    }
+
+    /// Zones the simulated system has, as `name:state` (global left out).
+    pub fn system_zones(&self) -> Vec<String> {
+        let run = self.tool("zoneadm", &["list", "-cp"]);
+        run.success();
+        run.stdout()
+            .lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f[1] != "global").then(|| format!("{}:{}", f[1], f[2]))
+            })
+            .collect()
+    }
+
+    /// VNICs the simulated system has.
+    pub fn system_vnics(&self) -> Vec<String> {
+        let run = self.tool("dladm", &["show-vnic", "-p", "-o", "link"]);
+        run.success();
+        run.stdout().lines().map(str::to_string).collect()
+    }
+
     /// Writes a registry file, creating its folder.
     pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
         let p = self.path(rel);
