@@ -81,7 +81,7 @@ fn names_that_break_the_rules_are_refused_before_anything_runs() {
     // Derived VNIC names must be link names too.
     env.sandbox(&["create", "9lives"])
         .exit(2)
-        .stderr_has("starting with a letter")
+        .stderr_has("link name `9lives0` contains `9` at the start")
         .stderr_has("--vnic");
     env.sandbox(&["create", &"a".repeat(40)])
         .exit(2)
