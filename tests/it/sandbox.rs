@@ -85,7 +85,7 @@ fn names_that_break_the_rules_are_refused_before_anything_runs() {
         .stderr_has("--vnic");
     env.sandbox(&["create", &"a".repeat(40)])
         .exit(2)
-        .stderr_has("dladm allows at most 31");
+        .stderr_has("is 41 characters long");
     env.sandbox(&["create", "ok1", "--vnic", "bad-vnic0"])
         .exit(2)
         .stderr_has("contains `-`");
