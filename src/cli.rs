@@ -247,7 +247,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         (None, None) => Registry::default_root(),
     };
     let verbose = cli.verbose;
-    let open_core = || -> Result<(Core, Registry)> {
+    let open_core = |zones: bool| -> Result<(Core, Registry)> {
         let progress: Box<dyn crate::progress::Progress> = if std::io::stderr().is_terminal() {
             Box::new(crate::progress::Terminal::new(verbose))
         } else {
@@ -255,8 +255,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         };
         crate::interrupt::install();
         match &sandbox {
-            Some(s) => Core::open_sandbox(s, progress),
-            None => Core::open(&root, progress),
+            Some(s) => Core::open_sandbox(s, zones, progress),
+            None => Core::open(&root, zones, progress),
         }
     };
     match cli.command {
@@ -280,7 +280,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 no_boot,
                 keep_on_failure,
             };
-            let (mut core, registry) = open_core()?;
+            // A real create reads the ledger under the lock; a dry run plans from it now.
+            let (mut core, registry) = open_core(dry_run)?;
             if dry_run {
                 let plan = crate::create::plan(&registry, &opts)?;
                 let text = if json {
@@ -306,8 +307,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             dry_run,
             json,
         } => {
-            let (mut core, _) = open_core()?;
-            let report = crate::lifecycle::destroy(&mut core, &name, dry_run)?;
+            let (mut core, registry) = open_core(true)?;
+            let report = crate::lifecycle::destroy(&mut core, &registry, &name, dry_run)?;
             let text = if json {
                 output::pretty(&serde_json::to_value(&report).expect("serialisable"))
             } else {
@@ -331,14 +332,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             emit(out, &text)
         }
         Command::Boot { name } => {
-            lifecycle(open_core()?.0, &name, crate::lifecycle::Action::Boot, out)
+            lifecycle(open_core(true)?, &name, crate::lifecycle::Action::Boot, out)
         }
         Command::Halt { name } => {
-            lifecycle(open_core()?.0, &name, crate::lifecycle::Action::Halt, out)
+            lifecycle(open_core(true)?, &name, crate::lifecycle::Action::Halt, out)
         }
-        Command::Reboot { name } => {
-            lifecycle(open_core()?.0, &name, crate::lifecycle::Action::Reboot, out)
-        }
+        Command::Reboot { name } => lifecycle(
+            open_core(true)?,
+            &name,
+            crate::lifecycle::Action::Reboot,
+            out,
+        ),
         Command::Init => {
             for step in crate::init::init(&root)? {
                 let verb = if step.created { "created" } else { "exists " };
@@ -469,12 +473,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
 }
 
 fn lifecycle(
-    mut core: Core,
+    (mut core, registry): (Core, Registry),
     name: &str,
     action: crate::lifecycle::Action,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let state = crate::lifecycle::change(&mut core, name, action)?;
+    let state = crate::lifecycle::change(&mut core, &registry, name, action)?;
     emit(out, &format!("zone {name} is {state}\n"))
 }
 

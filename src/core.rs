@@ -21,11 +21,13 @@ pub struct Core {
 
 impl Core {
     /// Opens the registry at `root` with the tools its `config.kdl` names.
-    pub fn open(root: &Path, progress: Box<dyn Progress>) -> Result<(Core, Registry)> {
-        let (registry, _) = Registry::load(root)?;
+    /// With `zones` false the registry comes without its zone entries (see
+    /// [`Registry::load_with`]).
+    pub fn open(root: &Path, zones: bool, progress: Box<dyn Progress>) -> Result<(Core, Registry)> {
+        let (registry, _) = Registry::load_with(root, zones)?;
         let runner = System::new(registry.config.commands.clone());
         Ok((
-            Core::with_runner(root, Box::new(runner), progress),
+            Core::configured(root, Box::new(runner), progress, &registry),
             registry,
         ))
     }
@@ -33,15 +35,28 @@ impl Core {
     /// Opens a sandbox's registry, with its tools run against the simulator's state.
     pub fn open_sandbox(
         sandbox: &Sandbox,
+        zones: bool,
         progress: Box<dyn Progress>,
     ) -> Result<(Core, Registry)> {
         let root = sandbox.root();
-        let (registry, _) = Registry::load(&root)?;
+        let (registry, _) = Registry::load_with(&root, zones)?;
         let runner = sandbox.runner(registry.config.commands.clone());
         Ok((
-            Core::with_runner(&root, Box::new(runner), progress),
+            Core::configured(&root, Box::new(runner), progress, &registry),
             registry,
         ))
+    }
+
+    /// A core with the settings of `registry`'s config.kdl.
+    fn configured(
+        root: &Path,
+        runner: Box<dyn Runner + Send + Sync>,
+        progress: Box<dyn Progress>,
+        registry: &Registry,
+    ) -> Core {
+        let mut core = Core::with_runner(root, runner, progress);
+        core.lock_wait = Duration::from_secs(registry.config.lock_wait);
+        core
     }
 
     pub fn with_runner(

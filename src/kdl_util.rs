@@ -605,6 +605,14 @@ pub fn string_entry(s: &str) -> KdlEntry {
 /// A new child node for `parent`, indented like its existing children.
 pub fn push_child(parent: &mut KdlNode, mut child: KdlNode) {
     let doc = parent.ensure_children();
+    // Keep the file's line endings: a CRLF file stays CRLF.
+    let terminator = doc
+        .nodes()
+        .last()
+        .and_then(|n| n.format())
+        .map(|f| f.terminator.clone())
+        .filter(|t| t == "\r\n")
+        .unwrap_or_else(|| "\n".into());
     let indent = doc
         .nodes()
         .last()
@@ -618,7 +626,7 @@ pub fn push_child(parent: &mut KdlNode, mut child: KdlNode) {
     child.autoformat();
     if let Some(f) = child.format_mut() {
         f.leading = indent;
-        f.terminator = "\n".into();
+        f.terminator = terminator;
     }
     doc.nodes_mut().push(child);
 }

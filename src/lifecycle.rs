@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::core::Core;
 use crate::error::{Error, Result};
 use crate::exec::{CommandLine, Tool};
+use crate::registry::Registry;
 use crate::zone::{ZoneEntry, ZoneState};
 use crate::zoneadm::ListedZone;
 
@@ -17,9 +18,8 @@ pub fn system_zone(core: &Core, name: &str) -> Result<Option<ListedZone>> {
 }
 
 /// The registry entry of `name`, or an error that says how to adopt a zone made elsewhere.
-fn entry(core: &Core, name: &str) -> Result<ZoneEntry> {
-    let registry = core.registry()?;
-    registry.zones.get(name).cloned().ok_or_else(|| Error::NotFound {
+fn entry<'r>(registry: &'r Registry, name: &str) -> Result<&'r ZoneEntry> {
+    registry.zones.get(name).ok_or_else(|| Error::NotFound {
         kind: "zone",
         name: name.to_string(),
         help: Some(format!(
@@ -75,8 +75,13 @@ impl Action {
 }
 
 /// `zmgr boot|halt|reboot NAME`: runs zoneadm, then records the state the system reports.
-pub fn change(core: &mut Core, name: &str, action: Action) -> Result<ZoneState> {
-    entry(core, name)?;
+pub fn change(
+    core: &mut Core,
+    registry: &Registry,
+    name: &str,
+    action: Action,
+) -> Result<ZoneState> {
+    entry(registry, name)?;
     let verb = action.verb();
     let cmd = CommandLine::new(Tool::Zoneadm, ["-z", name, verb]);
     let result = core.run_step(&format!("{} zone {name}", action.doing()), &cmd);
@@ -99,8 +104,13 @@ pub struct Destroyed {
 /// `zmgr destroy NAME`: halt, uninstall, delete the configuration, delete the VNICs zmgr made,
 /// remove the entry. Parts already gone are skipped and reported; running it again after a
 /// failure finishes the job.
-pub fn destroy(core: &mut Core, name: &str, dry_run: bool) -> Result<Destroyed> {
-    let entry = entry(core, name)?;
+pub fn destroy(
+    core: &mut Core,
+    registry: &Registry,
+    name: &str,
+    dry_run: bool,
+) -> Result<Destroyed> {
+    let entry = entry(registry, name)?;
     let mut report = Destroyed {
         zone: name.to_string(),
         ..Destroyed::default()

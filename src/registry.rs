@@ -109,7 +109,13 @@ impl Registry {
     /// Reads the registry. Any error in any file fails the load, with every problem found;
     /// warnings come back beside the registry.
     pub fn load(root: &Path) -> Result<(Registry, Problems)> {
-        let (registry, problems) = Self::read(root)?;
+        Self::load_with(root, true)
+    }
+
+    /// Like [`Registry::load`], leaving the zone entries out when `zones` is false: a verb
+    /// that re-reads the ledger under the lock anyway need not read it twice.
+    pub fn load_with(root: &Path, zones: bool) -> Result<(Registry, Problems)> {
+        let (registry, problems) = Self::read(root, zones)?;
         if problems.has_errors() {
             return Err(Error::Registry {
                 root: root.to_path_buf(),
@@ -121,13 +127,13 @@ impl Registry {
 
     /// Reads everything that can be read, and every problem, including cross-reference ones.
     pub fn check(root: &Path) -> Result<(Registry, Problems)> {
-        let (registry, mut problems) = Self::read(root)?;
+        let (registry, mut problems) = Self::read(root, true)?;
         problems.extend(registry.cross_check());
         Ok((registry, problems))
     }
 
     /// Reads every file; fails only when there is no registry at `root` at all.
-    fn read(root: &Path) -> Result<(Registry, Problems)> {
+    fn read(root: &Path, with_zones: bool) -> Result<(Registry, Problems)> {
         match std::fs::metadata(root) {
             Ok(m) if m.is_dir() => {}
             Ok(_) => {
@@ -158,7 +164,11 @@ impl Registry {
         };
         let templates = read_kind::<Template>(root, Kind::Template, &mut problems);
         let pools = read_kind::<Pool>(root, Kind::Pool, &mut problems);
-        let zones = read_kind::<ZoneEntry>(root, Kind::Zone, &mut problems);
+        let zones = if with_zones {
+            read_kind::<ZoneEntry>(root, Kind::Zone, &mut problems)
+        } else {
+            BTreeMap::new()
+        };
         let publishers = read_kind::<Publisher>(root, Kind::Publisher, &mut problems);
         Ok((
             Registry {
