@@ -102,6 +102,37 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Adopt zones made by hand (or by scripts) into the registry
+    ///
+    /// Reads `zoneadm list -cp` and each zone's `zonecfg info`; matches the brand to a template
+    /// and each address to the pool whose network holds it. Zones already in the registry and
+    /// bhyve/kvm zones are skipped. An address that the registry gives to another zone is a
+    /// conflict: that zone is not imported, and import exits 1 after the others are done.
+    Import {
+        /// Zones to import [default: all]
+        names: Vec<String>,
+        /// Print the entries it would write and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// Print the outcome for each zone as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare the registry with the system; with --fix, repair what is safe
+    ///
+    /// Lists entries whose zone is gone, zones left in `creating` by a crash, state drift,
+    /// VNICs zmgr made that the zone does not use, registered addresses the zone's
+    /// configuration no longer carries, and zones not in the registry. --fix repairs state
+    /// drift and the leftovers of crashed creates, and says what needs a person. Exits 0 when
+    /// nothing is left to do.
+    Reconcile {
+        /// Repair state drift and crashed creates
+        #[arg(long)]
+        fix: bool,
+        /// Print the differences as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Boot a zone
     Boot { name: String },
     /// Halt a zone
@@ -331,6 +362,66 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             };
             emit(out, &text)
         }
+        Command::Import {
+            names,
+            dry_run,
+            json,
+        } => {
+            let (mut core, registry) = open_core(true)?;
+            let results = crate::import::import(&mut core, &registry, &names, dry_run)?;
+            emit(out, &import_report(&results, dry_run, json))?;
+            let bad = results.iter().filter(|r| {
+                matches!(
+                    r,
+                    crate::import::ZoneImport::Conflict { .. }
+                        | crate::import::ZoneImport::Failed { .. }
+                )
+            });
+            match bad.count() {
+                0 => Ok(()),
+                n => Err(Error::failed(format!(
+                    "{n} zone{} could not be imported",
+                    if n == 1 { "" } else { "s" }
+                ))),
+            }
+        }
+        Command::Reconcile { fix, json } => {
+            let (mut core, registry) = open_core(true)?;
+            let diffs = crate::reconcile::reconcile(&mut core, &registry, fix)?;
+            let open = diffs
+                .iter()
+                .filter(|d| d.fixed != Some(true))
+                .filter(|d| !matches!(d.finding, crate::reconcile::Finding::Creating { .. }))
+                .count();
+            let text = if json {
+                output::pretty(&serde_json::to_value(&diffs).expect("serialisable"))
+            } else {
+                let mut t = String::new();
+                for d in &diffs {
+                    t += &format!("{}\n", d.message);
+                    match (d.fixed, &d.fix_error, &d.advice) {
+                        _ if matches!(d.finding, crate::reconcile::Finding::Creating { .. }) => {}
+                        (Some(true), _, _) => t += "    fixed\n",
+                        (Some(false), Some(e), _) => t += &format!("    could not fix: {e}\n"),
+                        (_, _, Some(a)) => t += &format!("    needs a person: {a}\n"),
+                        _ => t += "    `zmgr reconcile --fix` repairs this\n",
+                    }
+                }
+                if diffs.is_empty() {
+                    t += "the registry and the system agree\n";
+                }
+                t
+            };
+            emit(out, &text)?;
+            if open == 0 {
+                Ok(())
+            } else {
+                Err(Error::failed(format!(
+                    "{open} difference{} left",
+                    if open == 1 { "" } else { "s" }
+                )))
+            }
+        }
         Command::Boot { name } => {
             lifecycle(open_core(true)?, &name, crate::lifecycle::Action::Boot, out)
         }
@@ -480,6 +571,60 @@ fn lifecycle(
 ) -> Result<()> {
     let state = crate::lifecycle::change(&mut core, &registry, name, action)?;
     emit(out, &format!("zone {name} is {state}\n"))
+}
+
+fn import_report(results: &[crate::import::ZoneImport], dry_run: bool, json: bool) -> String {
+    use crate::import::ZoneImport;
+    if json {
+        return output::pretty(&serde_json::to_value(results).expect("serialisable"));
+    }
+    let mut t = String::new();
+    for r in results {
+        match r {
+            ZoneImport::Imported {
+                zone,
+                template,
+                entry,
+                notes,
+            } => {
+                let how = match template {
+                    Some(tpl) => format!("template {tpl}"),
+                    None => "no template".into(),
+                };
+                if dry_run {
+                    t += &format!("would import {zone} ({how}):\n");
+                    for line in entry.lines() {
+                        t += &format!("    {line}\n");
+                    }
+                } else {
+                    t += &format!("imported {zone} ({how})\n");
+                }
+                for n in notes {
+                    t += &format!("    note: {n}\n");
+                }
+            }
+            ZoneImport::Skipped { zone, reason } => t += &format!("skipped {zone}: {reason}\n"),
+            ZoneImport::Conflict {
+                zone,
+                address,
+                holder,
+            } => {
+                t += &format!(
+                    "conflict: zone {zone} uses {address}, which the registry gives to zone {holder}; {zone} not imported\n"
+                )
+            }
+            ZoneImport::Failed { zone, error } => {
+                t += &format!("failed: cannot read the configuration of {zone}: {error}\n")
+            }
+        }
+    }
+    if results.is_empty() {
+        t += "no zones to import\n";
+    }
+    if dry_run {
+        t += "nothing was changed (--dry-run)\n";
+    }
+    t
 }
 
 const ZONECFG_FILE: &str = "<command file>";

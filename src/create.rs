@@ -415,6 +415,8 @@ pub fn create(core: &mut Core, mut registry: Registry, opts: &CreateOptions) -> 
         }
         plan
     };
+    // Held until create ends: `reconcile` tells a running create from a crashed one by it.
+    let _running = hold_entry(core, &plan.zone)?;
     core.note(&format!(
         "zone {}: address {}/{} from pool {}",
         plan.zone, plan.address, plan.prefix, plan.pool
@@ -438,6 +440,14 @@ pub fn create(core: &mut Core, mut registry: Registry, opts: &CreateOptions) -> 
         }
         Err(cause) => Err(roll_back(core, &plan, undo, cause, opts.keep_on_failure)),
     }
+}
+
+/// Locks the `creating` entry for as long as the returned file is open.
+fn hold_entry(core: &Core, zone: &str) -> Result<std::fs::File> {
+    let path = crate::zone::entry_path(core.root(), zone);
+    let file = std::fs::File::open(&path).map_err(|e| Error::io("open", &path, e))?;
+    file.lock().map_err(|e| Error::io("lock", &path, e))?;
+    Ok(file)
 }
 
 fn interrupted() -> Result<()> {

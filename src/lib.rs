@@ -24,6 +24,7 @@ pub mod output;
 pub mod pool;
 pub mod progress;
 pub mod publisher;
+pub mod reconcile;
 pub mod registry;
 pub mod sandbox;
 pub mod template;

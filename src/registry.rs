@@ -186,6 +186,12 @@ impl Registry {
     /// Re-reads the zone entries only: under the registry lock, the ledger must be current,
     /// while templates and pools are as they were a moment ago.
     pub fn reload_zones(&mut self) -> Result<()> {
+        self.zones = self.current_zones()?;
+        Ok(())
+    }
+
+    /// The zone entries as they are on disk now.
+    pub fn current_zones(&self) -> Result<BTreeMap<String, ZoneEntry>> {
         let mut problems = Vec::new();
         let zones = read_kind::<ZoneEntry>(&self.root, Kind::Zone, &mut problems);
         if problems.iter().any(Problem::is_error) {
@@ -194,8 +200,7 @@ impl Registry {
                 problems: Problems(problems),
             });
         }
-        self.zones = zones;
-        Ok(())
+        Ok(zones)
     }
 
     pub fn path_of(&self, kind: Kind, name: &str) -> PathBuf {
@@ -336,7 +341,11 @@ impl Registry {
             for net in &z.nets {
                 let span = net.address_span.unwrap_or(z.name.span);
                 if net.vnic {
-                    if let Some(other) = links.insert(&net.physical, z) {
+                    // One zone may carry several addresses on one VNIC.
+                    if let Some(other) = links
+                        .insert(&net.physical, z)
+                        .filter(|o| o.name.value != z.name.value)
+                    {
                         out.push(
                             Problem::error(format!(
                                 "VNIC `{}` is claimed by zones `{}` and `{}`",
