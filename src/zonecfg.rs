@@ -331,6 +331,91 @@ mod tests {
     }
 
     #[test]
+    fn parses_an_omnios_bhyve_info_verbatim() {
+        // OmniOS prints the SmartOS-derived net properties, `property` lines and the
+        // alias brackets; unset globals keep the space after the colon.
+        let text = concat!(
+            "zonename: vm1\n",
+            "zonepath: /zones/vm1\n",
+            "brand: bhyve\n",
+            "autoboot: true\n",
+            "autoshutdown: shutdown\n",
+            "bootargs: \n",
+            "pool: \n",
+            "limitpriv: \n",
+            "scheduling-class: \n",
+            "ip-type: exclusive\n",
+            "hostid: \n",
+            "fs-allowed: \n",
+            "[max-lwps: 2000]\n",
+            "fs:\n",
+            "\tdir: /iso\n",
+            "\tspecial: /data/iso\n",
+            "\traw not specified\n",
+            "\ttype: lofs\n",
+            "\toptions: [ro,nodevices,\"uid=0\"]\n",
+            "net:\n",
+            "\taddress not specified\n",
+            "\tallowed-address: 10.0.0.112/24\n",
+            "\tdefrouter not specified\n",
+            "\tglobal-nic not specified\n",
+            "\tmac-addr not specified\n",
+            "\tphysical: bhyve0\n",
+            "\tvlan-id not specified\n",
+            "\tproperty: (name=gateway,value=\"10.0.0.1\")\n",
+            "\tproperty: (name=ip,value=\"10.0.0.112\")\n",
+            "device:\n",
+            "\tmatch: /dev/zvol/rdsk/tank/hdd/bhyve0\n",
+            "dedicated-cpu:\n",
+            "\tncpus: 1-2\n",
+            "\timportance: 10\n",
+            "capped-cpu:\n",
+            "\t[ncpus: 1.50]\n",
+            "attr:\n",
+            "\tname: ram\n",
+            "\ttype: string\n",
+            "\tvalue: 4G\n",
+            "dataset:\n",
+            "\tname: rpool/zones/test/data\n",
+            "security-flags:\n",
+            "\tlower: none\n",
+            "\tdefault: aslr\n",
+            "\tupper: all\n",
+        );
+        let info = parse_info(text).unwrap();
+        assert_eq!(info.global("brand"), Some("bhyve"));
+        assert_eq!(info.global("max-lwps"), Some("2000"));
+        assert_eq!(info.global("pool"), None);
+        let net = info.resources_of("net").next().unwrap();
+        assert_eq!(net.get("allowed-address"), Some("10.0.0.112/24"));
+        assert_eq!(net.get("global-nic"), None);
+        let props: Vec<&str> = net
+            .properties
+            .iter()
+            .filter(|(k, _)| k == "property")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(props.len(), 2);
+        let fs = info.resources_of("fs").next().unwrap();
+        assert_eq!(fs.get("options"), Some("[ro,nodevices,\"uid=0\"]"));
+        assert_eq!(info.resources_of("capped-cpu").next().unwrap().get("ncpus"), Some("1.50"));
+        let kinds: Vec<&str> = info.resources.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["fs", "net", "device", "dedicated-cpu", "capped-cpu", "attr", "dataset", "security-flags"]
+        );
+    }
+
+    #[test]
+    fn parses_crlf_and_shared_ip_address_without_prefix() {
+        let text = "zonename: s\r\nzonepath: /z/s\r\nbrand: lx\r\nip-type: shared\r\nnet:\r\n\taddress: 172.16.0.4\r\n\tallowed-address not specified\r\n\tphysical: e1000g0\r\n\tdefrouter not specified\r\n";
+        let info = parse_info(text).unwrap();
+        let net = info.resources_of("net").next().unwrap();
+        assert_eq!(net.get("address"), Some("172.16.0.4"));
+        assert_eq!(net.get("physical"), Some("e1000g0"));
+    }
+
+    #[test]
     fn info_of_a_shared_ip_zone_without_net() {
         let info = parse_info(
             "zonename: s\nzonepath: /z/s\nbrand: sparse\nautoboot: true\nip-type: shared\n",
