@@ -155,6 +155,28 @@ pub enum Command {
     /// IPS publishers used by templates
     #[command(subcommand)]
     Publisher(PublisherCommand),
+    /// Run a Rhai script with arguments (in the script's ARGS array)
+    Run {
+        /// Script file
+        file: PathBuf,
+        /// Arguments for the script
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// List the site scripts: every ROOT/scripts/NAME.rhai runs as `zmgr NAME ARGS…`
+    Scripts,
+    /// Scripting tools
+    #[command(subcommand)]
+    Script(ScriptCommand),
+    /// A site script, ROOT/scripts/NAME.rhai
+    #[command(external_subcommand)]
+    Site(Vec<String>),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScriptCommand {
+    /// Print the scripting API reference, generated from the engine
+    Api,
 }
 
 #[derive(Debug, Subcommand)]
@@ -235,7 +257,17 @@ impl OutputArgs {
 
 /// Runs zmgr with the process's arguments and returns the exit status.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    use clap::{CommandFactory, FromArgMatches};
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Site scripts are verbs too: list them in --help.
+    let mut command = Cli::command();
+    if let Some(listing) = site_scripts_help(&args) {
+        command = command.after_long_help(listing.clone()).after_help(listing);
+    }
+    let cli = match command
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -251,6 +283,59 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// The root that `args` (and the environment) point at, read before clap parses them, so that
+/// help can list the site scripts.
+fn guess_root(args: &[std::ffi::OsString]) -> PathBuf {
+    let mut it = args
+        .iter()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned());
+    let mut root = std::env::var_os("ZMGR_ROOT").map(PathBuf::from);
+    let mut sandbox = std::env::var_os("ZMGR_SANDBOX").map(PathBuf::from);
+    while let Some(a) = it.next() {
+        if let Some(v) = a.strip_prefix("--root=") {
+            root = Some(v.into());
+        } else if let Some(v) = a.strip_prefix("--sandbox=") {
+            sandbox = Some(v.into());
+        } else if a == "--root" {
+            root = it.next().map(PathBuf::from);
+        } else if a == "--sandbox" {
+            sandbox = it.next().map(PathBuf::from);
+        }
+    }
+    match (sandbox, root) {
+        (Some(s), _) => s.join("etc/zmgr"),
+        (None, Some(r)) => r,
+        (None, None) => Registry::default_root(),
+    }
+}
+
+/// "Site scripts (…): a, b" for the help text, if there are any.
+fn site_scripts_help(args: &[std::ffi::OsString]) -> Option<String> {
+    let root = guess_root(args);
+    let names: Vec<String> = crate::script::site_scripts(&root)
+        .into_iter()
+        .filter(|(n, _)| !builtin(n))
+        .map(|(n, _)| n)
+        .collect();
+    (!names.is_empty()).then(|| {
+        format!(
+            "Site scripts ({}): {}\nRun one as `zmgr NAME ARGS…`; `zmgr scripts` lists them.",
+            root.join("scripts").display(),
+            names.join(", ")
+        )
+    })
+}
+
+/// Whether `name` is a built-in verb (which a site script cannot shadow).
+fn builtin(name: &str) -> bool {
+    use clap::CommandFactory;
+    Cli::command()
+        .get_subcommands()
+        .any(|c| c.get_name() == name || c.get_all_aliases().any(|a| a == name))
+        || name == "help"
 }
 
 /// Writes to stdout; a closed pipe (`zmgr list | head`) is not an error worth a panic.
@@ -422,6 +507,52 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 )))
             }
         }
+        Command::Run { file, args } => {
+            let (core, registry) = open_core(true)?;
+            let runtime = crate::script::api::Runtime::new(
+                core,
+                registry.config.script_limits.clone(),
+                registry.root.join("scripts"),
+            );
+            runtime.run(&file, &args)
+        }
+        Command::Site(words) => {
+            let (name, args) = words.split_first().expect("clap gives the verb");
+            let path = root.join("scripts").join(format!("{name}.rhai"));
+            if !path.is_file() {
+                return Err(
+                    Error::usage(format!("unknown verb `{name}`")).with_help(format!(
+                        "`zmgr --help` lists the verbs; a site script would be {}",
+                        path.display()
+                    )),
+                );
+            }
+            let (core, registry) = open_core(true)?;
+            let runtime = crate::script::api::Runtime::new(
+                core,
+                registry.config.script_limits.clone(),
+                registry.root.join("scripts"),
+            );
+            runtime.run(&path, args)
+        }
+        Command::Scripts => {
+            let mut t = String::new();
+            for (name, path) in crate::script::site_scripts(&root) {
+                if builtin(&name) {
+                    t += &format!(
+                        "{name:<16} {} (never runs: `{name}` is a built-in verb)\n",
+                        path.display()
+                    );
+                } else {
+                    t += &format!("{name:<16} {}\n", path.display());
+                }
+            }
+            if t.is_empty() {
+                t = format!("no site scripts in {}\n", root.join("scripts").display());
+            }
+            emit(out, &t)
+        }
+        Command::Script(ScriptCommand::Api) => emit(out, &crate::script::reference::generate()),
         Command::Boot { name } => {
             lifecycle(open_core(true)?, &name, crate::lifecycle::Action::Boot, out)
         }
@@ -765,12 +896,25 @@ fn print_problems(problems: &Problems) {
 
 fn print_error(e: &Error) {
     let mut err = std::io::stderr().lock();
-    if let Error::Registry { problems, .. } = e {
-        for p in problems.iter() {
-            let _ = write!(err, "{}", render_diagnostic(p));
+    match e {
+        Error::Registry { problems, .. } => {
+            for p in problems.iter() {
+                let _ = write!(err, "{}", render_diagnostic(p));
+            }
+            let _ = writeln!(err, "zmgr: {e}");
         }
-        let _ = writeln!(err, "zmgr: {e}");
-    } else {
-        let _ = write!(err, "{}", render_diagnostic(e));
+        // A script's problem points into the script: show it with its source.
+        Error::Script(p) => {
+            let _ = write!(err, "{}", render_diagnostic(&**p));
+        }
+        Error::Create { cause, .. } => {
+            let _ = write!(err, "{}", render_diagnostic(e));
+            if let Error::Script(p) = &**cause {
+                let _ = write!(err, "{}", render_diagnostic(&**p));
+            }
+        }
+        _ => {
+            let _ = write!(err, "{}", render_diagnostic(e));
+        }
     }
 }

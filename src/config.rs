@@ -18,7 +18,24 @@ use crate::exec::{Commands, Tool};
 use crate::kdl_util::{Reader, Spanned, quote};
 
 /// Top-level nodes of `config.kdl`.
-const NODES: &[&str] = &["default-template", "zonepath-base", "commands", "lock-wait"];
+const NODES: &[&str] = &[
+    "default-template",
+    "zonepath-base",
+    "commands",
+    "lock-wait",
+    "scripting",
+];
+
+/// Children of `scripting`: the limits of the Rhai engine.
+const SCRIPTING: &[&str] = &[
+    "max-operations",
+    "max-call-levels",
+    "max-string-size",
+    "max-array-size",
+    "max-map-size",
+    "max-expr-depth",
+    "timeout-seconds",
+];
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -31,6 +48,8 @@ pub struct Config {
     pub commands: Commands,
     /// Seconds a verb waits for another process's registry lock before giving up.
     pub lock_wait: u64,
+    /// Limits of the script engine.
+    pub script_limits: crate::script::Limits,
 }
 
 impl Default for Config {
@@ -41,6 +60,7 @@ impl Default for Config {
             zonepath_base: Spanned::unspanned(PathBuf::from("/zones")),
             commands: Commands::default(),
             lock_wait: 10,
+            script_limits: crate::script::Limits::default(),
         }
     }
 }
@@ -99,6 +119,39 @@ impl Config {
                     "`lock-wait` takes one number of seconds",
                     "expected one number",
                 ),
+            }
+        }
+        if let Some(n) = r.single(&top, "scripting") {
+            let children = r.children(n, SCRIPTING);
+            let l = &mut config.script_limits;
+            for key in SCRIPTING {
+                let Some(c) = r.single(&children, key) else {
+                    continue;
+                };
+                let value = match c.entries() {
+                    [e] if e.name().is_none() => e.value().as_integer().filter(|v| *v > 0),
+                    _ => None,
+                };
+                let Some(v) = value else {
+                    r.error_help(
+                        c.span(),
+                        format!("`{key}` takes one positive whole number"),
+                        "expected a number",
+                        format!("write e.g. `{key} 100`"),
+                    );
+                    continue;
+                };
+                let v = v.min(u64::MAX as i128) as u64;
+                let sz = v.min(usize::MAX as u64) as usize;
+                match *key {
+                    "max-operations" => l.max_operations = v,
+                    "max-call-levels" => l.max_call_levels = sz,
+                    "max-string-size" => l.max_string_size = sz,
+                    "max-array-size" => l.max_array_size = sz,
+                    "max-map-size" => l.max_map_size = sz,
+                    "max-expr-depth" => l.max_expr_depth = sz,
+                    _ => l.timeout = std::time::Duration::from_secs(v),
+                }
             }
         }
         if let Some(n) = r.single(&top, "commands") {

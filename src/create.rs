@@ -415,31 +415,56 @@ pub fn create(core: &mut Core, mut registry: Registry, opts: &CreateOptions) -> 
         }
         plan
     };
-    // Held until create ends: `reconcile` tells a running create from a crashed one by it.
-    let _running = hold_entry(core, &plan.zone)?;
+    // A zone of that name made outside zmgr must not be touched, not even by an undo. (Asked
+    // after the reservation, so that requests the registry refuses run no command at all.)
+    let existing = crate::lifecycle::system_zone(core, &opts.name);
+    if !matches!(existing, Ok(None)) {
+        let _lock = core.lock()?;
+        crate::zone::remove_entry(core.root(), &plan.zone)?;
+        let z = existing?.expect("matched Some");
+        return Err(Error::failed(format!(
+            "a zone named `{}` already exists on the system (state {})",
+            opts.name, z.state
+        ))
+        .with_help(format!(
+            "zmgr does not change zones it did not make; `zmgr import {}` adopts it",
+            opts.name
+        )));
+    }
     core.note(&format!(
         "zone {}: address {}/{} from pool {}",
         plan.zone, plan.address, plan.prefix, plan.pool
     ));
 
+    // From here on every failure, including one writing the registry, is undone. The entry
+    // stays locked until the end, undo included: `reconcile` tells a running create from a
+    // crashed one by that lock.
     let mut undo: Vec<Undo> = Vec::new();
-    let result = build(core, &plan, &mut undo);
-    match result {
-        Ok(state) => {
-            let _lock = core.lock()?;
-            crate::zone::set_entry_state(core.root(), &plan.zone, state)?;
-            Ok(Created {
-                zone: plan.zone.clone(),
-                address: ZoneAddress {
-                    ip: plan.address,
-                    prefix: Some(plan.prefix),
-                },
-                link: plan.link.clone(),
-                state,
-            })
-        }
+    let (held, result) = match hold_entry(core, &plan.zone) {
+        Ok(file) => (Some(file), build_and_mark(core, &plan, &mut undo)),
+        Err(e) => (None, Err(e)),
+    };
+    let result = match result {
+        Ok(state) => Ok(Created {
+            zone: plan.zone.clone(),
+            address: ZoneAddress {
+                ip: plan.address,
+                prefix: Some(plan.prefix),
+            },
+            link: plan.link.clone(),
+            state,
+        }),
         Err(cause) => Err(roll_back(core, &plan, undo, cause, opts.keep_on_failure)),
-    }
+    };
+    drop(held);
+    result
+}
+
+fn build_and_mark(core: &mut Core, plan: &Plan, undo: &mut Vec<Undo>) -> Result<ZoneState> {
+    let state = build(core, plan, undo)?;
+    let _lock = core.lock()?;
+    crate::zone::set_entry_state(core.root(), &plan.zone, state)?;
+    Ok(state)
 }
 
 /// Locks the `creating` entry for as long as the returned file is open.
@@ -498,7 +523,7 @@ fn build(core: &mut Core, plan: &Plan, undo: &mut Vec<Undo>) -> Result<ZoneState
         return Ok(ZoneState::Installed);
     };
     undo.push(Undo {
-        what: format!("the running zone {zone}"),
+        what: format!("the boot of zone {zone}"),
         command: CommandLine::new(Tool::Zoneadm, ["-z", zone, "halt"]),
         made: Made::Boot,
     });
@@ -530,16 +555,24 @@ fn roll_back(core: &mut Core, plan: &Plan, undo: Vec<Undo>, cause: Error, keep: 
             Err(e) => failed.push(format!("{}: {e}", step.what)),
         }
     }
-    // The entry goes last: until the system is clean, the address stays reserved.
-    let removed = core
-        .lock()
-        .and_then(|_lock| crate::zone::remove_entry(core.root(), &plan.zone));
-    match removed {
-        Ok(()) => undone.push(format!(
-            "the registry entry (address {} is free again)",
+    // The entry goes last, and only if the system is clean: while anything of the zone is
+    // left, its address stays reserved (and `reconcile --fix` can finish the job).
+    if failed.is_empty() {
+        let removed = core
+            .lock()
+            .and_then(|_lock| crate::zone::remove_entry(core.root(), &plan.zone));
+        match removed {
+            Ok(()) => undone.push(format!(
+                "the registry entry (address {} is free again)",
+                plan.address
+            )),
+            Err(e) => failed.push(format!("the registry entry of {}: {e}", plan.zone)),
+        }
+    } else {
+        failed.push(format!(
+            "the registry entry is kept in state creating, so {} stays reserved; `zmgr reconcile --fix` retries the cleanup",
             plan.address
-        )),
-        Err(e) => failed.push(format!("the registry entry of {}: {e}", plan.zone)),
+        ));
     }
     Error::Create {
         zone: plan.zone.clone(),

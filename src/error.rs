@@ -282,6 +282,10 @@ pub enum Error {
         kept: Option<Vec<String>>,
     },
 
+    /// A script or hook failed; the problem points into the script.
+    #[error("{0}")]
+    Script(Box<Problem>),
+
     /// A system command failed.
     #[error(transparent)]
     Command(#[from] crate::exec::ExecError),
@@ -302,6 +306,7 @@ impl Error {
             | Error::Failed { .. }
             | Error::Io { .. }
             | Error::Command(_)
+            | Error::Script(_)
             | Error::Create { .. } => 1,
         }
     }

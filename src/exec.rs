@@ -265,7 +265,11 @@ impl Runner for System {
             });
         }
         let started = std::time::Instant::now();
-        let mut child = Command::new(path)
+        let mut command = Command::new(path);
+        // A process group of its own: Ctrl-C at the terminal reaches zmgr, which decides
+        // whether to stop the command (a create step) or let it finish (an undo step).
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command
             .args(&cmd.args)
             // Messages are parsed, so they must not be translated.
             .env("LC_ALL", "C")

@@ -27,6 +27,7 @@ pub mod publisher;
 pub mod reconcile;
 pub mod registry;
 pub mod sandbox;
+pub mod script;
 pub mod template;
 pub mod time;
 pub mod view;

@@ -623,3 +623,82 @@ mod tests {
         assert_eq!(p.next_free(&held(&["10.0.0.250"])), None);
     }
 }
+
+/// Reserves the lowest free address of `pool` by adding a `reserve` line to its file (comments
+/// and layout kept), under the registry lock. Returns the address.
+pub fn reserve_next(core: &crate::core::Core, pool: &str) -> crate::error::Result<IpAddr> {
+    use crate::error::Error;
+    let _lock = core.lock()?;
+    let registry = core.registry()?;
+    let p = registry.pools.get(pool).ok_or_else(|| Error::NotFound {
+        kind: "pool",
+        name: pool.to_string(),
+        help: None,
+    })?;
+    let ip = p.next_free(&registry.held_addresses()).ok_or_else(|| {
+        Error::failed(format!(
+            "pool `{pool}` is full: all {} of its addresses are taken",
+            p.size()
+        ))
+    })?;
+    edit_pool_file(p, |node| {
+        let mut reserve = kdl::KdlNode::new("reserve");
+        reserve.push(crate::kdl_util::string_entry(&ip.to_string()));
+        crate::kdl_util::push_child(node, reserve);
+        Ok(())
+    })?;
+    Ok(ip)
+}
+
+/// Gives back an address reserved in `pool` (a `reserve` line of its file).
+pub fn release(core: &crate::core::Core, pool: &str, ip: IpAddr) -> crate::error::Result<()> {
+    use crate::error::Error;
+    let _lock = core.lock()?;
+    let registry = core.registry()?;
+    let p = registry.pools.get(pool).ok_or_else(|| Error::NotFound {
+        kind: "pool",
+        name: pool.to_string(),
+        help: None,
+    })?;
+    if !p.reserved.iter().any(|r| r.value == ip) {
+        return Err(Error::failed(format!(
+            "{ip} is not reserved in pool `{pool}`"
+        )));
+    }
+    let text = ip.to_string();
+    edit_pool_file(p, |node| {
+        let Some(children) = node.children_mut() else {
+            return Ok(());
+        };
+        for n in children
+            .nodes_mut()
+            .iter_mut()
+            .filter(|n| n.name().value() == "reserve")
+        {
+            n.entries_mut()
+                .retain(|e| e.name().is_some() || e.value().as_string() != Some(text.as_str()));
+        }
+        children
+            .nodes_mut()
+            .retain(|n| n.name().value() != "reserve" || !n.entries().is_empty());
+        Ok(())
+    })
+}
+
+/// Edits a pool's file in place with the full KDL parser, which keeps comments and layout.
+fn edit_pool_file(
+    p: &Pool,
+    edit: impl FnOnce(&mut kdl::KdlNode) -> crate::error::Result<()>,
+) -> crate::error::Result<()> {
+    use crate::error::Error;
+    let path = p.file.path();
+    let mut doc = KdlDocument::parse_v2(p.file.text())
+        .map_err(|_| Error::failed(format!("{} is not valid KDL any more", path.display())))?;
+    let node = doc
+        .nodes_mut()
+        .iter_mut()
+        .find(|n| n.name().value() == "pool")
+        .ok_or_else(|| Error::failed(format!("{} holds no pool", path.display())))?;
+    edit(node)?;
+    crate::fsutil::write_atomic(path, doc.to_string().as_bytes())
+}

@@ -593,6 +593,56 @@ fn check_value(r: &mut Reader<'_>, v: &Spanned<String>) -> bool {
     }
 }
 
+/// Checks a resource built at run time (by a hook) against the same rules as a template's:
+/// a known type, its properties, and values zonecfg can take.
+pub fn check_resource(r: &Resource) -> Result<(), String> {
+    let Some((_, props)) = RESOURCES.iter().find(|(k, _)| *k == r.kind) else {
+        let kinds: Vec<&str> = RESOURCES.iter().map(|(k, _)| *k).collect();
+        return Err(format!(
+            "unknown zonecfg resource `{}`; known: {}",
+            r.kind,
+            kinds.join(", ")
+        ));
+    };
+    for p in &r.properties {
+        let Some((_, kind)) = props.iter().find(|(n, _)| *n == p.name) else {
+            let names: Vec<&str> = props.iter().map(|(n, _)| *n).collect();
+            return Err(format!(
+                "resource `{}` has no property `{}`; it has: {}",
+                r.kind,
+                p.name,
+                names.join(", ")
+            ));
+        };
+        let ok = match (&p.value, kind) {
+            (ResourceValue::Simple(v), PropKind::Simple) => {
+                zonecfg::quoted_value_error(v).map_or(Ok(()), Err)
+            }
+            (ResourceValue::List(vs), PropKind::List) => vs
+                .iter()
+                .find_map(|v| zonecfg::quoted_value_error(v))
+                .map_or(Ok(()), Err),
+            (ResourceValue::Complex(kv), PropKind::Complex) => kv
+                .iter()
+                .flat_map(|(k, v)| [k, v])
+                .find_map(|v| zonecfg::complex_value_error(v))
+                .map_or(Ok(()), Err),
+            _ => Err(format!(
+                "property `{}` of `{}` takes {}",
+                p.name,
+                r.kind,
+                match kind {
+                    PropKind::Simple => "a string",
+                    PropKind::List => "an array of strings",
+                    PropKind::Complex => "a map of key=value pairs",
+                }
+            )),
+        };
+        ok?;
+    }
+    Ok(())
+}
+
 /// Why a package name is refused: it becomes an argument of `zoneadm install -e`.
 pub fn package_error(p: &str) -> Option<String> {
     if p.is_empty() {

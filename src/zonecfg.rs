@@ -398,11 +398,23 @@ mod tests {
         assert_eq!(props.len(), 2);
         let fs = info.resources_of("fs").next().unwrap();
         assert_eq!(fs.get("options"), Some("[ro,nodevices,\"uid=0\"]"));
-        assert_eq!(info.resources_of("capped-cpu").next().unwrap().get("ncpus"), Some("1.50"));
+        assert_eq!(
+            info.resources_of("capped-cpu").next().unwrap().get("ncpus"),
+            Some("1.50")
+        );
         let kinds: Vec<&str> = info.resources.iter().map(|r| r.kind.as_str()).collect();
         assert_eq!(
             kinds,
-            ["fs", "net", "device", "dedicated-cpu", "capped-cpu", "attr", "dataset", "security-flags"]
+            [
+                "fs",
+                "net",
+                "device",
+                "dedicated-cpu",
+                "capped-cpu",
+                "attr",
+                "dataset",
+                "security-flags"
+            ]
         );
     }
 

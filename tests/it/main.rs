@@ -2,6 +2,12 @@
 //! and simulator states.
 
 mod harness;
+mod lifecycle_concurrency;
+mod lifecycle_create;
+mod lifecycle_destroy;
+mod lifecycle_rollback;
+mod lifecycle_state;
+mod lifecycle_support;
 mod registry;
 mod registry_bad_input;
 mod registry_check;

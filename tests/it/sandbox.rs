@@ -50,7 +50,7 @@ fn a_host_without_zonecfg_is_told_about_the_sandbox() {
     let env = TestEnv::initialised();
     let run = env.zmgr(&["create", "web01", "--no-boot"]);
     run.exit(1)
-        .stderr_has("/usr/sbin/dladm does not exist")
+        .stderr_has("/usr/sbin/zoneadm does not exist")
         .stderr_has("this does not look like an illumos host")
         .stderr_has("zmgr --sandbox DIR");
     // The reservation was undone.

@@ -1,0 +1,455 @@
+//! Template hooks: scripts a template names for points in a zone's life, run with the zone in
+//! scope (`ZONE`) and helpers that act on it.
+//!
+//! | point | when | helpers |
+//! |---|---|---|
+//! | `pre-install` | after the address is reserved, before anything on the system changes (also in `--dry-run`) | `add_attr`, `add_resource`, `add_package` |
+//! | `post-install` | after `zoneadm install` | `write_file`, `pkg_install` |
+//! | `post-boot` | after the zone booted | `write_file`, `pkg_install`, `zlogin` |
+//! | `pre-destroy` | before `destroy` changes anything | `write_file`, `zlogin` (if running) |
+//! | `post-destroy` | after the entry is removed | none of the zone helpers |
+//!
+//! A hook that throws or calls `abort()` fails the create, which then rolls back.
+
+use std::cell::RefCell;
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, Position};
+
+use super::{Budget, Limits, Script};
+use crate::exec::{CommandLine, Runner, Tool};
+use crate::template::{Attr, Resource, ResourceProperty, ResourceValue};
+
+type Rr<T> = Result<T, Box<EvalAltResult>>;
+
+/// The zone a hook runs for.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HookZone {
+    pub name: String,
+    pub address: String,
+    pub prefix: u8,
+    pub gateway: Option<String>,
+    pub pool: String,
+    pub brand: String,
+    pub zonepath: PathBuf,
+    pub template: String,
+    pub vnic: String,
+}
+
+/// What pre-install hooks added to the plan.
+#[derive(Debug, Clone, Default)]
+pub struct Additions {
+    pub attrs: Vec<Attr>,
+    pub resources: Vec<Resource>,
+    pub packages: Vec<String>,
+}
+
+struct State {
+    point: String,
+    zone: HookZone,
+    additions: Additions,
+    runner: Option<Arc<dyn Runner + Send + Sync>>,
+}
+
+/// Runs the hooks of one template for one zone.
+pub struct Hooks {
+    engine: Engine,
+    budget: Budget,
+    files: super::resolver::Files,
+    limits: Limits,
+    state: Rc<RefCell<State>>,
+    /// (point, script file)
+    scripts: Vec<(String, PathBuf)>,
+}
+
+fn err(msg: impl Into<String>) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(
+        msg.into().into(),
+        Position::NONE,
+    ))
+}
+
+/// Registers a documented global function (the API reference is generated from these).
+fn def<A: 'static, const N: usize, const X: bool, R: rhai::Variant + Clone, const F: bool, FUNC>(
+    engine: &mut Engine,
+    name: &str,
+    params: &[&str],
+    doc: &str,
+    f: FUNC,
+) where
+    FUNC: rhai::RhaiNativeFunc<A, N, X, R, F> + 'static,
+{
+    rhai::FuncRegistration::new(name)
+        .with_params_info(params)
+        .with_comments([format!("/// {doc}")])
+        .register_into_engine(engine, f);
+}
+
+/// `runner` is `None` for a dry run: helpers that would touch the system are refused.
+fn build(
+    limits: &Limits,
+    templates_dir: PathBuf,
+    state: Rc<RefCell<State>>,
+) -> (Engine, Budget, super::resolver::Files) {
+    let (mut engine, budget, files) = super::engine(limits, vec![templates_dir]);
+    let only = |state: &Rc<RefCell<State>>, points: &[&str], what: &str| -> Rr<()> {
+        let p = state.borrow().point.clone();
+        if points.contains(&p.as_str()) {
+            Ok(())
+        } else {
+            Err(err(format!(
+                "{what} can only be used in {} hooks, not in {p}",
+                points.join(" or ")
+            )))
+        }
+    };
+
+    let s = state.clone();
+    def(
+        &mut engine,
+        "add_attr",
+        &["name: &str", "type: &str", "value: &str", "()"],
+        "pre-install: adds an `attr` resource to the zone's configuration.",
+        move |name: &str, ty: &str, value: &str| -> Rr<()> {
+            only(&s, &["pre-install"], "add_attr()")?;
+            if !["string", "int", "uint", "boolean"].contains(&ty) {
+                return Err(err(format!(
+                    "attr type `{ty}` is not string, int, uint or boolean"
+                )));
+            }
+            for v in [name, value] {
+                if let Some(why) = crate::zonecfg::quoted_value_error(v) {
+                    return Err(err(why));
+                }
+            }
+            s.borrow_mut().additions.attrs.push(Attr {
+                name: name.into(),
+                ty: ty.into(),
+                value: value.into(),
+            });
+            Ok(())
+        },
+    );
+    let s = state.clone();
+    def(
+        &mut engine,
+        "add_resource",
+        &["type: &str", "properties: Map", "()"],
+        "pre-install: adds a zonecfg resource; string values are simple properties, arrays list properties, maps `(k=v,…)` values.",
+        move |kind: &str, props: Map| -> Rr<()> {
+            only(&s, &["pre-install"], "add_resource()")?;
+            let mut properties = Vec::new();
+            for (k, v) in props {
+                let value = if v.is_array() {
+                    let items: Vec<String> = v
+                        .cast::<Array>()
+                        .into_iter()
+                        .map(|i| i.to_string())
+                        .collect();
+                    ResourceValue::List(items)
+                } else if v.is_map() {
+                    let pairs = v
+                        .cast::<Map>()
+                        .into_iter()
+                        .map(|(a, b)| (a.to_string(), b.to_string()))
+                        .collect();
+                    ResourceValue::Complex(pairs)
+                } else {
+                    ResourceValue::Simple(v.to_string())
+                };
+                properties.push(ResourceProperty {
+                    name: k.to_string(),
+                    value,
+                });
+            }
+            let resource = Resource {
+                kind: kind.into(),
+                properties,
+            };
+            crate::template::check_resource(&resource).map_err(err)?;
+            s.borrow_mut().additions.resources.push(resource);
+            Ok(())
+        },
+    );
+    let s = state.clone();
+    def(
+        &mut engine,
+        "add_package",
+        &["name: &str", "()"],
+        "pre-install: adds a package to the install (`zoneadm install -e`).",
+        move |name: &str| -> Rr<()> {
+            only(&s, &["pre-install"], "add_package()")?;
+            if let Some(why) = crate::template::package_error(name) {
+                return Err(err(why));
+            }
+            s.borrow_mut().additions.packages.push(name.into());
+            Ok(())
+        },
+    );
+    let s = state.clone();
+    def(
+        &mut engine,
+        "write_file",
+        &["path: &str", "content: &str", "()"],
+        "post-install, post-boot, pre-destroy: writes a file inside the zone's root (`..` and symbolic links refused).",
+        move |path: &str, content: &str| -> Rr<()> {
+            only(
+                &s,
+                &["post-install", "post-boot", "pre-destroy"],
+                "write_file()",
+            )?;
+            let st = s.borrow();
+            if st.runner.is_none() {
+                return Ok(());
+            }
+            write_in_root(&st.zone.zonepath.join("root"), path, content).map_err(err)
+        },
+    );
+    let s = state.clone();
+    let b = budget.clone();
+    def(
+        &mut engine,
+        "pkg_install",
+        &["packages: Array", "()"],
+        "post-install, post-boot: installs packages into the zone image (`pkg -R ROOT install`).",
+        move |packages: Array| -> Rr<()> {
+            only(&s, &["post-install", "post-boot"], "pkg_install()")?;
+            let st = s.borrow();
+            let root = st.zone.zonepath.join("root").to_string_lossy().into_owned();
+            let mut args = vec!["-R".to_string(), root, "install".to_string()];
+            for p in packages {
+                let p = p.to_string();
+                if let Some(why) = crate::template::package_error(&p) {
+                    return Err(err(why));
+                }
+                args.push(p);
+            }
+            let Some(runner) = &st.runner else {
+                return Ok(());
+            };
+            b.outside(|| runner.run(&CommandLine::new(Tool::Pkg, args)))
+                .map(|_| ())
+                .map_err(|e| err(e.to_string()))
+        },
+    );
+    let s = state.clone();
+    let b = budget.clone();
+    def(
+        &mut engine,
+        "zlogin",
+        &["command: Array", "String"],
+        "post-boot, pre-destroy: runs a command in the zone (zlogin) and returns its output.",
+        move |command: Array| -> Rr<String> {
+            only(&s, &["post-boot", "pre-destroy"], "zlogin()")?;
+            let st = s.borrow();
+            let mut args = vec![st.zone.name.clone()];
+            args.extend(command.into_iter().map(|c| c.to_string()));
+            let Some(runner) = &st.runner else {
+                return Ok(String::new());
+            };
+            b.outside(|| runner.run(&CommandLine::new(Tool::Zlogin, args)))
+                .map(|o| o.stdout)
+                .map_err(|e| err(e.to_string()))
+        },
+    );
+    def(
+        &mut engine,
+        "info",
+        &["message: &str", "()"],
+        "Prints a message for the person running zmgr.",
+        |msg: &str| eprintln!("{msg}"),
+    );
+    def(
+        &mut engine,
+        "warn",
+        &["message: &str", "()"],
+        "Prints a warning.",
+        |msg: &str| eprintln!("warning: {msg}"),
+    );
+    def(
+        &mut engine,
+        "abort",
+        &["message: &str", "()"],
+        "Fails the hook; a create it is part of rolls back. try/catch cannot catch it.",
+        super::api::abort,
+    );
+    (engine, budget, files)
+}
+
+/// The variables a hook sees: `ZONE` (the zone's fields and `root`, its root folder) and
+/// `HOOK` (the point it runs at).
+pub fn scope(zone: &HookZone, point: &str) -> rhai::Scope<'static> {
+    let mut value = super::api::to_dynamic(&serde_json::to_value(zone).expect("serialisable"));
+    if let Some(mut m) = value.write_lock::<Map>() {
+        let root = zone.zonepath.join("root");
+        m.insert(
+            "root".into(),
+            Dynamic::from(root.to_string_lossy().into_owned()),
+        );
+    }
+    let mut scope = rhai::Scope::new();
+    scope.push_constant("ZONE", value);
+    scope.push_constant("HOOK", point.to_string());
+    scope
+}
+
+/// An engine with the hook helpers, for the API reference and `check`.
+pub fn reference_engine() -> Engine {
+    let state = Rc::new(RefCell::new(State {
+        point: String::new(),
+        zone: HookZone {
+            name: String::new(),
+            address: String::new(),
+            prefix: 0,
+            gateway: None,
+            pool: String::new(),
+            brand: String::new(),
+            zonepath: PathBuf::new(),
+            template: String::new(),
+            vnic: String::new(),
+        },
+        additions: Additions::default(),
+        runner: None,
+    }));
+    build(&Limits::default(), PathBuf::new(), state).0
+}
+
+impl Hooks {
+    /// The hooks of a template (file paths relative to the template's folder), loaded and
+    /// compiled now so that a broken hook fails before anything changes.
+    pub fn load(
+        template: &crate::template::Template,
+        limits: &Limits,
+        zone: HookZone,
+        runner: Option<Arc<dyn Runner + Send + Sync>>,
+    ) -> crate::error::Result<Hooks> {
+        let dir = template
+            .file
+            .path()
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        super::perms::check(template.file.path()).map_err(super::failed)?;
+        let state = Rc::new(RefCell::new(State {
+            point: String::new(),
+            zone,
+            additions: Additions::default(),
+            runner,
+        }));
+        let (engine, budget, files) = build(limits, dir.clone(), state.clone());
+        let scripts = template
+            .hooks
+            .iter()
+            .map(|(p, f)| (p.value.clone(), dir.join(&f.value)))
+            .collect();
+        Ok(Hooks {
+            engine,
+            budget,
+            files,
+            limits: limits.clone(),
+            state,
+            scripts,
+        })
+    }
+
+    pub fn has(&self, point: &str) -> bool {
+        self.scripts.iter().any(|(p, _)| p == point)
+    }
+
+    /// Runs the hook for `point`, if the template has one.
+    pub fn run(&self, point: &str) -> crate::error::Result<()> {
+        let Some((_, path)) = self.scripts.iter().find(|(p, _)| p == point) else {
+            return Ok(());
+        };
+        self.state.borrow_mut().point = point.to_string();
+        let mut scope = scope(&self.state.borrow().zone, point);
+        let script = Script::load(&self.engine, path, &scope).map_err(super::failed)?;
+        self.files
+            .borrow_mut()
+            .insert(path.to_string_lossy().into_owned(), script.file.clone());
+        self.budget.start();
+        self.engine
+            .run_ast_with_scope(&mut scope, &script.ast)
+            .map_err(|e| {
+                super::failed(super::report::runtime_error(
+                    &script.file,
+                    &self.files,
+                    &self.limits,
+                    &e,
+                ))
+            })
+    }
+
+    /// What pre-install hooks added.
+    pub fn additions(&self) -> Additions {
+        self.state.borrow().additions.clone()
+    }
+}
+
+/// Writes `content` to `path` inside the zone's root, refusing any way out of it: `..`,
+/// or a symbolic link on the way (which the zone's own root user could have planted).
+fn write_in_root(root: &Path, path: &str, content: &str) -> Result<(), String> {
+    let rel = Path::new(path.trim_start_matches('/'));
+    if path.trim_start_matches('/').is_empty()
+        || rel.components().any(|c| !matches!(c, Component::Normal(_)))
+    {
+        return Err(format!(
+            "write_file: `{path}` must be a path inside the zone, without `..`"
+        ));
+    }
+    let mut dir = root.to_path_buf();
+    let parts: Vec<_> = rel.components().collect();
+    for c in &parts[..parts.len() - 1] {
+        dir.push(c);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(format!(
+                    "write_file: {} is a symbolic link; refusing to follow it",
+                    dir.display()
+                ));
+            }
+            Ok(m) if !m.is_dir() => {
+                return Err(format!("write_file: {} is not a folder", dir.display()));
+            }
+            Ok(_) => {}
+            Err(_) => std::fs::create_dir(&dir)
+                .map_err(|e| format!("write_file: cannot create {}: {e}", dir.display()))?,
+        }
+    }
+    let target = root.join(rel);
+    if std::fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(format!(
+            "write_file: {} is a symbolic link; refusing to follow it",
+            target.display()
+        ));
+    }
+    crate::fsutil::write_atomic(&target, content.as_bytes()).map_err(|e| format!("write_file: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_in_root_stays_inside() {
+        let root = std::env::temp_dir().join(format!("zmgr-hooks-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        write_in_root(&root, "/etc/resolv.conf", "nameserver 192.0.2.53\n").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(root.join("etc/resolv.conf")).unwrap(),
+            "nameserver 192.0.2.53\n"
+        );
+        assert!(write_in_root(&root, "../x", "").is_err());
+        assert!(write_in_root(&root, "/etc/../../x", "").is_err());
+        std::os::unix::fs::symlink("/tmp", root.join("out")).unwrap();
+        assert!(
+            write_in_root(&root, "/out/x", "")
+                .unwrap_err()
+                .contains("symbolic link")
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
