@@ -399,7 +399,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             // A real create reads the ledger under the lock; a dry run plans from it now.
             let (mut core, registry) = open_core(dry_run)?;
             if dry_run {
-                let plan = crate::create::plan(&registry, &opts)?;
+                let plan = crate::create::dry_run(&registry, &opts)?;
                 let text = if json {
                     dry_run_json(&core, &plan)
                 } else {

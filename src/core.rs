@@ -13,7 +13,7 @@ use crate::sandbox::Sandbox;
 
 pub struct Core {
     root: PathBuf,
-    runner: Box<dyn Runner + Send + Sync>,
+    runner: std::sync::Arc<dyn Runner + Send + Sync>,
     progress: Box<dyn Progress>,
     /// How long to wait for another process's registry lock.
     pub lock_wait: Duration,
@@ -27,7 +27,7 @@ impl Core {
         let (registry, _) = Registry::load_with(root, zones)?;
         let runner = System::new(registry.config.commands.clone());
         Ok((
-            Core::configured(root, Box::new(runner), progress, &registry),
+            Core::configured(root, std::sync::Arc::new(runner), progress, &registry),
             registry,
         ))
     }
@@ -42,7 +42,7 @@ impl Core {
         let (registry, _) = Registry::load_with(&root, zones)?;
         let runner = sandbox.runner(registry.config.commands.clone());
         Ok((
-            Core::configured(&root, Box::new(runner), progress, &registry),
+            Core::configured(&root, std::sync::Arc::new(runner), progress, &registry),
             registry,
         ))
     }
@@ -50,7 +50,7 @@ impl Core {
     /// A core with the settings of `registry`'s config.kdl.
     fn configured(
         root: &Path,
-        runner: Box<dyn Runner + Send + Sync>,
+        runner: std::sync::Arc<dyn Runner + Send + Sync>,
         progress: Box<dyn Progress>,
         registry: &Registry,
     ) -> Core {
@@ -61,7 +61,7 @@ impl Core {
 
     pub fn with_runner(
         root: &Path,
-        runner: Box<dyn Runner + Send + Sync>,
+        runner: std::sync::Arc<dyn Runner + Send + Sync>,
         progress: Box<dyn Progress>,
     ) -> Core {
         Core {
@@ -78,6 +78,11 @@ impl Core {
 
     pub fn runner(&self) -> &dyn Runner {
         &*self.runner
+    }
+
+    /// The runner, shared (hooks run commands too).
+    pub fn shared_runner(&self) -> std::sync::Arc<dyn Runner + Send + Sync> {
+        self.runner.clone()
     }
 
     /// The registry as it is now on disk.

@@ -59,8 +59,14 @@ pub struct Plan {
     pub zonecfg: String,
     #[serde(skip)]
     pub publishers: Vec<(String, String)>,
-    #[serde(skip)]
     pub packages: Vec<String>,
+    /// The template's zonecfg extras plus what pre-install hooks added.
+    #[serde(skip)]
+    pub extras: crate::template::ZonecfgExtras,
+    #[serde(skip)]
+    pub autoboot: bool,
+    /// Hook points the template has scripts for.
+    pub hooks: Vec<String>,
 }
 
 /// What create did.
@@ -252,22 +258,6 @@ fn build_plan(
     let zonepath = registry.config.zonepath_base.value.join(&opts.name);
     let prefix = pool.prefix_len();
     let gateway = pool.gateway.as_ref().map(|g| g.value);
-    let spec = crate::zonecfg::ZoneSpec {
-        brand: &template.brand.value,
-        zonepath: &zonepath.to_string_lossy(),
-        autoboot: template.autoboot,
-        ip_type: template.ip_type,
-        physical: &link,
-        address: Some(format!("{address}/{prefix}")),
-        defrouter: gateway.map(|g| g.to_string()),
-        extras: &template.zonecfg,
-    };
-    let zonecfg = crate::zonecfg::create_script(&spec).map_err(|why| {
-        Error::usage(format!(
-            "template `{}` cannot be written to zonecfg: {why}",
-            template.name.value
-        ))
-    })?;
     let publishers = template
         .publishers
         .iter()
@@ -278,7 +268,7 @@ fn build_plan(
                 .map(|o| (p.name.value.clone(), o.value.clone()))
         })
         .collect();
-    Ok(Plan {
+    let mut plan = Plan {
         zone: opts.name.clone(),
         template: template.name.value.clone(),
         brand: template.brand.value.clone(),
@@ -291,13 +281,70 @@ fn build_plan(
         ip_type: template.ip_type,
         zonepath,
         boot: template.autoboot && !opts.no_boot,
-        zonecfg,
+        zonecfg: String::new(),
         publishers,
         packages: template.packages.iter().map(|p| p.value.clone()).collect(),
-    })
+        extras: template.zonecfg.clone(),
+        autoboot: template.autoboot,
+        hooks: template
+            .hooks
+            .iter()
+            .map(|(p, _)| p.value.clone())
+            .collect(),
+    };
+    plan.write_zonecfg().map_err(|why| {
+        Error::usage(format!(
+            "template `{}` cannot be written to zonecfg: {why}",
+            template.name.value
+        ))
+    })?;
+    Ok(plan)
 }
 
 impl Plan {
+    /// Builds the zonecfg command file from the plan.
+    fn write_zonecfg(&mut self) -> Result<(), String> {
+        let spec = crate::zonecfg::ZoneSpec {
+            brand: &self.brand,
+            zonepath: &self.zonepath.to_string_lossy(),
+            autoboot: self.autoboot,
+            ip_type: self.ip_type,
+            physical: &self.link,
+            address: Some(format!("{}/{}", self.address, self.prefix)),
+            defrouter: self.gateway.map(|g| g.to_string()),
+            extras: &self.extras,
+        };
+        self.zonecfg = crate::zonecfg::create_script(&spec)?;
+        Ok(())
+    }
+
+    /// The zone as its hooks see it.
+    pub fn hook_zone(&self) -> crate::script::hooks::HookZone {
+        crate::script::hooks::HookZone {
+            name: self.zone.clone(),
+            address: self.address.to_string(),
+            prefix: self.prefix,
+            gateway: self.gateway.map(|g| g.to_string()),
+            pool: self.pool.clone(),
+            brand: self.brand.clone(),
+            zonepath: self.zonepath.clone(),
+            template: self.template.clone(),
+            vnic: self.link.clone(),
+        }
+    }
+
+    /// Takes in what pre-install hooks added: zonecfg resources and attributes, packages.
+    pub fn add(&mut self, additions: crate::script::hooks::Additions) -> Result<()> {
+        self.extras.attrs.extend(additions.attrs);
+        self.extras.resources.extend(additions.resources);
+        self.packages.extend(additions.packages);
+        self.write_zonecfg().map_err(|why| {
+            Error::failed(format!(
+                "a pre-install hook added what zonecfg cannot take: {why}"
+            ))
+        })
+    }
+
     /// The registry entry that reserves the address.
     pub fn entry(&self, state: ZoneState) -> ZoneEntry {
         ZoneEntry {
@@ -403,7 +450,7 @@ pub fn create(core: &mut Core, mut registry: Registry, opts: &CreateOptions) -> 
     prepare(&registry, opts)?;
 
     // 2. Reserve under the lock, allocating from the ledger as it is now.
-    let plan = {
+    let mut plan = {
         let _lock = core.lock()?;
         registry.reload_zones()?;
         let plan = plan(&registry, opts)?;
@@ -440,8 +487,14 @@ pub fn create(core: &mut Core, mut registry: Registry, opts: &CreateOptions) -> 
     // stays locked until the end, undo included: `reconcile` tells a running create from a
     // crashed one by that lock.
     let mut undo: Vec<Undo> = Vec::new();
+    let template = registry.templates.get(&plan.template).cloned();
+    let limits = registry.config.script_limits.clone();
     let (held, result) = match hold_entry(core, &plan.zone) {
-        Ok(file) => (Some(file), build_and_mark(core, &plan, &mut undo)),
+        Ok(file) => {
+            let hooks = load_hooks(core, template.as_ref(), &limits, &plan);
+            let built = hooks.and_then(|h| build_and_mark(core, &mut plan, h.as_ref(), &mut undo));
+            (Some(file), built)
+        }
         Err(e) => (None, Err(e)),
     };
     let result = match result {
@@ -460,8 +513,71 @@ pub fn create(core: &mut Core, mut registry: Registry, opts: &CreateOptions) -> 
     result
 }
 
-fn build_and_mark(core: &mut Core, plan: &Plan, undo: &mut Vec<Undo>) -> Result<ZoneState> {
-    let state = build(core, plan, undo)?;
+/// The template's hooks, compiled now so a broken one fails before anything changes.
+fn load_hooks(
+    core: &Core,
+    template: Option<&Template>,
+    limits: &crate::script::Limits,
+    plan: &Plan,
+) -> Result<Option<crate::script::hooks::Hooks>> {
+    match template {
+        Some(t) if !t.hooks.is_empty() => crate::script::hooks::Hooks::load(
+            t,
+            limits,
+            plan.hook_zone(),
+            Some(core.shared_runner()),
+        )
+        .map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Runs the hook for `point`, if there is one.
+fn hook(
+    core: &mut Core,
+    hooks: Option<&crate::script::hooks::Hooks>,
+    point: &str,
+    zone: &str,
+) -> Result<()> {
+    match hooks {
+        Some(h) if h.has(point) => {
+            core.note(&format!("running the {point} hook of zone {zone}"));
+            h.run(point)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Plans a create and runs its pre-install hooks, which cannot touch the system: what
+/// `--dry-run` shows.
+pub fn dry_run(registry: &Registry, opts: &CreateOptions) -> Result<Plan> {
+    let mut plan = plan(registry, opts)?;
+    if let Some(t) = registry.templates.get(&plan.template) {
+        if t.hooks.iter().any(|(p, _)| p.value == "pre-install") {
+            let hooks = crate::script::hooks::Hooks::load(
+                t,
+                &registry.config.script_limits,
+                plan.hook_zone(),
+                None,
+            )?;
+            hooks.run("pre-install")?;
+            plan.add(hooks.additions())?;
+        }
+    }
+    Ok(plan)
+}
+
+fn build_and_mark(
+    core: &mut Core,
+    plan: &mut Plan,
+    hooks: Option<&crate::script::hooks::Hooks>,
+    undo: &mut Vec<Undo>,
+) -> Result<ZoneState> {
+    if let Some(h) = hooks.filter(|h| h.has("pre-install")) {
+        hook(core, Some(h), "pre-install", &plan.zone.clone())?;
+        plan.add(h.additions())?;
+    }
+    let state = build(core, plan, hooks, undo)?;
     let _lock = core.lock()?;
     crate::zone::set_entry_state(core.root(), &plan.zone, state)?;
     Ok(state)
@@ -483,7 +599,12 @@ fn interrupted() -> Result<()> {
     }
 }
 
-fn build(core: &mut Core, plan: &Plan, undo: &mut Vec<Undo>) -> Result<ZoneState> {
+fn build(
+    core: &mut Core,
+    plan: &Plan,
+    hooks: Option<&crate::script::hooks::Hooks>,
+    undo: &mut Vec<Undo>,
+) -> Result<ZoneState> {
     let zone = plan.zone.as_str();
     interrupted()?;
     if let Some(cmd) = plan.vnic() {
@@ -519,6 +640,8 @@ fn build(core: &mut Core, plan: &Plan, undo: &mut Vec<Undo>) -> Result<ZoneState
     });
     core.run_step(&format!("installing zone {zone}"), &plan.install())?;
     interrupted()?;
+    hook(core, hooks, "post-install", zone)?;
+    interrupted()?;
     let Some(boot) = plan.boot_command() else {
         return Ok(ZoneState::Installed);
     };
@@ -528,6 +651,8 @@ fn build(core: &mut Core, plan: &Plan, undo: &mut Vec<Undo>) -> Result<ZoneState
         made: Made::Boot,
     });
     core.run_step(&format!("booting zone {zone}"), &boot)?;
+    interrupted()?;
+    hook(core, hooks, "post-boot", zone)?;
     interrupted()?;
     Ok(ZoneState::Running)
 }

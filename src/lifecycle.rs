@@ -166,6 +166,11 @@ pub fn destroy(
     if dry_run {
         return Ok(report);
     }
+    let hooks = destroy_hooks(core, registry, entry)?;
+    if let Some(h) = hooks.as_ref().filter(|h| h.has("pre-destroy")) {
+        core.note(&format!("running the pre-destroy hook of zone {name}"));
+        h.run("pre-destroy")?;
+    }
     for (message, cmd) in &steps {
         if let Err(e) = core.run_step(message, cmd) {
             let _ = record_state(core, name);
@@ -177,7 +182,64 @@ pub fn destroy(
             });
         }
     }
-    let _lock = core.lock()?;
-    crate::zone::remove_entry(core.root(), name)?;
+    {
+        let _lock = core.lock()?;
+        crate::zone::remove_entry(core.root(), name)?;
+    }
+    if let Some(h) = hooks.as_ref().filter(|h| h.has("post-destroy")) {
+        core.note(&format!("running the post-destroy hook of zone {name}"));
+        h.run("post-destroy").map_err(|e| {
+            Error::failed(format!(
+                "zone {name} was destroyed, but its post-destroy hook failed: {e}"
+            ))
+        })?;
+    }
     Ok(report)
+}
+
+/// The destroy hooks of the template the zone was made from, if it still exists and has any.
+fn destroy_hooks(
+    core: &Core,
+    registry: &Registry,
+    entry: &ZoneEntry,
+) -> Result<Option<crate::script::hooks::Hooks>> {
+    let Some(t) = entry
+        .template
+        .as_ref()
+        .and_then(|t| registry.templates.get(&t.value))
+    else {
+        return Ok(None);
+    };
+    if !t.hooks.iter().any(|(p, _)| p.value.ends_with("-destroy")) {
+        return Ok(None);
+    }
+    let net = entry.nets.first();
+    let zone = crate::script::hooks::HookZone {
+        name: entry.name.value.clone(),
+        address: net
+            .and_then(|n| n.address)
+            .map(|a| a.ip.to_string())
+            .unwrap_or_default(),
+        prefix: net
+            .and_then(|n| n.address)
+            .and_then(|a| a.prefix)
+            .unwrap_or(0),
+        gateway: net
+            .and_then(|n| n.pool.as_ref())
+            .and_then(|p| registry.pools.get(p))
+            .and_then(|p| p.gateway.as_ref())
+            .map(|g| g.value.to_string()),
+        pool: net.and_then(|n| n.pool.clone()).unwrap_or_default(),
+        brand: entry.brand.clone(),
+        zonepath: entry.zonepath.clone(),
+        template: t.name.value.clone(),
+        vnic: net.map(|n| n.physical.clone()).unwrap_or_default(),
+    };
+    crate::script::hooks::Hooks::load(
+        t,
+        &registry.config.script_limits,
+        zone,
+        Some(core.shared_runner()),
+    )
+    .map(Some)
 }

@@ -86,6 +86,8 @@ impl Sandbox {
             runner.run(&CommandLine::new(Tool::Dladm, ["create-etherstub", STUB]))?;
             done.push(format!("created the simulated etherstub {STUB}"));
         }
+        // The zones' parent folder, which install needs, as illumos needs its dataset.
+        crate::fsutil::ensure_dir(&self.dir.join("zones"))?;
         crate::init::init_with(&self.root(), self.files())?;
         done.push(format!(
             "initialised a sandbox registry in {}",

@@ -277,13 +277,13 @@ impl Template {
                 let Some(h) = r.single(&points, point) else {
                     continue;
                 };
-                let Some(path) = r.one_string_arg(h) else {
-                    continue;
-                };
-                if let Some(why) = hook_path_error(&path.value) {
-                    r.error(path.span, why, "invalid hook path");
-                } else {
-                    hooks.push((Spanned::new(point.to_string(), h.name().span()), path));
+                // Several scripts for one point run in the order written.
+                for path in r.string_args(h) {
+                    if let Some(why) = hook_path_error(&path.value) {
+                        r.error(path.span, why, "invalid hook path");
+                    } else {
+                        hooks.push((Spanned::new(point.to_string(), h.name().span()), path));
+                    }
                 }
             }
         }
@@ -359,8 +359,16 @@ impl Template {
         }
         if !self.hooks.is_empty() {
             s += "    hooks {\n";
-            for (point, path) in &self.hooks {
-                s += &format!("        {} {}\n", point.value, quote(&path.value));
+            for point in HOOK_POINTS {
+                let paths: Vec<String> = self
+                    .hooks
+                    .iter()
+                    .filter(|(p, _)| p.value == *point)
+                    .map(|(_, f)| quote(&f.value))
+                    .collect();
+                if !paths.is_empty() {
+                    s += &format!("        {point} {}\n", paths.join(" "));
+                }
             }
             s += "    }\n";
         }

@@ -415,7 +415,7 @@ impl Runtime {
         let (mut engine, _, _) = super::engine(&limits, Vec::new());
         let core = Core::with_runner(
             std::path::Path::new("/nonexistent"),
-            Box::new(crate::exec::System::new(crate::exec::Commands::default())),
+            std::sync::Arc::new(crate::exec::System::new(crate::exec::Commands::default())),
             Box::new(crate::progress::Silent),
         );
         let host = Rc::new(Host {

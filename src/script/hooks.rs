@@ -358,11 +358,15 @@ impl Hooks {
         self.scripts.iter().any(|(p, _)| p == point)
     }
 
-    /// Runs the hook for `point`, if the template has one.
+    /// Runs the hook scripts for `point`, in the order the template lists them.
     pub fn run(&self, point: &str) -> crate::error::Result<()> {
-        let Some((_, path)) = self.scripts.iter().find(|(p, _)| p == point) else {
-            return Ok(());
-        };
+        for (_, path) in self.scripts.iter().filter(|(p, _)| p == point) {
+            self.run_one(point, path)?;
+        }
+        Ok(())
+    }
+
+    fn run_one(&self, point: &str, path: &Path) -> crate::error::Result<()> {
         self.state.borrow_mut().point = point.to_string();
         let mut scope = scope(&self.state.borrow().zone, point);
         let script = Script::load(&self.engine, path, &scope).map_err(super::failed)?;

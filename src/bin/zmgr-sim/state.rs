@@ -91,6 +91,9 @@ pub struct Zone {
     pub install: Option<InstallRecord>,
     pub image: Image,
     pub zlogin: Vec<ZloginRecord>,
+    /// The root folder install made on disk (see zoneadm install), which uninstall removes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_dir: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

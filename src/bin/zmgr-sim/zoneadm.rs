@@ -624,6 +624,7 @@ impl Adm<'_> {
             ));
             return Err(Exit(f.exit));
         }
+        let root_dir = make_root(&zonepath);
         let done = format!(
             "{:>12}: Installation completed in {:.3} seconds.",
             "Done",
@@ -635,6 +636,7 @@ impl Adm<'_> {
         self.update(|st| {
             if let Some(z) = st.zone_mut(&zone_s) {
                 z.state = ZoneState::Installed;
+                z.root_dir = root_dir;
                 z.image.publishers = pubs
                     .into_iter()
                     .map(|(name, uri)| Publisher {
@@ -698,6 +700,10 @@ impl Adm<'_> {
             z.state = ZoneState::Configured;
             z.uuid.clear();
             z.image = Default::default();
+            if let Some(dir) = z.root_dir.take() {
+                // The real uninstall destroys the zone's dataset; this is what install made.
+                let _ = std::fs::remove_dir_all(&dir);
+            }
             true
         })?;
         if !ok {
@@ -1113,4 +1119,22 @@ mod tests {
         assert_eq!(escape_path("/zones/a:b"), "/zones/a\\:b");
         assert_eq!(escape_path("/zones/a\\b"), "/zones/a\\\\b");
     }
+}
+
+/// Makes `<zonepath>/root`, as the real install does (it creates the zone's dataset and
+/// image), so that files can be written into a simulated zone. Like the real brand, it needs
+/// the zonepath's parent to exist already; otherwise the zone simply gets no folder on disk.
+/// Returns the folder to remove on uninstall: the zonepath if install made it.
+fn make_root(zonepath: &str) -> Option<String> {
+    let zp = std::path::Path::new(zonepath);
+    if !zp.parent().is_some_and(|p| p.is_dir()) {
+        return None;
+    }
+    let made_zonepath = !zp.exists();
+    std::fs::create_dir_all(zp.join("root")).ok()?;
+    Some(if made_zonepath {
+        zonepath.to_string()
+    } else {
+        zp.join("root").to_string_lossy().into_owned()
+    })
 }

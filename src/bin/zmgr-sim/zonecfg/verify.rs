@@ -251,6 +251,7 @@ impl Session<'_> {
                         install: None,
                         image: Default::default(),
                         zlogin: Vec::new(),
+                        root_dir: None,
                     });
                 }
             }
