@@ -129,6 +129,8 @@ impl Registry {
     pub fn check(root: &Path) -> Result<(Registry, Problems)> {
         let (registry, mut problems) = Self::read(root, true)?;
         problems.extend(registry.cross_check());
+        // Every script and hook compiles, so a mistake shows before any zone is touched.
+        problems.extend(crate::script::lint::check_registry(&registry));
         Ok((registry, problems))
     }
 

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod hooks;
+pub mod lint;
 pub mod perms;
 pub mod reference;
 pub mod report;

@@ -9,7 +9,7 @@ use super::resolver::Files;
 use crate::error::{Problem, SourceFile};
 
 /// Byte span of a Rhai position (1-based line and column in characters) in `file`.
-fn span_at(file: &SourceFile, pos: Position) -> Option<miette::SourceSpan> {
+pub fn span_of(file: &SourceFile, pos: Position) -> Option<miette::SourceSpan> {
     let (line, col) = (pos.line()?, pos.position().unwrap_or(1));
     let text = file.text();
     let start_of_line = text
@@ -33,7 +33,7 @@ fn span_at(file: &SourceFile, pos: Position) -> Option<miette::SourceSpan> {
 }
 
 fn located(p: Problem, file: &Arc<SourceFile>, pos: Position, label: &str) -> Problem {
-    match span_at(file, pos) {
+    match span_of(file, pos) {
         Some(span) => p.at(file, span, label),
         None => p,
     }
