@@ -459,6 +459,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 matches!(
                     r,
                     crate::import::ZoneImport::Conflict { .. }
+                        | crate::import::ZoneImport::LinkConflict { .. }
                         | crate::import::ZoneImport::Failed { .. }
                 )
             });
@@ -742,6 +743,11 @@ fn import_report(results: &[crate::import::ZoneImport], dry_run: bool, json: boo
             } => {
                 t += &format!(
                     "conflict: zone {zone} uses {address}, which the registry gives to zone {holder}; {zone} not imported\n"
+                )
+            }
+            ZoneImport::LinkConflict { zone, link, holder } => {
+                t += &format!(
+                    "conflict: zone {zone} uses link {link}, which the registry gives to zone {holder}; {zone} not imported\n"
                 )
             }
             ZoneImport::Failed { zone, error } => {

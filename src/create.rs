@@ -450,7 +450,9 @@ pub fn create(core: &mut Core, mut registry: Registry, opts: &CreateOptions) -> 
     prepare(&registry, opts)?;
 
     // 2. Reserve under the lock, allocating from the ledger as it is now.
-    let mut plan = {
+    // The entry is locked before the registry lock is released, and stays locked until the
+    // end, undo included: `reconcile` tells a running create from a crashed one by that lock.
+    let (mut plan, held) = {
         let _lock = core.lock()?;
         registry.reload_zones()?;
         let plan = plan(&registry, opts)?;
@@ -460,7 +462,13 @@ pub fn create(core: &mut Core, mut registry: Registry, opts: &CreateOptions) -> 
                 opts.name
             )));
         }
-        plan
+        match hold_entry(core, &plan.zone) {
+            Ok(file) => (plan, file),
+            Err(e) => {
+                let _ = crate::zone::remove_entry(core.root(), &plan.zone);
+                return Err(e);
+            }
+        }
     };
     // A zone of that name made outside zmgr must not be touched, not even by an undo. (Asked
     // after the reservation, so that requests the registry refuses run no command at all.)
@@ -483,20 +491,12 @@ pub fn create(core: &mut Core, mut registry: Registry, opts: &CreateOptions) -> 
         plan.zone, plan.address, plan.prefix, plan.pool
     ));
 
-    // From here on every failure, including one writing the registry, is undone. The entry
-    // stays locked until the end, undo included: `reconcile` tells a running create from a
-    // crashed one by that lock.
+    // From here on every failure, including one writing the registry, is undone.
     let mut undo: Vec<Undo> = Vec::new();
     let template = registry.templates.get(&plan.template).cloned();
     let limits = registry.config.script_limits.clone();
-    let (held, result) = match hold_entry(core, &plan.zone) {
-        Ok(file) => {
-            let hooks = load_hooks(core, template.as_ref(), &limits, &plan);
-            let built = hooks.and_then(|h| build_and_mark(core, &mut plan, h.as_ref(), &mut undo));
-            (Some(file), built)
-        }
-        Err(e) => (None, Err(e)),
-    };
+    let result = load_hooks(core, template.as_ref(), &limits, &plan)
+        .and_then(|h| build_and_mark(core, &mut plan, h.as_ref(), &mut undo));
     let result = match result {
         Ok(state) => Ok(Created {
             zone: plan.zone.clone(),

@@ -14,6 +14,15 @@ pub fn pool_for_address(registry: &Registry, ip: IpAddr) -> Option<&Pool> {
         .find(|p| p.network.value.contains(&ip))
 }
 
+/// Whether `ip` is a host address of the pool's network (not its gateway, network or
+/// broadcast address).
+fn host_of(pool: &Pool, ip: IpAddr) -> bool {
+    let net = pool.network.value;
+    let edge = net.prefix_len() + 1 < net.max_prefix_len()
+        && (ip == net.network() || (ip.is_ipv4() && ip == net.broadcast()));
+    !edge && !pool.gateway.as_ref().is_some_and(|g| g.value == ip)
+}
+
 /// How a zone's brand maps to a template.
 #[derive(Debug)]
 pub enum TemplateMatch<'a> {
@@ -66,6 +75,12 @@ pub enum ZoneImport {
         address: IpAddr,
         holder: String,
     },
+    /// A link the registry already gives to another zone: not imported.
+    LinkConflict {
+        zone: String,
+        link: String,
+        holder: String,
+    },
     /// The zone's configuration could not be read.
     Failed {
         zone: String,
@@ -79,6 +94,7 @@ impl ZoneImport {
             ZoneImport::Imported { zone, .. }
             | ZoneImport::Skipped { zone, .. }
             | ZoneImport::Conflict { zone, .. }
+            | ZoneImport::LinkConflict { zone, .. }
             | ZoneImport::Failed { zone, .. } => zone,
         }
     }
@@ -125,6 +141,17 @@ pub fn import(
         .values()
         .flat_map(|z| z.addresses().map(move |a| (a, z.name.value.clone())))
         .collect();
+    // Links of exclusive-IP zones, likewise: a VNIC belongs to one zone.
+    let mut links: std::collections::HashMap<String, String> = registry
+        .zones
+        .values()
+        .filter(|z| z.ip_type == crate::template::IpType::Exclusive)
+        .flat_map(|z| {
+            z.nets
+                .iter()
+                .map(move |n| (n.physical.clone(), z.name.value.clone()))
+        })
+        .collect();
     let mut entries = Vec::new();
     for z in listed.iter().filter(|z| wanted(&z.name)) {
         if registry.zones.contains_key(&z.name) {
@@ -155,8 +182,13 @@ pub fn import(
                 continue;
             }
         };
-        match adopt(registry, z, &info, vnics.as_deref(), &held) {
+        match adopt(registry, z, &info, vnics.as_deref(), &held, &links) {
             Ok((entry, notes)) => {
+                if entry.ip_type == crate::template::IpType::Exclusive {
+                    for n in &entry.nets {
+                        links.insert(n.physical.clone(), z.name.clone());
+                    }
+                }
                 for a in entry.addresses() {
                     held.insert(a, z.name.clone());
                 }
@@ -214,6 +246,7 @@ fn adopt(
     info: &crate::zonecfg::Info,
     vnics: Option<&[String]>,
     held: &std::collections::HashMap<IpAddr, String>,
+    links: &std::collections::HashMap<String, String>,
 ) -> Result<(crate::zone::ZoneEntry, Vec<String>), ZoneImport> {
     use crate::kdl_util::Spanned;
     use crate::zone::{Net, ZoneAddress, ZoneEntry, ZoneState};
@@ -239,6 +272,13 @@ fn adopt(
         let physical = n.get("physical").unwrap_or_default().to_string();
         let exclusive = z.ip_type == crate::template::IpType::Exclusive;
         let is_vnic = exclusive && vnics.is_some_and(|v| v.iter().any(|l| *l == physical));
+        if let Some(holder) = links.get(&physical).filter(|_| exclusive) {
+            return Err(ZoneImport::LinkConflict {
+                zone: z.name.clone(),
+                link: physical,
+                holder: holder.clone(),
+            });
+        }
         let list = n
             .get("allowed-address")
             .or_else(|| n.get("address"))
@@ -272,13 +312,30 @@ fn adopt(
                     holder: holder.clone(),
                 });
             }
-            let pool = pool_for_address(registry, address.ip).map(|p| p.name.value.clone());
-            if pool.is_none() {
-                notes.push(format!(
-                    "address {} is in no pool; recorded without one",
-                    address.ip
-                ));
-            }
+            let pool = match pool_for_address(registry, address.ip) {
+                None => {
+                    notes.push(format!(
+                        "address {} is in no pool; recorded without one",
+                        address.ip
+                    ));
+                    None
+                }
+                // The gateway, network or broadcast address is no pool's to hand out.
+                Some(p) if !host_of(p, address.ip) => {
+                    notes.push(format!(
+                        "address {} is {} of pool {}; recorded without a pool",
+                        address.ip,
+                        if p.gateway.as_ref().is_some_and(|g| g.value == address.ip) {
+                            "the gateway"
+                        } else {
+                            "the network's own address"
+                        },
+                        p.name.value
+                    ));
+                    None
+                }
+                Some(p) => Some(p.name.value.clone()),
+            };
             nets.push(Net {
                 physical: physical.clone(),
                 address: Some(address),

@@ -145,12 +145,14 @@ pub fn destroy(
             ));
         }
     }
-    let vnics: Vec<&str> = entry
+    let mut vnics: Vec<&str> = entry
         .nets
         .iter()
         .filter(|n| n.vnic)
         .map(|n| n.physical.as_str())
         .collect();
+    // One VNIC may carry several addresses, so several nets.
+    vnics.dedup();
     if !vnics.is_empty() {
         let out = core.run(&crate::dladm::show_vnics())?;
         let present = crate::dladm::parse_show_vnic(&out.stdout).map_err(Error::failed)?;

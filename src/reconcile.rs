@@ -291,12 +291,16 @@ fn repair(
                     ["-z", zone, "delete", "-F"],
                 ))?;
             }
+            // One VNIC may carry several addresses, so several nets: delete it once.
+            let mut deleted = HashSet::new();
             for n in entry
                 .nets
                 .iter()
                 .filter(|n| n.vnic && vnics.contains(&n.physical))
             {
-                core.run(&crate::dladm::delete_vnic(&n.physical))?;
+                if deleted.insert(n.physical.as_str()) {
+                    core.run(&crate::dladm::delete_vnic(&n.physical))?;
+                }
             }
             let _lock = core.lock()?;
             crate::zone::remove_entry(core.root(), zone)

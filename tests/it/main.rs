@@ -2,12 +2,17 @@
 //! and simulator states.
 
 mod harness;
+mod import_adopt;
+mod import_conflicts;
+mod import_support;
 mod lifecycle_concurrency;
 mod lifecycle_create;
 mod lifecycle_destroy;
 mod lifecycle_rollback;
 mod lifecycle_state;
 mod lifecycle_support;
+mod reconcile_crash;
+mod reconcile_drift;
 mod registry;
 mod registry_bad_input;
 mod registry_check;
