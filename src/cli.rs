@@ -585,11 +585,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Show { name, output: o } => {
             let format = o.format()?;
             let reg = load(&root)?;
-            let zone = reg.zones.get(&name).ok_or_else(|| Error::NotFound {
-                kind: "zone",
-                name: name.clone(),
-                help: Some(suggest(&name, reg.zones.keys(), "zmgr list")),
-            })?;
+            let zone = lookup(&reg.zones, &name, "zone", "zmgr list")?;
             emit(
                 out,
                 &output::render_one(&view::zones([zone]), &format, &[])?,
@@ -606,11 +602,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Template(TemplateCommand::Show { name, output: o }) => {
             let format = o.format()?;
             let reg = load(&root)?;
-            let t = reg.templates.get(&name).ok_or_else(|| Error::NotFound {
-                kind: "template",
-                name: name.clone(),
-                help: Some(suggest(&name, reg.templates.keys(), "zmgr template list")),
-            })?;
+            let t = lookup(&reg.templates, &name, "template", "zmgr template list")?;
             let text =
                 output::render_one(&view::templates([t]), &format, &view::template_details(t))?;
             emit(out, &text)
@@ -626,11 +618,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Pool(PoolCommand::Show { name, output: o }) => {
             let format = o.format()?;
             let reg = load(&root)?;
-            let p = reg.pools.get(&name).ok_or_else(|| Error::NotFound {
-                kind: "pool",
-                name: name.clone(),
-                help: Some(suggest(&name, reg.pools.keys(), "zmgr pool list")),
-            })?;
+            let p = lookup(&reg.pools, &name, "pool", "zmgr pool list")?;
             let mut listing = view::pools(&reg, [p]);
             let zones = view::pool_zones(&reg, p);
             if let Some(serde_json::Value::Object(obj)) = listing.json.first_mut() {
@@ -656,11 +644,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Publisher(PublisherCommand::Show { name, output: o }) => {
             let format = o.format()?;
             let reg = load(&root)?;
-            let p = reg.publishers.get(&name).ok_or_else(|| Error::NotFound {
-                kind: "publisher",
-                name: name.clone(),
-                help: Some(suggest(&name, reg.publishers.keys(), "zmgr publisher list")),
-            })?;
+            let p = lookup(&reg.publishers, &name, "publisher", "zmgr publisher list")?;
             emit(
                 out,
                 &output::render_one(&view::publishers([p]), &format, &[])?,
@@ -852,6 +836,20 @@ fn check(root: &std::path::Path, out: &mut dyn Write) -> Result<()> {
 
 fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The object called `name`, or a not-found error with a suggestion.
+fn lookup<'a, T>(
+    map: &'a std::collections::BTreeMap<String, T>,
+    name: &str,
+    kind: &'static str,
+    list: &str,
+) -> Result<&'a T> {
+    map.get(name).ok_or_else(|| Error::NotFound {
+        kind,
+        name: name.to_string(),
+        help: Some(suggest(name, map.keys(), list)),
+    })
 }
 
 /// "did you mean `web01`?" or how to see what exists.

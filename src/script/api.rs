@@ -63,6 +63,11 @@ pub fn to_dynamic(v: &serde_json::Value) -> Dynamic {
     }
 }
 
+/// A listing's objects as a Rhai array of maps.
+fn array(listing: &crate::view::Listing) -> Array {
+    listing.json.iter().map(to_dynamic).collect()
+}
+
 /// A zone as scripts see it: the entry's fields, plus `address`, `prefix`, `pool` and `vnic`
 /// of its first net for convenience.
 fn zone_map(z: &crate::zone::ZoneEntry) -> Dynamic {
@@ -130,11 +135,7 @@ pub fn module(host: Rc<Host>) -> Module {
         "Every template, as maps.",
         move || -> Rr<Array> {
             let reg = h.registry()?;
-            Ok(crate::view::templates(reg.templates.values())
-                .json
-                .iter()
-                .map(to_dynamic)
-                .collect())
+            Ok(array(&crate::view::templates(reg.templates.values())))
         },
     );
     let h = host.clone();
@@ -145,11 +146,7 @@ pub fn module(host: Rc<Host>) -> Module {
         "Every pool with its size, used, free and next free address.",
         move || -> Rr<Array> {
             let reg = h.registry()?;
-            Ok(crate::view::pools(&reg, reg.pools.values())
-                .json
-                .iter()
-                .map(to_dynamic)
-                .collect())
+            Ok(array(&crate::view::pools(&reg, reg.pools.values())))
         },
     );
     let h = host.clone();
@@ -160,11 +157,7 @@ pub fn module(host: Rc<Host>) -> Module {
         "Every IPS publisher, as maps.",
         move || -> Rr<Array> {
             let reg = h.registry()?;
-            Ok(crate::view::publishers(reg.publishers.values())
-                .json
-                .iter()
-                .map(to_dynamic)
-                .collect())
+            Ok(array(&crate::view::publishers(reg.publishers.values())))
         },
     );
     let h = host.clone();

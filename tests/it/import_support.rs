@@ -6,16 +6,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+
+// The helpers both suites need are shared with the lifecycle tests.
+pub use crate::lifecycle_support::{entry, finish, sandbox, stderr_says, system_zone, wait_for};
 
 use crate::harness::{Run, TestEnv};
-
-/// A sandbox that is set up, so later runs print no setup lines.
-pub fn sandbox() -> TestEnv {
-    let env = TestEnv::new();
-    env.sandbox(&["list"]).success();
-    env
-}
 
 /// Adds `pools/NAME.kdl`.
 pub fn add_pool(env: &TestEnv, name: &str, network: &str, gateway: &str, range: (&str, &str)) {
@@ -158,11 +153,6 @@ pub fn imported_entry(
     s
 }
 
-/// The entry file of `zone`, if there is one.
-pub fn entry(env: &TestEnv, zone: &str) -> Option<String> {
-    std::fs::read_to_string(env.path(&format!("zones/{zone}.kdl"))).ok()
-}
-
 /// The names of the registry's entry files.
 pub fn entry_names(env: &TestEnv) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(env.path("zones"))
@@ -226,36 +216,6 @@ pub fn assert_same_files(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<P
     assert!(differ.is_empty(), "files changed:\n{}", differ.join("\n"));
 }
 
-/// stderr as one line: the renderer wraps at 100 columns, so substrings are matched on the
-/// unwrapped text.
-pub fn flat(stderr: &str) -> String {
-    let mut out = String::new();
-    for line in stderr.lines() {
-        let piece = line.trim();
-        let piece = piece
-            .strip_prefix('│')
-            .or_else(|| piece.strip_prefix('×'))
-            .map(str::trim_start)
-            .unwrap_or(piece);
-        if piece.is_empty() {
-            continue;
-        }
-        if !out.is_empty() && !out.ends_with('-') {
-            out.push(' ');
-        }
-        out.push_str(piece);
-    }
-    out
-}
-
-#[track_caller]
-pub fn stderr_says(run: &Run, needles: &[&str]) {
-    let text = flat(&run.stderr());
-    for n in needles {
-        run.check(text.contains(n), &format!("stderr lacks {n:?}"));
-    }
-}
-
 /// stdout parsed as JSON.
 #[track_caller]
 pub fn json(run: &Run) -> serde_json::Value {
@@ -292,30 +252,6 @@ pub fn spawn(env: &TestEnv, args: &[&str], capture: bool) -> Child {
         .expect("zmgr starts")
 }
 
-/// Waits for a spawned zmgr, as a [`Run`] for the usual assertions.
-pub fn finish(env: &TestEnv, child: Child, args: &[&str]) -> Run {
-    let output = child.wait_with_output().expect("zmgr finishes");
-    Run {
-        argv: std::iter::once("zmgr --sandbox DIR".to_string())
-            .chain(args.iter().map(|s| s.to_string()))
-            .collect(),
-        dir: env.dir().to_path_buf(),
-        output,
-    }
-}
-
-/// Polls `ready` every 20 ms for up to `limit`; true once it holds.
-pub fn wait_for(limit: Duration, mut ready: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if ready() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    ready()
-}
-
 /// Whether the simulator logged a finished invocation of `tool` with exactly these arguments
 /// first (the log gets a line when an invocation exits).
 pub fn logged(env: &TestEnv, tool: &str, argv_start: &[&str]) -> bool {
@@ -327,11 +263,4 @@ pub fn logged(env: &TestEnv, tool: &str, argv_start: &[&str]) -> bool {
                 .take(argv_start.len())
                 .eq(argv_start.iter().copied())
     })
-}
-
-/// `name:state` of `zone` on the simulated system, if it is configured there.
-pub fn system_zone(env: &TestEnv, zone: &str) -> Option<String> {
-    env.system_zones()
-        .into_iter()
-        .find(|z| z.split(':').next() == Some(zone))
 }
