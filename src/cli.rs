@@ -625,11 +625,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 obj.insert("zones".into(), zones.json.clone().into());
             }
             let mut text = output::render_one(&listing, &format, &view::pool_details(p))?;
-            if matches!(format, Format::Table { ref fields } if fields.is_empty()) {
-                if !zones.rows.is_empty() {
-                    text += "\n";
-                    text += &output::render(&zones, &Format::Table { fields: vec![] })?;
-                }
+            if matches!(format, Format::Table { ref fields } if fields.is_empty())
+                && !zones.rows.is_empty()
+            {
+                text += "\n";
+                text += &output::render(&zones, &Format::Table { fields: vec![] })?;
             }
             emit(out, &text)
         }

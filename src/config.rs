@@ -88,18 +88,18 @@ impl Config {
         if let Some(n) = r.single(&top, "default-template") {
             config.default_template = r.one_string_arg(n);
         }
-        if let Some(n) = r.single(&top, "zonepath-base") {
-            if let Some(v) = r.one_string_arg(n) {
-                if v.value.starts_with('/') && v.value.len() > 1 {
-                    config.zonepath_base = Spanned::new(PathBuf::from(&v.value), v.span);
-                } else {
-                    r.error_help(
-                        v.span,
-                        format!("zonepath-base `{}` is not an absolute path", v.value),
-                        "must start with /",
-                        "zones live in <zonepath-base>/<zone>; write e.g. \"/zones\"",
-                    );
-                }
+        if let Some(n) = r.single(&top, "zonepath-base")
+            && let Some(v) = r.one_string_arg(n)
+        {
+            if v.value.starts_with('/') && v.value.len() > 1 {
+                config.zonepath_base = Spanned::new(PathBuf::from(&v.value), v.span);
+            } else {
+                r.error_help(
+                    v.span,
+                    format!("zonepath-base `{}` is not an absolute path", v.value),
+                    "must start with /",
+                    "zones live in <zonepath-base>/<zone>; write e.g. \"/zones\"",
+                );
             }
         }
         if let Some(n) = r.single(&top, "lock-wait") {

@@ -552,17 +552,17 @@ fn hook(
 /// `--dry-run` shows.
 pub fn dry_run(registry: &Registry, opts: &CreateOptions) -> Result<Plan> {
     let mut plan = plan(registry, opts)?;
-    if let Some(t) = registry.templates.get(&plan.template) {
-        if t.hooks.iter().any(|(p, _)| p.value == "pre-install") {
-            let hooks = crate::script::hooks::Hooks::load(
-                t,
-                &registry.config.script_limits,
-                plan.hook_zone(),
-                None,
-            )?;
-            hooks.run("pre-install")?;
-            plan.add(hooks.additions())?;
-        }
+    if let Some(t) = registry.templates.get(&plan.template)
+        && t.hooks.iter().any(|(p, _)| p.value == "pre-install")
+    {
+        let hooks = crate::script::hooks::Hooks::load(
+            t,
+            &registry.config.script_limits,
+            plan.hook_zone(),
+            None,
+        )?;
+        hooks.run("pre-install")?;
+        plan.add(hooks.additions())?;
     }
     Ok(plan)
 }

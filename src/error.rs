@@ -82,7 +82,8 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 pub struct Problem {
     severity: Severity,
     message: String,
-    location: Option<Location>,
+    // Boxed: problems travel in `Result`s, which should stay small.
+    location: Option<Box<Location>>,
     help: Option<String>,
     related: Vec<Problem>,
 }
@@ -119,11 +120,11 @@ impl Problem {
         span: SourceSpan,
         label: impl Into<String>,
     ) -> Self {
-        self.location = Some(Location {
+        self.location = Some(Box::new(Location {
             file: file.clone(),
             span,
             label: label.into(),
-        });
+        }));
         self
     }
 

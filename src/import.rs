@@ -20,7 +20,7 @@ fn host_of(pool: &Pool, ip: IpAddr) -> bool {
     let net = pool.network.value;
     let edge = net.prefix_len() + 1 < net.max_prefix_len()
         && (ip == net.network() || (ip.is_ipv4() && ip == net.broadcast()));
-    !edge && !pool.gateway.as_ref().is_some_and(|g| g.value == ip)
+    !edge && pool.gateway.as_ref().is_none_or(|g| g.value != ip)
 }
 
 /// How a zone's brand maps to a template.
@@ -41,10 +41,10 @@ pub fn template_for_brand<'a>(registry: &'a Registry, brand: &str) -> TemplateMa
         .values()
         .filter(|t| t.brand.value == brand)
         .collect();
-    if let Some(default) = &registry.config.default_template {
-        if let Some(t) = candidates.iter().find(|t| t.name.value == default.value) {
-            return TemplateMatch::One(t);
-        }
+    if let Some(default) = &registry.config.default_template
+        && let Some(t) = candidates.iter().find(|t| t.name.value == default.value)
+    {
+        return TemplateMatch::One(t);
     }
     match candidates.len() {
         0 => TemplateMatch::None,
@@ -271,7 +271,7 @@ fn adopt(
     for n in info.resources_of("net") {
         let physical = n.get("physical").unwrap_or_default().to_string();
         let exclusive = z.ip_type == crate::template::IpType::Exclusive;
-        let is_vnic = exclusive && vnics.is_some_and(|v| v.iter().any(|l| *l == physical));
+        let is_vnic = exclusive && vnics.is_some_and(|v| v.contains(&physical));
         if let Some(holder) = links.get(&physical).filter(|_| exclusive) {
             return Err(ZoneImport::LinkConflict {
                 zone: z.name.clone(),

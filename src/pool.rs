@@ -397,23 +397,23 @@ fn parse_network(r: &mut Reader<'_>, v: &Spanned<String>) -> Option<Spanned<IpNe
         }
         Ok(net) => Some(Spanned::new(net, v.span)),
         Err(_) => {
-            if let Some((addr, len)) = v.value.split_once('/') {
-                if let (Ok(ip), Ok(len)) = (addr.parse::<IpAddr>(), len.parse::<u32>()) {
-                    let max = if ip.is_ipv4() { 32 } else { 128 };
-                    r.error_help(
-                        v.span,
-                        format!(
-                            "network `{}` has prefix length /{len}, longer than {max}",
-                            v.value
-                        ),
-                        "invalid prefix length",
-                        format!(
-                            "an {} prefix length is 0 to {max}",
-                            if ip.is_ipv4() { "IPv4" } else { "IPv6" }
-                        ),
-                    );
-                    return None;
-                }
+            if let Some((addr, len)) = v.value.split_once('/')
+                && let (Ok(ip), Ok(len)) = (addr.parse::<IpAddr>(), len.parse::<u32>())
+            {
+                let max = if ip.is_ipv4() { 32 } else { 128 };
+                r.error_help(
+                    v.span,
+                    format!(
+                        "network `{}` has prefix length /{len}, longer than {max}",
+                        v.value
+                    ),
+                    "invalid prefix length",
+                    format!(
+                        "an {} prefix length is 0 to {max}",
+                        if ip.is_ipv4() { "IPv4" } else { "IPv6" }
+                    ),
+                );
+                return None;
             }
             let help = if v.value.contains('/') {
                 "write the network in CIDR form, like 192.0.2.0/24 or 2001:db8::/64"

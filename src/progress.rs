@@ -142,10 +142,8 @@ impl Progress for Terminal {
             s.active = false;
             was
         };
-        if was_active {
-            if let Some(t) = self.ticker.take() {
-                let _ = t.join();
-            }
+        if was_active && let Some(t) = self.ticker.take() {
+            let _ = t.join();
         }
     }
 

@@ -181,13 +181,13 @@ pub fn reconcile(core: &mut Core, registry: &Registry, fix: bool) -> Result<Vec<
                     zone: name.clone(),
                 });
             }
-            if let Some(a) = net.address {
-                if !configured.contains(&a.ip) {
-                    findings.push(Finding::AddressDrift {
-                        zone: name.clone(),
-                        address: a.ip.to_string(),
-                    });
-                }
+            if let Some(a) = net.address
+                && !configured.contains(&a.ip)
+            {
+                findings.push(Finding::AddressDrift {
+                    zone: name.clone(),
+                    address: a.ip.to_string(),
+                });
             }
         }
     }

@@ -247,17 +247,17 @@ impl Registry {
     }
 
     fn check_template(&self, t: &Template, out: &mut Vec<Problem>) {
-        if let Some(pool) = &t.pool {
-            if !self.pools.contains_key(&pool.value) {
-                out.push(
-                    Problem::error(format!(
-                        "template `{}` uses pool `{}`, which does not exist",
-                        t.name.value, pool.value
-                    ))
-                    .at(&t.file, pool.span, "no such pool")
-                    .with_help(self.available(Kind::Pool, &pool.value)),
-                );
-            }
+        if let Some(pool) = &t.pool
+            && !self.pools.contains_key(&pool.value)
+        {
+            out.push(
+                Problem::error(format!(
+                    "template `{}` uses pool `{}`, which does not exist",
+                    t.name.value, pool.value
+                ))
+                .at(&t.file, pool.span, "no such pool")
+                .with_help(self.available(Kind::Pool, &pool.value)),
+            );
         }
         for p in &t.publishers {
             if !self.publishers.contains_key(&p.value) {
@@ -329,16 +329,16 @@ impl Registry {
                     .with_help("no create is running for it, an interrupted create left this entry behind"),
                 );
             }
-            if let Some(t) = &z.template {
-                if !self.templates.contains_key(&t.value) {
-                    out.push(
-                        Problem::warning(format!(
-                            "zone `{}` was made from template `{}`, which no longer exists",
-                            z.name.value, t.value
-                        ))
-                        .at(file, t.span, "no such template"),
-                    );
-                }
+            if let Some(t) = &z.template
+                && !self.templates.contains_key(&t.value)
+            {
+                out.push(
+                    Problem::warning(format!(
+                        "zone `{}` was made from template `{}`, which no longer exists",
+                        z.name.value, t.value
+                    ))
+                    .at(file, t.span, "no such template"),
+                );
             }
             for net in &z.nets {
                 let span = net.address_span.unwrap_or(z.name.span);
@@ -436,16 +436,16 @@ impl Registry {
                 .at(file, span, "not a host address of the pool"),
             );
         }
-        if let Some(len) = addr.prefix {
-            if len != net.prefix_len() {
-                out.push(
-                    Problem::warning(format!(
-                        "zone `{}` has prefix length /{len}, but pool `{}` is {net}",
-                        z.name.value, pool.name.value
-                    ))
-                    .at(file, span, "prefix differs from the pool's"),
-                );
-            }
+        if let Some(len) = addr.prefix
+            && len != net.prefix_len()
+        {
+            out.push(
+                Problem::warning(format!(
+                    "zone `{}` has prefix length /{len}, but pool `{}` is {net}",
+                    z.name.value, pool.name.value
+                ))
+                .at(file, span, "prefix differs from the pool's"),
+            );
         }
     }
 

@@ -228,27 +228,27 @@ impl Template {
                 None
             }
         };
-        if let Some(b) = &brand {
-            if let Some(why) = crate::names::object_name_error("brand", &b.value) {
-                r.error(b.span, why, "invalid brand");
-            }
+        if let Some(b) = &brand
+            && let Some(why) = crate::names::object_name_error("brand", &b.value)
+        {
+            r.error(b.span, why, "invalid brand");
         }
         let autoboot = r
             .single(&nodes, "autoboot")
             .and_then(|n| r.one_bool_arg(n))
             .unwrap_or(false);
         let mut ip_type = IpType::default();
-        if let Some(n) = r.single(&nodes, "ip-type") {
-            if let Some(v) = r.one_string_arg(n) {
-                match IpType::parse(&v.value) {
-                    Some(t) => ip_type = t,
-                    None => r.error_help(
-                        v.span,
-                        format!("ip-type `{}` is neither exclusive nor shared", v.value),
-                        "invalid ip-type",
-                        "write \"exclusive\" (the zone gets a VNIC) or \"shared\"",
-                    ),
-                }
+        if let Some(n) = r.single(&nodes, "ip-type")
+            && let Some(v) = r.one_string_arg(n)
+        {
+            match IpType::parse(&v.value) {
+                Some(t) => ip_type = t,
+                None => r.error_help(
+                    v.span,
+                    format!("ip-type `{}` is neither exclusive nor shared", v.value),
+                    "invalid ip-type",
+                    "write \"exclusive\" (the zone gets a VNIC) or \"shared\"",
+                ),
             }
         }
         let pool = r.single(&nodes, "pool").and_then(|n| r.one_string_arg(n));
@@ -430,13 +430,13 @@ fn decode_property(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) 
 fn decode_attr(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) {
     let mut ty = "string".to_string();
     for (key, e) in r.props(n, &["type"]) {
-        if key == "type" {
-            if let Some(v) = r.string_value(n, e) {
-                if ATTR_TYPES.contains(&v.value.as_str()) {
-                    ty = v.value;
-                } else {
-                    r.unknown(&v.value, v.span, ATTR_TYPES, "attr type");
-                }
+        if key == "type"
+            && let Some(v) = r.string_value(n, e)
+        {
+            if ATTR_TYPES.contains(&v.value.as_str()) {
+                ty = v.value;
+            } else {
+                r.unknown(&v.value, v.span, ATTR_TYPES, "attr type");
             }
         }
     }

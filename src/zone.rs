@@ -242,10 +242,10 @@ impl ZoneEntry {
                     None
                 }
             };
-            if let Some(p) = &physical {
-                if let Some(why) = crate::names::link_name_error(&p.value) {
-                    r.error(p.span, why, "invalid link name");
-                }
+            if let Some(p) = &physical
+                && let Some(why) = crate::names::link_name_error(&p.value)
+            {
+                r.error(p.span, why, "invalid link name");
             }
             let mut net = Net {
                 physical: physical.map(|p| p.value).unwrap_or_default(),

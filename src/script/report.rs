@@ -29,7 +29,7 @@ pub fn span_of(file: &SourceFile, pos: Position) -> Option<miette::SourceSpan> {
         .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
         .map_or(text.len() - offset, |(i, _)| i)
         .max(1);
-    Some((offset, word.min(text.len().saturating_sub(offset)).max(0)).into())
+    Some((offset, word.min(text.len().saturating_sub(offset))).into())
 }
 
 fn located(p: Problem, file: &Arc<SourceFile>, pos: Position, label: &str) -> Problem {
