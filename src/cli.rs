@@ -519,6 +519,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Site(words) => {
             let (name, args) = words.split_first().expect("clap gives the verb");
+            // Only the listed scripts are verbs: a name, never a path.
+            if crate::names::object_name_error("verb", name).is_some() {
+                return Err(Error::usage(format!("unknown verb `{name}`")).with_help(
+                    "`zmgr --help` lists the verbs and `zmgr scripts` the site scripts",
+                ));
+            }
             let path = root.join("scripts").join(format!("{name}.rhai"));
             if !path.is_file() {
                 return Err(

@@ -141,6 +141,19 @@ impl Config {
                     );
                     continue;
                 };
+                // Scripts recurse on the native stack, which holds about this many levels.
+                if *key == "max-call-levels" && v > crate::script::MAX_CALL_LEVELS as i128 {
+                    r.error_help(
+                        c.span(),
+                        format!(
+                            "`max-call-levels` is at most {}",
+                            crate::script::MAX_CALL_LEVELS
+                        ),
+                        "too deep",
+                        "deeper recursion would overflow zmgr's stack",
+                    );
+                    continue;
+                }
                 let v = v.min(u64::MAX as i128) as u64;
                 let sz = v.min(usize::MAX as u64) as usize;
                 match *key {

@@ -102,7 +102,10 @@ pub fn unknown_calls(
             return true;
         };
         // A call through a variable holding a function pointer cannot be checked here.
-        if has(&qualified, args) || (namespace.is_empty() && variables.contains(name)) {
+        // A method call may also reach a script function that takes its object as `this`.
+        let this_form = method && has(&qualified, args - 1);
+        if has(&qualified, args) || this_form || (namespace.is_empty() && variables.contains(name))
+        {
             return true;
         }
         let message = if names.contains(qualified.as_str()) {

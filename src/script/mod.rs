@@ -53,6 +53,10 @@ impl Default for Limits {
     }
 }
 
+/// The deepest call nesting the engine may allow: what zmgr's 512 MiB stack holds with room
+/// to spare (a debug build uses about 30 KiB a level).
+pub const MAX_CALL_LEVELS: usize = 10_000;
+
 /// Time spent in the script's own code, excluding the core calls it makes (a create may take
 /// minutes; that is not the script running away).
 #[derive(Clone)]
