@@ -55,9 +55,14 @@ fn main() {
     let template = load_template(&tfile);
     let runner = std::sync::Arc::new(zmgr::exec::System::new(zmgr::exec::Commands::default()));
     let run = per(N, || {
-        let hooks =
-            script::hooks::Hooks::load(&template, &limits, zone.clone(), Some(runner.clone()))
-                .unwrap();
+        let hooks = script::hooks::Hooks::load(
+            &template,
+            &limits,
+            zone.clone(),
+            Some(runner.clone()),
+            &base,
+        )
+        .unwrap();
         hooks.run("post-install").unwrap();
     });
 

@@ -228,14 +228,7 @@ fn allocate(
             }
             Ok(ip)
         }
-        None => pool.next_free(held).ok_or_else(|| {
-            Error::failed(format!(
-                "pool `{}` is full: all {} of its addresses are taken",
-                pool.name.value,
-                pool.size()
-            ))
-            .with_help("add a range to the pool, or free an address with `zmgr destroy`")
-        }),
+        None => pool.next_free(held).ok_or_else(|| pool.full()),
     }
 }
 
@@ -526,6 +519,7 @@ fn load_hooks(
             limits,
             plan.hook_zone(),
             Some(core.shared_runner()),
+            core.root(),
         )
         .map(Some),
         _ => Ok(None),
@@ -560,6 +554,7 @@ pub fn dry_run(registry: &Registry, opts: &CreateOptions) -> Result<Plan> {
             &registry.config.script_limits,
             plan.hook_zone(),
             None,
+            &registry.root,
         )?;
         hooks.run("pre-install")?;
         plan.add(hooks.additions())?;

@@ -242,6 +242,7 @@ fn destroy_hooks(
         &registry.config.script_limits,
         zone,
         Some(core.shared_runner()),
+        core.root(),
     )
     .map(Some)
 }

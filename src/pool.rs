@@ -250,6 +250,21 @@ impl Pool {
         s
     }
 
+    /// The error for an allocation from this pool when no address is free.
+    pub fn full(&self) -> crate::error::Error {
+        let name = &self.name.value;
+        match self.size() {
+            0 => crate::error::Error::failed(format!(
+                "pool `{name}` has no address to hand out: its ranges hold only reserved, excluded or special addresses"
+            ))
+            .with_help("add a range to the pool"),
+            size => crate::error::Error::failed(format!(
+                "pool `{name}` is full: all {size} of its addresses are taken"
+            ))
+            .with_help("add a range to the pool, or free an address with `zmgr destroy`"),
+        }
+    }
+
     pub fn prefix_len(&self) -> u8 {
         self.network.value.prefix_len()
     }
@@ -635,12 +650,9 @@ pub fn reserve_next(core: &crate::core::Core, pool: &str) -> crate::error::Resul
         name: pool.to_string(),
         help: None,
     })?;
-    let ip = p.next_free(&registry.held_addresses()).ok_or_else(|| {
-        Error::failed(format!(
-            "pool `{pool}` is full: all {} of its addresses are taken",
-            p.size()
-        ))
-    })?;
+    let ip = p
+        .next_free(&registry.held_addresses())
+        .ok_or_else(|| p.full())?;
     edit_pool_file(p, |node| {
         let mut reserve = kdl::KdlNode::new("reserve");
         reserve.push(crate::kdl_util::string_entry(&ip.to_string()));

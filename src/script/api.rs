@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use rhai::{
-    Array, Dynamic, Engine, EvalAltResult, FnNamespace, FuncRegistration, Map, Module, Position,
+    Array, Dynamic, Engine, EvalAltResult, FnNamespace, FuncRegistration, Map, Module,
+    NativeCallContext, Position,
 };
 
 use super::Budget;
@@ -25,9 +26,23 @@ type Rr<T> = Result<T, Box<EvalAltResult>>;
 pub struct Host {
     pub core: RefCell<Core>,
     pub budget: Budget,
+    /// For `create --dry-run`'s hooks: nothing may change.
+    pub read_only: bool,
+    /// The problem of a hook that failed a create this script asked for, kept whole (with
+    /// its source) for the script's own diagnostic.
+    pub hook_problem: RefCell<Option<crate::error::Problem>>,
 }
 
 impl Host {
+    fn writable(&self) -> Rr<()> {
+        if self.read_only {
+            return Err(core_error(Error::usage(
+                "this zmgr function changes things and cannot run in --dry-run",
+            )));
+        }
+        Ok(())
+    }
+
     fn registry(&self) -> Rr<Registry> {
         self.core.borrow().registry().map_err(core_error)
     }
@@ -35,8 +50,24 @@ impl Host {
 
 /// A core error as a catchable Rhai error carrying the core's message (and its help).
 pub fn core_error(e: Error) -> Box<EvalAltResult> {
+    core_error_ref(&e)
+}
+
+fn core_error_ref(e: &Error) -> Box<EvalAltResult> {
     use miette::Diagnostic;
     let mut msg = e.to_string();
+    // A hook's failure inside a create: say where in the hook.
+    let script = match e {
+        Error::Script(p) => Some(p),
+        Error::Create { cause, .. } => match &**cause {
+            Error::Script(p) => Some(p),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(at) = script.and_then(|p| p.position()) {
+        msg += &format!(" (at {at})");
+    }
     if let Some(h) = e.help() {
         msg += &format!(" ({h})");
     }
@@ -61,6 +92,17 @@ pub fn to_dynamic(v: &serde_json::Value) -> Dynamic {
             .collect::<Map>()
             .into(),
     }
+}
+
+/// Gives an error from the core the position of the call that caused it, so the diagnostic
+/// can show the script's line.
+fn at<T>(ctx: &NativeCallContext, result: Rr<T>) -> Rr<T> {
+    result.map_err(|mut e| {
+        if e.position().is_none() {
+            e.set_position(ctx.call_position());
+        }
+        e
+    })
 }
 
 /// A listing's objects as a Rhai array of maps.
@@ -108,7 +150,12 @@ pub fn module(host: Rc<Host>) -> Module {
         "zones",
         &["Array"],
         "Every zone entry of the registry, as maps.",
-        move || -> Rr<Array> { Ok(h.registry()?.zones.values().map(zone_map).collect()) },
+        move |ctx: NativeCallContext| -> Rr<Array> {
+            at(
+                &ctx,
+                (|| -> Rr<Array> { Ok(h.registry()?.zones.values().map(zone_map).collect()) })(),
+            )
+        },
     );
     let h = host.clone();
     reg(
@@ -116,15 +163,20 @@ pub fn module(host: Rc<Host>) -> Module {
         "zone",
         &["name: &str", "Map"],
         "One zone entry; an error if it is not in the registry.",
-        move |name: &str| -> Rr<Dynamic> {
-            let reg = h.registry()?;
-            reg.zones.get(name).map(zone_map).ok_or_else(|| {
-                core_error(Error::NotFound {
-                    kind: "zone",
-                    name: name.into(),
-                    help: None,
-                })
-            })
+        move |ctx: NativeCallContext, name: &str| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    let reg = h.registry()?;
+                    reg.zones.get(name).map(zone_map).ok_or_else(|| {
+                        core_error(Error::NotFound {
+                            kind: "zone",
+                            name: name.into(),
+                            help: None,
+                        })
+                    })
+                })(),
+            )
         },
     );
     let h = host.clone();
@@ -133,9 +185,14 @@ pub fn module(host: Rc<Host>) -> Module {
         "templates",
         &["Array"],
         "Every template, as maps.",
-        move || -> Rr<Array> {
-            let reg = h.registry()?;
-            Ok(array(&crate::view::templates(reg.templates.values())))
+        move |ctx: NativeCallContext| -> Rr<Array> {
+            at(
+                &ctx,
+                (|| -> Rr<Array> {
+                    let reg = h.registry()?;
+                    Ok(array(&crate::view::templates(reg.templates.values())))
+                })(),
+            )
         },
     );
     let h = host.clone();
@@ -144,9 +201,14 @@ pub fn module(host: Rc<Host>) -> Module {
         "pools",
         &["Array"],
         "Every pool with its size, used, free and next free address.",
-        move || -> Rr<Array> {
-            let reg = h.registry()?;
-            Ok(array(&crate::view::pools(&reg, reg.pools.values())))
+        move |ctx: NativeCallContext| -> Rr<Array> {
+            at(
+                &ctx,
+                (|| -> Rr<Array> {
+                    let reg = h.registry()?;
+                    Ok(array(&crate::view::pools(&reg, reg.pools.values())))
+                })(),
+            )
         },
     );
     let h = host.clone();
@@ -155,9 +217,14 @@ pub fn module(host: Rc<Host>) -> Module {
         "publishers",
         &["Array"],
         "Every IPS publisher, as maps.",
-        move || -> Rr<Array> {
-            let reg = h.registry()?;
-            Ok(array(&crate::view::publishers(reg.publishers.values())))
+        move |ctx: NativeCallContext| -> Rr<Array> {
+            at(
+                &ctx,
+                (|| -> Rr<Array> {
+                    let reg = h.registry()?;
+                    Ok(array(&crate::view::publishers(reg.publishers.values())))
+                })(),
+            )
         },
     );
     let h = host.clone();
@@ -166,18 +233,23 @@ pub fn module(host: Rc<Host>) -> Module {
         "pool_usage",
         &["pool: &str", "Map"],
         "Size, used, free and next free address of one pool.",
-        move |pool: &str| -> Rr<Dynamic> {
-            let reg = h.registry()?;
-            let p = reg.pools.get(pool).ok_or_else(|| {
-                core_error(Error::NotFound {
-                    kind: "pool",
-                    name: pool.into(),
-                    help: None,
-                })
-            })?;
-            Ok(to_dynamic(
-                &crate::view::pool_row(p, &reg.held_addresses()).1,
-            ))
+        move |ctx: NativeCallContext, pool: &str| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    let reg = h.registry()?;
+                    let p = reg.pools.get(pool).ok_or_else(|| {
+                        core_error(Error::NotFound {
+                            kind: "pool",
+                            name: pool.into(),
+                            help: None,
+                        })
+                    })?;
+                    Ok(to_dynamic(
+                        &crate::view::pool_row(p, &reg.held_addresses()).1,
+                    ))
+                })(),
+            )
         },
     );
     let h = host.clone();
@@ -186,11 +258,17 @@ pub fn module(host: Rc<Host>) -> Module {
         "allocate",
         &["pool: &str", "String"],
         "Reserves the lowest free address of a pool (a `reserve` line in the pool's file) and returns it.",
-        move |pool: &str| -> Rr<String> {
-            let core = h.core.borrow();
-            crate::pool::reserve_next(&core, pool)
-                .map(|ip| ip.to_string())
-                .map_err(core_error)
+        move |ctx: NativeCallContext, pool: &str| -> Rr<String> {
+            at(
+                &ctx,
+                (|| -> Rr<String> {
+                    h.writable()?;
+                    let core = h.core.borrow();
+                    crate::pool::reserve_next(&core, pool)
+                        .map(|ip| ip.to_string())
+                        .map_err(core_error)
+                })(),
+            )
         },
     );
     let h = host.clone();
@@ -199,12 +277,18 @@ pub fn module(host: Rc<Host>) -> Module {
         "release",
         &["pool: &str", "address: &str", "()"],
         "Gives back an address reserved with allocate().",
-        move |pool: &str, address: &str| -> Rr<()> {
-            let core = h.core.borrow();
-            let ip = address.parse().map_err(|_| {
-                core_error(Error::usage(format!("`{address}` is not an IP address")))
-            })?;
-            crate::pool::release(&core, pool, ip).map_err(core_error)
+        move |ctx: NativeCallContext, pool: &str, address: &str| -> Rr<()> {
+            at(
+                &ctx,
+                (|| -> Rr<()> {
+                    h.writable()?;
+                    let core = h.core.borrow();
+                    let ip = address.parse().map_err(|_| {
+                        core_error(Error::usage(format!("`{address}` is not an IP address")))
+                    })?;
+                    crate::pool::release(&core, pool, ip).map_err(core_error)
+                })(),
+            )
         },
     );
     let h = host.clone();
@@ -213,7 +297,15 @@ pub fn module(host: Rc<Host>) -> Module {
         "create",
         &["name: &str", "Map"],
         "Creates a zone from the default template, as `zmgr create NAME`.",
-        move |name: &str| -> Rr<Dynamic> { create(&h, name, Map::new()) },
+        move |ctx: NativeCallContext, name: &str| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    h.writable()?;
+                    create(&h, name, Map::new())
+                })(),
+            )
+        },
     );
     let h = host.clone();
     reg(
@@ -221,7 +313,15 @@ pub fn module(host: Rc<Host>) -> Module {
         "create",
         &["name: &str", "options: Map", "Map"],
         "Creates a zone; options: template, pool, ip, vnic, no_boot (bool).",
-        move |name: &str, options: Map| -> Rr<Dynamic> { create(&h, name, options) },
+        move |ctx: NativeCallContext, name: &str, options: Map| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    h.writable()?;
+                    create(&h, name, options)
+                })(),
+            )
+        },
     );
     let h = host.clone();
     reg(
@@ -229,13 +329,19 @@ pub fn module(host: Rc<Host>) -> Module {
         "destroy",
         &["name: &str", "()"],
         "Destroys a zone, as `zmgr destroy NAME`.",
-        move |name: &str| -> Rr<()> {
-            let reg = h.registry()?;
-            let mut core = h.core.borrow_mut();
-            h.budget
-                .outside(|| crate::lifecycle::destroy(&mut core, &reg, name, false))
-                .map(|_| ())
-                .map_err(core_error)
+        move |ctx: NativeCallContext, name: &str| -> Rr<()> {
+            at(
+                &ctx,
+                (|| -> Rr<()> {
+                    h.writable()?;
+                    let reg = h.registry()?;
+                    let mut core = h.core.borrow_mut();
+                    h.budget
+                        .outside(|| crate::lifecycle::destroy(&mut core, &reg, name, false))
+                        .map(|_| ())
+                        .map_err(core_error)
+                })(),
+            )
         },
     );
     for (verb, action, doc) in [
@@ -261,35 +367,48 @@ pub fn module(host: Rc<Host>) -> Module {
             verb,
             &["name: &str", "String"],
             doc,
-            move |name: &str| -> Rr<String> {
-                let reg = h.registry()?;
-                let mut core = h.core.borrow_mut();
-                h.budget
-                    .outside(|| crate::lifecycle::change(&mut core, &reg, name, action))
-                    .map(|s| s.to_string())
-                    .map_err(core_error)
+            move |ctx: NativeCallContext, name: &str| -> Rr<String> {
+                at(
+                    &ctx,
+                    (|| -> Rr<String> {
+                        h.writable()?;
+                        let reg = h.registry()?;
+                        let mut core = h.core.borrow_mut();
+                        h.budget
+                            .outside(|| crate::lifecycle::change(&mut core, &reg, name, action))
+                            .map(|s| s.to_string())
+                            .map_err(core_error)
+                    })(),
+                )
             },
         );
     }
     let h = host.clone();
     reg(
         &mut m,
-        "import",
+        // `import` is a Rhai keyword, so the function cannot carry the verb's name.
+        "import_zones",
         &["names: Array", "Array"],
         "Imports system zones (all when the array is empty); returns each zone's outcome.",
-        move |names: Array| -> Rr<Array> {
-            let reg = h.registry()?;
-            let names: Vec<String> = names.into_iter().map(|n| n.to_string()).collect();
-            let mut core = h.core.borrow_mut();
-            let results = h
-                .budget
-                .outside(|| crate::import::import(&mut core, &reg, &names, false))
-                .map_err(core_error)?;
-            let json = serde_json::to_value(&results).expect("serialisable");
-            Ok(json
-                .as_array()
-                .map(|a| a.iter().map(to_dynamic).collect())
-                .unwrap_or_default())
+        move |ctx: NativeCallContext, names: Array| -> Rr<Array> {
+            at(
+                &ctx,
+                (|| -> Rr<Array> {
+                    h.writable()?;
+                    let reg = h.registry()?;
+                    let names: Vec<String> = names.into_iter().map(|n| n.to_string()).collect();
+                    let mut core = h.core.borrow_mut();
+                    let results = h
+                        .budget
+                        .outside(|| crate::import::import(&mut core, &reg, &names, false))
+                        .map_err(core_error)?;
+                    let json = serde_json::to_value(&results).expect("serialisable");
+                    Ok(json
+                        .as_array()
+                        .map(|a| a.iter().map(to_dynamic).collect())
+                        .unwrap_or_default())
+                })(),
+            )
         },
     );
     let h = host.clone();
@@ -361,10 +480,14 @@ fn create(host: &Host, name: &str, options: Map) -> Rr<Dynamic> {
         pool: text("pool")?,
         ip,
         vnic: text("vnic")?,
-        no_boot: options
-            .get("no_boot")
-            .and_then(|v| v.as_bool().ok())
-            .unwrap_or(false),
+        no_boot: match options.get("no_boot") {
+            None => false,
+            Some(v) => v.as_bool().map_err(|t| {
+                core_error(Error::usage(format!(
+                    "option `no_boot` must be true or false, not {t}"
+                )))
+            })?,
+        },
         keep_on_failure: false,
     };
     let reg = host.registry()?;
@@ -372,7 +495,15 @@ fn create(host: &Host, name: &str, options: Map) -> Rr<Dynamic> {
     let created = host
         .budget
         .outside(|| crate::create::create(&mut core, reg, &opts))
-        .map_err(core_error)?;
+        .map_err(|e| {
+            let err = core_error_ref(&e);
+            if let Error::Create { cause, .. } = e {
+                if let Error::Script(p) = *cause {
+                    *host.hook_problem.borrow_mut() = Some(*p);
+                }
+            }
+            err
+        })?;
     Ok(to_dynamic(
         &serde_json::to_value(&created).expect("serialisable"),
     ))
@@ -384,6 +515,7 @@ pub struct Runtime {
     pub budget: Budget,
     pub files: super::resolver::Files,
     pub limits: super::Limits,
+    host: Rc<Host>,
 }
 
 impl Runtime {
@@ -393,13 +525,16 @@ impl Runtime {
         let host = Rc::new(Host {
             core: RefCell::new(core),
             budget: budget.clone(),
+            read_only: false,
+            hook_problem: RefCell::new(None),
         });
-        engine.register_static_module("zmgr", module(host).into());
+        engine.register_static_module("zmgr", module(host.clone()).into());
         Runtime {
             engine,
             budget,
             files,
             limits,
+            host,
         }
     }
 
@@ -414,6 +549,8 @@ impl Runtime {
         let host = Rc::new(Host {
             core: RefCell::new(core),
             budget: Budget::new(),
+            read_only: true,
+            hook_problem: RefCell::new(None),
         });
         engine.register_static_module("zmgr", module(host).into());
         engine
@@ -426,18 +563,17 @@ impl Runtime {
         scope.push_constant("ARGS", args);
         let script = super::Script::load(&self.engine, path, &scope).map_err(super::failed)?;
         self.files
-            .borrow_mut()
-            .insert(path.to_string_lossy().into_owned(), script.file.clone());
+            .add(path.to_string_lossy().into_owned(), script.file.clone());
         self.budget.start();
         self.engine
             .run_ast_with_scope(&mut scope, &script.ast)
             .map_err(|e| {
-                super::failed(super::report::runtime_error(
-                    &script.file,
-                    &self.files,
-                    &self.limits,
-                    &e,
-                ))
+                let mut p =
+                    super::report::runtime_error(&script.file, &self.files, &self.limits, &e);
+                if let Some(hook) = self.host.hook_problem.borrow_mut().take() {
+                    p = p.with_related(hook);
+                }
+                super::failed(p)
             })
     }
 }

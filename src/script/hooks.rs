@@ -60,8 +60,8 @@ pub struct Hooks {
     files: super::resolver::Files,
     limits: Limits,
     state: Rc<RefCell<State>>,
-    /// (point, script file)
-    scripts: Vec<(String, PathBuf)>,
+    /// (point, compiled script)
+    scripts: Vec<(String, Script)>,
 }
 
 fn err(msg: impl Into<String>) -> Box<EvalAltResult> {
@@ -92,8 +92,17 @@ fn build(
     limits: &Limits,
     templates_dir: PathBuf,
     state: Rc<RefCell<State>>,
+    core: crate::core::Core,
 ) -> (Engine, Budget, super::resolver::Files) {
     let (mut engine, budget, files) = super::engine(limits, vec![templates_dir]);
+    // Hooks get the core API too; in a dry run (no runner) only what changes nothing.
+    let host = Rc::new(super::api::Host {
+        core: RefCell::new(core),
+        budget: budget.clone(),
+        read_only: state.borrow().runner.is_none(),
+        hook_problem: RefCell::new(None),
+    });
+    engine.register_static_module("zmgr", super::api::module(host).into());
     let only = |state: &Rc<RefCell<State>>, points: &[&str], what: &str| -> Rr<()> {
         let p = state.borrow().point.clone();
         if points.contains(&p.as_str()) {
@@ -313,7 +322,22 @@ pub fn reference_engine() -> Engine {
         additions: Additions::default(),
         runner: None,
     }));
-    build(&Limits::default(), PathBuf::new(), state).0
+    build(
+        &Limits::default(),
+        PathBuf::new(),
+        state,
+        offline_core(Path::new("/nonexistent")),
+    )
+    .0
+}
+
+/// A core that runs nothing: for dry runs and the reference.
+fn offline_core(root: &Path) -> crate::core::Core {
+    crate::core::Core::with_runner(
+        root,
+        Arc::new(crate::exec::System::new(crate::exec::Commands::default())),
+        Box::new(crate::progress::Silent),
+    )
 }
 
 impl Hooks {
@@ -324,6 +348,7 @@ impl Hooks {
         limits: &Limits,
         zone: HookZone,
         runner: Option<Arc<dyn Runner + Send + Sync>>,
+        root: &Path,
     ) -> crate::error::Result<Hooks> {
         let dir = template
             .file
@@ -332,18 +357,31 @@ impl Hooks {
             .unwrap_or(Path::new("."))
             .to_path_buf();
         super::perms::check(template.file.path()).map_err(super::failed)?;
+        let core = match &runner {
+            // zmgr::info() in a hook must reach the person, as the hook's own info() does.
+            Some(r) => crate::core::Core::with_runner(
+                root,
+                r.clone(),
+                Box::new(crate::progress::Plain { verbose: false }),
+            ),
+            None => offline_core(root),
+        };
         let state = Rc::new(RefCell::new(State {
             point: String::new(),
             zone,
             additions: Additions::default(),
             runner,
         }));
-        let (engine, budget, files) = build(limits, dir.clone(), state.clone());
-        let scripts = template
-            .hooks
-            .iter()
-            .map(|(p, f)| (p.value.clone(), dir.join(&f.value)))
-            .collect();
+        let (engine, budget, files) = build(limits, dir.clone(), state.clone(), core);
+        // Every hook is read and compiled now: a broken one fails before anything changes.
+        let mut scripts = Vec::new();
+        for (p, f) in &template.hooks {
+            let path = dir.join(&f.value);
+            let scope = scope(&state.borrow().zone, &p.value);
+            let script = Script::load(&engine, &path, &scope).map_err(super::failed)?;
+            files.add(path.to_string_lossy().into_owned(), script.file.clone());
+            scripts.push((p.value.clone(), script));
+        }
         Ok(Hooks {
             engine,
             budget,
@@ -360,19 +398,15 @@ impl Hooks {
 
     /// Runs the hook scripts for `point`, in the order the template lists them.
     pub fn run(&self, point: &str) -> crate::error::Result<()> {
-        for (_, path) in self.scripts.iter().filter(|(p, _)| p == point) {
-            self.run_one(point, path)?;
+        for (_, script) in self.scripts.iter().filter(|(p, _)| p == point) {
+            self.run_one(point, script)?;
         }
         Ok(())
     }
 
-    fn run_one(&self, point: &str, path: &Path) -> crate::error::Result<()> {
+    fn run_one(&self, point: &str, script: &Script) -> crate::error::Result<()> {
         self.state.borrow_mut().point = point.to_string();
         let mut scope = scope(&self.state.borrow().zone, point);
-        let script = Script::load(&self.engine, path, &scope).map_err(super::failed)?;
-        self.files
-            .borrow_mut()
-            .insert(path.to_string_lossy().into_owned(), script.file.clone());
         self.budget.start();
         self.engine
             .run_ast_with_scope(&mut scope, &script.ast)

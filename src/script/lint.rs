@@ -120,12 +120,15 @@ pub fn unknown_calls(
         if let Some(span) = super::report::span_of(file, pos) {
             p = p.at(file, span, "called here");
         }
+        let wrong_arity = names.contains(qualified.as_str());
         let candidates: Vec<&str> = names
             .iter()
             .copied()
             .filter(|n| n.starts_with("zmgr::") == qualified.starts_with("zmgr::"))
             .collect();
-        if let Some(s) = crate::kdl_util::did_you_mean(&qualified, &candidates) {
+        if wrong_arity {
+            // The name is right; its arguments are not.
+        } else if let Some(s) = crate::kdl_util::did_you_mean(&qualified, &candidates) {
             p = p.with_help(format!("did you mean {s}()?"));
         } else if qualified.starts_with("zmgr::") {
             p = p.with_help("`zmgr script api` lists the functions");
@@ -172,9 +175,11 @@ pub fn check_registry(registry: &crate::registry::Registry) -> Vec<Problem> {
             continue;
         }
         let dir = t.file.path().parent().unwrap_or(Path::new("."));
+        let mut seen = HashSet::new();
         for (point, path) in &t.hooks {
             let file = dir.join(&path.value);
-            if !file.is_file() {
+            // A script used at several points is checked once.
+            if !seen.insert(file.clone()) || !file.is_file() {
                 continue; // reported by the registry's cross-check
             }
             let zone = super::hooks::HookZone {

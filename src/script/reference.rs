@@ -11,7 +11,9 @@ pub const END: &str = "<!-- end of api reference -->";
 /// The reference of the `zmgr` module and the hook helpers, as Markdown.
 pub fn generate() -> String {
     let mut out = String::new();
-    out += "## Module `zmgr` (site scripts)\n\n";
+    out += "## Module `zmgr` (site scripts and hooks)\n\n";
+    out +=
+        "In the hooks `create --dry-run` runs, the functions that change things are refused.\n\n";
     let engine = super::api::Runtime::offline(super::Limits::default());
     out += &functions(&engine, Some("zmgr"), "zmgr::");
     out += "\n## Hook helpers (in template hooks only)\n\n";

@@ -97,13 +97,8 @@ pub fn runtime_error(
     limits: &super::Limits,
     err: &EvalAltResult,
 ) -> Problem {
-    let lookup = |name: &str| -> Arc<SourceFile> {
-        files
-            .borrow()
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| main.clone())
-    };
+    let lookup =
+        |name: &str| -> Arc<SourceFile> { files.source(name).unwrap_or_else(|| main.clone()) };
     let mut current = main.clone();
     let mut trail: Vec<(Arc<SourceFile>, Position, String)> = Vec::new();
     let mut e = err;
@@ -118,18 +113,27 @@ pub fn runtime_error(
             }
             EvalAltResult::ErrorInModule(name, inner, pos) => {
                 trail.push((current.clone(), *pos, format!("importing \"{name}\"")));
+                // A module that did not compile: its own problem points into its file.
+                if let Some(p) = files.take_module_problem(name) {
+                    return with_trail(p, trail);
+                }
                 current = lookup(name);
                 e = inner;
             }
             _ => break,
         }
     }
-    let mut p = located(
+    let p = located(
         Problem::error(describe(e, limits)),
         &current,
         e.position(),
         "here",
     );
+    with_trail(p, trail)
+}
+
+/// Adds the calls and imports that led to a problem, innermost first.
+fn with_trail(mut p: Problem, trail: Vec<(Arc<SourceFile>, Position, String)>) -> Problem {
     for (file, pos, what) in trail.into_iter().rev() {
         p = p.with_related(located(
             Problem::error(format!("{what}, {}", file.path().display())),

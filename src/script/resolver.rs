@@ -13,8 +13,38 @@ use rhai::{Engine, EvalAltResult, Module, ModuleResolver, Position, Scope, Share
 use crate::error::SourceFile;
 
 /// Every script file read during a run, by the name its code carries as source, so that an
-/// error anywhere can show its file and line.
-pub type Files = Rc<RefCell<HashMap<String, Arc<SourceFile>>>>;
+/// error anywhere can show its file and line; and the problem that stopped a module from
+/// loading, which Rhai can only carry as text.
+#[derive(Clone, Default)]
+pub struct Files(Rc<RefCell<Loaded>>);
+
+#[derive(Default)]
+struct Loaded {
+    sources: HashMap<String, Arc<SourceFile>>,
+    module_problems: HashMap<String, crate::error::Problem>,
+}
+
+impl Files {
+    pub fn add(&self, name: impl Into<String>, file: Arc<SourceFile>) {
+        self.0.borrow_mut().sources.insert(name.into(), file);
+    }
+
+    pub fn source(&self, name: &str) -> Option<Arc<SourceFile>> {
+        self.0.borrow().sources.get(name).cloned()
+    }
+
+    /// The problem that stopped module `name` (the import path) from loading, taken once.
+    pub fn take_module_problem(&self, name: &str) -> Option<crate::error::Problem> {
+        self.0.borrow_mut().module_problems.remove(name)
+    }
+
+    fn set_module_problem(&self, name: &str, p: crate::error::Problem) {
+        self.0
+            .borrow_mut()
+            .module_problems
+            .insert(name.to_string(), p);
+    }
+}
 
 pub struct Confined {
     dirs: Vec<PathBuf>,
@@ -26,7 +56,7 @@ impl Confined {
     pub fn new(dirs: Vec<PathBuf>) -> Confined {
         Confined {
             dirs,
-            files: Rc::default(),
+            files: Files::default(),
             cache: RefCell::default(),
         }
     }
@@ -92,15 +122,13 @@ impl ModuleResolver for Confined {
             }
             let script = super::Script::load(engine, &file, &Scope::new()).map_err(|p| {
                 let at = p.position().map(|at| format!("{at}: ")).unwrap_or_default();
-                refused(path, format!("{at}{}", p.message()), pos)
+                let message = format!("{at}{}", p.message());
+                self.files.set_module_problem(path, p);
+                refused(path, message, pos)
             })?;
             let name = file.to_string_lossy().into_owned();
-            self.files
-                .borrow_mut()
-                .insert(name.clone(), script.file.clone());
-            self.files
-                .borrow_mut()
-                .insert(path.to_string(), script.file.clone());
+            self.files.add(name.clone(), script.file.clone());
+            self.files.add(path, script.file.clone());
             let module = Module::eval_ast_as_new(Scope::new(), &script.ast, engine)
                 .map_err(|e| Box::new(EvalAltResult::ErrorInModule(name.clone(), e, pos)))?;
             let module: Shared<Module> = module.into();
