@@ -25,7 +25,13 @@ Exit status: 0 success, 1 an operation failed, 2 usage or configuration error."
 )]
 pub struct Cli {
     /// Registry root [default: /etc/zmgr]
-    #[arg(long, global = true, env = "ZMGR_ROOT", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "ZMGR_ROOT",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
     pub root: Option<PathBuf>,
 
     /// Run against the simulator in DIR: registry DIR/etc/zmgr, simulator state DIR/sim (set up on first use)
@@ -33,6 +39,7 @@ pub struct Cli {
         long,
         global = true,
         env = "ZMGR_SANDBOX",
+        hide_env_values = true,
         value_name = "DIR",
         conflicts_with = "root"
     )]
