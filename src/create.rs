@@ -449,17 +449,13 @@ pub fn create(core: &mut Core, mut registry: Registry, opts: &CreateOptions) -> 
         let _lock = core.lock()?;
         registry.reload_zones()?;
         let plan = plan(&registry, opts)?;
-        if !crate::zone::write_new_entry(core.root(), &plan.entry(ZoneState::Creating))? {
-            return Err(Error::failed(format!(
-                "zone `{}` is already in the registry",
-                opts.name
-            )));
-        }
-        match hold_entry(core, &plan.zone) {
-            Ok(file) => (plan, file),
-            Err(e) => {
-                let _ = crate::zone::remove_entry(core.root(), &plan.zone);
-                return Err(e);
+        match crate::zone::write_new_entry_locked(core.root(), &plan.entry(ZoneState::Creating))? {
+            Some(file) => (plan, file),
+            None => {
+                return Err(Error::failed(format!(
+                    "zone `{}` is already in the registry",
+                    opts.name
+                )));
             }
         }
     };
@@ -576,14 +572,6 @@ fn build_and_mark(
     let _lock = core.lock()?;
     crate::zone::set_entry_state(core.root(), &plan.zone, state)?;
     Ok(state)
-}
-
-/// Locks the `creating` entry for as long as the returned file is open.
-fn hold_entry(core: &Core, zone: &str) -> Result<std::fs::File> {
-    let path = crate::zone::entry_path(core.root(), zone);
-    let file = std::fs::File::open(&path).map_err(|e| Error::io("open", &path, e))?;
-    file.lock().map_err(|e| Error::io("lock", &path, e))?;
-    Ok(file)
 }
 
 fn interrupted() -> Result<()> {

@@ -323,7 +323,7 @@ impl Runner for System {
             s.spawn(reader(Stream::Stdout, Box::new(stdout), tx.clone()));
             s.spawn(reader(Stream::Stderr, Box::new(stderr), tx));
             let mut out = Output::default();
-            let mut killed = false;
+            let mut killed_at: Option<std::time::Instant> = None;
             loop {
                 match rx.recv_timeout(std::time::Duration::from_millis(100)) {
                     Ok((stream, line)) => {
@@ -334,16 +334,28 @@ impl Runner for System {
                         }
                     }
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                        // Ctrl-C: stop the command; the caller undoes what was done.
-                        if !killed && crate::interrupt::requested() {
-                            let _ = child.kill();
-                            killed = true;
+                        // Ctrl-C: stop the command and everything it started (its process
+                        // group), politely first; the caller undoes what was done.
+                        if crate::interrupt::requested() {
+                            let group = -(child.id() as libc::pid_t);
+                            match killed_at {
+                                None => {
+                                    // SAFETY: kill() has no memory effects; a stale group is ESRCH.
+                                    unsafe { libc::kill(group, libc::SIGTERM) };
+                                    killed_at = Some(std::time::Instant::now());
+                                }
+                                Some(t) if t.elapsed() > std::time::Duration::from_secs(5) => {
+                                    // SAFETY: as above.
+                                    unsafe { libc::kill(group, libc::SIGKILL) };
+                                }
+                                Some(_) => {}
+                            }
                         }
                     }
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
                 }
             }
-            (out, killed)
+            (out, killed_at.is_some())
         });
         let (out, killed) = out;
         let status = child.wait().map_err(|source| ExecError::Spawn {

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, fsync, rename,
 /// and an fsync of the folder so the rename itself survives a crash.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = write_temp(path, bytes)?;
+    let (tmp, _) = write_temp(path, bytes)?;
     fs::rename(&tmp, path).map_err(|e| {
         let _ = fs::remove_file(&tmp);
         Error::io("replace", path, e)
@@ -21,13 +21,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Like [`write_atomic`], but never replaces an existing file. Returns `false` when `path`
 /// already existed, in which case nothing was written.
 pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
-    let tmp = write_temp(path, bytes)?;
+    write_new_inner(path, bytes, false).map(|f| f.is_some())
+}
+
+/// Like [`write_new_atomic`], but the file is locked (`flock`) before it appears, and the
+/// lock is held as long as the returned handle lives: no one ever sees it unlocked.
+pub fn write_new_locked(path: &Path, bytes: &[u8]) -> Result<Option<File>> {
+    write_new_inner(path, bytes, true)
+}
+
+fn write_new_inner(path: &Path, bytes: &[u8], lock: bool) -> Result<Option<File>> {
+    let (tmp, file) = write_temp(path, bytes)?;
+    if lock {
+        // The lock belongs to the inode, which the hard link below gives its final name.
+        if let Err(e) = file.lock() {
+            let _ = fs::remove_file(&tmp);
+            return Err(Error::io("lock", path, e));
+        }
+    }
     // A hard link fails if the target exists, which makes create-if-absent atomic.
     let linked = fs::hard_link(&tmp, path);
     let _ = fs::remove_file(&tmp);
     match linked {
-        Ok(()) => sync_parent(path).map(|()| true),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Ok(()) => sync_parent(path).map(|()| Some(file)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
         Err(e) => Err(Error::io("create", path, e)),
     }
 }
@@ -52,7 +69,7 @@ pub fn ensure_dir(path: &Path) -> Result<bool> {
     }
 }
 
-fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
+fn write_temp(path: &Path, bytes: &[u8]) -> Result<(PathBuf, File)> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
@@ -68,10 +85,11 @@ fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
     let result = (|| {
         let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()
+        f.sync_all()?;
+        Ok(f)
     })();
     match result {
-        Ok(()) => Ok(tmp),
+        Ok(f) => Ok((tmp, f)),
         Err(e) => {
             let _ = fs::remove_file(&tmp);
             Err(Error::io("write", path, e))

@@ -154,6 +154,9 @@ pub fn import(
         .collect();
     let mut entries = Vec::new();
     for z in listed.iter().filter(|z| wanted(&z.name)) {
+        if crate::interrupt::requested() {
+            return Err(Error::failed("interrupted; nothing was imported"));
+        }
         if registry.zones.contains_key(&z.name) {
             results.push(ZoneImport::Skipped {
                 zone: z.name.clone(),

@@ -31,11 +31,6 @@ pub fn requested() -> bool {
     REQUESTED.load(Ordering::SeqCst) && SHIELDS.load(Ordering::SeqCst) == 0
 }
 
-/// Whether an interrupt arrived at all, shield or not.
-pub fn received() -> bool {
-    REQUESTED.load(Ordering::SeqCst)
-}
-
 /// While a shield lives, commands are not stopped by an interrupt: undo steps must finish.
 pub struct Shield(());
 

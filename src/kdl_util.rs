@@ -180,11 +180,6 @@ impl<'a> Reader<'a> {
         );
     }
 
-    pub fn warn(&mut self, span: SourceSpan, message: impl Into<String>, label: &str) {
-        self.problems
-            .push(Problem::warning(message).at(self.file, span, label));
-    }
-
     /// Expects the document to hold exactly one top-level node called `kind`, e.g. `zone "web01" { … }`,
     /// and returns it with its name argument.
     pub fn top_node<'d>(

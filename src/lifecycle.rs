@@ -18,14 +18,34 @@ pub fn system_zone(core: &Core, name: &str) -> Result<Option<ListedZone>> {
 }
 
 /// The registry entry of `name`, or an error that says how to adopt a zone made elsewhere.
-fn entry<'r>(registry: &'r Registry, name: &str) -> Result<&'r ZoneEntry> {
-    registry.zones.get(name).ok_or_else(|| Error::NotFound {
+/// `crashed_ok`: whether the verb may act on what an interrupted create left (destroy may,
+/// and cleans it up; boot and halt may not).
+fn entry<'r>(registry: &'r Registry, name: &str, crashed_ok: bool) -> Result<&'r ZoneEntry> {
+    let entry = registry.zones.get(name).ok_or_else(|| Error::NotFound {
         kind: "zone",
         name: name.to_string(),
         help: Some(format!(
             "zmgr only manages zones in its registry; if {name} was made by hand, `zmgr import {name}` adopts it"
         )),
-    })
+    })?;
+    // A zone being made belongs to its create (and its undo) until that ends.
+    if entry.state == ZoneState::Creating {
+        if crate::zone::create_running(&registry.root, name) {
+            return Err(
+                Error::failed(format!("zone {name} is being created right now"))
+                    .with_help("wait for the create to finish (or fail and undo itself)"),
+            );
+        }
+        if !crashed_ok {
+            return Err(Error::failed(format!(
+                "zone {name} was left half made by an interrupted create"
+            ))
+            .with_help(format!(
+                "`zmgr destroy {name}` or `zmgr reconcile --fix` removes what it left"
+            )));
+        }
+    }
+    Ok(entry)
 }
 
 /// Records the state the system reports for the zone.
@@ -81,7 +101,7 @@ pub fn change(
     name: &str,
     action: Action,
 ) -> Result<ZoneState> {
-    entry(registry, name)?;
+    entry(registry, name, false)?;
     let verb = action.verb();
     let cmd = CommandLine::new(Tool::Zoneadm, ["-z", name, verb]);
     let result = core.run_step(&format!("{} zone {name}", action.doing()), &cmd);
@@ -110,7 +130,7 @@ pub fn destroy(
     name: &str,
     dry_run: bool,
 ) -> Result<Destroyed> {
-    let entry = entry(registry, name)?;
+    let entry = entry(registry, name, true)?;
     let mut report = Destroyed {
         zone: name.to_string(),
         ..Destroyed::default()

@@ -44,15 +44,6 @@ impl AddrRange {
             (s..=e).contains(&to_u128(ip))
         }
     }
-
-    pub fn len(&self) -> u128 {
-        let (s, e) = self.bounds();
-        e - s + 1
-    }
-
-    pub fn is_empty(&self) -> bool {
-        false
-    }
 }
 
 impl std::fmt::Display for AddrRange {
@@ -286,16 +277,6 @@ impl Pool {
         merge(v)
     }
 
-    /// Whether `ip` is an address this pool may hand out.
-    pub fn is_allocatable(&self, ip: IpAddr) -> bool {
-        if !same_family(ip, self.network.value.network()) {
-            return false;
-        }
-        let x = to_u128(ip);
-        self.ranges.iter().any(|r| r.value.contains(ip))
-            && !self.skipped().iter().any(|(s, e)| (*s..=*e).contains(&x))
-    }
-
     /// Why `ip` cannot be given to a zone from this pool, if it cannot.
     pub fn refusal(&self, ip: IpAddr) -> Option<String> {
         let net = self.network.value;
@@ -327,7 +308,8 @@ impl Pool {
         None
     }
 
-    /// Number of addresses the pool can hand out.
+    /// Number of addresses the pool can hand out. (Saturating: all of IPv6 is one more
+    /// address than a u128 counts.)
     pub fn size(&self) -> u128 {
         let skipped = self.skipped();
         self.ranges
@@ -338,12 +320,16 @@ impl Pool {
                     .iter()
                     .map(|(a, b)| {
                         let (lo, hi) = ((*a).max(s), (*b).min(e));
-                        if lo <= hi { hi - lo + 1 } else { 0 }
+                        if lo <= hi {
+                            (hi - lo).saturating_add(1)
+                        } else {
+                            0
+                        }
                     })
-                    .sum();
-                (e - s + 1) - hidden
+                    .fold(0u128, u128::saturating_add);
+                (e - s).saturating_add(1).saturating_sub(hidden)
             })
-            .sum()
+            .fold(0u128, u128::saturating_add)
     }
 
     /// The lowest free address in range order, given every address the registry holds.
@@ -581,7 +567,7 @@ mod tests {
             p.next_free(&held(&["10.0.0.3"])),
             Some("10.0.0.10".parse().unwrap())
         );
-        assert!(!p.is_allocatable("10.0.0.255".parse().unwrap()));
+        assert!(p.refusal("10.0.0.255".parse().unwrap()).is_some());
         assert_eq!(
             p.refusal("10.0.0.5".parse().unwrap()).unwrap(),
             "10.0.0.5 is in pool p's excluded range 10.0.0.4-10.0.0.9"
@@ -677,7 +663,11 @@ pub fn release(core: &crate::core::Core, pool: &str, ip: IpAddr) -> crate::error
             "{ip} is not reserved in pool `{pool}`"
         )));
     }
-    let text = ip.to_string();
+    // Compare addresses, not text: `2001:DB8::10` is `2001:db8::10`.
+    let is_ip = |e: &kdl::KdlEntry| {
+        e.name().is_none()
+            && e.value().as_string().and_then(|s| s.parse::<IpAddr>().ok()) == Some(ip)
+    };
     edit_pool_file(p, |node| {
         let Some(children) = node.children_mut() else {
             return Ok(());
@@ -687,8 +677,7 @@ pub fn release(core: &crate::core::Core, pool: &str, ip: IpAddr) -> crate::error
             .iter_mut()
             .filter(|n| n.name().value() == "reserve")
         {
-            n.entries_mut()
-                .retain(|e| e.name().is_some() || e.value().as_string() != Some(text.as_str()));
+            n.entries_mut().retain(|e| !is_ip(e));
         }
         children
             .nodes_mut()

@@ -114,6 +114,25 @@ pub fn uri_error(uri: &str) -> Option<String> {
         .map(|c| format!("`{uri}` contains {c:?}"))
 }
 
+/// A publisher file as it is on disk now (read under the registry lock before an edit).
+fn read_now(
+    registry: &crate::registry::Registry,
+    path: &std::path::Path,
+) -> crate::error::Result<(Arc<SourceFile>, Publisher)> {
+    use crate::error::{Error, Problems};
+    let invalid = |problems: Vec<Problem>| Error::Registry {
+        root: registry.root.clone(),
+        problems: Problems(problems),
+    };
+    let file = crate::kdl_util::read_source(path).map_err(|p| invalid(vec![p]))?;
+    let doc = crate::kdl_util::parse(&file).map_err(invalid)?;
+    let mut problems = Vec::new();
+    match Publisher::decode(&file, &doc, &mut problems) {
+        Some(p) if !problems.iter().any(Problem::is_error) => Ok((file, p)),
+        _ => Err(invalid(problems)),
+    }
+}
+
 /// What `publisher add` did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum AddOutcome {
@@ -167,24 +186,7 @@ pub fn add(
             return Ok(AddOutcome::Created);
         }
     }
-    // Edit the file as it is now on disk, under the lock, not as it was loaded.
-    let file = crate::kdl_util::read_source(&path).map_err(|p| crate::error::Error::Registry {
-        root: registry.root.clone(),
-        problems: crate::error::Problems(vec![p]),
-    })?;
-    let mut problems = Vec::new();
-    let doc = crate::kdl_util::parse(&file).map_err(|ps| crate::error::Error::Registry {
-        root: registry.root.clone(),
-        problems: crate::error::Problems(ps),
-    })?;
-    let current = Publisher::decode(&file, &doc, &mut problems);
-    if problems.iter().any(Problem::is_error) || current.is_none() {
-        return Err(crate::error::Error::Registry {
-            root: registry.root.clone(),
-            problems: crate::error::Problems(problems),
-        });
-    }
-    let current = current.expect("checked above");
+    let (file, current) = read_now(registry, &path)?;
     let new: Vec<&String> = uris
         .iter()
         .filter(|u| !current.origins.iter().any(|o| &&o.value == u))
@@ -218,18 +220,20 @@ pub fn remove(
 ) -> crate::error::Result<()> {
     use crate::error::Error;
     use crate::registry::Kind;
-    let Some(current) = registry.publishers.get(name) else {
+    if !registry.publishers.contains_key(name) {
         return Err(Error::NotFound {
             kind: "publisher",
             name: name.to_string(),
             help: Some("`zmgr publisher list` shows the publishers".into()),
         });
-    };
+    }
     let path = registry.path_of(Kind::Publisher, name);
     let _lock = crate::lock::RegistryLock::acquire(
         &registry.root,
         std::time::Duration::from_secs(registry.config.lock_wait),
     )?;
+    // Edit the file as it is now, under the lock, not as it was loaded.
+    let (file, current) = read_now(registry, &path)?;
     if uris.is_empty() {
         let users: Vec<&str> = registry
             .templates
@@ -271,7 +275,6 @@ pub fn remove(
             "to remove the publisher itself, run `zmgr publisher remove {name}`"
         )));
     }
-    let file = current.file.as_ref().expect("loaded from a file");
     let mut doc = KdlDocument::parse_v2(file.text()).map_err(|_| {
         Error::failed(format!(
             "{} changed while zmgr was reading it; try again",

@@ -132,10 +132,13 @@ pub fn reconcile(core: &mut Core, registry: &Registry, fix: bool) -> Result<Vec<
 
     let mut findings = Vec::new();
     for entry in registry.zones.values() {
+        if crate::interrupt::requested() {
+            return Err(Error::failed("interrupted"));
+        }
         let name = entry.name.value.clone();
         let on_system = system.get(&name);
         if entry.state == ZoneState::Creating {
-            if create_running(registry, &name) {
+            if crate::zone::create_running(&registry.root, &name) {
                 findings.push(Finding::Creating { zone: name });
             } else {
                 findings.push(Finding::Crashed {
@@ -223,16 +226,6 @@ pub fn reconcile(core: &mut Core, registry: &Registry, fix: bool) -> Result<Vec<
     Ok(out)
 }
 
-/// Whether a create holds this zone's entry. A create keeps a lock on its `creating` entry
-/// until it ends; the lock dies with the process, so a crash leaves the entry unlocked.
-fn create_running(registry: &Registry, zone: &str) -> bool {
-    let path = crate::zone::entry_path(&registry.root, zone);
-    match std::fs::File::open(&path) {
-        Ok(f) => matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)),
-        Err(_) => false,
-    }
-}
-
 fn leftovers(
     entry: &ZoneEntry,
     on_system: Option<&ListedZone>,
@@ -270,6 +263,15 @@ fn repair(
             crate::zone::set_entry_state(core.root(), zone, state)
         }
         Finding::Crashed { zone, .. } => {
+            // Only if no create holds the entry now; holding it ourselves keeps a second
+            // reconcile from repairing the same leftovers at the same time.
+            let path = crate::zone::entry_path(core.root(), zone);
+            let held = std::fs::File::open(&path).map_err(|e| Error::io("open", &path, e))?;
+            if held.try_lock().is_err() {
+                return Err(Error::failed(format!(
+                    "zone {zone} is held by a running zmgr now"
+                )));
+            }
             // Undo what the create did, as its own rollback would have.
             let entry = &registry.zones[zone];
             if let Some(z) = system.get(zone) {

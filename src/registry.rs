@@ -214,13 +214,6 @@ impl Registry {
         self.zones.values().flat_map(|z| z.addresses()).collect()
     }
 
-    /// Zone entries using each pool, by pool name.
-    pub fn zones_in_pool(&self, pool: &str) -> impl Iterator<Item = &ZoneEntry> {
-        self.zones
-            .values()
-            .filter(move |z| z.nets.iter().any(|n| n.pool.as_deref() == Some(pool)))
-    }
-
     /// Problems between files: references to things that do not exist, overlaps, doubles.
     pub fn cross_check(&self) -> Vec<Problem> {
         let mut out = Vec::new();
@@ -326,7 +319,11 @@ impl Registry {
                         z.name.value
                     ))
                     .at(file, z.name.span, "state creating")
-                    .with_help("no create is running for it, an interrupted create left this entry behind"),
+                    .with_help(if crate::zone::create_running(&self.root, &z.name.value) {
+                        "a create is running for it"
+                    } else {
+                        "an interrupted create left it; `zmgr reconcile --fix` removes what it left"
+                    }),
                 );
             }
             if let Some(t) = &z.template

@@ -389,6 +389,26 @@ pub fn write_new_entry(root: &std::path::Path, entry: &ZoneEntry) -> crate::erro
     crate::fsutil::write_new_atomic(&path, entry.to_kdl().as_bytes())
 }
 
+/// Like [`write_new_entry`], returning the entry's file locked for as long as the handle
+/// lives (`None` when the zone already has an entry).
+pub fn write_new_entry_locked(
+    root: &std::path::Path,
+    entry: &ZoneEntry,
+) -> crate::error::Result<Option<std::fs::File>> {
+    let path = entry_path(root, &entry.name.value);
+    crate::fsutil::ensure_dir(path.parent().expect("zones folder"))?;
+    crate::fsutil::write_new_locked(&path, entry.to_kdl().as_bytes())
+}
+
+/// Whether a create is running for the zone: a create holds a lock on its `creating` entry
+/// from the moment the entry appears until it ends; the lock dies with the process.
+pub fn create_running(root: &std::path::Path, zone: &str) -> bool {
+    match std::fs::File::open(entry_path(root, zone)) {
+        Ok(f) => matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)),
+        Err(_) => false,
+    }
+}
+
 /// Sets the `state` of an entry in place, keeping the file's comments and layout.
 pub fn set_entry_state(
     root: &std::path::Path,
@@ -428,7 +448,11 @@ pub fn set_entry_state(
     crate::fsutil::write_atomic(&path, doc.to_string().as_bytes())
 }
 
-/// Removes an entry, which frees its addresses.
+/// Removes an entry, which frees its addresses. An entry already gone is not an error.
 pub fn remove_entry(root: &std::path::Path, name: &str) -> crate::error::Result<()> {
-    crate::fsutil::remove(&entry_path(root, name))
+    let path = entry_path(root, name);
+    if !path.exists() {
+        return Ok(());
+    }
+    crate::fsutil::remove(&path)
 }

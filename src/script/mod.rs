@@ -98,6 +98,9 @@ impl Budget {
 /// The token that ends a script which ran past its deadline.
 pub const DEADLINE: &str = "deadline";
 
+/// The token that ends a script on Ctrl-C or SIGTERM.
+pub const INTERRUPTED: &str = "interrupted";
+
 /// A hardened engine: limits set explicitly (debug builds have lower defaults), `eval`
 /// disabled, strict variables, a deadline, and `import` confined by [`resolver::Confined`].
 pub fn engine(limits: &Limits, import_dirs: Vec<PathBuf>) -> (Engine, Budget, resolver::Files) {
@@ -120,7 +123,13 @@ pub fn engine(limits: &Limits, import_dirs: Vec<PathBuf>) -> (Engine, Budget, re
     let timeout = limits.timeout;
     // `on_progress` needs a Send + Sync closure only with the `sync` feature, which zmgr
     // does not use; the budget lives on this thread.
-    engine.on_progress(move |_| (watch.used() > timeout).then(|| Dynamic::from(DEADLINE)));
+    engine.on_progress(move |_| {
+        if crate::interrupt::requested() {
+            Some(Dynamic::from(INTERRUPTED))
+        } else {
+            (watch.used() > timeout).then(|| Dynamic::from(DEADLINE))
+        }
+    });
     // Scripts talk through zmgr's logging; `print` and `debug` go to standard error so that
     // they never mix with a verb's output.
     engine.on_print(|s| eprintln!("{s}"));

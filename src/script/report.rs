@@ -63,6 +63,8 @@ fn describe(e: &EvalAltResult, limits: &super::Limits) -> String {
                     "the script ran longer than its limit of {} s",
                     limits.timeout.as_secs_f64()
                 )
+            } else if t == super::INTERRUPTED {
+                "interrupted".to_string()
             } else if let Some(msg) = t.strip_prefix(super::api::ABORT) {
                 format!("aborted: {msg}")
             } else {
