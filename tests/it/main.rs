@@ -1,6 +1,7 @@
 //! Integration tests: the built binaries, run as separate processes on temporary registries
 //! and simulator states.
 
+mod guards;
 mod harness;
 mod import_adopt;
 mod import_conflicts;
