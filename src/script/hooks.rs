@@ -429,6 +429,11 @@ impl Hooks {
 /// Writes `content` to `path` inside the zone's root, refusing any way out of it: `..`,
 /// or a symbolic link on the way (which the zone's own root user could have planted).
 fn write_in_root(root: &Path, path: &str, content: &str) -> Result<(), String> {
+    use std::ffi::CString;
+    use std::io::Write;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::unix::ffi::OsStrExt;
+
     let rel = Path::new(path.trim_start_matches('/'));
     if path.trim_start_matches('/').is_empty()
         || rel.components().any(|c| !matches!(c, Component::Normal(_)))
@@ -437,33 +442,120 @@ fn write_in_root(root: &Path, path: &str, content: &str) -> Result<(), String> {
             "write_file: `{path}` must be a path inside the zone, without `..`"
         ));
     }
-    let mut dir = root.to_path_buf();
-    let parts: Vec<_> = rel.components().collect();
-    for c in &parts[..parts.len() - 1] {
-        dir.push(c);
-        match std::fs::symlink_metadata(&dir) {
-            Ok(m) if m.file_type().is_symlink() => {
-                return Err(format!(
-                    "write_file: {} is a symbolic link; refusing to follow it",
-                    dir.display()
-                ));
+    let cstr = |p: &std::ffi::OsStr| {
+        CString::new(p.as_bytes()).map_err(|_| format!("write_file: `{path}` holds a NUL byte"))
+    };
+    let os_err = || std::io::Error::last_os_error();
+    // Folder by folder through open handles, never following a symbolic link: the zone's
+    // root user cannot swap a folder for a link between a check and the write.
+    let open_dir = |at: Option<&OwnedFd>, name: &CString| -> std::io::Result<OwnedFd> {
+        let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+        // SAFETY: valid NUL-terminated name; the returned descriptor is owned below.
+        let fd = unsafe {
+            match at {
+                Some(d) => libc::openat(d.as_raw_fd(), name.as_ptr(), flags),
+                None => libc::open(name.as_ptr(), flags),
             }
-            Ok(m) if !m.is_dir() => {
-                return Err(format!("write_file: {} is not a folder", dir.display()));
-            }
-            Ok(_) => {}
-            Err(_) => std::fs::create_dir(&dir)
-                .map_err(|e| format!("write_file: cannot create {}: {e}", dir.display()))?,
+        };
+        if fd < 0 {
+            Err(std::io::Error::last_os_error())
+        } else {
+            // SAFETY: fd was just opened and is owned by nobody else.
+            Ok(unsafe { OwnedFd::from_raw_fd(fd) })
         }
+    };
+    let refused = |what: &str, e: std::io::Error| -> String {
+        let is_link = std::fs::symlink_metadata(what).is_ok_and(|m| m.file_type().is_symlink());
+        match e.raw_os_error() {
+            Some(libc::ELOOP) | Some(libc::ENOTDIR) if is_link => {
+                format!("write_file: {what} is a symbolic link; refusing to follow it")
+            }
+            Some(libc::ENOTDIR) => format!("write_file: {what} is not a folder"),
+            _ => format!("write_file: cannot open {what}: {e}"),
+        }
+    };
+    let mut dir = open_dir(None, &cstr(root.as_os_str())?)
+        .map_err(|e| refused(&root.display().to_string(), e))?;
+    let parts: Vec<_> = rel.components().map(|c| c.as_os_str().to_owned()).collect();
+    let mut walked = root.to_path_buf();
+    for part in &parts[..parts.len() - 1] {
+        walked.push(part);
+        let name = cstr(part)?;
+        dir = match open_dir(Some(&dir), &name) {
+            Ok(d) => d,
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {
+                // SAFETY: valid descriptor and name.
+                if unsafe { libc::mkdirat(dir.as_raw_fd(), name.as_ptr(), 0o755) } != 0 {
+                    return Err(format!(
+                        "write_file: cannot create {}: {}",
+                        walked.display(),
+                        os_err()
+                    ));
+                }
+                open_dir(Some(&dir), &name)
+                    .map_err(|e| refused(&walked.display().to_string(), e))?
+            }
+            Err(e) => return Err(refused(&walked.display().to_string(), e)),
+        };
     }
-    let target = root.join(rel);
-    if std::fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink()) {
+    let file_name = parts.last().expect("at least one component");
+    let target = cstr(file_name)?;
+    let shown = root.join(rel);
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: valid descriptor, name and stat buffer.
+    let exists = unsafe {
+        libc::fstatat(
+            dir.as_raw_fd(),
+            target.as_ptr(),
+            &mut st,
+            libc::AT_SYMLINK_NOFOLLOW,
+        )
+    } == 0;
+    if exists && (st.st_mode & libc::S_IFMT) == libc::S_IFLNK {
         return Err(format!(
             "write_file: {} is a symbolic link; refusing to follow it",
-            target.display()
+            shown.display()
         ));
     }
-    crate::fsutil::write_atomic(&target, content.as_bytes()).map_err(|e| format!("write_file: {e}"))
+    // A new file beside the target, renamed over it: readers see the old or the new content,
+    // and a link planted at the target meanwhile is replaced, not followed.
+    let tmp = cstr(std::ffi::OsStr::new(&format!(
+        ".{}.zmgr.{}",
+        file_name.to_string_lossy(),
+        std::process::id()
+    )))?;
+    let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+    // SAFETY: valid descriptor and name; the result is owned below.
+    let fd = unsafe { libc::openat(dir.as_raw_fd(), tmp.as_ptr(), flags, 0o644 as libc::c_uint) };
+    if fd < 0 {
+        return Err(format!(
+            "write_file: cannot write {}: {}",
+            shown.display(),
+            os_err()
+        ));
+    }
+    // SAFETY: fd was just opened and is owned by nobody else.
+    let mut file = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) });
+    let written = file
+        .write_all(content.as_bytes())
+        .and_then(|()| file.sync_all());
+    // SAFETY: valid descriptor and names.
+    let renamed = written.is_ok()
+        && unsafe {
+            libc::renameat(
+                dir.as_raw_fd(),
+                tmp.as_ptr(),
+                dir.as_raw_fd(),
+                target.as_ptr(),
+            )
+        } == 0;
+    if !renamed {
+        let e = written.err().unwrap_or_else(os_err);
+        // SAFETY: valid descriptor and name.
+        unsafe { libc::unlinkat(dir.as_raw_fd(), tmp.as_ptr(), 0) };
+        return Err(format!("write_file: cannot write {}: {e}", shown.display()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
