@@ -516,7 +516,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             }
         }
         Command::Run { file, args } => {
-            let (core, registry) = open_core(true)?;
+            let (core, registry) = open_core(false)?;
             let runtime = crate::script::api::Runtime::new(
                 core,
                 registry.config.script_limits.clone(),
@@ -541,7 +541,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                     )),
                 );
             }
-            let (core, registry) = open_core(true)?;
+            let (core, registry) = open_core(false)?;
             let runtime = crate::script::api::Runtime::new(
                 core,
                 registry.config.script_limits.clone(),

@@ -430,10 +430,7 @@ fn still_there(core: &Core, plan: &Plan, made: Made) -> Result<bool> {
         (_, None) => false,
         (Made::Configuration, Some(_)) => true,
         (Made::Installation, Some(z)) => z.state != "configured",
-        (_, Some(z)) => matches!(
-            z.state.as_str(),
-            "running" | "ready" | "shutting_down" | "down"
-        ),
+        (_, Some(z)) => crate::lifecycle::is_up(&z.state),
     })
 }
 

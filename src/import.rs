@@ -101,7 +101,7 @@ impl ZoneImport {
 }
 
 /// Brands that belong to a VM manager, not to zmgr.
-const VM_BRANDS: &[&str] = &["bhyve", "kvm"];
+pub const VM_BRANDS: &[&str] = &["bhyve", "kvm"];
 
 /// `zmgr import [NAME…] [--dry-run]`: adopts zones of the system into the registry.
 ///

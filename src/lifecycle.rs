@@ -111,6 +111,78 @@ pub fn change(
     state
 }
 
+/// Whether a zone in `state` has a kernel zone to halt first.
+pub fn is_up(state: &str) -> bool {
+    matches!(
+        state,
+        "running" | "ready" | "shutting_down" | "down" | "mounted"
+    )
+}
+
+/// The VNICs of the system, asked only when the entry has VNICs zmgr made.
+pub fn present_vnics(core: &Core, entry: &ZoneEntry) -> Result<Vec<String>> {
+    if !entry.nets.iter().any(|n| n.vnic) {
+        return Ok(Vec::new());
+    }
+    let out = core.run(&crate::dladm::show_vnics())?;
+    let vnics = crate::dladm::parse_show_vnic(&out.stdout).map_err(Error::failed)?;
+    Ok(vnics.into_iter().map(|v| v.link).collect())
+}
+
+/// The commands that take a zone and the VNICs zmgr made for it off the system, in order,
+/// for what exists of them (`listed`: the zone as zoneadm lists it; `vnics`: the VNICs the
+/// system has). What is already gone is noted in `skipped`.
+pub fn teardown(
+    name: &str,
+    listed: Option<&ListedZone>,
+    entry: &ZoneEntry,
+    vnics: &[String],
+    skipped: &mut Vec<String>,
+) -> Vec<(String, CommandLine)> {
+    let mut steps = Vec::new();
+    match listed {
+        None => skipped.push(format!("zone {name} is not configured on the system")),
+        Some(z) => {
+            if is_up(&z.state) {
+                steps.push((
+                    format!("halting zone {name}"),
+                    CommandLine::new(Tool::Zoneadm, ["-z", name, "halt"]),
+                ));
+            }
+            if z.state != "configured" {
+                steps.push((
+                    format!("uninstalling zone {name}"),
+                    CommandLine::new(Tool::Zoneadm, ["-z", name, "uninstall", "-F"]),
+                ));
+            } else {
+                skipped.push(format!("zone {name} is not installed"));
+            }
+            steps.push((
+                format!("deleting the configuration of zone {name}"),
+                CommandLine::new(Tool::Zonecfg, ["-z", name, "delete", "-F"]),
+            ));
+        }
+    }
+    // One VNIC may carry several addresses, so several nets: it is deleted once.
+    let mut seen = std::collections::HashSet::new();
+    for v in entry
+        .nets
+        .iter()
+        .filter(|n| n.vnic)
+        .map(|n| n.physical.as_str())
+    {
+        if !seen.insert(v) {
+            continue;
+        }
+        if vnics.iter().any(|p| p == v) {
+            steps.push((format!("deleting VNIC {v}"), crate::dladm::delete_vnic(v)));
+        } else {
+            skipped.push(format!("VNIC {v} is already gone"));
+        }
+    }
+    steps
+}
+
 /// What `destroy` did or would do.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Destroyed {
@@ -135,55 +207,9 @@ pub fn destroy(
         zone: name.to_string(),
         ..Destroyed::default()
     };
-    let mut steps: Vec<(String, CommandLine)> = Vec::new();
-    match system_zone(core, name)? {
-        None => report
-            .skipped
-            .push(format!("zone {name} is not configured on the system")),
-        Some(z) => {
-            let state = z.state.as_str();
-            if matches!(
-                state,
-                "running" | "ready" | "shutting_down" | "down" | "mounted"
-            ) {
-                steps.push((
-                    format!("halting zone {name}"),
-                    CommandLine::new(Tool::Zoneadm, ["-z", name, "halt"]),
-                ));
-            }
-            if state != "configured" {
-                steps.push((
-                    format!("uninstalling zone {name}"),
-                    CommandLine::new(Tool::Zoneadm, ["-z", name, "uninstall", "-F"]),
-                ));
-            } else {
-                report.skipped.push(format!("zone {name} is not installed"));
-            }
-            steps.push((
-                format!("deleting the configuration of zone {name}"),
-                CommandLine::new(Tool::Zonecfg, ["-z", name, "delete", "-F"]),
-            ));
-        }
-    }
-    let mut vnics: Vec<&str> = entry
-        .nets
-        .iter()
-        .filter(|n| n.vnic)
-        .map(|n| n.physical.as_str())
-        .collect();
-    // One VNIC may carry several addresses, so several nets.
-    vnics.dedup();
-    if !vnics.is_empty() {
-        let out = core.run(&crate::dladm::show_vnics())?;
-        let present = crate::dladm::parse_show_vnic(&out.stdout).map_err(Error::failed)?;
-        for v in vnics {
-            if present.iter().any(|p| p.link == v) {
-                steps.push((format!("deleting VNIC {v}"), crate::dladm::delete_vnic(v)));
-            } else {
-                report.skipped.push(format!("VNIC {v} is already gone"));
-            }
-        }
-    }
+    let listed = system_zone(core, name)?;
+    let vnics = present_vnics(core, entry)?;
+    let steps = teardown(name, listed.as_ref(), entry, &vnics, &mut report.skipped);
     report.commands = steps.iter().map(|(_, c)| core.display(c)).collect();
     if dry_run {
         return Ok(report);

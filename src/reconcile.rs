@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use crate::core::Core;
 use crate::error::{Error, Result};
-use crate::exec::{CommandLine, Tool};
 use crate::registry::Registry;
 use crate::zone::{ZoneEntry, ZoneState};
 use crate::zoneadm::ListedZone;
@@ -110,9 +109,6 @@ impl Finding {
     }
 }
 
-/// Brands zmgr leaves to a VM manager; they are never reported as unregistered.
-const VM_BRANDS: &[&str] = &["bhyve", "kvm"];
-
 /// Compares the registry with the system; with `fix`, repairs state drift and the leftovers of
 /// crashed creates.
 pub fn reconcile(core: &mut Core, registry: &Registry, fix: bool) -> Result<Vec<Difference>> {
@@ -195,7 +191,9 @@ pub fn reconcile(core: &mut Core, registry: &Registry, fix: bool) -> Result<Vec<
         }
     }
     for z in system.values() {
-        if !registry.zones.contains_key(&z.name) && !VM_BRANDS.contains(&z.brand.as_str()) {
+        if !registry.zones.contains_key(&z.name)
+            && !crate::import::VM_BRANDS.contains(&z.brand.as_str())
+        {
             findings.push(Finding::Unregistered {
                 zone: z.name.clone(),
             });
@@ -274,35 +272,11 @@ fn repair(
             }
             // Undo what the create did, as its own rollback would have.
             let entry = &registry.zones[zone];
-            if let Some(z) = system.get(zone) {
-                let state = z.state.as_str();
-                if matches!(
-                    state,
-                    "running" | "ready" | "shutting_down" | "down" | "mounted"
-                ) {
-                    core.run(&CommandLine::new(Tool::Zoneadm, ["-z", zone, "halt"]))?;
-                }
-                if state != "configured" {
-                    core.run(&CommandLine::new(
-                        Tool::Zoneadm,
-                        ["-z", zone, "uninstall", "-F"],
-                    ))?;
-                }
-                core.run(&CommandLine::new(
-                    Tool::Zonecfg,
-                    ["-z", zone, "delete", "-F"],
-                ))?;
-            }
-            // One VNIC may carry several addresses, so several nets: delete it once.
-            let mut deleted = HashSet::new();
-            for n in entry
-                .nets
-                .iter()
-                .filter(|n| n.vnic && vnics.contains(&n.physical))
-            {
-                if deleted.insert(n.physical.as_str()) {
-                    core.run(&crate::dladm::delete_vnic(&n.physical))?;
-                }
+            let vnics: Vec<String> = vnics.iter().cloned().collect();
+            let steps =
+                crate::lifecycle::teardown(zone, system.get(zone), entry, &vnics, &mut Vec::new());
+            for (_, cmd) in &steps {
+                core.run(cmd)?;
             }
             let _lock = core.lock()?;
             crate::zone::remove_entry(core.root(), zone)

@@ -46,6 +46,13 @@ impl Host {
     fn registry(&self) -> Rr<Registry> {
         self.core.borrow().registry().map_err(core_error)
     }
+
+    /// The registry without its zone entries, for calls that read the ledger under the lock.
+    fn registry_without_zones(&self) -> Rr<Registry> {
+        Registry::load_with(self.core.borrow().root(), false)
+            .map(|(r, _)| r)
+            .map_err(core_error)
+    }
 }
 
 /// A core error as a catchable Rhai error carrying the core's message (and its help).
@@ -490,7 +497,7 @@ fn create(host: &Host, name: &str, options: Map) -> Rr<Dynamic> {
         },
         keep_on_failure: false,
     };
-    let reg = host.registry()?;
+    let reg = host.registry_without_zones()?;
     let mut core = host.core.borrow_mut();
     let created = host
         .budget
