@@ -265,7 +265,10 @@ impl Registry {
             }
         }
         let dir = t.file.path().parent().unwrap_or(Path::new("."));
-        for (point, path) in &t.hooks {
+        for (point, source) in &t.hooks {
+            let crate::template::HookSource::File(path) = source else {
+                continue;
+            };
             let full = dir.join(&path.value);
             if !full.is_file() {
                 out.push(

@@ -30,6 +30,23 @@ pub const HOOK_POINTS: &[&str] = &[
     "post-destroy",
 ];
 
+/// Where a hook's script is: a file beside the template, or code written in the template.
+#[derive(Debug, Clone)]
+pub enum HookSource {
+    File(Spanned<String>),
+    Code(Spanned<String>),
+}
+
+impl HookSource {
+    /// The file path, or `code` for inline code, for listings.
+    pub fn describe(&self) -> String {
+        match self {
+            HookSource::File(f) => f.value.clone(),
+            HookSource::Code(_) => "(inline code)".into(),
+        }
+    }
+}
+
 /// Whether a zone has its own IP stack or shares the global zone's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -72,7 +89,7 @@ pub struct Template {
     pub packages: Vec<Spanned<String>>,
     pub zonecfg: ZonecfgExtras,
     /// (hook point, script path relative to the template's folder)
-    pub hooks: Vec<(Spanned<String>, Spanned<String>)>,
+    pub hooks: Vec<(Spanned<String>, HookSource)>,
 }
 
 /// Extra zonecfg settings a template adds to every zone it makes.
@@ -277,13 +294,37 @@ impl Template {
                 let Some(h) = r.single(&points, point) else {
                     continue;
                 };
-                // Several scripts for one point run in the order written.
-                for path in r.string_args(h) {
-                    if let Some(why) = hook_path_error(&path.value) {
-                        r.error(path.span, why, "invalid hook path");
-                    } else {
-                        hooks.push((Spanned::new(point.to_string(), h.name().span()), path));
+                // Several scripts for one point run in the order written: the files, then
+                // the inline `code`.
+                let at = Spanned::new(point.to_string(), h.name().span());
+                let before = hooks.len();
+                for e in h.entries() {
+                    let Some(v) = r.string_value(h, e) else {
+                        continue;
+                    };
+                    match e.name().map(|k| k.value()) {
+                        None => match hook_path_error(&v.value) {
+                            Some(why) => r.error(v.span, why, "invalid hook path"),
+                            None => hooks.push((at.clone(), HookSource::File(v))),
+                        },
+                        Some("code") => hooks.push((at.clone(), HookSource::Code(v))),
+                        Some(k) => r.unknown(k, e.span(), &["code"], "property"),
                     }
+                }
+                if let Some(c) = h.children() {
+                    r.error(
+                        c.span(),
+                        format!("`{point}` takes no children"),
+                        "unexpected block",
+                    );
+                }
+                if hooks.len() == before && h.entries().is_empty() {
+                    r.error_help(
+                        h.span(),
+                        format!("`{point}` names no script"),
+                        "script missing",
+                        format!("write `{point} \"hooks/setup.rhai\"` or `{point} code=#\"…\"#`"),
+                    );
                 }
             }
         }
@@ -360,14 +401,17 @@ impl Template {
         if !self.hooks.is_empty() {
             s += "    hooks {\n";
             for point in HOOK_POINTS {
-                let paths: Vec<String> = self
+                let sources: Vec<String> = self
                     .hooks
                     .iter()
                     .filter(|(p, _)| p.value == *point)
-                    .map(|(_, f)| quote(&f.value))
+                    .map(|(_, source)| match source {
+                        HookSource::File(f) => quote(&f.value),
+                        HookSource::Code(c) => format!("code={}", quote(&c.value)),
+                    })
                     .collect();
-                if !paths.is_empty() {
-                    s += &format!("        {point} {}\n", paths.join(" "));
+                if !sources.is_empty() {
+                    s += &format!("        {point} {}\n", sources.join(" "));
                 }
             }
             s += "    }\n";
@@ -724,7 +768,7 @@ template "web" {
     }
     hooks {
         pre-install "web-pre.rhai"
-        post-install "web-post.rhai"
+        post-install "web-post.rhai" code="info(ZONE.name);\nlet x = \"q\";"
     }
 }
 "#;

@@ -180,7 +180,10 @@ pub fn templates<'a>(templates: impl IntoIterator<Item = &'a Template>) -> Listi
                 "publishers": t.publishers.iter().map(|p| &p.value).collect::<Vec<_>>(),
                 "packages": t.packages.iter().map(|p| &p.value).collect::<Vec<_>>(),
                 "zonecfg": t.zonecfg,
-                "hooks": t.hooks.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect::<std::collections::BTreeMap<_, _>>(),
+                "hooks": t.hooks.iter().fold(std::collections::BTreeMap::<String, Vec<String>>::new(), |mut m, (k, v)| {
+                    m.entry(k.value.clone()).or_default().push(v.describe());
+                    m
+                }),
                 "file": t.file.path(),
             });
             (row, value)
@@ -302,8 +305,8 @@ pub fn template_details(t: &Template) -> Vec<(&'static str, String)> {
             .collect();
         v.push(("zonecfg", format!("{} {}", r.kind, props.join(" "))));
     }
-    for (point, path) in &t.hooks {
-        v.push(("hook", format!("{} {}", point.value, path.value)));
+    for (point, source) in &t.hooks {
+        v.push(("hook", format!("{} {}", point.value, source.describe())));
     }
     v.push(("file", t.file.path().display().to_string()));
     v

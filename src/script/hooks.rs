@@ -287,6 +287,25 @@ fn build(
     (engine, budget, files)
 }
 
+/// Compiles a hook's script: a file beside the template, or the template's inline code (whose
+/// diagnostics name the template and the hook point, with lines counted in the code).
+pub fn load_source(
+    engine: &Engine,
+    template: &crate::template::Template,
+    dir: &Path,
+    point: &str,
+    source: &crate::template::HookSource,
+    scope: &rhai::Scope,
+) -> Result<Script, crate::error::Problem> {
+    match source {
+        crate::template::HookSource::File(f) => Script::load(engine, &dir.join(&f.value), scope),
+        crate::template::HookSource::Code(code) => {
+            let name = PathBuf::from(format!("{} ({point} code)", template.file.path().display()));
+            Script::compile(engine, &name, code.value.clone(), scope)
+        }
+    }
+}
+
 /// The variables a hook sees: `ZONE` (the zone's fields and `root`, its root folder) and
 /// `HOOK` (the point it runs at).
 pub fn scope(zone: &HookZone, point: &str) -> rhai::Scope<'static> {
@@ -375,11 +394,14 @@ impl Hooks {
         let (engine, budget, files) = build(limits, dir.clone(), state.clone(), core);
         // Every hook is read and compiled now: a broken one fails before anything changes.
         let mut scripts = Vec::new();
-        for (p, f) in &template.hooks {
-            let path = dir.join(&f.value);
+        for (p, source) in &template.hooks {
             let scope = scope(&state.borrow().zone, &p.value);
-            let script = Script::load(&engine, &path, &scope).map_err(super::failed)?;
-            files.add(path.to_string_lossy().into_owned(), script.file.clone());
+            let script = load_source(&engine, template, &dir, &p.value, source, &scope)
+                .map_err(super::failed)?;
+            files.add(
+                script.file.path().to_string_lossy().into_owned(),
+                script.file.clone(),
+            );
             scripts.push((p.value.clone(), script));
         }
         Ok(Hooks {

@@ -176,11 +176,13 @@ pub fn check_registry(registry: &crate::registry::Registry) -> Vec<Problem> {
         }
         let dir = t.file.path().parent().unwrap_or(Path::new("."));
         let mut seen = HashSet::new();
-        for (point, path) in &t.hooks {
-            let file = dir.join(&path.value);
-            // A script used at several points is checked once.
-            if !seen.insert(file.clone()) || !file.is_file() {
-                continue; // reported by the registry's cross-check
+        for (point, source) in &t.hooks {
+            if let crate::template::HookSource::File(path) = source {
+                let file = dir.join(&path.value);
+                // A script used at several points is checked once.
+                if !seen.insert(file.clone()) || !file.is_file() {
+                    continue; // reported by the registry's cross-check
+                }
             }
             let zone = super::hooks::HookZone {
                 name: String::new(),
@@ -194,7 +196,10 @@ pub fn check_registry(registry: &crate::registry::Registry) -> Vec<Problem> {
                 vnic: String::new(),
             };
             let scope = super::hooks::scope(&zone, &point.value);
-            problems.extend(check_file(&engine, &known, &file, &scope));
+            match super::hooks::load_source(&engine, t, dir, &point.value, source, &scope) {
+                Ok(script) => problems.extend(unknown_calls(&known, &script.file, &script.ast)),
+                Err(p) => problems.push(p),
+            }
         }
     }
     problems

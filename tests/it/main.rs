@@ -26,6 +26,7 @@ mod script_api;
 mod script_check;
 mod script_errors;
 mod script_hooks;
+mod script_inline;
 mod script_limits;
 mod script_perms;
 mod script_support;
