@@ -440,7 +440,7 @@ fn template_show_json() {
     assert_eq!(v["pool"], "lan");
     assert_eq!(v["publishers"], json!(["openindiana.org"]));
     assert_eq!(v["packages"], json!(["web/server/nginx", "editor/vim"]));
-    assert_eq!(v["hooks"], json!({"post-install": "web-post.rhai"}));
+    assert_eq!(v["hooks"], json!({"post-install": ["web-post.rhai"]}));
     assert_eq!(
         v["zonecfg"]["properties"],
         json!([["limitpriv", "default,dtrace_proc"]])
