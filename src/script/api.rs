@@ -504,10 +504,10 @@ fn create(host: &Host, name: &str, options: Map) -> Rr<Dynamic> {
         .outside(|| crate::create::create(&mut core, reg, &opts))
         .map_err(|e| {
             let err = core_error_ref(&e);
-            if let Error::Create { cause, .. } = e {
-                if let Error::Script(p) = *cause {
-                    *host.hook_problem.borrow_mut() = Some(*p);
-                }
+            if let Error::Create { cause, .. } = e
+                && let Error::Script(p) = *cause
+            {
+                *host.hook_problem.borrow_mut() = Some(*p);
             }
             err
         })?;
