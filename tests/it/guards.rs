@@ -87,3 +87,38 @@ fn a_pool_of_all_of_ipv6_has_a_size_and_no_panic() {
             u128::MAX - 1
         ));
 }
+
+#[test]
+fn on_a_terminal_install_shows_its_phase_and_elapsed_time_in_place() {
+    // `script` (util-linux) gives zmgr a pseudo-terminal, as a person's shell would.
+    let env = sandbox();
+    env.faults("zoneadm install delay=1.5\n");
+    let dir = env.sandbox_dir();
+    let command = format!(
+        "{} --sandbox {} create web1",
+        env!("CARGO_BIN_EXE_zmgr"),
+        dir.display()
+    );
+    let run = env.run(
+        "/usr/bin/script",
+        &["-qec", &command, "/dev/null"],
+        &[("TERM", "xterm"), ("COLUMNS", "120")],
+    );
+    run.success();
+    let out = run.stdout();
+    // One status line rewritten in place: carriage return and erase-line, the install's own
+    // phase, and the time spent.
+    assert!(
+        out.contains("\r\x1b[2Kinstalling zone web1 [0s]"),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("Installing: Packages (output follows)"),
+        "{out:?}"
+    );
+    assert!(out.contains("installing zone web1 [1s]"), "{out:?}");
+    assert!(
+        out.contains("created zone web1: 192.0.2.10/24 on web1_0, running"),
+        "{out:?}"
+    );
+}
