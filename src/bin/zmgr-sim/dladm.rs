@@ -22,7 +22,7 @@ const USAGE: &str = concat!(
     "    show-phys        [-m | -H | -P] [[-p] [-o <field>[,...]]] [<link>]\n",
 );
 
-const VNIC_FIELDS: [Field; 7] = [
+pub(crate) const VNIC_FIELDS: [Field; 7] = [
     Field {
         name: "LINK",
         width: 13,

@@ -178,36 +178,8 @@ impl Ofmt {
 mod tests {
     use super::*;
 
-    const VNIC: [Field; 7] = [
-        Field {
-            name: "LINK",
-            width: 13,
-        },
-        Field {
-            name: "OVER",
-            width: 11,
-        },
-        Field {
-            name: "SPEED",
-            width: 6,
-        },
-        Field {
-            name: "MACADDRESS",
-            width: 18,
-        },
-        Field {
-            name: "MACADDRTYPE",
-            width: 12,
-        },
-        Field {
-            name: "VID",
-            width: 5,
-        },
-        Field {
-            name: "ZONE",
-            width: 20,
-        },
-    ];
+    // The show-vnic fields, whose widths the layout tests below rely on.
+    use crate::dladm::VNIC_FIELDS as VNIC;
 
     fn row(values: &[&str]) -> Vec<String> {
         values.iter().map(|s| s.to_string()).collect()
