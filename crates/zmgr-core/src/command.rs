@@ -1,0 +1,202 @@
+//! Commands as values: the tools zmgr runs, one command line with its input, what a tool
+//! printed, and how a command failed. Pure data, so that plans can be shown and tested and
+//! errors can carry the command; `host::exec` runs them.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// A system tool that zmgr runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tool {
+    Zonecfg,
+    Zoneadm,
+    Dladm,
+    Zlogin,
+    Pkg,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 5] = [
+        Tool::Zonecfg,
+        Tool::Zoneadm,
+        Tool::Dladm,
+        Tool::Zlogin,
+        Tool::Pkg,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Zonecfg => "zonecfg",
+            Tool::Zoneadm => "zoneadm",
+            Tool::Dladm => "dladm",
+            Tool::Zlogin => "zlogin",
+            Tool::Pkg => "pkg",
+        }
+    }
+
+    /// Where illumos installs the tool.
+    pub fn default_path(self) -> &'static str {
+        match self {
+            Tool::Zonecfg => "/usr/sbin/zonecfg",
+            Tool::Zoneadm => "/usr/sbin/zoneadm",
+            Tool::Dladm => "/usr/sbin/dladm",
+            Tool::Zlogin => "/usr/sbin/zlogin",
+            Tool::Pkg => "/usr/bin/pkg",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Tool> {
+        Tool::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    pub fn names() -> Vec<&'static str> {
+        Tool::ALL.iter().map(|t| t.name()).collect()
+    }
+}
+
+/// The absolute path of every tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Commands {
+    paths: [PathBuf; 5],
+}
+
+impl Default for Commands {
+    fn default() -> Self {
+        Self {
+            paths: Tool::ALL.map(|t| PathBuf::from(t.default_path())),
+        }
+    }
+}
+
+impl Commands {
+    pub fn path(&self, tool: Tool) -> &Path {
+        &self.paths[tool as usize]
+    }
+
+    pub fn set(&mut self, tool: Tool, path: PathBuf) {
+        self.paths[tool as usize] = path;
+    }
+}
+
+/// One command to run: a tool, its arguments and what to write to its standard input.
+/// Built as a plain value so that plans can be printed and tested without running anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommandLine {
+    pub tool: Tool,
+    pub args: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stdin: Option<String>,
+}
+
+impl CommandLine {
+    pub fn new<I, S>(tool: Tool, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            tool,
+            args: args.into_iter().map(Into::into).collect(),
+            stdin: None,
+        }
+    }
+
+    pub fn with_stdin(mut self, stdin: impl Into<String>) -> Self {
+        self.stdin = Some(stdin.into());
+        self
+    }
+
+    /// The command as a person would type it, each word quoted for a POSIX shell when needed.
+    pub fn display(&self, commands: &Commands) -> String {
+        std::iter::once(commands.path(self.tool).to_string_lossy().into_owned())
+            .chain(self.args.iter().cloned())
+            .map(|w| shell_quote(&w))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Quotes a word for display in a POSIX shell; zmgr itself never runs a shell.
+pub fn shell_quote(w: &str) -> String {
+    let plain = !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+    if plain {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+/// What a finished command printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Which stream a line of streamed output came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Why a command did not succeed. It carries the command line and what the tool said.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error("{path} does not exist")]
+    Missing { tool: Tool, path: PathBuf },
+    #[error("cannot run `{command}`: {source}")]
+    Spawn {
+        command: String,
+        source: std::io::Error,
+    },
+    #[error("`{command}` was not run: nothing may change the system here")]
+    Refused { command: String },
+    #[error("`{command}` was stopped by an interrupt")]
+    Interrupted { command: String },
+    #[error("`{command}` failed ({status}){}", first_line(.stderr))]
+    Failed {
+        command: String,
+        status: String,
+        stdout: String,
+        stderr: String,
+    },
+}
+
+fn first_line(stderr: &str) -> String {
+    match stderr.lines().map(str::trim).find(|l| !l.is_empty()) {
+        Some(l) => format!(": {l}"),
+        None => String::new(),
+    }
+}
+
+impl ExecError {
+    /// The tool's whole standard error, for messages that show more than the first line.
+    pub fn stderr(&self) -> Option<&str> {
+        match self {
+            ExecError::Failed { stderr, .. } => Some(stderr),
+            _ => None,
+        }
+    }
+}
+
+impl miette::Diagnostic for ExecError {
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        match self {
+            ExecError::Missing { tool, .. } => Some(Box::new(format!(
+                "this does not look like an illumos host (no {}). To try zmgr here, use the simulator: \
+                 `zmgr --sandbox DIR VERB …`; to use other tools, set their paths in the `commands` node of config.kdl",
+                tool.name()
+            ))),
+            ExecError::Failed { stderr, .. } if stderr.trim().lines().count() > 1 => {
+                Some(Box::new(format!("the tool said:\n{}", stderr.trim_end())))
+            }
+            _ => None,
+        }
+    }
+}
+

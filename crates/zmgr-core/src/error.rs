@@ -1,0 +1,453 @@
+//! Error types: problems found in registry files, and the errors a verb can end with.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, Severity, SourceSpan};
+
+/// The text of one file as it was read, shared by every problem that points into it.
+#[derive(Debug)]
+pub struct SourceFile {
+    path: PathBuf,
+    text: Arc<str>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Arc<Self> {
+        Arc::new(Self {
+            path: path.into(),
+            text: text.into(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// 1-based line and column of a byte offset, as shown in diagnostics.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+/// The file as miette reads it: named by its path, with columns counted in characters (miette
+/// itself counts bytes, which is wrong after any non-ASCII text on the line).
+impl miette::SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner =
+            self.text
+                .as_ref()
+                .read_span(span, context_lines_before, context_lines_after)?;
+        let column = if context_lines_before == 0 {
+            self.line_col(span.offset()).1 - 1
+        } else {
+            inner.column()
+        };
+        let contents = miette::MietteSpanContents::new_named(
+            self.path.display().to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )
+        .with_language("kdl");
+        Ok(Box::new(contents))
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One problem in the registry: an error or a warning, usually pointing at a span of a file.
+#[derive(Debug)]
+pub struct Problem {
+    severity: Severity,
+    message: String,
+    // Boxed: problems travel in `Result`s, which should stay small.
+    location: Option<Box<Location>>,
+    help: Option<String>,
+    related: Vec<Problem>,
+}
+
+#[derive(Debug)]
+struct Location {
+    file: Arc<SourceFile>,
+    span: SourceSpan,
+    label: String,
+}
+
+impl Problem {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(message)
+        }
+    }
+
+    /// Points the problem at `span` of `file`, with a short label under the text.
+    pub fn at(
+        mut self,
+        file: &Arc<SourceFile>,
+        span: SourceSpan,
+        label: impl Into<String>,
+    ) -> Self {
+        self.location = Some(Box::new(Location {
+            file: file.clone(),
+            span,
+            label: label.into(),
+        }));
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a second place that belongs to the same problem (the other holder of an address…).
+    pub fn with_related(mut self, related: Problem) -> Self {
+        self.related.push(related);
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The file this problem points into, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.location.as_ref().map(|l| l.file.path())
+    }
+
+    /// `path:line:col` of the problem, for one-line listings.
+    pub fn position(&self) -> Option<String> {
+        self.location.as_ref().map(|l| {
+            let (line, col) = l.file.line_col(l.span.offset());
+            format!("{}:{line}:{col}", l.file.path().display())
+        })
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl Diagnostic for Problem {
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.location
+            .as_ref()
+            .map(|l| &*l.file as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let l = self.location.as_ref()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(l.label.clone()),
+            l.span,
+        ))))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|p| p as &dyn Diagnostic)))
+    }
+}
+
+/// Every problem found in one run, reported together.
+#[derive(Debug, Default)]
+pub struct Problems(pub Vec<Problem>);
+
+impl Problems {
+    pub fn push(&mut self, p: Problem) {
+        self.0.push(p);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Problem>) {
+        self.0.extend(other);
+    }
+
+    pub fn errors(&self) -> usize {
+        self.0.iter().filter(|p| p.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.0.len() - self.errors()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Problem::is_error)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Problem> {
+        self.0.iter()
+    }
+
+    /// "2 errors and 1 warning", for the closing line of a report.
+    pub fn summary(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        match (self.errors(), self.warnings()) {
+            (e, 0) => plural(e, "error"),
+            (0, w) => plural(w, "warning"),
+            (e, w) => format!("{} and {}", plural(e, "error"), plural(w, "warning")),
+        }
+    }
+}
+
+/// How a verb failed. The exit status follows from the kind: 1 when an operation failed,
+/// 2 for usage and configuration errors.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The registry holds errors; each problem is printed on its own.
+    #[error("{} in the registry at {}", .problems.summary(), .root.display())]
+    Registry { root: PathBuf, problems: Problems },
+
+    #[error("no zmgr registry at {}", .root.display())]
+    NoRegistry { root: PathBuf, reason: String },
+
+    #[error("{message}")]
+    Usage {
+        message: String,
+        help: Option<String>,
+    },
+
+    #[error("{kind} `{name}` is not in the registry")]
+    NotFound {
+        kind: &'static str,
+        name: String,
+        help: Option<String>,
+    },
+
+    /// The request clashes with what exists: a name, address or link already taken.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        help: Option<String>,
+    },
+
+    /// Ctrl-C, SIGTERM or SIGHUP stopped the operation (what it did was undone).
+    #[error("interrupted")]
+    Interrupted,
+
+    /// A tool printed something zmgr cannot read.
+    #[error("cannot read the output of `{command}`: {reason}")]
+    HostOutput { command: String, reason: String },
+
+    #[error("{message}")]
+    Failed {
+        message: String,
+        help: Option<String>,
+    },
+
+    /// create failed; what was undone, what could not be, or what was kept.
+    #[error("could not create zone `{zone}`: {cause}")]
+    Create {
+        zone: String,
+        cause: Box<Error>,
+        undone: Vec<String>,
+        failed: Vec<String>,
+        /// With --keep-on-failure: what was left in place.
+        kept: Option<Vec<String>>,
+    },
+
+    /// A script or hook failed; the problem points into the script.
+    #[error("{0}")]
+    Script(Box<Problem>),
+
+    /// A system command failed.
+    #[error(transparent)]
+    Command(#[from] crate::command::ExecError),
+
+    #[error("cannot {action} {}: {source}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Registry { .. } | Error::NoRegistry { .. } | Error::Usage { .. } => 2,
+            Error::NotFound { .. }
+            | Error::Conflict { .. }
+            | Error::Interrupted
+            | Error::HostOutput { .. }
+            | Error::Failed { .. }
+            | Error::Io { .. }
+            | Error::Command(_)
+            | Error::Script(_)
+            | Error::Create { .. } => 1,
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error::Usage {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Error::Conflict {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn not_found(kind: &'static str, name: impl Into<String>) -> Self {
+        Error::NotFound {
+            kind,
+            name: name.into(),
+            help: None,
+        }
+    }
+
+    /// The kind of error, as scripts see it (`e.kind` in a `catch`) and `--json` prints it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Registry { .. } | Error::NoRegistry { .. } => "registry",
+            Error::Usage { .. } => "usage",
+            Error::NotFound { .. } => "not-found",
+            Error::Conflict { .. } => "conflict",
+            Error::Interrupted
+            | Error::Command(crate::command::ExecError::Interrupted { .. }) => "interrupted",
+            Error::HostOutput { .. } | Error::Command(_) => "host",
+            Error::Failed { .. } | Error::Io { .. } => "failed",
+            Error::Create { cause, .. } => cause.kind(),
+            Error::Script(_) => "script",
+        }
+    }
+
+    pub fn failed(message: impl Into<String>) -> Self {
+        Error::Failed {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn with_help(mut self, text: impl Into<String>) -> Self {
+        match &mut self {
+            Error::Usage { help, .. }
+            | Error::NotFound { help, .. }
+            | Error::Conflict { help, .. }
+            | Error::Failed { help, .. } => *help = Some(text.into()),
+            _ => {}
+        }
+        self
+    }
+}
+
+impl Diagnostic for Error {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        match self {
+            Error::NoRegistry { reason, .. } => Some(Box::new(format!(
+                "{reason}; run `zmgr init` to create one, or point --root / ZMGR_ROOT at an existing registry"
+            ))),
+            Error::Usage { help, .. }
+            | Error::NotFound { help, .. }
+            | Error::Conflict { help, .. }
+            | Error::Failed { help, .. } => {
+                help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            }
+            Error::Command(e) => e.help(),
+            Error::Create {
+                cause,
+                undone,
+                failed,
+                kept,
+                ..
+            } => {
+                let mut lines = Vec::new();
+                if let Some(h) = cause.help() {
+                    lines.push(h.to_string());
+                }
+                if let Some(kept) = kept {
+                    lines.push(format!(
+                        "--keep-on-failure: left in place for inspection: {}; the registry entry stays in state creating",
+                        if kept.is_empty() { "nothing but the entry".to_string() } else { kept.join(", ") }
+                    ));
+                }
+                if !undone.is_empty() {
+                    lines.push(format!("undone: {}", undone.join(", ")));
+                }
+                if !failed.is_empty() {
+                    lines.push(format!(
+                        "could NOT undo, needs a person: {}",
+                        failed.join("; ")
+                    ));
+                }
+                (!lines.is_empty()).then(|| Box::new(lines.join("\n")) as Box<dyn fmt::Display>)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The reason part of an I/O error, without Rust's "(os error N)" suffix.
+pub fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_lowercase(),
+        None => s,
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,13 @@
+//! The host: the illumos tools zmgr drives. `exec` is the only module that spawns a
+//! process; each tool's module builds its commands as values and parses its output with
+//! pure functions, so both are tested without running anything. `fake` stands in for the
+//! host in unit tests.
+
+pub mod dladm;
+pub mod exec;
+pub mod fake;
+pub mod interrupt;
+pub mod pkg;
+pub mod zlogin;
+pub mod zoneadm;
+pub mod zonecfg;

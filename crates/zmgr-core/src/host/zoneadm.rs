@@ -1,0 +1,181 @@
+//! zoneadm: the commands zmgr builds and the parser of `zoneadm list -p`.
+
+use crate::error::{Error, Result};
+use crate::host::exec::{CommandLine, Runner, Tool};
+use crate::model::template::IpType;
+use crate::model::zone::ZoneState;
+
+/// One line of `zoneadm list -p`:
+/// `zoneid:zonename:state:zonepath:uuid:brand:ip-type[:debugid]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedZone {
+    /// Kernel zone ID; `None` for zones that are not ready or running (`-`).
+    pub id: Option<u64>,
+    pub name: String,
+    pub state: ZoneState,
+    pub zonepath: String,
+    pub uuid: Option<String>,
+    pub brand: String,
+    pub ip_type: IpType,
+}
+
+/// `zoneadm list -cp`: every configured zone, parsable.
+pub fn list_all() -> CommandLine {
+    CommandLine::new(Tool::Zoneadm, ["list", "-cp"])
+}
+
+/// Every zone the system has configured, the global zone left out.
+pub fn list(runner: &dyn Runner) -> Result<Vec<ListedZone>> {
+    let cmd = list_all();
+    let out = runner.run(&cmd)?;
+    let zones = parse_list(&out.stdout).map_err(|reason| Error::HostOutput {
+        command: cmd.display(runner.commands()),
+        reason,
+    })?;
+    Ok(zones.into_iter().filter(|z| z.name != "global").collect())
+}
+
+/// The zone as the system lists it, `None` when it is not configured there.
+pub fn find(runner: &dyn Runner, name: &str) -> Result<Option<ListedZone>> {
+    Ok(list(runner)?.into_iter().find(|z| z.name == name))
+}
+
+/// `zoneadm -z NAME boot`
+pub fn boot(zone: &str) -> CommandLine {
+    CommandLine::new(Tool::Zoneadm, ["-z", zone, "boot"])
+}
+
+/// `zoneadm -z NAME halt`
+pub fn halt(zone: &str) -> CommandLine {
+    CommandLine::new(Tool::Zoneadm, ["-z", zone, "halt"])
+}
+
+/// `zoneadm -z NAME reboot`
+pub fn reboot(zone: &str) -> CommandLine {
+    CommandLine::new(Tool::Zoneadm, ["-z", zone, "reboot"])
+}
+
+/// `zoneadm -z NAME uninstall -F`: no question asked, also for an incomplete install.
+pub fn uninstall(zone: &str) -> CommandLine {
+    CommandLine::new(Tool::Zoneadm, ["-z", zone, "uninstall", "-F"])
+}
+
+/// `zoneadm -z NAME install [-P NAME=ORIGIN]… [-e PACKAGE…]`
+pub fn install(zone: &str, publishers: &[(String, String)], packages: &[String]) -> CommandLine {
+    let mut args = vec!["-z".to_string(), zone.to_string(), "install".to_string()];
+    for (name, origin) in publishers {
+        args.push("-P".into());
+        args.push(format!("{name}={origin}"));
+    }
+    if !packages.is_empty() {
+        args.push("-e".into());
+        args.extend(packages.iter().cloned());
+    }
+    CommandLine::new(Tool::Zoneadm, args)
+}
+
+/// Parses `zoneadm list -p` output. Lines have 7 fields (older illumos) or more (newer adds a
+/// debug ID); `\:` and `\\` in a field stand for `:` and `\`.
+pub fn parse_list(text: &str) -> Result<Vec<ListedZone>, String> {
+    let mut zones = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let f = split_escaped(line);
+        if f.len() < 7 {
+            return Err(format!(
+                "line {} of `zoneadm list -p` has {} fields, expected at least 7: {line:?}",
+                n + 1,
+                f.len()
+            ));
+        }
+        let id =
+            match f[0].as_str() {
+                "-" => None,
+                s => Some(s.parse().map_err(|_| {
+                    format!("line {} of `zoneadm list -p` has zone ID {s:?}", n + 1)
+                })?),
+            };
+        let ip_type = match f[6].as_str() {
+            "excl" | "exclusive" => IpType::Exclusive,
+            "shared" => IpType::Shared,
+            s => {
+                return Err(format!(
+                    "line {} of `zoneadm list -p` has IP type {s:?}",
+                    n + 1
+                ));
+            }
+        };
+        let state = f[2].parse::<ZoneState>().ok().filter(|s| *s != ZoneState::Creating);
+        let Some(state) = state else {
+            return Err(format!(
+                "line {} of `zoneadm list -p` has state {:?}",
+                n + 1,
+                f[2]
+            ));
+        };
+        zones.push(ListedZone {
+            id,
+            name: f[1].clone(),
+            state,
+            zonepath: f[3].clone(),
+            uuid: Some(f[4].clone()).filter(|u| !u.is_empty()),
+            brand: f[5].clone(),
+            ip_type,
+        });
+    }
+    Ok(zones)
+}
+
+/// Splits a parsable line at `:` that is not escaped, undoing `\:` and `\\`.
+pub fn split_escaped(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(next) => fields.last_mut().expect("never empty").push(next),
+                None => fields.last_mut().expect("never empty").push('\\'),
+            },
+            ':' => fields.push(String::new()),
+            c => fields.last_mut().expect("never empty").push(c),
+        }
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_eight_and_seven_field_lines() {
+        let text = "0:global:running:/::ipkg:shared:0\n\
+                    3:web1:running:/zones/web1:4c1f2d3e-aaaa-bbbb-cccc-0123456789ab:nlipkg:excl:42\n\
+                    -:db:installed:/zones/a\\:b:4c1f2d3e-aaaa-bbbb-cccc-0123456789ac:ipkg:excl\n\
+                    -:new:configured:/zones/new::ipkg:shared:0\n";
+        let z = parse_list(text).unwrap();
+        assert_eq!(z.len(), 4);
+        assert_eq!(z[0].name, "global");
+        assert_eq!(z[0].id, Some(0));
+        assert_eq!(z[1].brand, "nlipkg");
+        assert_eq!(z[1].ip_type, IpType::Exclusive);
+        assert_eq!(z[2].zonepath, "/zones/a:b");
+        assert_eq!(z[2].id, None);
+        assert_eq!(z[3].uuid, None);
+        assert_eq!(z[3].state, ZoneState::Configured);
+    }
+
+    #[test]
+    fn escapes_and_errors() {
+        assert_eq!(split_escaped("a\\\\:b\\:c:"), vec!["a\\", "b:c", ""]);
+        assert!(
+            parse_list("0:global:running:/::ipkg\n")
+                .unwrap_err()
+                .contains("6 fields")
+        );
+        assert!(parse_list("x:a:running:/z::ipkg:excl\n").is_err());
+        assert!(parse_list("1:a:running:/z::ipkg:vnic\n").is_err());
+    }
+}

@@ -1,0 +1,519 @@
+//! zonecfg's command language, from zmgr's side: what may be written into a command file.
+//!
+//! zonecfg input is code. A quoted string has no escapes and ends at `"` or a newline, so
+//! a value with either could end the command and start another. Inside `( … )` illumos-gate
+//! accepts no quotes at all, so values there are limited to plain tokens.
+
+use crate::host::exec::{CommandLine, Runner, Tool};
+pub use crate::model::zonecfg_value::{complex_value_error, quoted_value_error};
+
+/// A zonecfg command file, built line by line with every value checked and quoted.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Script {
+    lines: Vec<String>,
+}
+
+impl Script {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A bare command such as `create -b`, `end` or `commit`.
+    pub fn command(&mut self, cmd: &str) -> &mut Self {
+        self.lines.push(cmd.to_string());
+        self
+    }
+
+    /// `set prop="value"`, refusing a value that could end the command.
+    pub fn set(&mut self, prop: &str, value: &str) -> Result<&mut Self, String> {
+        if let Some(why) = quoted_value_error(value) {
+            return Err(format!("{prop}: {why}"));
+        }
+        self.lines.push(format!("set {prop}=\"{value}\""));
+        Ok(self)
+    }
+
+    /// `set prop=["a","b"]`: each element quoted on its own.
+    pub fn set_list(&mut self, prop: &str, values: &[String]) -> Result<&mut Self, String> {
+        let mut items = Vec::new();
+        for v in values {
+            if let Some(why) = quoted_value_error(v) {
+                return Err(format!("{prop}: {why}"));
+            }
+            items.push(format!("\"{v}\""));
+        }
+        self.lines.push(format!("set {prop}=[{}]", items.join(",")));
+        Ok(self)
+    }
+
+    /// `add prop (k=v,k=v)` inside a resource; the values cannot be quoted on illumos-gate.
+    pub fn add_complex(
+        &mut self,
+        prop: &str,
+        pairs: &[(String, String)],
+    ) -> Result<&mut Self, String> {
+        let mut items = Vec::new();
+        for (k, v) in pairs {
+            for part in [k, v] {
+                if let Some(why) = complex_value_error(part) {
+                    return Err(format!("{prop}: {why}"));
+                }
+            }
+            items.push(format!("{k}={v}"));
+        }
+        self.lines.push(format!("add {prop} ({})", items.join(",")));
+        Ok(self)
+    }
+
+    pub fn text(&self) -> String {
+        let mut s = self.lines.join("\n");
+        s.push('\n');
+        s
+    }
+}
+
+/// What goes into a new zone's configuration.
+#[derive(Debug, Clone)]
+pub struct ZoneSpec<'a> {
+    pub brand: &'a str,
+    pub zonepath: &'a str,
+    pub autoboot: bool,
+    pub ip_type: crate::model::template::IpType,
+    /// Interface: the link, the address with its prefix length, and the default router.
+    pub physical: &'a str,
+    pub address: Option<String>,
+    pub defrouter: Option<String>,
+    pub extras: &'a crate::model::template::ZonecfgExtras,
+}
+
+/// The command file that configures a new zone: `zonecfg -z NAME -f FILE`.
+pub fn create_script(spec: &ZoneSpec<'_>) -> Result<String, String> {
+    use crate::model::template::{IpType, ResourceValue};
+    let mut s = Script::new();
+    s.command("create -b");
+    s.set("brand", spec.brand)?;
+    s.set("zonepath", spec.zonepath)?;
+    s.set("autoboot", if spec.autoboot { "true" } else { "false" })?;
+    s.set("ip-type", spec.ip_type.as_str())?;
+    for (k, v) in &spec.extras.properties {
+        s.set(k, v)?;
+    }
+    s.command("add net");
+    s.set("physical", spec.physical)?;
+    if let Some(a) = &spec.address {
+        // Exclusive-IP zones configure their own stack; allowed-address pins what they may use.
+        let prop = match spec.ip_type {
+            IpType::Exclusive => "allowed-address",
+            IpType::Shared => "address",
+        };
+        s.set(prop, a)?;
+    }
+    if let Some(r) = &spec.defrouter {
+        s.set("defrouter", r)?;
+    }
+    s.command("end");
+    for a in &spec.extras.attrs {
+        s.command("add attr");
+        s.set("name", &a.name)?;
+        s.set("type", &a.ty)?;
+        s.set("value", &a.value)?;
+        s.command("end");
+    }
+    for r in &spec.extras.resources {
+        s.command(&format!("add {}", r.kind));
+        for p in &r.properties {
+            match &p.value {
+                ResourceValue::Simple(v) => s.set(&p.name, v)?,
+                ResourceValue::List(v) => s.set_list(&p.name, v)?,
+                ResourceValue::Complex(kv) => s.add_complex(&p.name, kv)?,
+            };
+        }
+        s.command("end");
+    }
+    s.command("commit");
+    Ok(s.text())
+}
+
+/// A zone's configuration as `zonecfg -z NAME info` prints it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Info {
+    /// Global properties in the order printed; unset ones have an empty value.
+    pub globals: Vec<(String, String)>,
+    /// Resource blocks in the order printed.
+    pub resources: Vec<InfoResource>,
+}
+
+/// One resource block of `info`: its type and the properties that are set, in order.
+/// Properties that repeat (`property`, rctl `value`) appear once per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InfoResource {
+    pub kind: String,
+    pub properties: Vec<(String, String)>,
+}
+
+impl InfoResource {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Info {
+    /// A global property, `None` when it is unset or absent.
+    pub fn global(&self, name: &str) -> Option<&str> {
+        self.globals
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn resources_of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a InfoResource> {
+        self.resources.iter().filter(move |r| r.kind == kind)
+    }
+}
+
+/// Resource types `info` prints as blocks.
+
+/// One `net` resource of `info`: its link and the address words it carries
+/// (`allowed-address` for an exclusive-IP zone, else `address`; either may list several,
+/// separated by commas).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InfoNet {
+    pub physical: String,
+    pub addresses: Vec<String>,
+}
+
+impl Info {
+    /// The zone's `net` resources.
+    pub fn nets(&self) -> Vec<InfoNet> {
+        self.resources_of("net")
+            .map(|n| InfoNet {
+                physical: n.get("physical").unwrap_or_default().to_string(),
+                addresses: n
+                    .get("allowed-address")
+                    .or_else(|| n.get("address"))
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// A zone's configuration, as `zonecfg -z NAME info` prints it.
+pub fn info(runner: &dyn Runner, zone: &str) -> crate::error::Result<Info> {
+    let cmd = info_command(zone);
+    let out = runner.run(&cmd)?;
+    parse_info(&out.stdout).map_err(|reason| crate::error::Error::HostOutput {
+        command: cmd.display(runner.commands()),
+        reason,
+    })
+}
+
+/// `zonecfg -z NAME -f -`: configures the zone from the command file given on standard input,
+/// so that no file is left anywhere, whatever stops zmgr.
+pub fn configure(zone: &str, script: &str) -> CommandLine {
+    CommandLine::new(Tool::Zonecfg, ["-z", zone, "-f", "-"]).with_stdin(script)
+}
+
+/// `zonecfg -z NAME delete -F`
+pub fn delete(zone: &str) -> CommandLine {
+    CommandLine::new(Tool::Zonecfg, ["-z", zone, "delete", "-F"])
+}
+
+/// `zonecfg -z NAME info`
+pub fn info_command(zone: &str) -> crate::host::exec::CommandLine {
+    crate::host::exec::CommandLine::new(crate::host::exec::Tool::Zonecfg, ["-z", zone, "info"])
+}
+
+/// Parses the output of `zonecfg -z NAME info`: `name: value` globals (an unset one keeps its
+/// trailing space), `[alias: value]` lines, and resource blocks whose properties are indented
+/// by one TAB, printed as `prop: value`, `[prop: value]` or `prop not specified`.
+pub fn parse_info(text: &str) -> Result<Info, String> {
+    let mut info = Info::default();
+    let mut current: Option<InfoResource> = None;
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(prop) = line.strip_prefix('\t') {
+            let Some(res) = current.as_mut() else {
+                return Err(format!(
+                    "line {} of `zonecfg info` is indented outside a resource: {raw:?}",
+                    n + 1
+                ));
+            };
+            if let Some((k, v)) = property(prop.trim()) {
+                res.properties.push((k, v));
+            }
+            continue;
+        }
+        let header = line
+            .strip_suffix(':')
+            .filter(|h| crate::model::zonecfg_value::is_resource_type(h));
+        if let Some(kind) = header {
+            info.resources.extend(current.take());
+            current = Some(InfoResource {
+                kind: kind.to_string(),
+                properties: Vec::new(),
+            });
+            continue;
+        }
+        info.resources.extend(current.take());
+        match property(line) {
+            Some((k, v)) => info.globals.push((k, v)),
+            None if line.ends_with(" not specified") => {}
+            None => {
+                return Err(format!(
+                    "line {} of `zonecfg info` is not a property: {raw:?}",
+                    n + 1
+                ));
+            }
+        }
+    }
+    info.resources.extend(current);
+    Ok(info)
+}
+
+/// `name: value`, `[name: value]` or `name not specified` (which gives `None`).
+fn property(line: &str) -> Option<(String, String)> {
+    let line = line
+        .strip_prefix('[')
+        .and_then(|l| l.strip_suffix(']'))
+        .unwrap_or(line);
+    let (k, v) = match line.split_once(": ") {
+        Some((k, v)) => (k, v),
+        None => (line.strip_suffix(':')?, ""),
+    };
+    if k.is_empty() || k.contains(' ') {
+        return None;
+    }
+    // A value with a space is printed in double quotes.
+    let v = v.trim_end();
+    let v = v
+        .strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .unwrap_or(v);
+    Some((k.to_string(), v.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_values_refuse_what_could_end_a_command() {
+        assert_eq!(quoted_value_error("a b;c#d=e(f)"), None);
+        assert!(quoted_value_error("a\"; delete -F").is_some());
+        assert!(quoted_value_error("a\nadd net").is_some());
+        assert!(quoted_value_error("a\r").is_some());
+    }
+
+    #[test]
+    fn parses_info_with_tabs_trailing_spaces_and_blocks() {
+        let text = "zonename: web1\nzonepath: /zones/web1\nbrand: ipkg\nautoboot: false\nbootargs: \npool: \nlimitpriv: \nscheduling-class: \nip-type: exclusive\nhostid: \nfs-allowed: \n[cpu-shares: 2]\nfs:\n\tdir: /usr\n\tspecial: /usr\n\traw not specified\n\ttype: lofs\n\toptions: [ro,nodevices]\nnet:\n\taddress not specified\n\tallowed-address: 10.0.0.112/24\n\tdefrouter: 10.0.0.1\n\tphysical: web1_0\nnet:\n\taddress not specified\n\tallowed-address: 192.168.5.9/24\n\tdefrouter not specified\n\tphysical: web1_1\n\tproperty: (name=gateway,value=\"10.0.0.1\")\nattr:\n\tname: comment\n\ttype: string\n\tvalue: \"two words\"\nrctl:\n\tname: zone.max-lwps\n\tvalue: (priv=privileged,limit=2000,action=deny)\ncapped-memory:\n\t[physical: 1G]\n\t[swap: 2G]\n";
+        let info = parse_info(text).unwrap();
+        assert_eq!(info.global("zonepath"), Some("/zones/web1"));
+        assert_eq!(info.global("bootargs"), None);
+        assert_eq!(info.global("cpu-shares"), Some("2"));
+        assert_eq!(info.global("ip-type"), Some("exclusive"));
+        let nets: Vec<_> = info.resources_of("net").collect();
+        assert_eq!(nets.len(), 2);
+        assert_eq!(nets[0].get("allowed-address"), Some("10.0.0.112/24"));
+        assert_eq!(nets[0].get("address"), None);
+        assert_eq!(nets[1].get("physical"), Some("web1_1"));
+        assert_eq!(
+            nets[1].get("property"),
+            Some("(name=gateway,value=\"10.0.0.1\")")
+        );
+        let attr = info.resources_of("attr").next().unwrap();
+        assert_eq!(attr.get("value"), Some("two words"));
+        let mem = info.resources_of("capped-memory").next().unwrap();
+        assert_eq!(mem.get("swap"), Some("2G"));
+        assert_eq!(info.resources.len(), 6);
+    }
+
+    #[test]
+    fn parses_an_omnios_bhyve_info_verbatim() {
+        // OmniOS prints the SmartOS-derived net properties, `property` lines and the
+        // alias brackets; unset globals keep the space after the colon.
+        let text = concat!(
+            "zonename: vm1\n",
+            "zonepath: /zones/vm1\n",
+            "brand: bhyve\n",
+            "autoboot: true\n",
+            "autoshutdown: shutdown\n",
+            "bootargs: \n",
+            "pool: \n",
+            "limitpriv: \n",
+            "scheduling-class: \n",
+            "ip-type: exclusive\n",
+            "hostid: \n",
+            "fs-allowed: \n",
+            "[max-lwps: 2000]\n",
+            "fs:\n",
+            "\tdir: /iso\n",
+            "\tspecial: /data/iso\n",
+            "\traw not specified\n",
+            "\ttype: lofs\n",
+            "\toptions: [ro,nodevices,\"uid=0\"]\n",
+            "net:\n",
+            "\taddress not specified\n",
+            "\tallowed-address: 10.0.0.112/24\n",
+            "\tdefrouter not specified\n",
+            "\tglobal-nic not specified\n",
+            "\tmac-addr not specified\n",
+            "\tphysical: bhyve0\n",
+            "\tvlan-id not specified\n",
+            "\tproperty: (name=gateway,value=\"10.0.0.1\")\n",
+            "\tproperty: (name=ip,value=\"10.0.0.112\")\n",
+            "device:\n",
+            "\tmatch: /dev/zvol/rdsk/tank/hdd/bhyve0\n",
+            "dedicated-cpu:\n",
+            "\tncpus: 1-2\n",
+            "\timportance: 10\n",
+            "capped-cpu:\n",
+            "\t[ncpus: 1.50]\n",
+            "attr:\n",
+            "\tname: ram\n",
+            "\ttype: string\n",
+            "\tvalue: 4G\n",
+            "dataset:\n",
+            "\tname: rpool/zones/test/data\n",
+            "security-flags:\n",
+            "\tlower: none\n",
+            "\tdefault: aslr\n",
+            "\tupper: all\n",
+        );
+        let info = parse_info(text).unwrap();
+        assert_eq!(info.global("brand"), Some("bhyve"));
+        assert_eq!(info.global("max-lwps"), Some("2000"));
+        assert_eq!(info.global("pool"), None);
+        let net = info.resources_of("net").next().unwrap();
+        assert_eq!(net.get("allowed-address"), Some("10.0.0.112/24"));
+        assert_eq!(net.get("global-nic"), None);
+        let props: Vec<&str> = net
+            .properties
+            .iter()
+            .filter(|(k, _)| k == "property")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(props.len(), 2);
+        let fs = info.resources_of("fs").next().unwrap();
+        assert_eq!(fs.get("options"), Some("[ro,nodevices,\"uid=0\"]"));
+        assert_eq!(
+            info.resources_of("capped-cpu").next().unwrap().get("ncpus"),
+            Some("1.50")
+        );
+        let kinds: Vec<&str> = info.resources.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "fs",
+                "net",
+                "device",
+                "dedicated-cpu",
+                "capped-cpu",
+                "attr",
+                "dataset",
+                "security-flags"
+            ]
+        );
+    }
+
+    #[test]
+    fn parses_crlf_and_shared_ip_address_without_prefix() {
+        let text = "zonename: s\r\nzonepath: /z/s\r\nbrand: lx\r\nip-type: shared\r\nnet:\r\n\taddress: 172.16.0.4\r\n\tallowed-address not specified\r\n\tphysical: e1000g0\r\n\tdefrouter not specified\r\n";
+        let info = parse_info(text).unwrap();
+        let net = info.resources_of("net").next().unwrap();
+        assert_eq!(net.get("address"), Some("172.16.0.4"));
+        assert_eq!(net.get("physical"), Some("e1000g0"));
+    }
+
+    #[test]
+    fn info_of_a_shared_ip_zone_without_net() {
+        let info = parse_info(
+            "zonename: s\nzonepath: /z/s\nbrand: sparse\nautoboot: true\nip-type: shared\n",
+        )
+        .unwrap();
+        assert_eq!(info.resources_of("net").count(), 0);
+        assert_eq!(info.global("brand"), Some("sparse"));
+        assert!(parse_info("\tdir: /usr\n").is_err());
+    }
+
+    #[test]
+    fn create_script_quotes_every_value() {
+        use crate::model::template::{IpType, Resource, ResourceProperty, ResourceValue, ZonecfgExtras};
+        let extras = ZonecfgExtras {
+            properties: vec![("limitpriv".into(), "default,dtrace_proc".into())],
+            attrs: vec![],
+            resources: vec![
+                Resource {
+                    kind: "fs".into(),
+                    properties: vec![
+                        ResourceProperty {
+                            name: "dir".into(),
+                            value: ResourceValue::Simple("/data".into()),
+                        },
+                        ResourceProperty {
+                            name: "options".into(),
+                            value: ResourceValue::List(vec!["ro".into(), "nodevices".into()]),
+                        },
+                    ],
+                },
+                Resource {
+                    kind: "rctl".into(),
+                    properties: vec![
+                        ResourceProperty {
+                            name: "name".into(),
+                            value: ResourceValue::Simple("zone.max-lwps".into()),
+                        },
+                        ResourceProperty {
+                            name: "value".into(),
+                            value: ResourceValue::Complex(vec![
+                                ("priv".into(), "privileged".into()),
+                                ("limit".into(), "2000".into()),
+                                ("action".into(), "deny".into()),
+                            ]),
+                        },
+                    ],
+                },
+            ],
+        };
+        let spec = ZoneSpec {
+            brand: "ipkg",
+            zonepath: "/zones/web01",
+            autoboot: true,
+            ip_type: IpType::Exclusive,
+            physical: "web01_0",
+            address: Some("192.0.2.10/24".into()),
+            defrouter: Some("192.0.2.1".into()),
+            extras: &extras,
+        };
+        assert_eq!(
+            create_script(&spec).unwrap(),
+            "create -b\nset brand=\"ipkg\"\nset zonepath=\"/zones/web01\"\nset autoboot=\"true\"\nset ip-type=\"exclusive\"\nset limitpriv=\"default,dtrace_proc\"\nadd net\nset physical=\"web01_0\"\nset allowed-address=\"192.0.2.10/24\"\nset defrouter=\"192.0.2.1\"\nend\nadd fs\nset dir=\"/data\"\nset options=[\"ro\",\"nodevices\"]\nend\nadd rctl\nset name=\"zone.max-lwps\"\nadd value (priv=privileged,limit=2000,action=deny)\nend\ncommit\n"
+        );
+        let bad = ZoneSpec {
+            zonepath: "/zones/x\"\ndelete -F",
+            ..spec
+        };
+        assert!(create_script(&bad).unwrap_err().starts_with("zonepath: "));
+    }
+
+    #[test]
+    fn complex_values_are_plain_tokens() {
+        assert_eq!(complex_value_error("privileged"), None);
+        assert_eq!(complex_value_error("2000"), None);
+        for bad in ["a,b", "a b", "a=b", "(a", "a)", "a;b", "\"a\"", ""] {
+            assert!(complex_value_error(bad).is_some(), "{bad}");
+        }
+    }
+}

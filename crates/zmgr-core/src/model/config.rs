@@ -1,0 +1,296 @@
+//! The global configuration, `config.kdl`.
+//!
+//! ```kdl
+//! default-template "ipkg"
+//! zonepath-base "/zones"
+//! commands {
+//!     zonecfg "/usr/sbin/zonecfg"
+//! }
+//! ```
+
+use std::path::PathBuf;
+use std::time::Duration;
+use std::sync::Arc;
+
+use kdl::KdlDocument;
+
+use crate::error::{Problem, SourceFile};
+use crate::host::exec::{Commands, Tool};
+use crate::kdl::{Reader, Spanned, quote};
+
+/// Top-level nodes of `config.kdl`.
+const NODES: &[&str] = &[
+    "default-template",
+    "zonepath-base",
+    "commands",
+    "lock-wait",
+    "scripting",
+];
+
+/// Children of `scripting`: the limits of the Rhai engine.
+const SCRIPTING: &[&str] = &[
+    "max-operations",
+    "max-call-levels",
+    "max-string-size",
+    "max-array-size",
+    "max-map-size",
+    "max-expr-depth",
+    "timeout-seconds",
+];
+
+/// The `scripting` node: the limits of the script engine. The script engine reads them;
+/// the model only holds and checks them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scripting {
+    pub max_operations: u64,
+    pub max_call_levels: usize,
+    pub max_string_size: usize,
+    pub max_array_size: usize,
+    pub max_map_size: usize,
+    pub max_expr_depth: usize,
+    /// Wall-clock time the script itself may take, not counting the zone commands it runs.
+    pub timeout: Duration,
+}
+
+impl Default for Scripting {
+    fn default() -> Self {
+        Scripting {
+            max_operations: 50_000_000,
+            max_call_levels: 64,
+            max_string_size: 1 << 20,
+            max_array_size: 100_000,
+            max_map_size: 100_000,
+            max_expr_depth: 64,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The deepest call nesting the engine may allow: what zmgr's 512 MiB stack holds with room
+/// to spare (a debug build uses about 30 KiB a level).
+pub const MAX_CALL_LEVELS: usize = 10_000;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from; `None` for the built-in defaults.
+    pub file: Option<Arc<SourceFile>>,
+    /// Template used by `create` when none is given.
+    pub default_template: Option<Spanned<String>>,
+    /// New zones live in `<zonepath-base>/<name>`.
+    pub zonepath_base: Spanned<PathBuf>,
+    pub commands: Commands,
+    /// Seconds a verb waits for another process's registry lock before giving up.
+    pub lock_wait: u64,
+    /// Limits of the script engine.
+    pub scripting: Scripting,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            file: None,
+            default_template: None,
+            zonepath_base: Spanned::unspanned(PathBuf::from("/zones")),
+            commands: Commands::default(),
+            lock_wait: 10,
+            scripting: Scripting::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Decodes a parsed `config.kdl`; problems go to `problems`, the result has defaults in their place.
+    pub fn decode(
+        file: &Arc<SourceFile>,
+        doc: &KdlDocument,
+        problems: &mut Vec<Problem>,
+    ) -> Config {
+        let mut r = Reader::new(file, problems);
+        let mut config = Config {
+            file: Some(file.clone()),
+            ..Config::default()
+        };
+        let mut top = Vec::new();
+        for node in doc.nodes() {
+            if NODES.contains(&node.name().value()) {
+                top.push(node);
+            } else {
+                r.unknown(node.name().value(), node.name().span(), NODES, "node");
+            }
+        }
+        if let Some(n) = r.single(&top, "default-template") {
+            config.default_template = r.one_string_arg(n);
+        }
+        if let Some(n) = r.single(&top, "zonepath-base")
+            && let Some(v) = r.one_string_arg(n)
+        {
+            if v.value.starts_with('/') && v.value.len() > 1 {
+                config.zonepath_base = Spanned::new(PathBuf::from(&v.value), v.span);
+            } else {
+                r.error_help(
+                    v.span,
+                    format!("zonepath-base `{}` is not an absolute path", v.value),
+                    "must start with /",
+                    "zones live in <zonepath-base>/<zone>; write e.g. \"/zones\"",
+                );
+            }
+        }
+        if let Some(n) = r.single(&top, "lock-wait") {
+            let args: Vec<_> = n.entries().iter().collect();
+            match args.as_slice() {
+                [e] if e.name().is_none() => match e.value().as_integer() {
+                    Some(secs @ 0..=3600) => config.lock_wait = secs as u64,
+                    _ => r.error_help(
+                        e.span(),
+                        "`lock-wait` takes a number of seconds from 0 to 3600",
+                        "invalid wait",
+                        "write e.g. `lock-wait 10`",
+                    ),
+                },
+                _ => r.error(
+                    n.span(),
+                    "`lock-wait` takes one number of seconds",
+                    "expected one number",
+                ),
+            }
+        }
+        if let Some(n) = r.single(&top, "scripting") {
+            let children = r.children(n, SCRIPTING);
+            let l = &mut config.scripting;
+            for key in SCRIPTING {
+                let Some(c) = r.single(&children, key) else {
+                    continue;
+                };
+                let value = match c.entries() {
+                    [e] if e.name().is_none() => e.value().as_integer().filter(|v| *v > 0),
+                    _ => None,
+                };
+                let Some(v) = value else {
+                    r.error_help(
+                        c.span(),
+                        format!("`{key}` takes one positive whole number"),
+                        "expected a number",
+                        format!("write e.g. `{key} 100`"),
+                    );
+                    continue;
+                };
+                // Scripts recurse on the native stack, which holds about this many levels.
+                if *key == "max-call-levels" && v > MAX_CALL_LEVELS as i128 {
+                    r.error_help(
+                        c.span(),
+                        format!(
+                            "`max-call-levels` is at most {}",
+                            MAX_CALL_LEVELS
+                        ),
+                        "too deep",
+                        "deeper recursion would overflow zmgr's stack",
+                    );
+                    continue;
+                }
+                let v = v.min(u64::MAX as i128) as u64;
+                let sz = v.min(usize::MAX as u64) as usize;
+                match *key {
+                    "max-operations" => l.max_operations = v,
+                    "max-call-levels" => l.max_call_levels = sz,
+                    "max-string-size" => l.max_string_size = sz,
+                    "max-array-size" => l.max_array_size = sz,
+                    "max-map-size" => l.max_map_size = sz,
+                    "max-expr-depth" => l.max_expr_depth = sz,
+                    _ => l.timeout = std::time::Duration::from_secs(v),
+                }
+            }
+        }
+        if let Some(n) = r.single(&top, "commands") {
+            let names = Tool::names();
+            let children = r.children(n, &names);
+            for tool in Tool::ALL {
+                let Some(c) = r.single(&children, tool.name()) else {
+                    continue;
+                };
+                let Some(v) = r.one_string_arg(c) else {
+                    continue;
+                };
+                if v.value.starts_with('/') {
+                    config.commands.set(tool, PathBuf::from(&v.value));
+                } else {
+                    r.error_help(
+                        v.span,
+                        format!("the path of {} must be absolute", tool.name()),
+                        "not an absolute path",
+                        format!(
+                            "zmgr runs tools without a shell or PATH lookup; the illumos path is {}",
+                            tool.default_path()
+                        ),
+                    );
+                }
+            }
+        }
+        config
+    }
+}
+
+impl Config {
+    /// The configuration as zmgr would write it.
+    pub fn to_kdl(&self) -> String {
+        let mut s = String::new();
+        if let Some(t) = &self.default_template {
+            s += &format!("default-template {}\n", quote(&t.value));
+        }
+        s += &format!(
+            "zonepath-base {}\n",
+            quote(&self.zonepath_base.value.to_string_lossy())
+        );
+        s += &format!("lock-wait {}\n", self.lock_wait);
+        s += "commands {\n";
+        for tool in Tool::ALL {
+            s += &format!(
+                "    {} {}\n",
+                tool.name(),
+                quote(&self.commands.path(tool).to_string_lossy())
+            );
+        }
+        s += "}\n";
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(text: &str) -> (Config, Vec<Problem>) {
+        let file = SourceFile::new("config.kdl", text.to_string());
+        let doc = crate::kdl::parse(&file).unwrap();
+        let mut problems = Vec::new();
+        (Config::decode(&file, &doc, &mut problems), problems)
+    }
+
+    #[test]
+    fn round_trip_and_defaults() {
+        let (first, p) =
+            decode("default-template \"web\"\ncommands {\n    dladm \"/opt/sim/dladm\"\n}\n");
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(
+            first.commands.path(Tool::Dladm),
+            std::path::Path::new("/opt/sim/dladm")
+        );
+        assert_eq!(
+            first.commands.path(Tool::Zonecfg),
+            std::path::Path::new("/usr/sbin/zonecfg")
+        );
+        let written = first.to_kdl();
+        let (second, p) = decode(&written);
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(second.to_kdl(), written);
+        assert_eq!(second.commands, first.commands);
+        assert_eq!(second.zonepath_base.value, PathBuf::from("/zones"));
+    }
+
+    #[test]
+    fn relative_command_paths_are_refused() {
+        let (_, p) = decode("commands {\n    zoneadm \"zoneadm\"\n}\n");
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].message(), "the path of zoneadm must be absolute");
+        assert_eq!(p[0].position().unwrap(), "config.kdl:2:13");
+    }
+}

@@ -1,0 +1,669 @@
+//! Address pools, `pools/NAME.kdl`, and the allocation rules over them (IPAM).
+//!
+//! Allocation is a pure function of a pool and the set of addresses the registry holds:
+//! the lowest free address in range order, skipping the network and broadcast addresses,
+//! the gateway, reserved and excluded addresses. Ranges are walked lazily, so a /64 costs
+//! no more than a /24.
+
+use std::collections::HashSet;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
+
+use ipnet::IpNet;
+use kdl::{KdlDocument, KdlNode};
+use serde::Serialize;
+
+use crate::error::{Problem, SourceFile};
+use crate::kdl::{Reader, Spanned};
+
+const NODES: &[&str] = &[
+    "description",
+    "network",
+    "gateway",
+    "stub",
+    "range",
+    "reserve",
+    "exclude",
+];
+
+/// An inclusive range of addresses of one family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AddrRange {
+    pub start: IpAddr,
+    pub end: IpAddr,
+}
+
+impl AddrRange {
+    fn bounds(&self) -> (u128, u128) {
+        (to_u128(self.start), to_u128(self.end))
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        same_family(self.start, ip) && {
+            let (s, e) = self.bounds();
+            (s..=e).contains(&to_u128(ip))
+        }
+    }
+}
+
+impl std::fmt::Display for AddrRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.start == self.end {
+            write!(f, "{}", self.start)
+        } else {
+            write!(f, "{}-{}", self.start, self.end)
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Pool {
+    pub file: Arc<SourceFile>,
+    pub name: Spanned<String>,
+    pub description: Option<String>,
+    pub network: Spanned<IpNet>,
+    pub gateway: Option<Spanned<IpAddr>>,
+    /// The link (etherstub or physical) that zone VNICs are created over.
+    pub stub: Spanned<String>,
+    /// Where addresses are allocated from, in order.
+    pub ranges: Vec<Spanned<AddrRange>>,
+    /// Single addresses never handed out.
+    pub reserved: Vec<Spanned<IpAddr>>,
+    /// Ranges never handed out.
+    pub excluded: Vec<Spanned<AddrRange>>,
+}
+
+/// How full a pool is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Usage {
+    /// Addresses the pool can hand out.
+    pub size: u128,
+    /// Of those, how many the registry holds.
+    pub used: u128,
+    pub free: u128,
+    /// The address the next allocation would take.
+    pub next: Option<IpAddr>,
+}
+
+impl Pool {
+    pub fn decode(
+        file: &Arc<SourceFile>,
+        doc: &KdlDocument,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Pool> {
+        let mut r = Reader::new(file, problems);
+        let (node, name) = r.top_node(doc, "pool")?;
+        let nodes = r.children(node, NODES);
+        let description = r
+            .single(&nodes, "description")
+            .and_then(|n| r.one_string_arg(n))
+            .map(|s| s.value);
+
+        let network = match r.single(&nodes, "network") {
+            Some(n) => r.one_string_arg(n).and_then(|v| parse_network(&mut r, &v)),
+            None => {
+                r.missing(node, "network", "network \"192.0.2.0/24\"");
+                None
+            }
+        };
+        let stub = match r.single(&nodes, "stub") {
+            Some(n) => r.one_string_arg(n).filter(|v| {
+                let why = crate::model::names::link_name_error(&v.value);
+                if let Some(why) = &why {
+                    r.error(v.span, why.clone(), "invalid link name");
+                }
+                why.is_none()
+            }),
+            None => {
+                r.missing(node, "stub", "stub \"stub0\"");
+                None
+            }
+        };
+        let gateway = r
+            .single(&nodes, "gateway")
+            .and_then(|n| r.one_string_arg(n))
+            .and_then(|v| r.ip(&v, "gateway"));
+
+        let mut ranges = Vec::new();
+        for n in r.all(&nodes, "range") {
+            ranges.extend(parse_range(&mut r, n));
+        }
+        if ranges.is_empty() && !r.all(&nodes, "range").iter().any(|_| true) {
+            r.missing(node, "range", "range \"192.0.2.100\" \"192.0.2.199\"");
+        }
+        let mut excluded = Vec::new();
+        for n in r.all(&nodes, "exclude") {
+            excluded.extend(parse_range(&mut r, n));
+        }
+        let mut reserved = Vec::new();
+        for n in r.all(&nodes, "reserve") {
+            for v in r.string_args(n) {
+                reserved.extend(r.ip(&v, "reserved address"));
+            }
+        }
+
+        let network = network?;
+        let net = network.value;
+        let inside = |r: &mut Reader<'_>, ip: IpAddr, span, what: &str| {
+            if !net.contains(&ip) {
+                r.error_help(
+                    span,
+                    format!("{what} {ip} is outside the pool's network {net}"),
+                    "outside the network",
+                    format!("{net} holds {} to {}", net.network(), net.broadcast()),
+                );
+                false
+            } else {
+                true
+            }
+        };
+        let gateway = gateway.filter(|g| {
+            if !inside(&mut r, g.value, g.span, "gateway") {
+                return false;
+            }
+            if network_edge(&net, g.value).is_some() {
+                r.error(
+                    g.span,
+                    format!("gateway {} is the network's own address", g.value),
+                    "not a host address",
+                );
+                return false;
+            }
+            true
+        });
+        for range in ranges.iter().chain(&excluded) {
+            let AddrRange { start, end } = range.value;
+            let _ = inside(&mut r, start, range.span, "address")
+                && inside(&mut r, end, range.span, "address");
+        }
+        for ip in &reserved {
+            inside(&mut r, ip.value, ip.span, "reserved address");
+        }
+        for (i, a) in ranges.iter().enumerate() {
+            if let Some(b) = ranges[..i].iter().find(|b| overlaps(&a.value, &b.value)) {
+                let (line, _) = file.line_col(b.span.offset());
+                r.error_help(
+                    a.span,
+                    format!("range {} overlaps range {}", a.value, b.value),
+                    "overlapping range",
+                    format!("the other range is on line {line}; ranges must not share addresses"),
+                );
+            }
+        }
+        Some(Pool {
+            file: file.clone(),
+            name,
+            description,
+            network,
+            gateway,
+            stub: stub?,
+            ranges,
+            reserved,
+            excluded,
+        })
+    }
+
+    /// The pool as zmgr would write it.
+    pub fn to_kdl(&self) -> String {
+        use crate::kdl::quote;
+        let range = |kw: &str, r: &AddrRange| {
+            if r.start == r.end {
+                format!("    {kw} {}\n", quote(&r.start.to_string()))
+            } else {
+                format!(
+                    "    {kw} {} {}\n",
+                    quote(&r.start.to_string()),
+                    quote(&r.end.to_string())
+                )
+            }
+        };
+        let mut s = format!("pool {} {{\n", quote(&self.name.value));
+        if let Some(d) = &self.description {
+            s += &format!("    description {}\n", quote(d));
+        }
+        s += &format!("    network {}\n", quote(&self.network.value.to_string()));
+        if let Some(g) = &self.gateway {
+            s += &format!("    gateway {}\n", quote(&g.value.to_string()));
+        }
+        s += &format!("    stub {}\n", quote(&self.stub.value));
+        for r in &self.ranges {
+            s += &range("range", &r.value);
+        }
+        for r in &self.reserved {
+            s += &format!("    reserve {}\n", quote(&r.value.to_string()));
+        }
+        for r in &self.excluded {
+            s += &range("exclude", &r.value);
+        }
+        s += "}\n";
+        s
+    }
+
+    /// The error for an allocation from this pool when no address is free.
+    pub fn full(&self) -> crate::error::Error {
+        let name = &self.name.value;
+        match self.size() {
+            0 => crate::error::Error::failed(format!(
+                "pool `{name}` has no address to hand out: its ranges hold only reserved, excluded or special addresses"
+            ))
+            .with_help("add a range to the pool"),
+            size => crate::error::Error::failed(format!(
+                "pool `{name}` is full: all {size} of its addresses are taken"
+            ))
+            .with_help("add a range to the pool, or free an address with `zmgr destroy`"),
+        }
+    }
+
+    pub fn prefix_len(&self) -> u8 {
+        self.network.value.prefix_len()
+    }
+
+    /// Addresses of the network that are never handed out, merged and sorted.
+    fn skipped(&self) -> Vec<(u128, u128)> {
+        let net = self.network.value;
+        let mut v: Vec<(u128, u128)> = Vec::new();
+        let point = |ip: IpAddr| (to_u128(ip), to_u128(ip));
+        if has_network_and_broadcast(&net) {
+            v.push(point(net.network()));
+            if net.network().is_ipv4() {
+                v.push(point(net.broadcast()));
+            }
+        }
+        v.extend(self.gateway.iter().map(|g| point(g.value)));
+        v.extend(self.reserved.iter().map(|r| point(r.value)));
+        v.extend(self.excluded.iter().map(|e| e.value.bounds()));
+        merge(v)
+    }
+
+    /// What `ip` is when it is in the pool's network but no host's to have: the gateway, or
+    /// the network's own network or broadcast address. `None` for a host address (and for an
+    /// address outside the network).
+    pub fn not_host(&self, ip: IpAddr) -> Option<NotHost> {
+        let net = self.network.value;
+        if !net.contains(&ip) {
+            return None;
+        }
+        if self.gateway.as_ref().is_some_and(|g| g.value == ip) {
+            return Some(NotHost::Gateway);
+        }
+        network_edge(&net, ip)
+    }
+
+    /// Why `ip` cannot be given to a zone from this pool, if it cannot.
+    pub fn refusal(&self, ip: IpAddr) -> Option<String> {
+        let net = self.network.value;
+        let name = &self.name.value;
+        if !net.contains(&ip) {
+            return Some(format!("{ip} is outside pool {name}'s network {net}"));
+        }
+        match self.not_host(ip) {
+            Some(NotHost::Gateway) => return Some(format!("{ip} is pool {name}'s gateway")),
+            Some(NotHost::Network) => return Some(format!("{ip} is the network address of {net}")),
+            Some(NotHost::Broadcast) => {
+                return Some(format!("{ip} is the broadcast address of {net}"));
+            }
+            None => {}
+        }
+        if self.reserved.iter().any(|r| r.value == ip) {
+            return Some(format!("{ip} is reserved in pool {name}"));
+        }
+        if let Some(e) = self.excluded.iter().find(|e| e.value.contains(ip)) {
+            return Some(format!(
+                "{ip} is in pool {name}'s excluded range {}",
+                e.value
+            ));
+        }
+        if !self.ranges.iter().any(|r| r.value.contains(ip)) {
+            return Some(format!("{ip} is in none of pool {name}'s ranges"));
+        }
+        None
+    }
+
+    /// Number of addresses the pool can hand out. (Saturating: all of IPv6 is one more
+    /// address than a u128 counts.)
+    pub fn size(&self) -> u128 {
+        let skipped = self.skipped();
+        self.ranges
+            .iter()
+            .map(|r| {
+                let (s, e) = r.value.bounds();
+                let hidden: u128 = skipped
+                    .iter()
+                    .map(|(a, b)| {
+                        let (lo, hi) = ((*a).max(s), (*b).min(e));
+                        if lo <= hi {
+                            (hi - lo).saturating_add(1)
+                        } else {
+                            0
+                        }
+                    })
+                    .fold(0u128, u128::saturating_add);
+                (e - s).saturating_add(1).saturating_sub(hidden)
+            })
+            .fold(0u128, u128::saturating_add)
+    }
+
+    /// The lowest free address in range order, given every address the registry holds.
+    pub fn next_free(&self, held: &HashSet<IpAddr>) -> Option<IpAddr> {
+        let skipped = self.skipped();
+        let v6 = self.network.value.network().is_ipv6();
+        for r in &self.ranges {
+            let (s, e) = r.value.bounds();
+            let mut x = s;
+            'walk: while x <= e {
+                // Jump over a skipped block in one step rather than address by address.
+                for (a, b) in &skipped {
+                    if (*a..=*b).contains(&x) {
+                        if *b >= e {
+                            break 'walk;
+                        }
+                        x = b + 1;
+                        continue 'walk;
+                    }
+                }
+                let ip = from_u128(x, v6);
+                if !held.contains(&ip) {
+                    return Some(ip);
+                }
+                if x == e {
+                    break;
+                }
+                x += 1;
+            }
+        }
+        None
+    }
+
+    /// Size, use and the next free address, given every address the registry holds.
+    pub fn usage(&self, held: &HashSet<IpAddr>) -> Usage {
+        let size = self.size();
+        let skipped = self.skipped();
+        let used = held
+            .iter()
+            .filter(|ip| {
+                let x = to_u128(**ip);
+                same_family(**ip, self.network.value.network())
+                    && self.ranges.iter().any(|r| r.value.contains(**ip))
+                    && !skipped.iter().any(|(s, e)| (*s..=*e).contains(&x))
+            })
+            .count() as u128;
+        Usage {
+            size,
+            used,
+            free: size.saturating_sub(used),
+            next: self.next_free(held),
+        }
+    }
+}
+
+fn parse_network(r: &mut Reader<'_>, v: &Spanned<String>) -> Option<Spanned<IpNet>> {
+    match v.value.parse::<IpNet>() {
+        Ok(net) if net.addr() != net.network() => {
+            r.error_help(
+                v.span,
+                format!("network {} has host bits set", v.value),
+                "not a network address",
+                format!("did you mean {}?", net.trunc()),
+            );
+            None
+        }
+        Ok(net) => Some(Spanned::new(net, v.span)),
+        Err(_) => {
+            if let Some((addr, len)) = v.value.split_once('/')
+                && let (Ok(ip), Ok(len)) = (addr.parse::<IpAddr>(), len.parse::<u32>())
+            {
+                let max = if ip.is_ipv4() { 32 } else { 128 };
+                r.error_help(
+                    v.span,
+                    format!(
+                        "network `{}` has prefix length /{len}, longer than {max}",
+                        v.value
+                    ),
+                    "invalid prefix length",
+                    format!(
+                        "an {} prefix length is 0 to {max}",
+                        if ip.is_ipv4() { "IPv4" } else { "IPv6" }
+                    ),
+                );
+                return None;
+            }
+            let help = if v.value.contains('/') {
+                "write the network in CIDR form, like 192.0.2.0/24 or 2001:db8::/64"
+            } else {
+                "add the prefix length, like 192.0.2.0/24 or 2001:db8::/64"
+            };
+            r.error_help(
+                v.span,
+                format!("network `{}` is not a CIDR network", v.value),
+                "not a CIDR network",
+                help,
+            );
+            None
+        }
+    }
+}
+
+/// `range "A" "B"`, `range "A/len"` or `range "A"`.
+fn parse_range(r: &mut Reader<'_>, n: &KdlNode) -> Option<Spanned<AddrRange>> {
+    let args = r.string_args(n);
+    let span = match (args.first(), args.last()) {
+        (Some(a), Some(b)) => {
+            let end = b.span.offset() + b.span.len();
+            (a.span.offset(), end - a.span.offset()).into()
+        }
+        _ => return None,
+    };
+    let range = match args.as_slice() {
+        [one] if one.value.contains('/') => match one.value.parse::<IpNet>() {
+            Ok(net) => AddrRange {
+                start: net.network(),
+                end: net.broadcast(),
+            },
+            Err(_) => {
+                r.error(
+                    one.span,
+                    format!("`{}` is not a CIDR block", one.value),
+                    "not a CIDR block",
+                );
+                return None;
+            }
+        },
+        [one] => {
+            let ip = r.ip(one, "address")?.value;
+            AddrRange { start: ip, end: ip }
+        }
+        [a, b] => {
+            let (start, end) = (r.ip(a, "range start"), r.ip(b, "range end"));
+            let (start, end) = (start?.value, end?.value);
+            if !same_family(start, end) {
+                r.error(
+                    span,
+                    format!("range {start} to {end} mixes IPv4 and IPv6"),
+                    "mixed families",
+                );
+                return None;
+            }
+            if to_u128(start) > to_u128(end) {
+                r.error_help(
+                    span,
+                    format!("range starts at {start}, after its end {end}"),
+                    "reversed range",
+                    format!("write `{} \"{end}\" \"{start}\"`", n.name().value()),
+                );
+                return None;
+            }
+            AddrRange { start, end }
+        }
+        _ => {
+            r.error_help(
+                span,
+                format!("`{}` takes one or two values", n.name().value()),
+                "too many values",
+                "write a start and an end address, or one CIDR block",
+            );
+            return None;
+        }
+    };
+    Some(Spanned::new(range, span))
+}
+
+/// IPv4 /31 and /32 (and IPv6 /127, /128) have no network or broadcast address to skip.
+/// An address of a pool's network that no host may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotHost {
+    Gateway,
+    Network,
+    Broadcast,
+}
+
+impl NotHost {
+    /// "the gateway", "the network's own address", as messages name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            NotHost::Gateway => "the gateway",
+            NotHost::Network | NotHost::Broadcast => "the network's own address",
+        }
+    }
+}
+
+/// Whether `ip` is `net`'s network or (IPv4) broadcast address, in a network large enough to
+/// have them (a /31 or /32, /127 or /128 has only host addresses).
+pub fn network_edge(net: &IpNet, ip: IpAddr) -> Option<NotHost> {
+    if !has_network_and_broadcast(net) {
+        None
+    } else if ip == net.network() {
+        Some(NotHost::Network)
+    } else if ip.is_ipv4() && ip == net.broadcast() {
+        Some(NotHost::Broadcast)
+    } else {
+        None
+    }
+}
+
+fn has_network_and_broadcast(net: &IpNet) -> bool {
+    net.prefix_len() < net.max_prefix_len() - 1
+}
+
+fn overlaps(a: &AddrRange, b: &AddrRange) -> bool {
+    let ((s1, e1), (s2, e2)) = (a.bounds(), b.bounds());
+    same_family(a.start, b.start) && s1 <= e2 && s2 <= e1
+}
+
+fn merge(mut v: Vec<(u128, u128)>) -> Vec<(u128, u128)> {
+    v.sort_unstable();
+    let mut out: Vec<(u128, u128)> = Vec::with_capacity(v.len());
+    for (s, e) in v {
+        match out.last_mut() {
+            Some(last) if s <= last.1.saturating_add(1) => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+pub fn same_family(a: IpAddr, b: IpAddr) -> bool {
+    a.is_ipv4() == b.is_ipv4()
+}
+
+pub fn to_u128(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(a) => u32::from(a) as u128,
+        IpAddr::V6(a) => u128::from(a),
+    }
+}
+
+pub fn from_u128(x: u128, v6: bool) -> IpAddr {
+    if v6 {
+        IpAddr::V6(Ipv6Addr::from(x))
+    } else {
+        IpAddr::V4(Ipv4Addr::from(x as u32))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(body: &str) -> Pool {
+        let text = format!("pool \"p\" {{\n{body}\n}}\n");
+        let file = SourceFile::new("p.kdl", text);
+        let doc = KdlDocument::parse_v2(file.text()).unwrap();
+        let mut problems = Vec::new();
+        let p = Pool::decode(&file, &doc, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        p.unwrap()
+    }
+
+    fn held(ips: &[&str]) -> HashSet<IpAddr> {
+        ips.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn v4_allocation_skips_network_gateway_reserved_excluded() {
+        let p = pool(
+            "network \"10.0.0.0/24\"\ngateway \"10.0.0.1\"\nstub \"stub0\"\nrange \"10.0.0.0/24\"\nreserve \"10.0.0.2\"\nexclude \"10.0.0.4\" \"10.0.0.9\"",
+        );
+        // 256 - network - broadcast - gateway - reserved - 6 excluded
+        assert_eq!(p.size(), 256 - 1 - 1 - 1 - 1 - 6);
+        assert_eq!(p.next_free(&held(&[])), Some("10.0.0.3".parse().unwrap()));
+        assert_eq!(
+            p.next_free(&held(&["10.0.0.3"])),
+            Some("10.0.0.10".parse().unwrap())
+        );
+        assert!(p.refusal("10.0.0.255".parse().unwrap()).is_some());
+        assert_eq!(
+            p.refusal("10.0.0.5".parse().unwrap()).unwrap(),
+            "10.0.0.5 is in pool p's excluded range 10.0.0.4-10.0.0.9"
+        );
+    }
+
+    #[test]
+    fn ranges_are_walked_in_order_and_exhaust() {
+        let p = pool(
+            "network \"10.0.0.0/24\"\nstub \"stub0\"\nrange \"10.0.0.200\" \"10.0.0.201\"\nrange \"10.0.0.10\" \"10.0.0.10\"",
+        );
+        assert_eq!(p.size(), 3);
+        let all = held(&["10.0.0.200", "10.0.0.201"]);
+        assert_eq!(p.next_free(&all), Some("10.0.0.10".parse().unwrap()));
+        let full = held(&["10.0.0.200", "10.0.0.201", "10.0.0.10"]);
+        assert_eq!(p.next_free(&full), None);
+        assert_eq!(p.usage(&full).free, 0);
+    }
+
+    #[test]
+    fn v6_slash64_is_lazy() {
+        let p = pool(
+            "network \"2001:db8::/64\"\ngateway \"2001:db8::1\"\nstub \"stub0\"\nrange \"2001:db8::/64\"",
+        );
+        assert_eq!(p.size(), (1u128 << 64) - 2);
+        assert_eq!(
+            p.next_free(&held(&["2001:db8::2"])),
+            Some("2001:db8::3".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn round_trip() {
+        let first = pool(
+            "description \"lan\"\nnetwork \"10.0.0.0/24\"\ngateway \"10.0.0.1\"\nstub \"stub0\"\nrange \"10.0.0.128/25\"\nrange \"10.0.0.10\" \"10.0.0.20\"\nreserve \"10.0.0.130\" \"10.0.0.131\"\nexclude \"10.0.0.200\" \"10.0.0.210\"",
+        );
+        let written = first.to_kdl();
+        let file = SourceFile::new("p.kdl", written.clone());
+        let doc = KdlDocument::parse_v2(&written).unwrap();
+        let mut problems = Vec::new();
+        let second = Pool::decode(&file, &doc, &mut problems).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(second.to_kdl(), written);
+        let held = held(&["10.0.0.11"]);
+        let view = |p: &Pool| crate::ops::view::pool_row(p, &held).1;
+        assert_eq!(view(&first), view(&second));
+    }
+
+    #[test]
+    fn excluded_tail_ends_the_walk() {
+        let p = pool(
+            "network \"10.0.0.0/24\"\nstub \"stub0\"\nrange \"10.0.0.250\" \"10.0.0.255\"\nexclude \"10.0.0.251\" \"10.0.0.255\"",
+        );
+        assert_eq!(p.next_free(&held(&["10.0.0.250"])), None);
+    }
+}

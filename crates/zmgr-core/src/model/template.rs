@@ -1,0 +1,786 @@
+//! Zone templates, `templates/NAME.kdl`: how zones of one kind are made.
+
+use std::sync::Arc;
+
+use kdl::{KdlDocument, KdlNode, KdlValue};
+use serde::Serialize;
+
+use crate::error::{Problem, SourceFile};
+use crate::kdl::{Reader, Spanned, quote};
+use crate::model::zonecfg_value as zonecfg;
+use crate::model::zonecfg_value::{PropKind, RESOURCES};
+
+const NODES: &[&str] = &[
+    "description",
+    "brand",
+    "autoboot",
+    "ip-type",
+    "pool",
+    "publisher",
+    "packages",
+    "zonecfg",
+    "hooks",
+];
+
+/// A point in a zone's life where a template's hook runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HookPoint {
+    /// After the address is reserved, before anything on the system changes.
+    PreInstall,
+    PostInstall,
+    PostBoot,
+    /// Before `destroy` changes anything.
+    PreDestroy,
+    /// After the entry is removed.
+    PostDestroy,
+}
+
+impl HookPoint {
+    pub const ALL: [HookPoint; 5] = [
+        HookPoint::PreInstall,
+        HookPoint::PostInstall,
+        HookPoint::PostBoot,
+        HookPoint::PreDestroy,
+        HookPoint::PostDestroy,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookPoint::PreInstall => "pre-install",
+            HookPoint::PostInstall => "post-install",
+            HookPoint::PostBoot => "post-boot",
+            HookPoint::PreDestroy => "pre-destroy",
+            HookPoint::PostDestroy => "post-destroy",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<HookPoint> {
+        HookPoint::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// Whether the point belongs to `destroy` (the others belong to `create`).
+    pub fn is_destroy(self) -> bool {
+        matches!(self, HookPoint::PreDestroy | HookPoint::PostDestroy)
+    }
+}
+
+impl std::fmt::Display for HookPoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The hook points by name, as a template writes them.
+pub const HOOK_POINTS: &[&str] = &[
+    "pre-install",
+    "post-install",
+    "post-boot",
+    "pre-destroy",
+    "post-destroy",
+];
+
+/// Where a hook's script is: a file beside the template, or code written in the template.
+#[derive(Debug, Clone)]
+pub enum HookSource {
+    File(Spanned<String>),
+    Code(Spanned<String>),
+}
+
+impl HookSource {
+    /// The file path, or `code` for inline code, for listings.
+    pub fn describe(&self) -> String {
+        match self {
+            HookSource::File(f) => f.value.clone(),
+            HookSource::Code(_) => "(inline code)".into(),
+        }
+    }
+}
+
+/// Whether a zone has its own IP stack or shares the global zone's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum IpType {
+    #[default]
+    Exclusive,
+    Shared,
+}
+
+impl IpType {
+    pub fn parse(s: &str) -> Option<IpType> {
+        match s {
+            "exclusive" => Some(IpType::Exclusive),
+            "shared" => Some(IpType::Shared),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpType::Exclusive => "exclusive",
+            IpType::Shared => "shared",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub file: Arc<SourceFile>,
+    pub name: Spanned<String>,
+    pub description: Option<String>,
+    pub brand: Spanned<String>,
+    pub autoboot: bool,
+    pub ip_type: IpType,
+    /// Pool that addresses come from unless `create --pool` says otherwise.
+    pub pool: Option<Spanned<String>>,
+    /// IPS publishers for the zone image, preferred first.
+    pub publishers: Vec<Spanned<String>>,
+    /// Packages installed on top of the brand's base set.
+    pub packages: Vec<Spanned<String>>,
+    pub zonecfg: ZonecfgExtras,
+    /// (hook point, script path relative to the template's folder)
+    pub hooks: Vec<(Spanned<HookPoint>, HookSource)>,
+}
+
+/// Extra zonecfg settings a template adds to every zone it makes.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ZonecfgExtras {
+    /// Global properties: `set NAME="VALUE"`.
+    pub properties: Vec<(String, String)>,
+    /// `attr` resources: name, type, value.
+    pub attrs: Vec<Attr>,
+    /// Any other resource: `add TYPE … end`.
+    pub resources: Vec<Resource>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Attr {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Resource {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub properties: Vec<ResourceProperty>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceProperty {
+    pub name: String,
+    pub value: ResourceValue,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum ResourceValue {
+    /// `set name="value"`
+    Simple(String),
+    /// `set name=["a","b"]`
+    List(Vec<String>),
+    /// `add name (k=v,k=v)`; repeatable
+    Complex(Vec<(String, String)>),
+}
+
+/// Global zonecfg properties a template may set. zmgr itself sets zonename, zonepath,
+/// brand, autoboot and ip-type.
+const GLOBAL_PROPERTIES: &[&str] = &[
+    "bootargs",
+    "pool",
+    "limitpriv",
+    "scheduling-class",
+    "hostid",
+    "fs-allowed",
+    "cpu-shares",
+    "max-lwps",
+    "max-processes",
+    "max-shm-memory",
+    "max-shm-ids",
+    "max-msg-ids",
+    "max-sem-ids",
+    "max-locked-memory",
+    "max-swap",
+    "zfs-io-priority",
+];
+
+const MANAGED_PROPERTIES: &[(&str, &str)] = &[
+    ("zonename", "the zone's name comes from `zmgr create NAME`"),
+    (
+        "zonepath",
+        "zonepaths are <zonepath-base>/<name>, set in config.kdl",
+    ),
+    ("brand", "use the template's `brand` node"),
+    ("autoboot", "use the template's `autoboot` node"),
+    ("ip-type", "use the template's `ip-type` node"),
+];
+
+
+const ATTR_TYPES: &[&str] = &["string", "int", "uint", "boolean"];
+
+impl Template {
+    pub fn decode(
+        file: &Arc<SourceFile>,
+        doc: &KdlDocument,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Template> {
+        let mut r = Reader::new(file, problems);
+        let (node, name) = r.top_node(doc, "template")?;
+        let nodes = r.children(node, NODES);
+
+        let description = r
+            .single(&nodes, "description")
+            .and_then(|n| r.one_string_arg(n))
+            .map(|s| s.value);
+        let brand = match r.single(&nodes, "brand") {
+            Some(n) => r.one_string_arg(n),
+            None => {
+                r.missing(node, "brand", "brand \"ipkg\"");
+                None
+            }
+        };
+        if let Some(b) = &brand
+            && let Some(why) = crate::model::names::object_name_error("brand", &b.value)
+        {
+            r.error(b.span, why, "invalid brand");
+        }
+        let autoboot = r
+            .single(&nodes, "autoboot")
+            .and_then(|n| r.one_bool_arg(n))
+            .unwrap_or(false);
+        let mut ip_type = IpType::default();
+        if let Some(n) = r.single(&nodes, "ip-type")
+            && let Some(v) = r.one_string_arg(n)
+        {
+            match IpType::parse(&v.value) {
+                Some(t) => ip_type = t,
+                None => r.error_help(
+                    v.span,
+                    format!("ip-type `{}` is neither exclusive nor shared", v.value),
+                    "invalid ip-type",
+                    "write \"exclusive\" (the zone gets a VNIC) or \"shared\"",
+                ),
+            }
+        }
+        let pool = r.single(&nodes, "pool").and_then(|n| r.one_string_arg(n));
+        let mut publishers = Vec::new();
+        for n in r.all(&nodes, "publisher") {
+            publishers.extend(r.one_string_arg(n));
+        }
+        let mut packages = Vec::new();
+        for n in r.all(&nodes, "packages") {
+            for p in r.string_args(n) {
+                if let Some(why) = package_error(&p.value) {
+                    r.error(p.span, why, "invalid package");
+                } else {
+                    packages.push(p);
+                }
+            }
+        }
+        let zonecfg = match r.single(&nodes, "zonecfg") {
+            Some(n) => decode_extras(&mut r, n),
+            None => ZonecfgExtras::default(),
+        };
+        let mut hooks = Vec::new();
+        if let Some(n) = r.single(&nodes, "hooks") {
+            let points = r.children(n, HOOK_POINTS);
+            for point in HOOK_POINTS {
+                let Some(h) = r.single(&points, point) else {
+                    continue;
+                };
+                // Several scripts for one point run in the order written: the files, then
+                // the inline `code`.
+                let point_kind = HookPoint::from_name(point).expect("HOOK_POINTS names hook points");
+                let at = Spanned::new(point_kind, h.name().span());
+                let before = hooks.len();
+                for e in h.entries() {
+                    let Some(v) = r.string_value(h, e) else {
+                        continue;
+                    };
+                    match e.name().map(|k| k.value()) {
+                        None => match hook_path_error(&v.value) {
+                            Some(why) => r.error(v.span, why, "invalid hook path"),
+                            None => hooks.push((at.clone(), HookSource::File(v))),
+                        },
+                        Some("code") => hooks.push((at.clone(), HookSource::Code(v))),
+                        Some(k) => r.unknown(k, e.span(), &["code"], "property"),
+                    }
+                }
+                if let Some(c) = h.children() {
+                    r.error(
+                        c.span(),
+                        format!("`{point}` takes no children"),
+                        "unexpected block",
+                    );
+                }
+                if hooks.len() == before && h.entries().is_empty() {
+                    r.error_help(
+                        h.span(),
+                        format!("`{point}` names no script"),
+                        "script missing",
+                        format!("write `{point} \"hooks/setup.rhai\"` or `{point} code=#\"…\"#`"),
+                    );
+                }
+            }
+        }
+        Some(Template {
+            file: file.clone(),
+            name,
+            description,
+            brand: brand?,
+            autoboot,
+            ip_type,
+            pool,
+            publishers,
+            packages,
+            zonecfg,
+            hooks,
+        })
+    }
+}
+
+impl Template {
+    /// The template as zmgr would write it (comments are not kept; edits use the file itself).
+    pub fn to_kdl(&self) -> String {
+        let mut s = format!("template {} {{\n", quote(&self.name.value));
+        if let Some(d) = &self.description {
+            s += &format!("    description {}\n", quote(d));
+        }
+        s += &format!("    brand {}\n", quote(&self.brand.value));
+        s += &format!("    autoboot #{}\n", self.autoboot);
+        s += &format!("    ip-type {}\n", quote(self.ip_type.as_str()));
+        if let Some(p) = &self.pool {
+            s += &format!("    pool {}\n", quote(&p.value));
+        }
+        for p in &self.publishers {
+            s += &format!("    publisher {}\n", quote(&p.value));
+        }
+        if !self.packages.is_empty() {
+            let list: Vec<String> = self.packages.iter().map(|p| quote(&p.value)).collect();
+            s += &format!("    packages {}\n", list.join(" "));
+        }
+        let z = &self.zonecfg;
+        if !z.properties.is_empty() || !z.attrs.is_empty() || !z.resources.is_empty() {
+            s += "    zonecfg {\n";
+            for (k, v) in &z.properties {
+                s += &format!("        property {} {}\n", quote(k), quote(v));
+            }
+            for a in &z.attrs {
+                s += &format!(
+                    "        attr {} {} type={}\n",
+                    quote(&a.name),
+                    quote(&a.value),
+                    quote(&a.ty)
+                );
+            }
+            for r in &z.resources {
+                s += &format!("        resource {} {{\n", quote(&r.kind));
+                for p in &r.properties {
+                    let value = match &p.value {
+                        ResourceValue::Simple(v) => quote(v),
+                        ResourceValue::List(l) => {
+                            l.iter().map(|v| quote(v)).collect::<Vec<_>>().join(" ")
+                        }
+                        ResourceValue::Complex(kv) => kv
+                            .iter()
+                            .map(|(k, v)| format!("{k}={}", quote(v)))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    };
+                    s += &format!("            {} {value}\n", p.name);
+                }
+                s += "        }\n";
+            }
+            s += "    }\n";
+        }
+        if !self.hooks.is_empty() {
+            s += "    hooks {\n";
+            for point in HOOK_POINTS {
+                let sources: Vec<String> = self
+                    .hooks
+                    .iter()
+                    .filter(|(p, _)| p.value.as_str() == *point)
+                    .map(|(_, source)| match source {
+                        HookSource::File(f) => quote(&f.value),
+                        HookSource::Code(c) => format!("code={}", quote(&c.value)),
+                    })
+                    .collect();
+                if !sources.is_empty() {
+                    s += &format!("        {point} {}\n", sources.join(" "));
+                }
+            }
+            s += "    }\n";
+        }
+        s += "}\n";
+        s
+    }
+}
+
+fn decode_extras(r: &mut Reader<'_>, node: &KdlNode) -> ZonecfgExtras {
+    let mut extras = ZonecfgExtras::default();
+    for n in r.children(node, &["property", "attr", "resource"]) {
+        match n.name().value() {
+            "property" => decode_property(r, n, &mut extras),
+            "attr" => decode_attr(r, n, &mut extras),
+            _ => decode_resource(r, n, &mut extras),
+        }
+    }
+    extras
+}
+
+fn decode_property(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) {
+    let args = r.string_args(n);
+    let [name, value] = args.as_slice() else {
+        if !args.is_empty() {
+            r.error_help(
+                n.span(),
+                "`property` takes a name and a value",
+                "expected two values",
+                "write `property \"limitpriv\" \"default,dtrace_proc\"`",
+            );
+        }
+        return;
+    };
+    if let Some((_, why)) = MANAGED_PROPERTIES.iter().find(|(p, _)| *p == name.value) {
+        r.error_help(
+            name.span,
+            format!("zmgr sets `{}` itself", name.value),
+            "managed by zmgr",
+            *why,
+        );
+        return;
+    }
+    if !GLOBAL_PROPERTIES.contains(&name.value.as_str()) {
+        r.unknown(
+            &name.value,
+            name.span,
+            GLOBAL_PROPERTIES,
+            "zonecfg property",
+        );
+        return;
+    }
+    if check_value(r, value) {
+        extras
+            .properties
+            .push((name.value.clone(), value.value.clone()));
+    }
+}
+
+fn decode_attr(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) {
+    let mut ty = "string".to_string();
+    for (key, e) in r.props(n, &["type"]) {
+        if key == "type"
+            && let Some(v) = r.string_value(n, e)
+        {
+            if ATTR_TYPES.contains(&v.value.as_str()) {
+                ty = v.value;
+            } else {
+                r.unknown(&v.value, v.span, ATTR_TYPES, "attr type");
+            }
+        }
+    }
+    let args: Vec<_> = n.entries().iter().filter(|e| e.name().is_none()).collect();
+    let [name, value] = args.as_slice() else {
+        r.error_help(
+            n.span(),
+            "`attr` takes a name and a value",
+            "expected two values",
+            "write `attr \"owner\" \"ops\"` or `attr \"tier\" \"3\" type=\"int\"`",
+        );
+        return;
+    };
+    let Some(name) = r.string_value(n, name) else {
+        return;
+    };
+    // Numbers and booleans are natural for int/boolean attrs; zonecfg takes them as text.
+    let value = match value.value() {
+        KdlValue::Integer(i) => Spanned::new(i.to_string(), value.span()),
+        KdlValue::Bool(b) => Spanned::new(b.to_string(), value.span()),
+        _ => match r.string_value(n, value) {
+            Some(v) => v,
+            None => return,
+        },
+    };
+    if check_value(r, &name) && check_value(r, &value) {
+        extras.attrs.push(Attr {
+            name: name.value,
+            ty,
+            value: value.value,
+        });
+    }
+}
+
+fn decode_resource(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) {
+    let Some(kind) = r.name_arg(n, "resource") else {
+        return;
+    };
+    let kinds: Vec<&str> = RESOURCES.iter().map(|(k, _)| *k).collect();
+    let Some((_, props)) = RESOURCES.iter().find(|(k, _)| *k == kind.value) else {
+        if kind.value == "attr" {
+            r.error_help(
+                kind.span,
+                "attributes have their own node",
+                "use `attr`",
+                "write `attr \"NAME\" \"VALUE\" type=\"string\"` inside `zonecfg`",
+            );
+        } else {
+            r.unknown(&kind.value, kind.span, &kinds, "zonecfg resource");
+        }
+        return;
+    };
+    let names: Vec<&str> = props.iter().map(|(p, _)| *p).collect();
+    let mut resource = Resource {
+        kind: kind.value.clone(),
+        properties: Vec::new(),
+    };
+    let children = r.children(n, &names);
+    for (prop, prop_kind) in props.iter() {
+        let nodes = if *prop_kind == PropKind::Complex {
+            r.all(&children, prop)
+        } else {
+            r.single(&children, prop).into_iter().collect()
+        };
+        for c in nodes {
+            let value = match prop_kind {
+                PropKind::Simple => r
+                    .one_string_arg(c)
+                    .filter(|v| check_value(r, v))
+                    .map(|v| ResourceValue::Simple(v.value)),
+                PropKind::List => {
+                    let items = r.string_args(c);
+                    items
+                        .iter()
+                        .all(|v| check_value(r, v))
+                        .then(|| ResourceValue::List(items.into_iter().map(|v| v.value).collect()))
+                }
+                PropKind::Complex => decode_complex(r, c).map(ResourceValue::Complex),
+            };
+            if let Some(value) = value {
+                resource.properties.push(ResourceProperty {
+                    name: prop.to_string(),
+                    value,
+                });
+            }
+        }
+    }
+    if children.is_empty() && n.children().is_none() {
+        r.error_help(
+            n.span(),
+            format!("resource `{}` has no properties", kind.value),
+            "empty resource",
+            format!(
+                "add its properties in braces: `resource \"{}\" {{ … }}`",
+                kind.value
+            ),
+        );
+        return;
+    }
+    extras.resources.push(resource);
+}
+
+/// `value priv="privileged" limit=2000 action="deny"` → `(priv=privileged,limit=2000,action=deny)`.
+fn decode_complex(r: &mut Reader<'_>, n: &KdlNode) -> Option<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    let mut ok = true;
+    for e in n.entries() {
+        let Some(key) = e.name() else {
+            r.error_help(
+                e.span(),
+                format!("`{}` takes key=value pairs", n.name().value()),
+                "expected key=value",
+                "write e.g. `value priv=\"privileged\" limit=2000 action=\"deny\"`",
+            );
+            ok = false;
+            continue;
+        };
+        let text = match e.value() {
+            KdlValue::String(s) => s.clone(),
+            KdlValue::Integer(i) => i.to_string(),
+            other => {
+                r.error(
+                    e.span(),
+                    format!(
+                        "`{}` takes a string or a number, not {}",
+                        key.value(),
+                        crate::kdl::describe(other)
+                    ),
+                    "invalid value",
+                );
+                ok = false;
+                continue;
+            }
+        };
+        for part in [key.value(), text.as_str()] {
+            if let Some(why) = zonecfg::complex_value_error(part) {
+                r.error(e.span(), why, "cannot be written to zonecfg");
+                ok = false;
+            }
+        }
+        pairs.push((key.value().to_string(), text));
+    }
+    if pairs.is_empty() && ok {
+        r.error(
+            n.span(),
+            format!("`{}` is empty", n.name().value()),
+            "no key=value pairs",
+        );
+        ok = false;
+    }
+    ok.then_some(pairs)
+}
+
+/// Checks that a value can be written into a zonecfg command file safely.
+fn check_value(r: &mut Reader<'_>, v: &Spanned<String>) -> bool {
+    match zonecfg::quoted_value_error(&v.value) {
+        Some(why) => {
+            r.error(v.span, why, "cannot be written to zonecfg");
+            false
+        }
+        None => true,
+    }
+}
+
+/// Checks a resource built at run time (by a hook) against the same rules as a template's:
+/// a known type, its properties, and values zonecfg can take.
+pub fn check_resource(r: &Resource) -> Result<(), String> {
+    let Some((_, props)) = RESOURCES.iter().find(|(k, _)| *k == r.kind) else {
+        let kinds: Vec<&str> = RESOURCES.iter().map(|(k, _)| *k).collect();
+        return Err(format!(
+            "unknown zonecfg resource `{}`; known: {}",
+            r.kind,
+            kinds.join(", ")
+        ));
+    };
+    for p in &r.properties {
+        let Some((_, kind)) = props.iter().find(|(n, _)| *n == p.name) else {
+            let names: Vec<&str> = props.iter().map(|(n, _)| *n).collect();
+            return Err(format!(
+                "resource `{}` has no property `{}`; it has: {}",
+                r.kind,
+                p.name,
+                names.join(", ")
+            ));
+        };
+        let ok = match (&p.value, kind) {
+            (ResourceValue::Simple(v), PropKind::Simple) => {
+                zonecfg::quoted_value_error(v).map_or(Ok(()), Err)
+            }
+            (ResourceValue::List(vs), PropKind::List) => vs
+                .iter()
+                .find_map(|v| zonecfg::quoted_value_error(v))
+                .map_or(Ok(()), Err),
+            (ResourceValue::Complex(kv), PropKind::Complex) => kv
+                .iter()
+                .flat_map(|(k, v)| [k, v])
+                .find_map(|v| zonecfg::complex_value_error(v))
+                .map_or(Ok(()), Err),
+            _ => Err(format!(
+                "property `{}` of `{}` takes {}",
+                p.name,
+                r.kind,
+                match kind {
+                    PropKind::Simple => "a string",
+                    PropKind::List => "an array of strings",
+                    PropKind::Complex => "a map of key=value pairs",
+                }
+            )),
+        };
+        ok?;
+    }
+    Ok(())
+}
+
+/// Why a package name is refused: it becomes an argument of `zoneadm install -e`.
+pub fn package_error(p: &str) -> Option<String> {
+    if p.is_empty() {
+        return Some("a package name cannot be empty".into());
+    }
+    if p.starts_with('-') {
+        return Some(format!(
+            "package `{p}` starts with `-` and would be read as an option"
+        ));
+    }
+    p.chars()
+        .find(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | ';' | '`'))
+        .map(|c| format!("package `{p}` contains {c:?}, which no IPS package name has"))
+}
+
+/// Why a hook path is refused: hooks live beside their template.
+pub fn hook_path_error(p: &str) -> Option<String> {
+    if p.is_empty() {
+        return Some("a hook path cannot be empty".into());
+    }
+    if p.starts_with('/') {
+        return Some(format!(
+            "hook `{p}` is an absolute path; give it relative to the template's folder"
+        ));
+    }
+    if p.split('/').any(|c| c == "..") {
+        return Some(format!("hook `{p}` leaves the template's folder with `..`"));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(text: &str) -> Template {
+        let file = SourceFile::new("templates/web.kdl", text.to_string());
+        let doc = crate::kdl::parse(&file).unwrap();
+        let mut problems = Vec::new();
+        let t = Template::decode(&file, &doc, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        t.unwrap()
+    }
+
+    #[test]
+    fn round_trip() {
+        let text = r#"// a web template
+template "web" {
+    description "web servers"
+    brand "nlipkg"
+    autoboot #true
+    ip-type "exclusive"
+    pool "lan"
+    publisher "openindiana.org"
+    publisher "site"
+    packages "web/server/nginx" "editor/vim"
+    zonecfg {
+        property "limitpriv" "default,dtrace_proc"
+        attr "tier" 3 type="int"
+        resource "capped-memory" { physical "2G"; swap "4G"; }
+        resource "fs" {
+            dir "/data"
+            special "tank/data"
+            type "lofs"
+            options "ro" "nodevices"
+        }
+        resource "rctl" {
+            name "zone.max-lwps"
+            value priv="privileged" limit=2000 action="deny"
+        }
+    }
+    hooks {
+        pre-install "web-pre.rhai"
+        post-install "web-post.rhai" code="info(ZONE.name);\nlet x = \"q\";"
+    }
+}
+"#;
+        let first = decode(text);
+        let written = first.to_kdl();
+        let second = decode(&written);
+        assert_eq!(second.to_kdl(), written);
+        let view = |t: &Template| crate::ops::view::templates([t]).json[0].clone();
+        let (mut a, mut b) = (view(&first), view(&second));
+        a["file"] = serde_json::Value::Null;
+        b["file"] = serde_json::Value::Null;
+        assert_eq!(a, b);
+        assert_eq!(
+            b["zonecfg"]["resources"][2]["properties"][1]["value"][1][1],
+            "2000"
+        );
+    }
+}

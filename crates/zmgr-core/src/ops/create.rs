@@ -1,0 +1,698 @@
+//! `zmgr create`: a zone, its VNIC and its address, made as one transaction.
+//!
+//! 1. Plan: validate the name and the derived VNIC name, pick the template and pool, and
+//!    build the zonecfg command file. Nothing has run yet.
+//! 2. Reserve: under the registry lock, allocate the address from the registry as it is now
+//!    and write the zone entry in state `creating`. The lock is released before anything slow.
+//! 3. Build: create the VNIC, configure the zone, install it, boot it. Each step first
+//!    records how to undo it.
+//! 4. Mark the entry `installed` or `running`.
+//!
+//! Any failure or interrupt undoes the recorded steps in reverse, removing the entry last, so
+//! the address is free again.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::ops::session::Session;
+use crate::error::{Error, Result};
+use crate::host::exec::CommandLine;
+use crate::model::template::HookPoint;
+use crate::ops::hooks::ZoneHooks;
+use crate::ops::teardown::{Part, Step};
+use crate::kdl::Spanned;
+use crate::model::pool::Pool;
+use crate::store::registry::Registry;
+use crate::model::template::{IpType, Template};
+use crate::model::zone::{Net, ZoneAddress, ZoneEntry, ZoneState};
+
+/// What the person asked for.
+#[derive(Debug, Clone, Default)]
+pub struct CreateOptions {
+    pub name: String,
+    pub template: Option<String>,
+    pub pool: Option<String>,
+    pub ip: Option<IpAddr>,
+    /// VNIC name instead of the one derived from the zone name.
+    pub vnic: Option<String>,
+    pub no_boot: bool,
+    pub keep_on_failure: bool,
+}
+
+/// Everything create will do, decided before anything runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub zone: String,
+    pub template: String,
+    pub brand: String,
+    pub pool: String,
+    pub address: IpAddr,
+    pub prefix: u8,
+    pub gateway: Option<IpAddr>,
+    /// The zone's link: a new VNIC over the pool's stub (exclusive IP), or the stub itself.
+    pub link: String,
+    pub over: String,
+    pub ip_type: IpType,
+    pub zonepath: PathBuf,
+    pub boot: bool,
+    /// The zonecfg command file.
+    pub zonecfg: String,
+    #[serde(skip)]
+    pub publishers: Vec<(String, String)>,
+    pub packages: Vec<String>,
+    /// The template's zonecfg extras plus what pre-install hooks added.
+    #[serde(skip)]
+    pub extras: crate::model::template::ZonecfgExtras,
+    #[serde(skip)]
+    pub autoboot: bool,
+    /// Hook points the template has scripts for.
+    pub hooks: Vec<crate::model::template::HookPoint>,
+}
+
+/// What create did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Created {
+    pub zone: String,
+    pub address: ZoneAddress,
+    pub link: String,
+    pub state: ZoneState,
+}
+
+/// The VNIC name for a zone: its name with `-` as `_`, plus `0` (or `_0` after a digit, as
+/// dladm refuses a number with a leading zero).
+pub fn derived_vnic(zone: &str) -> String {
+    let base = zone.replace('-', "_");
+    if base.ends_with(|c: char| c.is_ascii_digit()) {
+        format!("{base}_0")
+    } else {
+        format!("{base}0")
+    }
+}
+
+/// Checks the request against the registry and decides everything but the address.
+fn prepare<'r>(
+    registry: &'r Registry,
+    opts: &CreateOptions,
+) -> Result<(&'r Template, &'r Pool, String)> {
+    if let Some(why) = crate::model::names::zone_name_error(&opts.name) {
+        return Err(Error::usage(why));
+    }
+    if registry.zones.contains_key(&opts.name) {
+        return Err(
+            Error::conflict(format!("zone `{}` is already in the registry", opts.name))
+                .with_help(format!("`zmgr show {}` shows it", opts.name)),
+        );
+    }
+    let template_name = match (&opts.template, &registry.config.default_template) {
+        (Some(t), _) => t.clone(),
+        (None, Some(d)) => d.value.clone(),
+        (None, None) => {
+            return Err(
+                Error::usage("no template given and config.kdl names no default-template")
+                    .with_help("use --template NAME, or set default-template in config.kdl"),
+            );
+        }
+    };
+    let template = registry
+        .templates
+        .get(&template_name)
+        .ok_or_else(|| Error::NotFound {
+            kind: "template",
+            name: template_name.clone(),
+            help: Some("`zmgr template list` shows the templates".into()),
+        })?;
+    let pool_name = match (&opts.pool, &template.pool) {
+        (Some(p), _) => p.clone(),
+        (None, Some(p)) => p.value.clone(),
+        (None, None) => {
+            return Err(Error::usage(format!(
+                "template `{template_name}` names no pool and no --pool was given"
+            )));
+        }
+    };
+    let pool = registry
+        .pools
+        .get(&pool_name)
+        .ok_or_else(|| Error::NotFound {
+            kind: "pool",
+            name: pool_name.clone(),
+            help: Some("`zmgr pool list` shows the pools".into()),
+        })?;
+    for p in &template.publishers {
+        if !registry.publishers.contains_key(&p.value) {
+            return Err(Error::NotFound {
+                kind: "publisher",
+                name: p.value.clone(),
+                help: Some(format!(
+                    "template `{template_name}` uses it; `zmgr publisher add` creates it"
+                )),
+            });
+        }
+    }
+    let link = match template.ip_type {
+        IpType::Shared => pool.stub.value.clone(),
+        IpType::Exclusive => {
+            let vnic = opts
+                .vnic
+                .clone()
+                .unwrap_or_else(|| derived_vnic(&opts.name));
+            if let Some(why) = crate::model::names::link_name_error(&vnic) {
+                let hint = if opts.vnic.is_some() {
+                    "choose another --vnic name".to_string()
+                } else {
+                    format!(
+                        "the VNIC name is derived from the zone name; give one with --vnic (e.g. --vnic {})",
+                        suggest_vnic(&opts.name)
+                    )
+                };
+                return Err(Error::usage(why).with_help(hint));
+            }
+            if let Some(z) = registry
+                .zones
+                .values()
+                .find(|z| z.nets.iter().any(|n| n.physical == vnic))
+            {
+                return Err(Error::conflict(format!(
+                    "VNIC `{vnic}` belongs to zone `{}`",
+                    z.name.value
+                ))
+                .with_help("give another name with --vnic"));
+            }
+            vnic
+        }
+    };
+    Ok((template, pool, link))
+}
+
+/// A valid link name to suggest when the derived one is not.
+fn suggest_vnic(zone: &str) -> String {
+    let letters: String = zone
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .skip_while(|c| !c.is_ascii_alphabetic())
+        .take(24)
+        .collect();
+    let base = if letters.is_empty() {
+        "zone".to_string()
+    } else {
+        letters
+    };
+    derived_vnic(&base)
+}
+
+/// The address to take: `--ip` if it is free and the pool may hand it out, else the lowest free one.
+fn allocate(
+    pool: &Pool,
+    requested: Option<IpAddr>,
+    held: &HashSet<IpAddr>,
+    registry: &Registry,
+) -> Result<IpAddr> {
+    match requested {
+        Some(ip) => {
+            if let Some(why) = pool.refusal(ip) {
+                return Err(Error::usage(format!("--ip {ip}: {why}")));
+            }
+            if held.contains(&ip) {
+                let holder = registry
+                    .zones
+                    .values()
+                    .find(|z| z.addresses().any(|a| a == ip))
+                    .map(|z| z.name.value.clone())
+                    .unwrap_or_default();
+                return Err(
+                    Error::conflict(format!("{ip} is held by zone `{holder}`")).with_help(format!(
+                        "`zmgr pool show {}` shows the free addresses",
+                        pool.name.value
+                    )),
+                );
+            }
+            Ok(ip)
+        }
+        None => pool.next_free(held).ok_or_else(|| pool.full()),
+    }
+}
+
+/// Builds the plan against `registry`, allocating from the addresses it holds.
+pub fn plan(registry: &Registry, opts: &CreateOptions) -> Result<Plan> {
+    let (template, pool, link) = prepare(registry, opts)?;
+    let held = registry.held_addresses();
+    let address = allocate(pool, opts.ip, &held, registry)?;
+    build_plan(registry, opts, template, pool, link, address)
+}
+
+fn build_plan(
+    registry: &Registry,
+    opts: &CreateOptions,
+    template: &Template,
+    pool: &Pool,
+    link: String,
+    address: IpAddr,
+) -> Result<Plan> {
+    let zonepath = registry.config.zonepath_base.value.join(&opts.name);
+    let prefix = pool.prefix_len();
+    let gateway = pool.gateway.as_ref().map(|g| g.value);
+    let publishers = template
+        .publishers
+        .iter()
+        .filter_map(|p| registry.publishers.get(&p.value))
+        .filter_map(|p| {
+            p.origins
+                .first()
+                .map(|o| (p.name.value.clone(), o.value.clone()))
+        })
+        .collect();
+    let mut plan = Plan {
+        zone: opts.name.clone(),
+        template: template.name.value.clone(),
+        brand: template.brand.value.clone(),
+        pool: pool.name.value.clone(),
+        address,
+        prefix,
+        gateway,
+        over: pool.stub.value.clone(),
+        link,
+        ip_type: template.ip_type,
+        zonepath,
+        boot: template.autoboot && !opts.no_boot,
+        zonecfg: String::new(),
+        publishers,
+        packages: template.packages.iter().map(|p| p.value.clone()).collect(),
+        extras: template.zonecfg.clone(),
+        autoboot: template.autoboot,
+        hooks: template.hooks.iter().map(|(p, _)| p.value).collect(),
+    };
+    plan.write_zonecfg().map_err(|why| {
+        Error::usage(format!(
+            "template `{}` cannot be written to zonecfg: {why}",
+            template.name.value
+        ))
+    })?;
+    Ok(plan)
+}
+
+impl Plan {
+    /// Builds the zonecfg command file from the plan.
+    fn write_zonecfg(&mut self) -> Result<(), String> {
+        let spec = crate::host::zonecfg::ZoneSpec {
+            brand: &self.brand,
+            zonepath: &self.zonepath.to_string_lossy(),
+            autoboot: self.autoboot,
+            ip_type: self.ip_type,
+            physical: &self.link,
+            address: Some(format!("{}/{}", self.address, self.prefix)),
+            defrouter: self.gateway.map(|g| g.to_string()),
+            extras: &self.extras,
+        };
+        self.zonecfg = crate::host::zonecfg::create_script(&spec)?;
+        Ok(())
+    }
+
+    /// The zone as its hooks see it.
+    pub fn hook_zone(&self) -> crate::ops::hooks::HookZone {
+        crate::ops::hooks::HookZone {
+            name: self.zone.clone(),
+            address: self.address.to_string(),
+            prefix: self.prefix,
+            gateway: self.gateway.map(|g| g.to_string()),
+            pool: self.pool.clone(),
+            brand: self.brand.clone(),
+            zonepath: self.zonepath.clone(),
+            template: self.template.clone(),
+            vnic: self.link.clone(),
+        }
+    }
+
+    /// Takes in what pre-install hooks added: zonecfg resources and attributes, packages.
+    pub fn add(&mut self, additions: crate::ops::hooks::Additions) -> Result<()> {
+        self.extras.attrs.extend(additions.attrs);
+        self.extras.resources.extend(additions.resources);
+        self.packages.extend(additions.packages);
+        self.write_zonecfg().map_err(|why| {
+            Error::failed(format!(
+                "a pre-install hook added what zonecfg cannot take: {why}"
+            ))
+        })
+    }
+
+    /// The registry entry that reserves the address.
+    pub fn entry(&self, state: ZoneState) -> ZoneEntry {
+        ZoneEntry {
+            file: None,
+            name: Spanned::unspanned(self.zone.clone()),
+            brand: self.brand.clone(),
+            template: Some(Spanned::unspanned(self.template.clone())),
+            zonepath: self.zonepath.clone(),
+            ip_type: self.ip_type,
+            state,
+            created: Some(crate::time::now_rfc3339()),
+            nets: vec![Net {
+                physical: self.link.clone(),
+                address: Some(ZoneAddress {
+                    ip: self.address,
+                    prefix: Some(self.prefix),
+                }),
+                pool: Some(self.pool.clone()),
+                vnic: self.ip_type == IpType::Exclusive,
+                address_span: None,
+                pool_span: None,
+            }],
+        }
+    }
+
+    pub fn vnic(&self) -> Option<CommandLine> {
+        (self.ip_type == IpType::Exclusive)
+            .then(|| crate::host::dladm::create_vnic(&self.over, &self.link))
+    }
+
+    /// `zonecfg -z NAME -f -` with the command file on its standard input.
+    pub fn configure(&self) -> CommandLine {
+        crate::host::zonecfg::configure(&self.zone, &self.zonecfg)
+    }
+
+    pub fn install(&self) -> CommandLine {
+        crate::host::zoneadm::install(&self.zone, &self.publishers, &self.packages)
+    }
+
+    pub fn boot_command(&self) -> Option<CommandLine> {
+        self.boot.then(|| crate::host::zoneadm::boot(&self.zone))
+    }
+
+    /// Every command, in order, as `--dry-run` shows them.
+    pub fn commands(&self) -> Vec<CommandLine> {
+        let mut v = Vec::new();
+        v.extend(self.vnic());
+        v.push(self.configure());
+        v.push(self.install());
+        v.extend(self.boot_command());
+        v
+    }
+}
+
+/// Makes the zone. On failure everything done is undone, unless `keep_on_failure`.
+pub fn create(core: &mut Session, mut registry: Registry, opts: &CreateOptions) -> Result<Created> {
+    // 1. Plan against the registry as it is, to refuse bad requests before taking the lock.
+    prepare(&registry, opts)?;
+
+    // 2. Reserve under the lock, allocating from the ledger as it is now.
+    // The entry is locked before the registry lock is released, and stays locked until the
+    // end, undo included: `reconcile` tells a running create from a crashed one by that lock.
+    let (mut plan, held) = {
+        let _lock = core.lock()?;
+        registry.reload_zones()?;
+        let plan = plan(&registry, opts)?;
+        match crate::store::entries::write_new_entry_locked(core.root(), &plan.entry(ZoneState::Creating))? {
+            Some(file) => (plan, file),
+            None => {
+                return Err(Error::conflict(format!(
+                    "zone `{}` is already in the registry",
+                    opts.name
+                )));
+            }
+        }
+    };
+    // A zone of that name made outside zmgr must not be touched, not even by an undo. (Asked
+    // after the reservation, so that requests the registry refuses run no command at all.)
+    let existing = crate::host::zoneadm::find(core.runner(), &opts.name);
+    if !matches!(existing, Ok(None)) {
+        let _lock = core.lock()?;
+        crate::store::entries::remove_entry(core.root(), &plan.zone)?;
+        let z = existing?.expect("matched Some");
+        return Err(Error::conflict(format!(
+            "a zone named `{}` already exists on the system (state {})",
+            opts.name, z.state
+        ))
+        .with_help(format!(
+            "zmgr does not change zones it did not make; `zmgr import {}` adopts it",
+            opts.name
+        )));
+    }
+    core.note(&format!(
+        "zone {}: address {}/{} from pool {}",
+        plan.zone, plan.address, plan.prefix, plan.pool
+    ));
+
+    // From here on every failure, including one writing the registry, is undone.
+    let mut made: Vec<Part> = Vec::new();
+    let template = registry.templates.get(&plan.template).cloned();
+    let scripting = registry.config.scripting.clone();
+    let result = load_hooks(core, template.as_ref(), &scripting, &plan)
+        .and_then(|h| build_and_mark(core, &mut plan, h.as_deref(), &mut made));
+    let result = match result {
+        Ok(state) => Ok(Created {
+            zone: plan.zone.clone(),
+            address: ZoneAddress {
+                ip: plan.address,
+                prefix: Some(plan.prefix),
+            },
+            link: plan.link.clone(),
+            state,
+        }),
+        Err(cause) => Err(roll_back(core, &plan, made, cause, opts.keep_on_failure)),
+    };
+    drop(held);
+    result
+}
+
+/// The template's hooks, compiled now so a broken one fails before anything changes.
+fn load_hooks(
+    core: &Session,
+    template: Option<&Template>,
+    scripting: &crate::model::config::Scripting,
+    plan: &Plan,
+) -> Result<Option<Box<dyn ZoneHooks>>> {
+    match template {
+        Some(t) if !t.hooks.is_empty() => core
+            .hook_engine()
+            .load(
+                t,
+                scripting,
+                plan.hook_zone(),
+                Some(core.shared_runner()),
+                core.root(),
+            )
+            .map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Runs the hook for `point`, if there is one.
+fn hook(
+    core: &mut Session,
+    hooks: Option<&dyn ZoneHooks>,
+    point: HookPoint,
+    zone: &str,
+) -> Result<()> {
+    match hooks {
+        Some(h) if h.has(point) => {
+            core.note(&format!("running the {point} hook of zone {zone}"));
+            h.run(point)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Plans a create and runs its pre-install hooks, which cannot touch the system: what
+/// `--dry-run` shows.
+pub fn dry_run(core: &Session, registry: &Registry, opts: &CreateOptions) -> Result<Plan> {
+    let mut plan = plan(registry, opts)?;
+    if let Some(t) = registry.templates.get(&plan.template)
+        && t.hooks.iter().any(|(p, _)| p.value == HookPoint::PreInstall)
+    {
+        let hooks = core.hook_engine().load(
+            t,
+            &registry.config.scripting,
+            plan.hook_zone(),
+            None,
+            &registry.root,
+        )?;
+        hooks.run(HookPoint::PreInstall)?;
+        plan.add(hooks.additions())?;
+    }
+    Ok(plan)
+}
+
+fn build_and_mark(
+    core: &mut Session,
+    plan: &mut Plan,
+    hooks: Option<&dyn ZoneHooks>,
+    made: &mut Vec<Part>,
+) -> Result<ZoneState> {
+    if let Some(h) = hooks.filter(|h| h.has(HookPoint::PreInstall)) {
+        hook(core, Some(h), HookPoint::PreInstall, &plan.zone.clone())?;
+        plan.add(h.additions())?;
+    }
+    let state = build(core, plan, hooks, made)?;
+    let _lock = core.lock()?;
+    crate::store::entries::set_entry_state(core.root(), &plan.zone, state)?;
+    Ok(state)
+}
+
+fn interrupted() -> Result<()> {
+    if crate::host::interrupt::requested() {
+        Err(Error::Interrupted)
+    } else {
+        Ok(())
+    }
+}
+
+/// Makes the zone's parts in order. Each part is noted in `made` before its command runs: a
+/// command that fails may still have made part of it (a zonecfg that committed, an
+/// incomplete install), and the undo asks the system what is there.
+fn build(
+    core: &mut Session,
+    plan: &Plan,
+    hooks: Option<&dyn ZoneHooks>,
+    made: &mut Vec<Part>,
+) -> Result<ZoneState> {
+    let zone = plan.zone.as_str();
+    interrupted()?;
+    if let Some(cmd) = plan.vnic() {
+        core.run_step(
+            &format!("creating VNIC {} over {}", plan.link, plan.over),
+            &cmd,
+        )?;
+        // Noted after it succeeded: a create-vnic that failed made nothing, and a VNIC of
+        // that name that existed before is not ours to delete.
+        made.push(Part::Vnic(plan.link.clone()));
+    }
+    interrupted()?;
+    made.push(Part::Configuration);
+    core.run_step(&format!("configuring zone {zone}"), &plan.configure())?;
+    interrupted()?;
+    made.push(Part::Installation);
+    core.run_step(&format!("installing zone {zone}"), &plan.install())?;
+    interrupted()?;
+    hook(core, hooks, HookPoint::PostInstall, zone)?;
+    interrupted()?;
+    let Some(boot) = plan.boot_command() else {
+        return Ok(ZoneState::Installed);
+    };
+    made.push(Part::Boot);
+    core.run_step(&format!("booting zone {zone}"), &boot)?;
+    interrupted()?;
+    hook(core, hooks, HookPoint::PostBoot, zone)?;
+    interrupted()?;
+    Ok(ZoneState::Running)
+}
+
+/// Takes back what the create made, with the teardown destroy uses, limited to the parts the
+/// create started; the entry goes last, and only when nothing is left.
+fn roll_back(core: &mut Session, plan: &Plan, made: Vec<Part>, cause: Error, keep: bool) -> Error {
+    let _shield = crate::host::interrupt::Shield::up();
+    let mut undone = Vec::new();
+    let mut failed = Vec::new();
+    if keep {
+        let left: Vec<String> = made.iter().rev().map(|p| p.describe(&plan.zone)).collect();
+        return Error::Create {
+            zone: plan.zone.clone(),
+            cause: Box::new(cause),
+            undone,
+            failed,
+            kept: Some(left),
+        };
+    }
+    let steps = match undo_steps(core, plan, &made) {
+        Ok(steps) => steps,
+        Err(e) => {
+            failed.push(format!("cannot see what is left of zone {}: {e}", plan.zone));
+            Vec::new()
+        }
+    };
+    for step in &steps {
+        core.note(&format!("undoing: {}", step.part.describe(&plan.zone)));
+    }
+    let outcome = crate::ops::teardown::run(core, &plan.zone, &steps);
+    undone.extend(outcome.done.iter().map(|p| p.describe(&plan.zone)));
+    failed.extend(
+        outcome
+            .failed
+            .iter()
+            .map(|(p, e)| format!("{}: {e}", p.describe(&plan.zone))),
+    );
+    failed.extend(outcome.kept.iter().map(|p| {
+        format!(
+            "{} is kept, since the zone could not be halted or uninstalled",
+            p.describe(&plan.zone)
+        )
+    }));
+    // The entry goes last, and only if the system is clean: while anything of the zone is
+    // left, its address stays reserved (and `reconcile --fix` can finish the job).
+    if failed.is_empty() {
+        let removed = core
+            .lock()
+            .and_then(|_lock| crate::store::entries::remove_entry(core.root(), &plan.zone));
+        match removed {
+            Ok(()) => undone.push(format!(
+                "the registry entry (address {} is free again)",
+                plan.address
+            )),
+            Err(e) => failed.push(format!("the registry entry of {}: {e}", plan.zone)),
+        }
+    } else {
+        failed.push(format!(
+            "the registry entry is kept in state creating, so {} stays reserved; `zmgr reconcile --fix` retries the cleanup",
+            plan.address
+        ));
+    }
+    Error::Create {
+        zone: plan.zone.clone(),
+        cause: Box::new(cause),
+        undone,
+        failed,
+        kept: None,
+    }
+}
+
+/// The teardown steps for what the create made and the system still has.
+fn undo_steps(core: &Session, plan: &Plan, made: &[Part]) -> Result<Vec<Step>> {
+    let started = |p: &Part| made.contains(p);
+    let zone_parts = made.iter().any(|p| !matches!(p, Part::Vnic(_)));
+    let listed = if zone_parts {
+        crate::host::zoneadm::find(core.runner(), &plan.zone)?
+    } else {
+        None
+    };
+    let ours: Vec<&str> = made
+        .iter()
+        .filter_map(|p| match p {
+            Part::Vnic(v) => Some(v.as_str()),
+            _ => None,
+        })
+        .collect();
+    let system: Vec<String> = if ours.is_empty() {
+        Vec::new()
+    } else {
+        crate::host::dladm::vnics(core.runner())?
+            .into_iter()
+            .map(|v| v.link)
+            .collect()
+    };
+    let mut skipped = Vec::new();
+    let vnics = crate::ops::teardown::present(ours, &system, &mut skipped);
+    Ok(
+        crate::ops::teardown::plan(&plan.zone, listed.as_ref(), &vnics, &mut skipped)
+            .into_iter()
+            .filter(|s| started(&s.part))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vnic_names_end_in_a_number_without_leading_zero() {
+        assert_eq!(derived_vnic("web"), "web0");
+        assert_eq!(derived_vnic("web01"), "web01_0");
+        assert_eq!(derived_vnic("my-zone"), "my_zone0");
+        for z in ["web", "web01", "my-zone", "a.b"] {
+            assert_eq!(crate::model::names::link_name_error(&derived_vnic(z)), None, "{z}");
+        }
+        assert!(crate::model::names::link_name_error(&derived_vnic("0day")).is_some());
+        assert_eq!(suggest_vnic("0day"), "day0");
+    }
+}

@@ -1,0 +1,102 @@
+//! Template hooks as the operations see them: a zone's hooks are loaded before anything
+//! changes and run at their points. The script engine lives in another crate, which
+//! implements [`HookEngine`]; a session without one refuses templates that have hooks.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::host::exec::Runner;
+use crate::model::config::Scripting;
+use crate::model::template::{Attr, HookPoint, Resource, Template};
+use crate::model::zone::ZoneEntry;
+use crate::store::registry::Registry;
+
+/// The zone a hook runs for.
+#[derive(Debug, Clone, Serialize)]
+pub struct HookZone {
+    pub name: String,
+    pub address: String,
+    pub prefix: u8,
+    pub gateway: Option<String>,
+    pub pool: String,
+    pub brand: String,
+    pub zonepath: PathBuf,
+    pub template: String,
+    pub vnic: String,
+}
+
+impl HookZone {
+    /// The zone of a registry entry, as its destroy hooks see it (its first net).
+    pub fn of_entry(entry: &ZoneEntry, template: &str, registry: &Registry) -> HookZone {
+        let net = entry.nets.first();
+        let address = net.and_then(|n| n.address);
+        HookZone {
+            name: entry.name.value.clone(),
+            address: address.map(|a| a.ip.to_string()).unwrap_or_default(),
+            prefix: address.and_then(|a| a.prefix).unwrap_or(0),
+            gateway: net
+                .and_then(|n| n.pool.as_ref())
+                .and_then(|p| registry.pools.get(p))
+                .and_then(|p| p.gateway.as_ref())
+                .map(|g| g.value.to_string()),
+            pool: net.and_then(|n| n.pool.clone()).unwrap_or_default(),
+            brand: entry.brand.clone(),
+            zonepath: entry.zonepath.clone(),
+            template: template.to_string(),
+            vnic: net.map(|n| n.physical.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// What pre-install hooks added to a create's plan.
+#[derive(Debug, Clone, Default)]
+pub struct Additions {
+    pub attrs: Vec<Attr>,
+    pub resources: Vec<Resource>,
+    pub packages: Vec<String>,
+}
+
+/// One zone's hooks, compiled.
+pub trait ZoneHooks {
+    fn has(&self, point: HookPoint) -> bool;
+    /// Runs the scripts for `point`, in the order the template lists them.
+    fn run(&self, point: HookPoint) -> Result<()>;
+    /// What pre-install hooks added so far.
+    fn additions(&self) -> Additions;
+}
+
+/// Where a zone's hooks come from: the script engine.
+pub trait HookEngine: Send + Sync {
+    /// Loads and compiles `template`'s hooks for `zone`, so that a broken one fails before
+    /// anything changes. `runner` is `None` for a dry run: nothing may touch the system.
+    fn load(
+        &self,
+        template: &Template,
+        scripting: &Scripting,
+        zone: HookZone,
+        runner: Option<Arc<dyn Runner + Send + Sync>>,
+        root: &Path,
+    ) -> Result<Box<dyn ZoneHooks>>;
+}
+
+/// The engine of a session that has no script engine: a template with hooks is refused.
+pub struct NoHooks;
+
+impl HookEngine for NoHooks {
+    fn load(
+        &self,
+        template: &Template,
+        _: &Scripting,
+        _: HookZone,
+        _: Option<Arc<dyn Runner + Send + Sync>>,
+        _: &Path,
+    ) -> Result<Box<dyn ZoneHooks>> {
+        Err(Error::usage(format!(
+            "template `{}` has hooks, and this program runs no scripts",
+            template.name.value
+        )))
+    }
+}

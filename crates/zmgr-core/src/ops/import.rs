@@ -1,0 +1,338 @@
+//! Adopting zones that exist on the system: matching what a zone carries to the registry.
+
+use std::net::IpAddr;
+
+use crate::model::pool::Pool;
+use crate::store::registry::Registry;
+use crate::model::template::Template;
+
+/// The pool whose network holds `ip`. Pools never overlap (`check` enforces it), so there is at most one.
+pub fn pool_for_address(registry: &Registry, ip: IpAddr) -> Option<&Pool> {
+    registry
+        .pools
+        .values()
+        .find(|p| p.network.value.contains(&ip))
+}
+
+/// How a zone's brand maps to a template.
+#[derive(Debug)]
+pub enum TemplateMatch<'a> {
+    /// The one template for the brand (or the default template, when it has that brand).
+    One(&'a Template),
+    /// Several templates use the brand and none is the default: a person must choose.
+    Several(Vec<&'a Template>),
+    None,
+}
+
+/// The template a zone of `brand` belongs to: the default template if it has that brand,
+/// else the only template with it.
+pub fn template_for_brand<'a>(registry: &'a Registry, brand: &str) -> TemplateMatch<'a> {
+    let candidates: Vec<&Template> = registry
+        .templates
+        .values()
+        .filter(|t| t.brand.value == brand)
+        .collect();
+    if let Some(default) = &registry.config.default_template
+        && let Some(t) = candidates.iter().find(|t| t.name.value == default.value)
+    {
+        return TemplateMatch::One(t);
+    }
+    match candidates.len() {
+        0 => TemplateMatch::None,
+        1 => TemplateMatch::One(candidates[0]),
+        _ => TemplateMatch::Several(candidates),
+    }
+}
+
+/// What `import` found for one zone of the system.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum ZoneImport {
+    /// Written to the registry (or, in a dry run, would be).
+    Imported {
+        zone: String,
+        template: Option<String>,
+        /// The entry as written.
+        entry: String,
+        notes: Vec<String>,
+    },
+    Skipped {
+        zone: String,
+        reason: String,
+    },
+    /// An address the registry already gives to another zone: not imported.
+    Conflict {
+        zone: String,
+        address: IpAddr,
+        holder: String,
+    },
+    /// A link the registry already gives to another zone: not imported.
+    LinkConflict {
+        zone: String,
+        link: String,
+        holder: String,
+    },
+    /// The zone's configuration could not be read.
+    Failed {
+        zone: String,
+        error: String,
+    },
+}
+
+impl ZoneImport {
+    pub fn zone(&self) -> &str {
+        match self {
+            ZoneImport::Imported { zone, .. }
+            | ZoneImport::Skipped { zone, .. }
+            | ZoneImport::Conflict { zone, .. }
+            | ZoneImport::LinkConflict { zone, .. }
+            | ZoneImport::Failed { zone, .. } => zone,
+        }
+    }
+}
+
+/// Brands that belong to a VM manager, not to zmgr.
+pub const VM_BRANDS: &[&str] = &["bhyve", "kvm"];
+
+/// `zmgr import [NAME…] [--dry-run]`: adopts zones of the system into the registry.
+///
+/// Zones already in the registry and VM brands are skipped. Each zone's `zonecfg info` gives
+/// its nets; each address is matched to the pool whose network holds it, the brand to a
+/// template. An address another zone already holds is a conflict: that zone is not imported.
+pub fn import(
+    core: &mut crate::ops::session::Session,
+    registry: &Registry,
+    names: &[String],
+    dry_run: bool,
+) -> crate::error::Result<Vec<ZoneImport>> {
+    use crate::error::Error;
+    let listed = crate::host::zoneadm::list(core.runner())?;
+    for n in names {
+        if !listed.iter().any(|z| &z.name == n) {
+            return Err(Error::NotFound {
+                kind: "zone",
+                name: n.clone(),
+                help: Some("`zoneadm list -c` shows the zones configured on this system".into()),
+            });
+        }
+    }
+    let wanted = |name: &str| names.is_empty() || names.iter().any(|n| n == name);
+    let vnics: Option<Vec<String>> = crate::host::dladm::vnics(core.runner())
+        .ok()
+        .map(|v| v.into_iter().map(|v| v.link).collect());
+    let mut results = Vec::new();
+    // Addresses taken: the registry's, plus those of zones imported earlier in this run.
+    let mut held: std::collections::HashMap<IpAddr, String> = registry
+        .zones
+        .values()
+        .flat_map(|z| z.addresses().map(move |a| (a, z.name.value.clone())))
+        .collect();
+    // Links of exclusive-IP zones, likewise: a VNIC belongs to one zone.
+    let mut links: std::collections::HashMap<String, String> = registry
+        .zones
+        .values()
+        .filter(|z| z.ip_type == crate::model::template::IpType::Exclusive)
+        .flat_map(|z| {
+            z.nets
+                .iter()
+                .map(move |n| (n.physical.clone(), z.name.value.clone()))
+        })
+        .collect();
+    let mut entries = Vec::new();
+    for z in listed.iter().filter(|z| wanted(&z.name)) {
+        if crate::host::interrupt::requested() {
+            return Err(Error::Interrupted);
+        }
+        if registry.zones.contains_key(&z.name) {
+            results.push(ZoneImport::Skipped {
+                zone: z.name.clone(),
+                reason: "already in the registry".into(),
+            });
+            continue;
+        }
+        if VM_BRANDS.contains(&z.brand.as_str()) {
+            results.push(ZoneImport::Skipped {
+                zone: z.name.clone(),
+                reason: format!("brand {} belongs to a VM manager, not to zmgr", z.brand),
+            });
+            continue;
+        }
+        let info = match crate::host::zonecfg::info(core.runner(), &z.name) {
+            Ok(i) => i,
+            Err(e) => {
+                results.push(ZoneImport::Failed {
+                    zone: z.name.clone(),
+                    error: e.to_string(),
+                });
+                continue;
+            }
+        };
+        match adopt(registry, z, &info, vnics.as_deref(), &held, &links) {
+            Ok((entry, notes)) => {
+                if entry.ip_type == crate::model::template::IpType::Exclusive {
+                    for n in &entry.nets {
+                        links.insert(n.physical.clone(), z.name.clone());
+                    }
+                }
+                for a in entry.addresses() {
+                    held.insert(a, z.name.clone());
+                }
+                results.push(ZoneImport::Imported {
+                    zone: z.name.clone(),
+                    template: entry.template.as_ref().map(|t| t.value.clone()),
+                    entry: entry.to_kdl(),
+                    notes,
+                });
+                entries.push(entry);
+            }
+            Err(conflict) => results.push(conflict),
+        }
+    }
+    if dry_run || entries.is_empty() {
+        return Ok(results);
+    }
+    let _lock = core.lock()?;
+    // Under the lock, the ledger as it is now: a create may have taken an address meanwhile.
+    let now = registry.current_zones()?;
+    let now_held: std::collections::HashMap<IpAddr, String> = now
+        .values()
+        .flat_map(|z| z.addresses().map(move |a| (a, z.name.value.clone())))
+        .collect();
+    for entry in entries {
+        let clash = entry
+            .addresses()
+            .find_map(|a| now_held.get(&a).map(|h| (a, h.clone())));
+        let slot = results
+            .iter_mut()
+            .find(|r| r.zone() == entry.name.value)
+            .expect("every entry has a result");
+        if let Some((address, holder)) = clash {
+            *slot = ZoneImport::Conflict {
+                zone: entry.name.value.clone(),
+                address,
+                holder,
+            };
+            continue;
+        }
+        if !crate::store::entries::write_new_entry(core.root(), &entry)? {
+            *slot = ZoneImport::Skipped {
+                zone: entry.name.value.clone(),
+                reason: "already in the registry".into(),
+            };
+        }
+    }
+    Ok(results)
+}
+
+/// The registry entry for one system zone, or the conflict that stops its import.
+fn adopt(
+    registry: &Registry,
+    z: &crate::host::zoneadm::ListedZone,
+    info: &crate::host::zonecfg::Info,
+    vnics: Option<&[String]>,
+    held: &std::collections::HashMap<IpAddr, String>,
+    links: &std::collections::HashMap<String, String>,
+) -> Result<(crate::model::zone::ZoneEntry, Vec<String>), ZoneImport> {
+    use crate::kdl::Spanned;
+    use crate::model::zone::{Net, ZoneAddress, ZoneEntry};
+    let mut notes = Vec::new();
+    let brand = info.global("brand").unwrap_or(&z.brand).to_string();
+    let template = match template_for_brand(registry, &brand) {
+        TemplateMatch::One(t) => Some(Spanned::unspanned(t.name.value.clone())),
+        TemplateMatch::Several(ts) => {
+            let names: Vec<&str> = ts.iter().map(|t| t.name.value.as_str()).collect();
+            notes.push(format!(
+                "no template: templates {} all have brand {brand}",
+                names.join(", ")
+            ));
+            None
+        }
+        TemplateMatch::None => {
+            notes.push(format!("no template: none has brand {brand}"));
+            None
+        }
+    };
+    let mut nets = Vec::new();
+    for n in info.nets() {
+        let physical = n.physical.clone();
+        let exclusive = z.ip_type == crate::model::template::IpType::Exclusive;
+        let is_vnic = exclusive && vnics.is_some_and(|v| v.contains(&physical));
+        if let Some(holder) = links.get(&physical).filter(|_| exclusive) {
+            return Err(ZoneImport::LinkConflict {
+                zone: z.name.clone(),
+                link: physical,
+                holder: holder.clone(),
+            });
+        }
+        let addresses = &n.addresses;
+        if addresses.is_empty() {
+            nets.push(Net {
+                physical: physical.clone(),
+                address: None,
+                pool: None,
+                vnic: is_vnic,
+                address_span: None,
+                pool_span: None,
+            });
+        }
+        for a in addresses {
+            let Ok(address) = a.parse::<ZoneAddress>() else {
+                notes.push(format!(
+                    "address `{a}` on {physical} is not an IP address; left out"
+                ));
+                continue;
+            };
+            if let Some(holder) = held.get(&address.ip) {
+                return Err(ZoneImport::Conflict {
+                    zone: z.name.clone(),
+                    address: address.ip,
+                    holder: holder.clone(),
+                });
+            }
+            let pool = match pool_for_address(registry, address.ip) {
+                None => {
+                    notes.push(format!(
+                        "address {} is in no pool; recorded without one",
+                        address.ip
+                    ));
+                    None
+                }
+                // The gateway, network or broadcast address is no pool's to hand out.
+                Some(p) if let Some(what) = p.not_host(address.ip) => {
+                    notes.push(format!(
+                        "address {} is {} of pool {}; recorded without a pool",
+                        address.ip,
+                        what.describe(),
+                        p.name.value
+                    ));
+                    None
+                }
+                Some(p) => Some(p.name.value.clone()),
+            };
+            nets.push(Net {
+                physical: physical.clone(),
+                address: Some(address),
+                pool,
+                vnic: is_vnic,
+                address_span: None,
+                pool_span: None,
+            });
+        }
+    }
+    let state = z.state;
+    let zonepath = info.global("zonepath").unwrap_or(&z.zonepath);
+    Ok((
+        ZoneEntry {
+            file: None,
+            name: Spanned::unspanned(z.name.clone()),
+            brand,
+            template,
+            zonepath: std::path::PathBuf::from(zonepath),
+            ip_type: z.ip_type,
+            state,
+            created: Some(crate::time::now_rfc3339()),
+            nets,
+        },
+        notes,
+    ))
+}

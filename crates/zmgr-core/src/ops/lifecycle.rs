@@ -1,0 +1,222 @@
+//! Zones after creation: boot, halt, reboot and destroy, with the registry kept true to the
+//! system.
+
+use serde::Serialize;
+
+use crate::ops::session::Session;
+use crate::error::{Error, Result};
+use crate::model::template::HookPoint;
+use crate::ops::hooks::{HookZone, ZoneHooks};
+use crate::ops::teardown;
+use crate::store::registry::Registry;
+use crate::model::zone::{ZoneEntry, ZoneState};
+use crate::host::zoneadm::ListedZone;
+
+/// The registry entry of `name`, or an error that says how to adopt a zone made elsewhere.
+/// `crashed_ok`: whether the verb may act on what an interrupted create left (destroy may,
+/// and cleans it up; boot and halt may not).
+fn entry<'r>(registry: &'r Registry, name: &str, crashed_ok: bool) -> Result<&'r ZoneEntry> {
+    let entry = registry.zones.get(name).ok_or_else(|| Error::NotFound {
+        kind: "zone",
+        name: name.to_string(),
+        help: Some(format!(
+            "zmgr only manages zones in its registry; if {name} was made by hand, `zmgr import {name}` adopts it"
+        )),
+    })?;
+    // A zone being made belongs to its create (and its undo) until that ends.
+    if entry.state == ZoneState::Creating {
+        if crate::store::entries::create_running(&registry.root, name) {
+            return Err(
+                Error::failed(format!("zone {name} is being created right now"))
+                    .with_help("wait for the create to finish (or fail and undo itself)"),
+            );
+        }
+        if !crashed_ok {
+            return Err(Error::failed(format!(
+                "zone {name} was left half made by an interrupted create"
+            ))
+            .with_help(format!(
+                "`zmgr destroy {name}` or `zmgr reconcile --fix` removes what it left"
+            )));
+        }
+    }
+    Ok(entry)
+}
+
+/// Records the state the system reports for the zone.
+fn record_state(core: &Session, name: &str) -> Result<ZoneState> {
+    let state = match crate::host::zoneadm::find(core.runner(), name)? {
+        Some(z) => z.state,
+        None => {
+            return Err(Error::failed(format!(
+                "zone {name} is in the registry but not configured on the system"
+            )));
+        }
+    };
+    let _lock = core.lock()?;
+    crate::store::entries::set_entry_state(core.root(), name, state)?;
+    Ok(state)
+}
+
+/// The three state changes after creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Boot,
+    Halt,
+    Reboot,
+}
+
+impl Action {
+    fn doing(self) -> &'static str {
+        match self {
+            Action::Boot => "booting",
+            Action::Halt => "halting",
+            Action::Reboot => "rebooting",
+        }
+    }
+}
+
+/// `zmgr boot|halt|reboot NAME`: runs zoneadm, then records the state the system reports.
+pub fn change(
+    core: &mut Session,
+    registry: &Registry,
+    name: &str,
+    action: Action,
+) -> Result<ZoneState> {
+    entry(registry, name, false)?;
+    let cmd = match action {
+        Action::Boot => crate::host::zoneadm::boot(name),
+        Action::Halt => crate::host::zoneadm::halt(name),
+        Action::Reboot => crate::host::zoneadm::reboot(name),
+    };
+    let result = core.run_step(&format!("{} zone {name}", action.doing()), &cmd);
+    // Whatever happened, the registry should say what the system now says.
+    let state = record_state(core, name);
+    result?;
+    state
+}
+
+/// What `destroy` did or would do.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Destroyed {
+    pub zone: String,
+    /// Commands run (or, with --dry-run, to be run), as typed.
+    pub commands: Vec<String>,
+    /// Parts that were already gone.
+    pub skipped: Vec<String>,
+}
+
+/// `zmgr destroy NAME`: halt, uninstall, delete the configuration, delete the VNICs zmgr made,
+/// remove the entry. Parts already gone are skipped and reported; running it again after a
+/// failure finishes the job.
+pub fn destroy(
+    core: &mut Session,
+    registry: &Registry,
+    name: &str,
+    dry_run: bool,
+) -> Result<Destroyed> {
+    let entry = entry(registry, name, true)?;
+    let mut report = Destroyed {
+        zone: name.to_string(),
+        ..Destroyed::default()
+    };
+    let listed = crate::host::zoneadm::find(core.runner(), name)?;
+    let steps = teardown_plan(core, name, listed.as_ref(), entry, &mut report.skipped)?;
+    report.commands = steps.iter().map(|s| core.display(&s.command)).collect();
+    if dry_run {
+        return Ok(report);
+    }
+    let hooks = destroy_hooks(core, registry, entry)?;
+    if let Some(h) = hooks.as_ref().filter(|h| h.has(HookPoint::PreDestroy)) {
+        core.note(&format!("running the pre-destroy hook of zone {name}"));
+        h.run(HookPoint::PreDestroy)?;
+    }
+    let outcome = teardown::run(core, name, &steps);
+    if let Some((part, e)) = outcome.failed.first() {
+        let _ = record_state(core, name);
+        let kept = outcome
+            .kept
+            .iter()
+            .map(|p| p.describe(name))
+            .collect::<Vec<_>>();
+        return Err(Error::Failed {
+            message: format!("could not destroy zone {name}: {}: {e}", part.describe(name)),
+            help: Some(format!(
+                "{}the registry entry is kept, so its address stays reserved; fix the cause and run `zmgr destroy {name}` again",
+                if kept.is_empty() {
+                    String::new()
+                } else {
+                    format!("kept: {}; ", kept.join(", "))
+                }
+            )),
+        });
+    }
+    {
+        let _lock = core.lock()?;
+        crate::store::entries::remove_entry(core.root(), name)?;
+    }
+    if let Some(h) = hooks.as_ref().filter(|h| h.has(HookPoint::PostDestroy)) {
+        core.note(&format!("running the post-destroy hook of zone {name}"));
+        h.run(HookPoint::PostDestroy).map_err(|e| {
+            Error::failed(format!(
+                "zone {name} was destroyed, but its post-destroy hook failed: {e}"
+            ))
+        })?;
+    }
+    Ok(report)
+}
+
+/// The teardown of a registered zone: the zone as listed, and the VNICs zmgr made for it
+/// that the system still has (the system's VNICs are asked only when there are such).
+pub fn teardown_plan(
+    core: &Session,
+    name: &str,
+    listed: Option<&ListedZone>,
+    entry: &ZoneEntry,
+    skipped: &mut Vec<String>,
+) -> Result<Vec<teardown::Step>> {
+    let ours: Vec<&str> = entry
+        .nets
+        .iter()
+        .filter(|n| n.vnic)
+        .map(|n| n.physical.as_str())
+        .collect();
+    let system: Vec<String> = if ours.is_empty() {
+        Vec::new()
+    } else {
+        crate::host::dladm::vnics(core.runner())?
+            .into_iter()
+            .map(|v| v.link)
+            .collect()
+    };
+    let vnics = teardown::present(ours, &system, skipped);
+    Ok(teardown::plan(name, listed, &vnics, skipped))
+}
+
+/// The destroy hooks of the template the zone was made from, if it still exists and has any.
+fn destroy_hooks(
+    core: &Session,
+    registry: &Registry,
+    entry: &ZoneEntry,
+) -> Result<Option<Box<dyn ZoneHooks>>> {
+    let Some(t) = entry
+        .template
+        .as_ref()
+        .and_then(|t| registry.templates.get(&t.value))
+    else {
+        return Ok(None);
+    };
+    if !t.hooks.iter().any(|(p, _)| p.value.is_destroy()) {
+        return Ok(None);
+    }
+    let zone = HookZone::of_entry(entry, &t.name.value, registry);
+    core.hook_engine()
+        .load(
+            t,
+            &registry.config.scripting,
+            zone,
+            Some(core.shared_runner()),
+            core.root(),
+        )
+        .map(Some)
+}

@@ -1,0 +1,15 @@
+//! The operations, each over a [`session::Session`]: the registry root, the host runner,
+//! the progress display and the hooks. Every verb of the command line and every function of
+//! the script API calls one of these.
+
+pub mod create;
+pub mod hooks;
+pub mod import;
+pub mod lifecycle;
+pub mod pools;
+pub mod progress;
+pub mod publishers;
+pub mod reconcile;
+pub mod session;
+pub mod teardown;
+pub mod view;

@@ -1,0 +1,86 @@
+//! Pool edits outside a create: reserving an address by hand (a `reserve` line in the
+//! pool's file) and giving it back, under the registry lock.
+
+use std::net::IpAddr;
+
+use kdl::KdlDocument;
+
+use crate::error::{Error, Result};
+use crate::model::pool::Pool;
+use crate::ops::session::Session;
+
+/// Reserves the lowest free address of `pool` by adding a `reserve` line to its file (comments
+/// and layout kept), under the registry lock. Returns the address.
+pub fn reserve_next(session: &Session, pool: &str) -> Result<IpAddr> {
+    let _lock = session.lock()?;
+    let registry = session.registry()?;
+    let p = registry.pools.get(pool).ok_or_else(|| Error::NotFound {
+        kind: "pool",
+        name: pool.to_string(),
+        help: None,
+    })?;
+    let ip = p
+        .next_free(&registry.held_addresses())
+        .ok_or_else(|| p.full())?;
+    edit_pool_file(p, |node| {
+        let mut reserve = kdl::KdlNode::new("reserve");
+        reserve.push(crate::kdl::string_entry(&ip.to_string()));
+        crate::kdl::push_child(node, reserve);
+        Ok(())
+    })?;
+    Ok(ip)
+}
+
+/// Gives back an address reserved in `pool` (a `reserve` line of its file).
+pub fn release(session: &Session, pool: &str, ip: IpAddr) -> Result<()> {
+    let _lock = session.lock()?;
+    let registry = session.registry()?;
+    let p = registry.pools.get(pool).ok_or_else(|| Error::NotFound {
+        kind: "pool",
+        name: pool.to_string(),
+        help: None,
+    })?;
+    if !p.reserved.iter().any(|r| r.value == ip) {
+        return Err(Error::failed(format!(
+            "{ip} is not reserved in pool `{pool}`"
+        )));
+    }
+    // Compare addresses, not text: `2001:DB8::10` is `2001:db8::10`.
+    let is_ip = |e: &kdl::KdlEntry| {
+        e.name().is_none()
+            && e.value().as_string().and_then(|s| s.parse::<IpAddr>().ok()) == Some(ip)
+    };
+    edit_pool_file(p, |node| {
+        let Some(children) = node.children_mut() else {
+            return Ok(());
+        };
+        for n in children
+            .nodes_mut()
+            .iter_mut()
+            .filter(|n| n.name().value() == "reserve")
+        {
+            n.entries_mut().retain(|e| !is_ip(e));
+        }
+        children
+            .nodes_mut()
+            .retain(|n| n.name().value() != "reserve" || !n.entries().is_empty());
+        Ok(())
+    })
+}
+
+/// Edits a pool's file in place with the full KDL parser, which keeps comments and layout.
+fn edit_pool_file(
+    p: &Pool,
+    edit: impl FnOnce(&mut kdl::KdlNode) -> Result<()>,
+) -> Result<()> {
+    let path = p.file.path();
+    let mut doc = KdlDocument::parse_v2(p.file.text())
+        .map_err(|_| Error::failed(format!("{} is not valid KDL any more", path.display())))?;
+    let node = doc
+        .nodes_mut()
+        .iter_mut()
+        .find(|n| n.name().value() == "pool")
+        .ok_or_else(|| Error::failed(format!("{} holds no pool", path.display())))?;
+    edit(node)?;
+    crate::fs::write_atomic(path, doc.to_string().as_bytes())
+}

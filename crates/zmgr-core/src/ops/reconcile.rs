@@ -1,0 +1,278 @@
+//! `zmgr reconcile [--fix]`: compares the registry with the system and repairs what is safe.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+
+use crate::ops::session::Session;
+use crate::error::{Error, Result};
+use crate::store::registry::Registry;
+use crate::model::zone::{ZoneEntry, ZoneState};
+use crate::host::zoneadm::ListedZone;
+
+/// One difference between the registry and the system.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Finding {
+    /// The registry has the zone; the system does not.
+    Gone { zone: String },
+    /// A `creating` entry that no running create holds: a crash left it.
+    Crashed {
+        zone: String,
+        leftovers: Vec<String>,
+    },
+    /// A create is running for this zone right now.
+    Creating { zone: String },
+    /// The states differ.
+    StateDrift {
+        zone: String,
+        registry: String,
+        system: String,
+    },
+    /// A VNIC zmgr made for a zone, which that zone's configuration does not use.
+    UnusedVnic { vnic: String, zone: String },
+    /// An address the registry reserves for a zone whose configuration no longer carries it.
+    AddressDrift { zone: String, address: String },
+    /// A zone of the system that is not in the registry.
+    Unregistered { zone: String },
+}
+
+/// A finding, whether `--fix` repairs it, and what happened when it tried.
+#[derive(Debug, Clone, Serialize)]
+pub struct Difference {
+    #[serde(flatten)]
+    pub finding: Finding,
+    pub message: String,
+    /// What a person should do, when zmgr does not repair it.
+    pub advice: Option<String>,
+    /// `Some(true)` repaired, `Some(false)` the repair failed, `None` not attempted.
+    pub fixed: Option<bool>,
+    pub fix_error: Option<String>,
+}
+
+impl Finding {
+    fn describe(&self) -> (String, Option<String>) {
+        match self {
+            Finding::Gone { zone } => (
+                format!("zone {zone} is in the registry but not on the system"),
+                Some(format!(
+                    "if it was removed on purpose, `zmgr destroy {zone}` removes the entry and frees its address"
+                )),
+            ),
+            Finding::Crashed { zone, leftovers } => (
+                format!(
+                    "zone {zone} was left in state creating by an interrupted create{}",
+                    if leftovers.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", leftovers.join(", "))
+                    }
+                ),
+                None,
+            ),
+            Finding::Creating { zone } => (
+                format!("zone {zone} is being created by a running zmgr; left alone"),
+                None,
+            ),
+            Finding::StateDrift {
+                zone,
+                registry,
+                system,
+            } => (
+                format!("zone {zone} is {system} on the system but {registry} in the registry"),
+                None,
+            ),
+            Finding::UnusedVnic { vnic, zone } => (
+                format!("VNIC {vnic}, made for zone {zone}, is not used by its configuration"),
+                Some(format!(
+                    "check zone {zone}'s net resources; `dladm delete-vnic {vnic}` removes the VNIC if it is not needed"
+                )),
+            ),
+            Finding::AddressDrift { zone, address } => (
+                format!(
+                    "the registry reserves {address} for zone {zone}, but its configuration no longer carries it"
+                ),
+                Some(format!(
+                    "fix the zone's net resource, or edit zones/{zone}.kdl to release the address"
+                )),
+            ),
+            Finding::Unregistered { zone } => (
+                format!("zone {zone} is on the system but not in the registry"),
+                Some(format!("`zmgr import {zone}` adopts it")),
+            ),
+        }
+    }
+
+    /// Whether `--fix` may repair it without a person.
+    fn fixable(&self) -> bool {
+        matches!(self, Finding::Crashed { .. } | Finding::StateDrift { .. })
+    }
+}
+
+/// Compares the registry with the system; with `fix`, repairs state drift and the leftovers of
+/// crashed creates.
+pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<Vec<Difference>> {
+    let system: BTreeMap<String, ListedZone> = crate::host::zoneadm::list(core.runner())?
+        .into_iter()
+        .map(|z| (z.name.clone(), z))
+        .collect();
+    let vnics: HashSet<String> = crate::host::dladm::vnics(core.runner())?
+        .into_iter()
+        .map(|v| v.link)
+        .collect();
+
+    let mut findings = Vec::new();
+    for entry in registry.zones.values() {
+        if crate::host::interrupt::requested() {
+            return Err(Error::Interrupted);
+        }
+        let name = entry.name.value.clone();
+        let on_system = system.get(&name);
+        if entry.state == ZoneState::Creating {
+            if crate::store::entries::create_running(&registry.root, &name) {
+                findings.push(Finding::Creating { zone: name });
+            } else {
+                findings.push(Finding::Crashed {
+                    leftovers: leftovers(entry, on_system, &vnics),
+                    zone: name,
+                });
+            }
+            continue;
+        }
+        let Some(z) = on_system else {
+            findings.push(Finding::Gone { zone: name });
+            continue;
+        };
+        if z.state != entry.state {
+            findings.push(Finding::StateDrift {
+                zone: name.clone(),
+                registry: entry.state.to_string(),
+                system: z.state.to_string(),
+            });
+        }
+        let info = crate::host::zonecfg::info(core.runner(), &name)?;
+        let mut links = HashSet::new();
+        let mut configured = HashSet::new();
+        for net in info.nets() {
+            configured.extend(
+                net.addresses
+                    .iter()
+                    .filter_map(|a| a.parse::<crate::model::zone::ZoneAddress>().ok())
+                    .map(|a| a.ip),
+            );
+            links.insert(net.physical);
+        }
+        for net in &entry.nets {
+            if net.vnic && vnics.contains(&net.physical) && !links.contains(&net.physical) {
+                findings.push(Finding::UnusedVnic {
+                    vnic: net.physical.clone(),
+                    zone: name.clone(),
+                });
+            }
+            if let Some(a) = net.address
+                && !configured.contains(&a.ip)
+            {
+                findings.push(Finding::AddressDrift {
+                    zone: name.clone(),
+                    address: a.ip.to_string(),
+                });
+            }
+        }
+    }
+    for z in system.values() {
+        if !registry.zones.contains_key(&z.name)
+            && !crate::ops::import::VM_BRANDS.contains(&z.brand.as_str())
+        {
+            findings.push(Finding::Unregistered {
+                zone: z.name.clone(),
+            });
+        }
+    }
+
+    let mut out = Vec::new();
+    for finding in findings {
+        let (message, advice) = finding.describe();
+        let mut d = Difference {
+            message,
+            advice,
+            fixed: None,
+            fix_error: None,
+            finding,
+        };
+        if fix && d.finding.fixable() {
+            match repair(core, registry, &d.finding, &system, &vnics) {
+                Ok(()) => d.fixed = Some(true),
+                Err(e) => {
+                    d.fixed = Some(false);
+                    d.fix_error = Some(e.to_string());
+                }
+            }
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
+
+fn leftovers(
+    entry: &ZoneEntry,
+    on_system: Option<&ListedZone>,
+    vnics: &HashSet<String>,
+) -> Vec<String> {
+    let mut v = Vec::new();
+    for n in entry
+        .nets
+        .iter()
+        .filter(|n| n.vnic && vnics.contains(&n.physical))
+    {
+        v.push(format!("VNIC {}", n.physical));
+    }
+    if let Some(z) = on_system {
+        v.push(format!("zone {}", z.state));
+    }
+    v
+}
+
+fn repair(
+    core: &mut Session,
+    registry: &Registry,
+    finding: &Finding,
+    system: &BTreeMap<String, ListedZone>,
+    vnics: &HashSet<String>,
+) -> Result<()> {
+    match finding {
+        Finding::StateDrift {
+            zone, system: s, ..
+        } => {
+            let state = s
+                .parse::<ZoneState>()
+                .map_err(|()| Error::failed(format!("unknown state `{s}`")))?;
+            let _lock = core.lock()?;
+            crate::store::entries::set_entry_state(core.root(), zone, state)
+        }
+        Finding::Crashed { zone, .. } => {
+            // Only if no create holds the entry now; holding it ourselves keeps a second
+            // reconcile from repairing the same leftovers at the same time.
+            let path = crate::store::entries::entry_path(core.root(), zone);
+            let held = std::fs::File::open(&path).map_err(|e| Error::io("open", &path, e))?;
+            if held.try_lock().is_err() {
+                return Err(Error::failed(format!(
+                    "zone {zone} is held by a running zmgr now"
+                )));
+            }
+            // Undo what the create did, as its own rollback would have.
+            let entry = &registry.zones[zone];
+            let mut skipped = Vec::new();
+            let ours = entry.nets.iter().filter(|n| n.vnic).map(|n| n.physical.as_str());
+            let system_vnics: Vec<String> = vnics.iter().cloned().collect();
+            let vnics = crate::ops::teardown::present(ours, &system_vnics, &mut skipped);
+            let steps = crate::ops::teardown::plan(zone, system.get(zone), &vnics, &mut skipped);
+            let outcome = crate::ops::teardown::run(core, zone, &steps);
+            if let Some((part, e)) = outcome.failed.into_iter().next() {
+                return Err(Error::failed(format!("{}: {e}", part.describe(zone))));
+            }
+            let _lock = core.lock()?;
+            crate::store::entries::remove_entry(core.root(), zone)
+        }
+        _ => Ok(()),
+    }
+}

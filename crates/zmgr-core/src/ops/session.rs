@@ -1,0 +1,120 @@
+//! The session every operation runs in: the registry root, the host runner, the progress
+//! display, the hook engine and the lock timeout. The program that builds it decides which
+//! host (the real tools, the simulator, a fake) and which hook engine.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::Result;
+use crate::fs::lock::RegistryLock;
+use crate::host::exec::{CommandLine, ExecError, Output, Runner, Stream};
+use crate::ops::hooks::{HookEngine, NoHooks};
+use crate::ops::progress::Progress;
+use crate::store::registry::Registry;
+
+/// A runner shared with the hooks, which run commands too.
+pub type SharedRunner = Arc<dyn Runner + Send + Sync>;
+
+pub struct Session {
+    root: PathBuf,
+    runner: SharedRunner,
+    progress: Box<dyn Progress>,
+    hooks: Arc<dyn HookEngine>,
+    /// How long to wait for another process's registry lock.
+    pub lock_wait: Duration,
+}
+
+impl Session {
+    /// A session over the registry at `root`, run by `runner`, with no hook engine and the
+    /// default lock wait.
+    pub fn new(root: &Path, runner: SharedRunner, progress: Box<dyn Progress>) -> Session {
+        Session {
+            root: root.to_path_buf(),
+            runner,
+            progress,
+            hooks: Arc::new(NoHooks),
+            lock_wait: crate::fs::lock::DEFAULT_WAIT,
+        }
+    }
+
+    /// Loads the registry at `root` (without its zone entries when `zones` is false, see
+    /// [`Registry::load_with`]) and opens a session over it with `runner(config)`: the host
+    /// is chosen by the caller, from the tool paths of config.kdl.
+    pub fn open(
+        root: &Path,
+        zones: bool,
+        runner: impl FnOnce(&Registry) -> SharedRunner,
+        progress: Box<dyn Progress>,
+    ) -> Result<(Session, Registry)> {
+        let (registry, _) = Registry::load_with(root, zones)?;
+        let mut session = Session::new(root, runner(&registry), progress);
+        session.lock_wait = Duration::from_secs(registry.config.lock_wait);
+        Ok((session, registry))
+    }
+
+    /// Hooks of templates are loaded by `engine`.
+    pub fn with_hooks(mut self, engine: Arc<dyn HookEngine>) -> Session {
+        self.hooks = engine;
+        self
+    }
+
+    pub fn hook_engine(&self) -> &dyn HookEngine {
+        &*self.hooks
+    }
+
+    pub fn shared_hook_engine(&self) -> Arc<dyn HookEngine> {
+        self.hooks.clone()
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn runner(&self) -> &dyn Runner {
+        &*self.runner
+    }
+
+    /// The runner, shared (hooks run commands too).
+    pub fn shared_runner(&self) -> SharedRunner {
+        self.runner.clone()
+    }
+
+    /// The registry as it is now on disk.
+    pub fn registry(&self) -> Result<Registry> {
+        Ok(Registry::load(&self.root)?.0)
+    }
+
+    /// Takes the registry lock for a short read-modify-write.
+    pub fn lock(&self) -> Result<RegistryLock> {
+        RegistryLock::acquire(&self.root, self.lock_wait)
+    }
+
+    /// Shows a command as it would be typed.
+    pub fn display(&self, cmd: &CommandLine) -> String {
+        cmd.display(self.runner.commands())
+    }
+
+    /// Runs a quick command (no progress display).
+    pub fn run(&self, cmd: &CommandLine) -> Result<Output, ExecError> {
+        self.runner.run(cmd)
+    }
+
+    /// Runs a long command under the progress display, feeding it the command's lines.
+    pub fn run_step(&mut self, message: &str, cmd: &CommandLine) -> Result<Output, ExecError> {
+        self.progress.step(message);
+        let progress = &mut self.progress;
+        let result = self.runner.run_streaming(cmd, &mut |stream, line| {
+            if stream == Stream::Stdout || !line.is_empty() {
+                progress.output(line);
+            }
+        });
+        self.progress.done();
+        result
+    }
+
+    /// A note for the person running zmgr, on the progress channel.
+    pub fn note(&mut self, message: &str) {
+        self.progress.note(message);
+    }
+}

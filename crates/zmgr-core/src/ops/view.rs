@@ -1,0 +1,313 @@
+//! What the read-only verbs show: rows of named fields for tables and `-p -o`, and JSON.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use serde_json::{Value, json};
+
+use crate::model::pool::Pool;
+use crate::model::publisher::Publisher;
+use crate::store::registry::Registry;
+use crate::model::template::Template;
+use crate::model::zone::ZoneEntry;
+
+/// A field of a listing: its name for `-o`, and whether the table shows it by default.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    pub name: &'static str,
+    pub default: bool,
+}
+
+const fn f(name: &'static str, default: bool) -> Field {
+    Field { name, default }
+}
+
+/// Rows of one listing, each a value per field, plus the same objects in full for `--json`.
+#[derive(Debug)]
+pub struct Listing {
+    pub fields: &'static [Field],
+    pub rows: Vec<Vec<String>>,
+    pub json: Vec<Value>,
+}
+
+pub const ZONE_FIELDS: &[Field] = &[
+    f("name", true),
+    f("state", true),
+    f("brand", true),
+    f("template", true),
+    f("address", true),
+    f("pool", true),
+    f("vnic", false),
+    f("zonepath", false),
+    f("ip-type", false),
+    f("created", false),
+];
+
+pub const POOL_FIELDS: &[Field] = &[
+    f("name", true),
+    f("network", true),
+    f("gateway", true),
+    f("stub", true),
+    f("size", true),
+    f("used", true),
+    f("free", true),
+    f("next", true),
+];
+
+pub const TEMPLATE_FIELDS: &[Field] = &[
+    f("name", true),
+    f("brand", true),
+    f("autoboot", true),
+    f("ip-type", true),
+    f("pool", true),
+    f("publishers", true),
+    f("description", true),
+];
+
+pub const PUBLISHER_FIELDS: &[Field] = &[f("name", true), f("origins", true), f("mirrors", false)];
+
+fn join<I: IntoIterator<Item = S>, S: ToString>(it: I) -> String {
+    it.into_iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn zone_row(z: &ZoneEntry) -> Vec<String> {
+    vec![
+        z.name.value.clone(),
+        z.state.to_string(),
+        z.brand.clone(),
+        z.template
+            .as_ref()
+            .map(|t| t.value.clone())
+            .unwrap_or_default(),
+        join(z.nets.iter().filter_map(|n| n.address)),
+        join(z.nets.iter().filter_map(|n| n.pool.clone())),
+        join(z.nets.iter().map(|n| n.physical.clone())),
+        z.zonepath.display().to_string(),
+        z.ip_type.as_str().to_string(),
+        z.created.clone().unwrap_or_default(),
+    ]
+}
+
+pub fn zone_json(z: &ZoneEntry) -> Value {
+    json!({
+        "name": z.name.value,
+        "state": z.state,
+        "brand": z.brand,
+        "template": z.template.as_ref().map(|t| &t.value),
+        "zonepath": z.zonepath,
+        "ip-type": z.ip_type,
+        "created": z.created,
+        "nets": z.nets,
+    })
+}
+
+pub fn zones<'a>(zones: impl IntoIterator<Item = &'a ZoneEntry>) -> Listing {
+    let zones: Vec<&ZoneEntry> = zones.into_iter().collect();
+    Listing {
+        fields: ZONE_FIELDS,
+        rows: zones.iter().map(|z| zone_row(z)).collect(),
+        json: zones.iter().map(|z| zone_json(z)).collect(),
+    }
+}
+
+pub fn pool_row(p: &Pool, held: &HashSet<IpAddr>) -> (Vec<String>, Value) {
+    let u = p.usage(held);
+    let row = vec![
+        p.name.value.clone(),
+        p.network.value.to_string(),
+        p.gateway
+            .as_ref()
+            .map(|g| g.value.to_string())
+            .unwrap_or_default(),
+        p.stub.value.clone(),
+        u.size.to_string(),
+        u.used.to_string(),
+        u.free.to_string(),
+        u.next.map(|n| n.to_string()).unwrap_or_default(),
+    ];
+    let value = json!({
+        "name": p.name.value,
+        "description": p.description,
+        "network": p.network.value.to_string(),
+        "prefix-length": p.prefix_len(),
+        "gateway": p.gateway.as_ref().map(|g| g.value),
+        "stub": p.stub.value,
+        "ranges": p.ranges.iter().map(|r| r.value).collect::<Vec<_>>(),
+        "reserved": p.reserved.iter().map(|r| r.value).collect::<Vec<_>>(),
+        "excluded": p.excluded.iter().map(|r| r.value).collect::<Vec<_>>(),
+        // Sizes can exceed what JSON numbers carry exactly (an IPv6 /64), so they are strings.
+        "size": u.size.to_string(),
+        "used": u.used.to_string(),
+        "free": u.free.to_string(),
+        "next": u.next,
+    });
+    (row, value)
+}
+
+pub fn pools<'a>(registry: &Registry, pools: impl IntoIterator<Item = &'a Pool>) -> Listing {
+    let held = registry.held_addresses();
+    let (rows, json) = pools.into_iter().map(|p| pool_row(p, &held)).unzip();
+    Listing {
+        fields: POOL_FIELDS,
+        rows,
+        json,
+    }
+}
+
+pub fn templates<'a>(templates: impl IntoIterator<Item = &'a Template>) -> Listing {
+    let (rows, json) = templates
+        .into_iter()
+        .map(|t| {
+            let row = vec![
+                t.name.value.clone(),
+                t.brand.value.clone(),
+                t.autoboot.to_string(),
+                t.ip_type.as_str().to_string(),
+                t.pool.as_ref().map(|p| p.value.clone()).unwrap_or_default(),
+                join(t.publishers.iter().map(|p| p.value.clone())),
+                t.description.clone().unwrap_or_default(),
+            ];
+            let value = json!({
+                "name": t.name.value,
+                "description": t.description,
+                "brand": t.brand.value,
+                "autoboot": t.autoboot,
+                "ip-type": t.ip_type,
+                "pool": t.pool.as_ref().map(|p| &p.value),
+                "publishers": t.publishers.iter().map(|p| &p.value).collect::<Vec<_>>(),
+                "packages": t.packages.iter().map(|p| &p.value).collect::<Vec<_>>(),
+                "zonecfg": t.zonecfg,
+                "hooks": t.hooks.iter().fold(std::collections::BTreeMap::<String, Vec<String>>::new(), |mut m, (k, v)| {
+                    m.entry(k.value.to_string()).or_default().push(v.describe());
+                    m
+                }),
+                "file": t.file.path(),
+            });
+            (row, value)
+        })
+        .unzip();
+    Listing {
+        fields: TEMPLATE_FIELDS,
+        rows,
+        json,
+    }
+}
+
+pub fn publishers<'a>(publishers: impl IntoIterator<Item = &'a Publisher>) -> Listing {
+    let (rows, json) = publishers
+        .into_iter()
+        .map(|p| {
+            let row = vec![
+                p.name.value.clone(),
+                join(p.origins.iter().map(|o| o.value.clone())),
+                join(p.mirrors.iter().map(|o| o.value.clone())),
+            ];
+            let value = json!({
+                "name": p.name.value,
+                "origins": p.origins.iter().map(|o| &o.value).collect::<Vec<_>>(),
+                "mirrors": p.mirrors.iter().map(|o| &o.value).collect::<Vec<_>>(),
+            });
+            (row, value)
+        })
+        .unzip();
+    Listing {
+        fields: PUBLISHER_FIELDS,
+        rows,
+        json,
+    }
+}
+
+/// The zones holding addresses of `pool`, for `pool show`.
+pub fn pool_zones(registry: &Registry, pool: &Pool) -> Listing {
+    const FIELDS: &[Field] = &[f("zone", true), f("address", true), f("state", true)];
+    let mut rows = Vec::new();
+    let mut json = Vec::new();
+    for z in registry.zones.values() {
+        for n in &z.nets {
+            let Some(a) = n.address else { continue };
+            let named = n.pool.as_deref() == Some(pool.name.value.as_str());
+            if named || pool.network.value.contains(&a.ip) {
+                rows.push(vec![
+                    z.name.value.clone(),
+                    a.to_string(),
+                    z.state.to_string(),
+                ]);
+                json.push(json!({"zone": z.name.value, "address": a, "state": z.state}));
+            }
+        }
+    }
+    Listing {
+        fields: FIELDS,
+        rows,
+        json,
+    }
+}
+
+/// Ranges, reserved and excluded addresses of a pool, shown under its fields.
+pub fn pool_details(p: &Pool) -> Vec<(&'static str, String)> {
+    let list = |items: Vec<String>| items.join(", ");
+    let mut v = vec![(
+        "ranges",
+        list(p.ranges.iter().map(|r| r.value.to_string()).collect()),
+    )];
+    if !p.reserved.is_empty() {
+        v.push((
+            "reserved",
+            list(p.reserved.iter().map(|r| r.value.to_string()).collect()),
+        ));
+    }
+    if !p.excluded.is_empty() {
+        v.push((
+            "excluded",
+            list(p.excluded.iter().map(|r| r.value.to_string()).collect()),
+        ));
+    }
+    if let Some(d) = &p.description {
+        v.push(("description", d.clone()));
+    }
+    v.push(("file", p.file.path().display().to_string()));
+    v
+}
+
+/// Packages, zonecfg extras and hooks of a template, shown under its fields.
+pub fn template_details(t: &Template) -> Vec<(&'static str, String)> {
+    use crate::model::template::ResourceValue;
+    let mut v = Vec::new();
+    if !t.packages.is_empty() {
+        let names: Vec<&str> = t.packages.iter().map(|p| p.value.as_str()).collect();
+        v.push(("packages", names.join(", ")));
+    }
+    let z = &t.zonecfg;
+    for (k, val) in &z.properties {
+        v.push(("zonecfg", format!("set {k}=\"{val}\"")));
+    }
+    for a in &z.attrs {
+        v.push((
+            "zonecfg",
+            format!("attr {} {} \"{}\"", a.name, a.ty, a.value),
+        ));
+    }
+    for r in &z.resources {
+        let props: Vec<String> = r
+            .properties
+            .iter()
+            .map(|p| match &p.value {
+                ResourceValue::Simple(s) => format!("{}=\"{s}\"", p.name),
+                ResourceValue::List(l) => format!("{}=[{}]", p.name, l.join(",")),
+                ResourceValue::Complex(kv) => {
+                    let inner: Vec<String> = kv.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    format!("{}=({})", p.name, inner.join(","))
+                }
+            })
+            .collect();
+        v.push(("zonecfg", format!("{} {}", r.kind, props.join(" "))));
+    }
+    for (point, source) in &t.hooks {
+        v.push(("hook", format!("{} {}", point.value, source.describe())));
+    }
+    v.push(("file", t.file.path().display().to_string()));
+    v
+}

@@ -1,0 +1,269 @@
+//! `check`'s cross-file pass: references to things that do not exist, overlapping pools,
+//! addresses held twice or outside their pool. Loading a registry checks each file alone;
+//! this runs only when asked, so that, say, a template naming a removed pool does not stop
+//! `zmgr list`.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::model::zone::ZoneState;
+
+use crate::error::{Problem, SourceFile};
+use crate::model::pool::Pool;
+use crate::model::template::Template;
+use crate::model::zone::ZoneEntry;
+use crate::store::registry::{Kind, Registry};
+
+impl Registry {
+    /// Problems between files: references to things that do not exist, overlaps, doubles.
+    pub fn cross_check(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        self.check_config(&mut out);
+        for t in self.templates.values() {
+            self.check_template(t, &mut out);
+        }
+        self.check_pool_overlaps(&mut out);
+        self.check_zones(&mut out);
+        out
+    }
+
+    fn check_config(&self, out: &mut Vec<Problem>) {
+        let (Some(file), Some(dt)) = (&self.config.file, &self.config.default_template) else {
+            return;
+        };
+        if !self.templates.contains_key(&dt.value) {
+            out.push(
+                Problem::error(format!("default template `{}` does not exist", dt.value))
+                    .at(file, dt.span, "no such template")
+                    .with_help(self.available(Kind::Template, &dt.value)),
+            );
+        }
+    }
+
+    fn check_template(&self, t: &Template, out: &mut Vec<Problem>) {
+        if let Some(pool) = &t.pool
+            && !self.pools.contains_key(&pool.value)
+        {
+            out.push(
+                Problem::error(format!(
+                    "template `{}` uses pool `{}`, which does not exist",
+                    t.name.value, pool.value
+                ))
+                .at(&t.file, pool.span, "no such pool")
+                .with_help(self.available(Kind::Pool, &pool.value)),
+            );
+        }
+        for p in &t.publishers {
+            if !self.publishers.contains_key(&p.value) {
+                out.push(
+                    Problem::error(format!(
+                        "template `{}` uses publisher `{}`, which does not exist",
+                        t.name.value, p.value
+                    ))
+                    .at(&t.file, p.span, "no such publisher")
+                    .with_help(self.available(Kind::Publisher, &p.value)),
+                );
+            }
+        }
+        let dir = t.file.path().parent().unwrap_or(Path::new("."));
+        for (point, source) in &t.hooks {
+            let crate::model::template::HookSource::File(path) = source else {
+                continue;
+            };
+            let full = dir.join(&path.value);
+            if !full.is_file() {
+                out.push(
+                    Problem::error(format!(
+                        "{} hook {} of template `{}` does not exist",
+                        point.value,
+                        full.display(),
+                        t.name.value
+                    ))
+                    .at(&t.file, path.span, "no such file"),
+                );
+            }
+        }
+    }
+
+    fn check_pool_overlaps(&self, out: &mut Vec<Problem>) {
+        let pools: Vec<&Pool> = self.pools.values().collect();
+        for (i, a) in pools.iter().enumerate() {
+            for b in &pools[..i] {
+                let (na, nb) = (a.network.value, b.network.value);
+                if na.contains(&nb.network()) || nb.contains(&na.network()) {
+                    out.push(
+                        Problem::error(format!(
+                            "pools `{}` ({na}) and `{}` ({nb}) overlap",
+                            a.name.value, b.name.value
+                        ))
+                        .at(&a.file, a.network.span, "overlaps another pool")
+                        .with_help("an address must belong to one pool; split the networks or merge the pools")
+                        .with_related(
+                            Problem::error(format!("pool `{}` is here", b.name.value)).at(
+                                &b.file,
+                                b.network.span,
+                                "the other pool",
+                            ),
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_zones(&self, out: &mut Vec<Problem>) {
+        let mut holders: HashMap<IpAddr, (&ZoneEntry, miette::SourceSpan)> = HashMap::new();
+        let mut links: HashMap<&str, &ZoneEntry> = HashMap::new();
+        for z in self.zones.values() {
+            let Some(file) = &z.file else { continue };
+            if z.state == ZoneState::Creating {
+                out.push(
+                    Problem::warning(format!(
+                        "zone `{}` is still marked creating",
+                        z.name.value
+                    ))
+                    .at(file, z.name.span, "state creating")
+                    .with_help(if crate::store::entries::create_running(&self.root, &z.name.value) {
+                        "a create is running for it"
+                    } else {
+                        "an interrupted create left it; `zmgr reconcile --fix` removes what it left"
+                    }),
+                );
+            }
+            if let Some(t) = &z.template
+                && !self.templates.contains_key(&t.value)
+            {
+                out.push(
+                    Problem::warning(format!(
+                        "zone `{}` was made from template `{}`, which no longer exists",
+                        z.name.value, t.value
+                    ))
+                    .at(file, t.span, "no such template"),
+                );
+            }
+            for net in &z.nets {
+                let span = net.address_span.unwrap_or(z.name.span);
+                if net.vnic {
+                    // One zone may carry several addresses on one VNIC.
+                    if let Some(other) = links
+                        .insert(&net.physical, z)
+                        .filter(|o| o.name.value != z.name.value)
+                    {
+                        out.push(
+                            Problem::error(format!(
+                                "VNIC `{}` is claimed by zones `{}` and `{}`",
+                                net.physical, other.name.value, z.name.value
+                            ))
+                            .at(file, z.name.span, "second claim"),
+                        );
+                    }
+                }
+                if let Some(pool_name) = &net.pool {
+                    let pspan = net.pool_span.unwrap_or(span);
+                    match self.pools.get(pool_name) {
+                        None => out.push(
+                            Problem::error(format!(
+                                "zone `{}` uses pool `{pool_name}`, which does not exist",
+                                z.name.value
+                            ))
+                            .at(file, pspan, "no such pool")
+                            .with_help(self.available(Kind::Pool, pool_name)),
+                        ),
+                        Some(pool) => {
+                            if let Some(addr) = net.address {
+                                self.check_address_in_pool(z, file, span, addr, pool, out);
+                            }
+                        }
+                    }
+                }
+                let Some(addr) = net.address else { continue };
+                if let Some((other, ospan)) = holders.get(&addr.ip) {
+                    let mut p = Problem::error(format!(
+                        "address {} is held by zones `{}` and `{}`",
+                        addr.ip, other.name.value, z.name.value
+                    ))
+                    .at(file, span, "held twice")
+                    .with_help("each address belongs to one zone; fix one of the entries");
+                    if let Some(ofile) = &other.file {
+                        p = p.with_related(
+                            Problem::error(format!("zone `{}` holds it here", other.name.value))
+                                .at(ofile, *ospan, "first holder"),
+                        );
+                    }
+                    out.push(p);
+                } else {
+                    holders.insert(addr.ip, (z, span));
+                }
+            }
+        }
+    }
+
+    fn check_address_in_pool(
+        &self,
+        z: &ZoneEntry,
+        file: &Arc<SourceFile>,
+        span: miette::SourceSpan,
+        addr: crate::model::zone::ZoneAddress,
+        pool: &Pool,
+        out: &mut Vec<Problem>,
+    ) {
+        let net = pool.network.value;
+        if !net.contains(&addr.ip) {
+            out.push(
+                Problem::error(format!(
+                    "zone `{}` holds {}, outside its pool `{}` ({net})",
+                    z.name.value, addr.ip, pool.name.value
+                ))
+                .at(file, span, "outside the pool"),
+            );
+            return;
+        }
+        if let Some(what) = pool.not_host(addr.ip) {
+            out.push(
+                Problem::error(format!(
+                    "zone `{}` holds {}, which is {} of pool `{}`",
+                    z.name.value,
+                    addr.ip,
+                    what.describe(),
+                    pool.name.value
+                ))
+                .at(file, span, "not a host address of the pool"),
+            );
+        }
+        if let Some(len) = addr.prefix
+            && len != net.prefix_len()
+        {
+            out.push(
+                Problem::warning(format!(
+                    "zone `{}` has prefix length /{len}, but pool `{}` is {net}",
+                    z.name.value, pool.name.value
+                ))
+                .at(file, span, "prefix differs from the pool's"),
+            );
+        }
+    }
+
+    /// "known pools: a, b" or "did you mean `a`?", for a missing reference.
+    pub fn available(&self, kind: Kind, wanted: &str) -> String {
+        let names: Vec<&str> = match kind {
+            Kind::Template => self.templates.keys().map(String::as_str).collect(),
+            Kind::Pool => self.pools.keys().map(String::as_str).collect(),
+            Kind::Zone => self.zones.keys().map(String::as_str).collect(),
+            Kind::Publisher => self.publishers.keys().map(String::as_str).collect(),
+        };
+        if let Some(s) = crate::suggest::did_you_mean(wanted, &names) {
+            return format!("did you mean `{s}`?");
+        }
+        if names.is_empty() {
+            format!(
+                "there are no {}s in {}",
+                kind.node(),
+                self.root.join(kind.dir()).display()
+            )
+        } else {
+            format!("known {}s: {}", kind.node(), names.join(", "))
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! The registry folder: reading and checking every file, writing zone entries, `init`.
+
+pub mod check;
+pub mod entries;
+pub mod init;
+pub mod registry;

@@ -1,0 +1,586 @@
+//! The `zmgr` module: the core API for site scripts, through the same functions the built-in
+//! verbs use. Errors from the core become Rhai errors a script can catch, with the core's
+//! message.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use rhai::{
+    Array, Dynamic, Engine, EvalAltResult, FnNamespace, FuncRegistration, Map, Module,
+    NativeCallContext, Position,
+};
+
+use super::Budget;
+use zmgr_core::ops::session::Session;
+use zmgr_core::ops::create::CreateOptions;
+use zmgr_core::error::Error;
+use zmgr_core::store::registry::Registry;
+
+/// Prefix of the termination token `abort()` raises.
+pub const ABORT: &str = "abort: ";
+
+type Rr<T> = Result<T, Box<EvalAltResult>>;
+
+/// What the API functions act on.
+pub struct Host {
+    pub core: RefCell<Session>,
+    pub budget: Budget,
+    /// For `create --dry-run`'s hooks: nothing may change.
+    pub read_only: bool,
+    /// The problem of a hook that failed a create this script asked for, kept whole (with
+    /// its source) for the script's own diagnostic.
+    pub hook_problem: RefCell<Option<zmgr_core::error::Problem>>,
+}
+
+impl Host {
+    fn writable(&self) -> Rr<()> {
+        if self.read_only {
+            return Err(core_error(Error::usage(
+                "this zmgr function changes things and cannot run in --dry-run",
+            )));
+        }
+        Ok(())
+    }
+
+    fn registry(&self) -> Rr<Registry> {
+        self.core.borrow().registry().map_err(core_error)
+    }
+
+    /// The registry without its zone entries, for calls that read the ledger under the lock.
+    fn registry_without_zones(&self) -> Rr<Registry> {
+        Registry::load_with(self.core.borrow().root(), false)
+            .map(|(r, _)| r)
+            .map_err(core_error)
+    }
+}
+
+/// A core error as a catchable Rhai error carrying the core's message (and its help).
+pub fn core_error(e: Error) -> Box<EvalAltResult> {
+    core_error_ref(&e)
+}
+
+fn core_error_ref(e: &Error) -> Box<EvalAltResult> {
+    use miette::Diagnostic;
+    let mut msg = e.to_string();
+    // A hook's failure inside a create: say where in the hook.
+    let script = match e {
+        Error::Script(p) => Some(p),
+        Error::Create { cause, .. } => match &**cause {
+            Error::Script(p) => Some(p),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(at) = script.and_then(|p| p.position()) {
+        msg += &format!(" (at {at})");
+    }
+    if let Some(h) = e.help() {
+        msg += &format!(" ({h})");
+    }
+    Box::new(EvalAltResult::ErrorRuntime(msg.into(), Position::NONE))
+}
+
+/// JSON (what the read-only verbs show) as Rhai values.
+pub fn to_dynamic(v: &serde_json::Value) -> Dynamic {
+    use serde_json::Value;
+    match v {
+        Value::Null => Dynamic::UNIT,
+        Value::Bool(b) => (*b).into(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.into(),
+            None => n.to_string().into(),
+        },
+        Value::String(s) => s.clone().into(),
+        Value::Array(a) => a.iter().map(to_dynamic).collect::<Array>().into(),
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, v)| (k.as_str().into(), to_dynamic(v)))
+            .collect::<Map>()
+            .into(),
+    }
+}
+
+/// Gives an error from the core the position of the call that caused it, so the diagnostic
+/// can show the script's line.
+fn at<T>(ctx: &NativeCallContext, result: Rr<T>) -> Rr<T> {
+    result.map_err(|mut e| {
+        if e.position().is_none() {
+            e.set_position(ctx.call_position());
+        }
+        e
+    })
+}
+
+/// A listing's objects as a Rhai array of maps.
+fn array(listing: &zmgr_core::ops::view::Listing) -> Array {
+    listing.json.iter().map(to_dynamic).collect()
+}
+
+/// A zone as scripts see it: the entry's fields, plus `address`, `prefix`, `pool` and `vnic`
+/// of its first net for convenience.
+fn zone_map(z: &zmgr_core::model::zone::ZoneEntry) -> Dynamic {
+    let mut v = zmgr_core::ops::view::zone_json(z);
+    if let Some(n) = z.nets.first() {
+        v["address"] = n.address.map(|a| a.ip.to_string()).into();
+        v["prefix"] = n.address.and_then(|a| a.prefix).into();
+        v["pool"] = n.pool.clone().into();
+        v["vnic"] = n.physical.clone().into();
+    }
+    to_dynamic(&v)
+}
+
+fn reg<A: 'static, const N: usize, const X: bool, R: rhai::Variant + Clone, const F: bool, FUNC>(
+    module: &mut Module,
+    name: &str,
+    params: &[&str],
+    doc: &str,
+    f: FUNC,
+) where
+    FUNC: rhai::RhaiNativeFunc<A, N, X, R, F> + 'static,
+{
+    FuncRegistration::new(name)
+        .with_namespace(FnNamespace::Internal)
+        .with_params_info(params)
+        .with_comments([format!("/// {doc}")])
+        .set_into_module(module, f);
+}
+
+/// Builds the `zmgr` module over `host`.
+pub fn module(host: Rc<Host>) -> Module {
+    let mut m = Module::new();
+    m.set_doc("zmgr's core API: the registry, address pools and zone commands.");
+
+    let h = host.clone();
+    reg(
+        &mut m,
+        "zones",
+        &["Array"],
+        "Every zone entry of the registry, as maps.",
+        move |ctx: NativeCallContext| -> Rr<Array> {
+            at(
+                &ctx,
+                (|| -> Rr<Array> { Ok(h.registry()?.zones.values().map(zone_map).collect()) })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "zone",
+        &["name: &str", "Map"],
+        "One zone entry; an error if it is not in the registry.",
+        move |ctx: NativeCallContext, name: &str| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    let reg = h.registry()?;
+                    reg.zones.get(name).map(zone_map).ok_or_else(|| {
+                        core_error(Error::NotFound {
+                            kind: "zone",
+                            name: name.into(),
+                            help: None,
+                        })
+                    })
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "templates",
+        &["Array"],
+        "Every template, as maps.",
+        move |ctx: NativeCallContext| -> Rr<Array> {
+            at(
+                &ctx,
+                (|| -> Rr<Array> {
+                    let reg = h.registry()?;
+                    Ok(array(&zmgr_core::ops::view::templates(reg.templates.values())))
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "pools",
+        &["Array"],
+        "Every pool with its size, used, free and next free address.",
+        move |ctx: NativeCallContext| -> Rr<Array> {
+            at(
+                &ctx,
+                (|| -> Rr<Array> {
+                    let reg = h.registry()?;
+                    Ok(array(&zmgr_core::ops::view::pools(&reg, reg.pools.values())))
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "publishers",
+        &["Array"],
+        "Every IPS publisher, as maps.",
+        move |ctx: NativeCallContext| -> Rr<Array> {
+            at(
+                &ctx,
+                (|| -> Rr<Array> {
+                    let reg = h.registry()?;
+                    Ok(array(&zmgr_core::ops::view::publishers(reg.publishers.values())))
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "pool_usage",
+        &["pool: &str", "Map"],
+        "Size, used, free and next free address of one pool.",
+        move |ctx: NativeCallContext, pool: &str| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    let reg = h.registry()?;
+                    let p = reg.pools.get(pool).ok_or_else(|| {
+                        core_error(Error::NotFound {
+                            kind: "pool",
+                            name: pool.into(),
+                            help: None,
+                        })
+                    })?;
+                    Ok(to_dynamic(
+                        &zmgr_core::ops::view::pool_row(p, &reg.held_addresses()).1,
+                    ))
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "allocate",
+        &["pool: &str", "String"],
+        "Reserves the lowest free address of a pool (a `reserve` line in the pool's file) and returns it.",
+        move |ctx: NativeCallContext, pool: &str| -> Rr<String> {
+            at(
+                &ctx,
+                (|| -> Rr<String> {
+                    h.writable()?;
+                    let core = h.core.borrow();
+                    zmgr_core::ops::pools::reserve_next(&core, pool)
+                        .map(|ip| ip.to_string())
+                        .map_err(core_error)
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "release",
+        &["pool: &str", "address: &str", "()"],
+        "Gives back an address reserved with allocate().",
+        move |ctx: NativeCallContext, pool: &str, address: &str| -> Rr<()> {
+            at(
+                &ctx,
+                (|| -> Rr<()> {
+                    h.writable()?;
+                    let core = h.core.borrow();
+                    let ip = address.parse().map_err(|_| {
+                        core_error(Error::usage(format!("`{address}` is not an IP address")))
+                    })?;
+                    zmgr_core::ops::pools::release(&core, pool, ip).map_err(core_error)
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "create",
+        &["name: &str", "Map"],
+        "Creates a zone from the default template, as `zmgr create NAME`.",
+        move |ctx: NativeCallContext, name: &str| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    h.writable()?;
+                    create(&h, name, Map::new())
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "create",
+        &["name: &str", "options: Map", "Map"],
+        "Creates a zone; options: template, pool, ip, vnic, no_boot (bool).",
+        move |ctx: NativeCallContext, name: &str, options: Map| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    h.writable()?;
+                    create(&h, name, options)
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "destroy",
+        &["name: &str", "()"],
+        "Destroys a zone, as `zmgr destroy NAME`.",
+        move |ctx: NativeCallContext, name: &str| -> Rr<()> {
+            at(
+                &ctx,
+                (|| -> Rr<()> {
+                    h.writable()?;
+                    let reg = h.registry()?;
+                    let mut core = h.core.borrow_mut();
+                    h.budget
+                        .outside(|| zmgr_core::ops::lifecycle::destroy(&mut core, &reg, name, false))
+                        .map(|_| ())
+                        .map_err(core_error)
+                })(),
+            )
+        },
+    );
+    for (verb, action, doc) in [
+        (
+            "boot",
+            zmgr_core::ops::lifecycle::Action::Boot,
+            "Boots a zone; returns its new state.",
+        ),
+        (
+            "halt",
+            zmgr_core::ops::lifecycle::Action::Halt,
+            "Halts a zone; returns its new state.",
+        ),
+        (
+            "reboot",
+            zmgr_core::ops::lifecycle::Action::Reboot,
+            "Reboots a zone; returns its new state.",
+        ),
+    ] {
+        let h = host.clone();
+        reg(
+            &mut m,
+            verb,
+            &["name: &str", "String"],
+            doc,
+            move |ctx: NativeCallContext, name: &str| -> Rr<String> {
+                at(
+                    &ctx,
+                    (|| -> Rr<String> {
+                        h.writable()?;
+                        let reg = h.registry()?;
+                        let mut core = h.core.borrow_mut();
+                        h.budget
+                            .outside(|| zmgr_core::ops::lifecycle::change(&mut core, &reg, name, action))
+                            .map(|s| s.to_string())
+                            .map_err(core_error)
+                    })(),
+                )
+            },
+        );
+    }
+    let h = host.clone();
+    reg(
+        &mut m,
+        // `import` is a Rhai keyword, so the function cannot carry the verb's name.
+        "import_zones",
+        &["names: Array", "Array"],
+        "Imports system zones (all when the array is empty); returns each zone's outcome.",
+        move |ctx: NativeCallContext, names: Array| -> Rr<Array> {
+            at(
+                &ctx,
+                (|| -> Rr<Array> {
+                    h.writable()?;
+                    let reg = h.registry()?;
+                    let names: Vec<String> = names.into_iter().map(|n| n.to_string()).collect();
+                    let mut core = h.core.borrow_mut();
+                    let results = h
+                        .budget
+                        .outside(|| zmgr_core::ops::import::import(&mut core, &reg, &names, false))
+                        .map_err(core_error)?;
+                    let json = serde_json::to_value(&results).expect("serialisable");
+                    Ok(json
+                        .as_array()
+                        .map(|a| a.iter().map(to_dynamic).collect())
+                        .unwrap_or_default())
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "info",
+        &["message: &str", "()"],
+        "Prints a message for the person running the script.",
+        move |msg: &str| {
+            h.core.borrow_mut().note(msg);
+        },
+    );
+    reg(
+        &mut m,
+        "warn",
+        &["message: &str", "()"],
+        "Prints a warning.",
+        move |msg: &str| {
+            eprintln!("warning: {msg}");
+        },
+    );
+    reg(
+        &mut m,
+        "abort",
+        &["message: &str", "()"],
+        "Ends the script (or hook) with an error; a create it is part of rolls back. try/catch cannot catch it.",
+        abort,
+    );
+    m
+}
+
+/// `abort(message)`: a termination (which try/catch cannot catch) at the call's position.
+pub fn abort(ctx: rhai::NativeCallContext, msg: &str) -> Rr<()> {
+    Err(Box::new(EvalAltResult::ErrorTerminated(
+        format!("{ABORT}{msg}").into(),
+        ctx.call_position(),
+    )))
+}
+
+fn create(host: &Host, name: &str, options: Map) -> Rr<Dynamic> {
+    let text = |k: &str| -> Rr<Option<String>> {
+        match options.get(k) {
+            None => Ok(None),
+            Some(v) if v.is_unit() => Ok(None),
+            Some(v) => v.clone().into_string().map(Some).map_err(|t| {
+                core_error(Error::usage(format!(
+                    "option `{k}` must be a string, not {t}"
+                )))
+            }),
+        }
+    };
+    for k in options.keys() {
+        if !["template", "pool", "ip", "vnic", "no_boot"].contains(&k.as_str()) {
+            return Err(core_error(Error::usage(format!(
+                "unknown create option `{k}`; options are template, pool, ip, vnic, no_boot"
+            ))));
+        }
+    }
+    let ip = match text("ip")? {
+        Some(s) => Some(
+            s.parse()
+                .map_err(|_| core_error(Error::usage(format!("`{s}` is not an IP address"))))?,
+        ),
+        None => None,
+    };
+    let opts = CreateOptions {
+        name: name.to_string(),
+        template: text("template")?,
+        pool: text("pool")?,
+        ip,
+        vnic: text("vnic")?,
+        no_boot: match options.get("no_boot") {
+            None => false,
+            Some(v) => v.as_bool().map_err(|t| {
+                core_error(Error::usage(format!(
+                    "option `no_boot` must be true or false, not {t}"
+                )))
+            })?,
+        },
+        keep_on_failure: false,
+    };
+    let reg = host.registry_without_zones()?;
+    let mut core = host.core.borrow_mut();
+    let created = host
+        .budget
+        .outside(|| zmgr_core::ops::create::create(&mut core, reg, &opts))
+        .map_err(|e| {
+            let err = core_error_ref(&e);
+            if let Error::Create { cause, .. } = e
+                && let Error::Script(p) = *cause
+            {
+                *host.hook_problem.borrow_mut() = Some(*p);
+            }
+            err
+        })?;
+    Ok(to_dynamic(
+        &serde_json::to_value(&created).expect("serialisable"),
+    ))
+}
+
+/// Everything a site script needs: the engine with the `zmgr` module, ready to run.
+pub struct Runtime {
+    pub engine: Engine,
+    pub budget: Budget,
+    pub files: super::resolver::Files,
+    pub limits: super::Limits,
+    host: Rc<Host>,
+}
+
+impl Runtime {
+    /// An engine for site scripts over `core`; imports resolve in the script's folder and `scripts_dir`.
+    pub fn new(core: Session, limits: super::Limits, scripts_dir: PathBuf) -> Runtime {
+        let (mut engine, budget, files) = super::engine(&limits, vec![scripts_dir]);
+        let host = Rc::new(Host {
+            core: RefCell::new(core),
+            budget: budget.clone(),
+            read_only: false,
+            hook_problem: RefCell::new(None),
+        });
+        engine.register_static_module("zmgr", module(host.clone()).into());
+        Runtime {
+            engine,
+            budget,
+            files,
+            limits,
+            host,
+        }
+    }
+
+    /// An engine with the API registered but nothing to act on, for `check` and the reference.
+    pub fn offline(limits: super::Limits) -> Engine {
+        let (mut engine, _, _) = super::engine(&limits, Vec::new());
+        let core = Session::new(
+            std::path::Path::new("/nonexistent"),
+            std::sync::Arc::new(zmgr_core::host::exec::Offline::default()),
+            Box::new(zmgr_core::ops::progress::Silent),
+        );
+        let host = Rc::new(Host {
+            core: RefCell::new(core),
+            budget: Budget::new(),
+            read_only: true,
+            hook_problem: RefCell::new(None),
+        });
+        engine.register_static_module("zmgr", module(host).into());
+        engine
+    }
+
+    /// Runs a script file with its arguments in `ARGS`.
+    pub fn run(&self, path: &std::path::Path, args: &[String]) -> zmgr_core::error::Result<()> {
+        let mut scope = rhai::Scope::new();
+        let args: Array = args.iter().map(|a| Dynamic::from(a.clone())).collect();
+        scope.push_constant("ARGS", args);
+        let script = super::Script::load(&self.engine, path, &scope).map_err(super::failed)?;
+        self.files
+            .add(path.to_string_lossy().into_owned(), script.file.clone());
+        self.budget.start();
+        self.engine
+            .run_ast_with_scope(&mut scope, &script.ast)
+            .map_err(|e| {
+                let mut p =
+                    super::report::runtime_error(&script.file, &self.files, &self.limits, &e);
+                if let Some(hook) = self.host.hook_problem.borrow_mut().take() {
+                    p = p.with_related(hook);
+                }
+                super::failed(p)
+            })
+    }
+}

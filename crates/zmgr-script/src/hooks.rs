@@ -1,0 +1,468 @@
+//! Template hooks: scripts a template names for points in a zone's life, run with the zone in
+//! scope (`ZONE`) and helpers that act on it.
+//!
+//! | point | when | helpers |
+//! |---|---|---|
+//! | `pre-install` | after the address is reserved, before anything on the system changes (also in `--dry-run`) | `add_attr`, `add_resource`, `add_package` |
+//! | `post-install` | after `zoneadm install` | `write_file`, `pkg_install` |
+//! | `post-boot` | after the zone booted | `write_file`, `pkg_install`, `zlogin` |
+//! | `pre-destroy` | before `destroy` changes anything | `write_file`, `zlogin` (if running) |
+//! | `post-destroy` | after the entry is removed | none of the zone helpers |
+//!
+//! A hook that throws or calls `abort()` fails the create, which then rolls back.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, Position};
+
+use super::{Budget, Limits, Script};
+use zmgr_core::host::exec::Runner;
+use zmgr_core::model::template::HookPoint;
+use zmgr_core::model::template::{Attr, Resource, ResourceProperty, ResourceValue};
+
+type Rr<T> = Result<T, Box<EvalAltResult>>;
+
+pub use zmgr_core::ops::hooks::{Additions, HookZone};
+
+struct State {
+    point: String,
+    zone: HookZone,
+    additions: Additions,
+    runner: Option<Arc<dyn Runner + Send + Sync>>,
+}
+
+/// Runs the hooks of one template for one zone.
+pub struct Hooks {
+    engine: Engine,
+    budget: Budget,
+    files: super::resolver::Files,
+    limits: Limits,
+    state: Rc<RefCell<State>>,
+    /// (point, compiled script)
+    scripts: Vec<(HookPoint, Script)>,
+}
+
+fn err(msg: impl Into<String>) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(
+        msg.into().into(),
+        Position::NONE,
+    ))
+}
+
+/// Registers a documented global function (the API reference is generated from these).
+fn def<A: 'static, const N: usize, const X: bool, R: rhai::Variant + Clone, const F: bool, FUNC>(
+    engine: &mut Engine,
+    name: &str,
+    params: &[&str],
+    doc: &str,
+    f: FUNC,
+) where
+    FUNC: rhai::RhaiNativeFunc<A, N, X, R, F> + 'static,
+{
+    rhai::FuncRegistration::new(name)
+        .with_params_info(params)
+        .with_comments([format!("/// {doc}")])
+        .register_into_engine(engine, f);
+}
+
+/// `runner` is `None` for a dry run: helpers that would touch the system are refused.
+fn build(
+    limits: &Limits,
+    templates_dir: PathBuf,
+    state: Rc<RefCell<State>>,
+    core: zmgr_core::ops::session::Session,
+) -> (Engine, Budget, super::resolver::Files) {
+    let (mut engine, budget, files) = super::engine(limits, vec![templates_dir]);
+    // Hooks get the core API too; in a dry run (no runner) only what changes nothing.
+    let host = Rc::new(super::api::Host {
+        core: RefCell::new(core),
+        budget: budget.clone(),
+        read_only: state.borrow().runner.is_none(),
+        hook_problem: RefCell::new(None),
+    });
+    engine.register_static_module("zmgr", super::api::module(host).into());
+    let only = |state: &Rc<RefCell<State>>, points: &[&str], what: &str| -> Rr<()> {
+        let p = state.borrow().point.clone();
+        if points.contains(&p.as_str()) {
+            Ok(())
+        } else {
+            Err(err(format!(
+                "{what} can only be used in {} hooks, not in {p}",
+                points.join(" or ")
+            )))
+        }
+    };
+
+    let s = state.clone();
+    def(
+        &mut engine,
+        "add_attr",
+        &["name: &str", "type: &str", "value: &str", "()"],
+        "pre-install: adds an `attr` resource to the zone's configuration.",
+        move |name: &str, ty: &str, value: &str| -> Rr<()> {
+            only(&s, &["pre-install"], "add_attr()")?;
+            if !["string", "int", "uint", "boolean"].contains(&ty) {
+                return Err(err(format!(
+                    "attr type `{ty}` is not string, int, uint or boolean"
+                )));
+            }
+            for v in [name, value] {
+                if let Some(why) = zmgr_core::host::zonecfg::quoted_value_error(v) {
+                    return Err(err(why));
+                }
+            }
+            s.borrow_mut().additions.attrs.push(Attr {
+                name: name.into(),
+                ty: ty.into(),
+                value: value.into(),
+            });
+            Ok(())
+        },
+    );
+    let s = state.clone();
+    def(
+        &mut engine,
+        "add_resource",
+        &["type: &str", "properties: Map", "()"],
+        "pre-install: adds a zonecfg resource; string values are simple properties, arrays list properties, maps `(k=v,…)` values.",
+        move |kind: &str, props: Map| -> Rr<()> {
+            only(&s, &["pre-install"], "add_resource()")?;
+            let mut properties = Vec::new();
+            for (k, v) in props {
+                let value = if v.is_array() {
+                    let items: Vec<String> = v
+                        .cast::<Array>()
+                        .into_iter()
+                        .map(|i| i.to_string())
+                        .collect();
+                    ResourceValue::List(items)
+                } else if v.is_map() {
+                    let pairs = v
+                        .cast::<Map>()
+                        .into_iter()
+                        .map(|(a, b)| (a.to_string(), b.to_string()))
+                        .collect();
+                    ResourceValue::Complex(pairs)
+                } else {
+                    ResourceValue::Simple(v.to_string())
+                };
+                properties.push(ResourceProperty {
+                    name: k.to_string(),
+                    value,
+                });
+            }
+            let resource = Resource {
+                kind: kind.into(),
+                properties,
+            };
+            zmgr_core::model::template::check_resource(&resource).map_err(err)?;
+            s.borrow_mut().additions.resources.push(resource);
+            Ok(())
+        },
+    );
+    let s = state.clone();
+    def(
+        &mut engine,
+        "add_package",
+        &["name: &str", "()"],
+        "pre-install: adds a package to the install (`zoneadm install -e`).",
+        move |name: &str| -> Rr<()> {
+            only(&s, &["pre-install"], "add_package()")?;
+            if let Some(why) = zmgr_core::model::template::package_error(name) {
+                return Err(err(why));
+            }
+            s.borrow_mut().additions.packages.push(name.into());
+            Ok(())
+        },
+    );
+    let s = state.clone();
+    def(
+        &mut engine,
+        "write_file",
+        &["path: &str", "content: &str", "()"],
+        "post-install, post-boot, pre-destroy: writes a file inside the zone's root (`..` and symbolic links refused).",
+        move |path: &str, content: &str| -> Rr<()> {
+            only(
+                &s,
+                &["post-install", "post-boot", "pre-destroy"],
+                "write_file()",
+            )?;
+            let st = s.borrow();
+            if st.runner.is_none() {
+                return Ok(());
+            }
+            zmgr_core::fs::zone_root::write_in_root(&st.zone.zonepath.join("root"), path, content).map_err(err)
+        },
+    );
+    let s = state.clone();
+    let b = budget.clone();
+    def(
+        &mut engine,
+        "pkg_install",
+        &["packages: Array", "()"],
+        "post-install, post-boot: installs packages into the zone image (`pkg -R ROOT install`).",
+        move |packages: Array| -> Rr<()> {
+            only(&s, &["post-install", "post-boot"], "pkg_install()")?;
+            let st = s.borrow();
+            let root = st.zone.zonepath.join("root").to_string_lossy().into_owned();
+            let mut names = Vec::new();
+            for p in packages {
+                let p = p.to_string();
+                if let Some(why) = zmgr_core::model::template::package_error(&p) {
+                    return Err(err(why));
+                }
+                names.push(p);
+            }
+            let packages = names;
+            let Some(runner) = &st.runner else {
+                return Ok(());
+            };
+            b.outside(|| runner.run(&zmgr_core::host::pkg::install_in_image(&root, &packages)))
+                .map(|_| ())
+                .map_err(|e| err(e.to_string()))
+        },
+    );
+    let s = state.clone();
+    let b = budget.clone();
+    def(
+        &mut engine,
+        "zlogin",
+        &["command: Array", "String"],
+        "post-boot, pre-destroy: runs a command in the zone (zlogin) and returns its output.",
+        move |command: Array| -> Rr<String> {
+            only(&s, &["post-boot", "pre-destroy"], "zlogin()")?;
+            let st = s.borrow();
+            let words: Vec<String> = command.into_iter().map(|c| c.to_string()).collect();
+            let Some(runner) = &st.runner else {
+                return Ok(String::new());
+            };
+            b.outside(|| runner.run(&zmgr_core::host::zlogin::run(&st.zone.name, &words)))
+                .map(|o| o.stdout)
+                .map_err(|e| err(e.to_string()))
+        },
+    );
+    def(
+        &mut engine,
+        "info",
+        &["message: &str", "()"],
+        "Prints a message for the person running zmgr.",
+        |msg: &str| eprintln!("{msg}"),
+    );
+    def(
+        &mut engine,
+        "warn",
+        &["message: &str", "()"],
+        "Prints a warning.",
+        |msg: &str| eprintln!("warning: {msg}"),
+    );
+    def(
+        &mut engine,
+        "abort",
+        &["message: &str", "()"],
+        "Fails the hook; a create it is part of rolls back. try/catch cannot catch it.",
+        super::api::abort,
+    );
+    (engine, budget, files)
+}
+
+/// Compiles a hook's script: a file beside the template, or the template's inline code (whose
+/// diagnostics name the template and the hook point, with lines counted in the code).
+pub fn load_source(
+    engine: &Engine,
+    template: &zmgr_core::model::template::Template,
+    dir: &Path,
+    point: &str,
+    source: &zmgr_core::model::template::HookSource,
+    scope: &rhai::Scope,
+) -> Result<Script, zmgr_core::error::Problem> {
+    match source {
+        zmgr_core::model::template::HookSource::File(f) => Script::load(engine, &dir.join(&f.value), scope),
+        zmgr_core::model::template::HookSource::Code(code) => {
+            let name = PathBuf::from(format!("{} ({point} code)", template.file.path().display()));
+            Script::compile(engine, &name, code.value.clone(), scope)
+        }
+    }
+}
+
+/// The variables a hook sees: `ZONE` (the zone's fields and `root`, its root folder) and
+/// `HOOK` (the point it runs at).
+pub fn scope(zone: &HookZone, point: &str) -> rhai::Scope<'static> {
+    let mut value = super::api::to_dynamic(&serde_json::to_value(zone).expect("serialisable"));
+    if let Some(mut m) = value.write_lock::<Map>() {
+        let root = zone.zonepath.join("root");
+        m.insert(
+            "root".into(),
+            Dynamic::from(root.to_string_lossy().into_owned()),
+        );
+    }
+    let mut scope = rhai::Scope::new();
+    scope.push_constant("ZONE", value);
+    scope.push_constant("HOOK", point.to_string());
+    scope
+}
+
+/// An engine with the hook helpers, for the API reference and `check`.
+pub fn reference_engine() -> Engine {
+    let state = Rc::new(RefCell::new(State {
+        point: String::new(),
+        zone: HookZone {
+            name: String::new(),
+            address: String::new(),
+            prefix: 0,
+            gateway: None,
+            pool: String::new(),
+            brand: String::new(),
+            zonepath: PathBuf::new(),
+            template: String::new(),
+            vnic: String::new(),
+        },
+        additions: Additions::default(),
+        runner: None,
+    }));
+    build(
+        &Limits::default(),
+        PathBuf::new(),
+        state,
+        offline_core(Path::new("/nonexistent")),
+    )
+    .0
+}
+
+/// A core that runs nothing: for dry runs and the reference.
+fn offline_core(root: &Path) -> zmgr_core::ops::session::Session {
+    zmgr_core::ops::session::Session::new(
+        root,
+        Arc::new(zmgr_core::host::exec::Offline::default()),
+        Box::new(zmgr_core::ops::progress::Silent),
+    )
+}
+
+impl Hooks {
+    /// The hooks of a template (file paths relative to the template's folder), loaded and
+    /// compiled now so that a broken hook fails before anything changes.
+    pub fn load(
+        template: &zmgr_core::model::template::Template,
+        limits: &Limits,
+        zone: HookZone,
+        runner: Option<Arc<dyn Runner + Send + Sync>>,
+        root: &Path,
+    ) -> zmgr_core::error::Result<Hooks> {
+        let dir = template
+            .file
+            .path()
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        zmgr_core::fs::perms::check(template.file.path()).map_err(super::failed)?;
+        let core = match &runner {
+            // zmgr::info() in a hook must reach the person, as the hook's own info() does.
+            Some(r) => zmgr_core::ops::session::Session::new(
+                root,
+                r.clone(),
+                Box::new(zmgr_core::ops::progress::Plain { verbose: false }),
+            )
+            .with_hooks(Arc::new(ScriptHooks)),
+            None => offline_core(root),
+        };
+        let state = Rc::new(RefCell::new(State {
+            point: String::new(),
+            zone,
+            additions: Additions::default(),
+            runner,
+        }));
+        let (engine, budget, files) = build(limits, dir.clone(), state.clone(), core);
+        // Every hook is read and compiled now: a broken one fails before anything changes.
+        let mut scripts = Vec::new();
+        for (p, source) in &template.hooks {
+            let scope = scope(&state.borrow().zone, p.value.as_str());
+            let script = load_source(&engine, template, &dir, p.value.as_str(), source, &scope)
+                .map_err(super::failed)?;
+            files.add(
+                script.file.path().to_string_lossy().into_owned(),
+                script.file.clone(),
+            );
+            scripts.push((p.value, script));
+        }
+        Ok(Hooks {
+            engine,
+            budget,
+            files,
+            limits: limits.clone(),
+            state,
+            scripts,
+        })
+    }
+
+    pub fn has(&self, point: HookPoint) -> bool {
+        self.scripts.iter().any(|(p, _)| *p == point)
+    }
+
+    /// Runs the hook scripts for `point`, in the order the template lists them.
+    pub fn run(&self, point: HookPoint) -> zmgr_core::error::Result<()> {
+        for (_, script) in self.scripts.iter().filter(|(p, _)| *p == point) {
+            self.run_one(point.as_str(), script)?;
+        }
+        Ok(())
+    }
+
+    fn run_one(&self, point: &str, script: &Script) -> zmgr_core::error::Result<()> {
+        self.state.borrow_mut().point = point.to_string();
+        let mut scope = scope(&self.state.borrow().zone, point);
+        self.budget.start();
+        self.engine
+            .run_ast_with_scope(&mut scope, &script.ast)
+            .map_err(|e| {
+                super::failed(super::report::runtime_error(
+                    &script.file,
+                    &self.files,
+                    &self.limits,
+                    &e,
+                ))
+            })
+    }
+
+    /// What pre-install hooks added.
+    pub fn additions(&self) -> Additions {
+        self.state.borrow().additions.clone()
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+}
+
+impl zmgr_core::ops::hooks::ZoneHooks for Hooks {
+    fn has(&self, point: HookPoint) -> bool {
+        Hooks::has(self, point)
+    }
+
+    fn run(&self, point: HookPoint) -> zmgr_core::error::Result<()> {
+        Hooks::run(self, point)
+    }
+
+    fn additions(&self) -> Additions {
+        Hooks::additions(self)
+    }
+}
+
+/// The hook engine operations use: template hooks run as Rhai scripts.
+pub struct ScriptHooks;
+
+impl zmgr_core::ops::hooks::HookEngine for ScriptHooks {
+    fn load(
+        &self,
+        template: &zmgr_core::model::template::Template,
+        scripting: &Limits,
+        zone: HookZone,
+        runner: Option<Arc<dyn Runner + Send + Sync>>,
+        root: &Path,
+    ) -> zmgr_core::error::Result<Box<dyn zmgr_core::ops::hooks::ZoneHooks>> {
+        Ok(Box::new(Hooks::load(template, scripting, zone, runner, root)?))
+    }
+}

@@ -1,0 +1,945 @@
+//! The command line: argument parsing, printing and exit codes. Decisions live in the library.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+
+use zmgr_core::host::exec::System;
+use zmgr_core::ops::session::{Session, SharedRunner};
+use zmgr_core::ops::create::CreateOptions;
+use zmgr_core::error::{Error, Problems, Result};
+use crate::output::{self, Format};
+use zmgr_core::ops::publishers::AddOutcome;
+use zmgr_core::store::registry::Registry;
+use zmgr_core::ops::view;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "zmgr",
+    version,
+    about = "Zone manager for illumos: zones from KDL templates, addresses from named pools, a flat-file registry",
+    long_about = None,
+    after_help = "The registry is plain KDL under /etc/zmgr (or --root / ZMGR_ROOT). \
+Exit status: 0 success, 1 an operation failed, 2 usage or configuration error."
+)]
+pub struct Cli {
+    /// Registry root [default: /etc/zmgr]
+    #[arg(
+        long,
+        global = true,
+        env = "ZMGR_ROOT",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
+    pub root: Option<PathBuf>,
+
+    /// Run against the simulator in DIR: registry DIR/etc/zmgr, simulator state DIR/sim (set up on first use)
+    #[arg(
+        long,
+        global = true,
+        env = "ZMGR_SANDBOX",
+        hide_env_values = true,
+        value_name = "DIR",
+        conflicts_with = "root"
+    )]
+    pub sandbox: Option<PathBuf>,
+
+    /// Stream the output of long commands (install)
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the registry: config.kdl, the default templates, a publisher and an example pool
+    ///
+    /// Existing files are never overwritten; running init again changes nothing.
+    Init,
+    /// Validate every registry file and every reference between them
+    ///
+    /// Reports all problems at once. Exits 0 when the registry is clean (warnings allowed),
+    /// 2 when there are errors.
+    Check,
+    /// List the zones in the registry
+    List(OutputArgs),
+    /// Create a zone: allocate its address, create its VNIC, configure, install and boot it
+    ///
+    /// Runs as a transaction: on any failure or interrupt every step already done is undone, in
+    /// reverse, and the address is free again.
+    Create {
+        /// Zone name
+        name: String,
+        /// Template [default: config.kdl's default-template]
+        #[arg(long, short = 't')]
+        template: Option<String>,
+        /// Pool to take the address from [default: the template's pool]
+        #[arg(long)]
+        pool: Option<String>,
+        /// Take this address instead of the lowest free one
+        #[arg(long, value_name = "ADDR")]
+        ip: Option<std::net::IpAddr>,
+        /// VNIC name [default: derived from the zone name, e.g. web01_0]
+        #[arg(long, value_name = "LINK")]
+        vnic: Option<String>,
+        /// Do not boot the zone, even if the template says autoboot
+        #[arg(long)]
+        no_boot: bool,
+        /// Print the plan (address, zonecfg file, every command) and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// On failure, leave what was made in place for debugging
+        #[arg(long)]
+        keep_on_failure: bool,
+        /// Print the result (or the plan) as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Destroy a zone: halt, uninstall, delete its configuration and VNIC, free its address
+    Destroy {
+        /// Zone name
+        name: String,
+        /// Print the commands and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Adopt zones made by hand (or by scripts) into the registry
+    ///
+    /// Reads `zoneadm list -cp` and each zone's `zonecfg info`; matches the brand to a template
+    /// and each address to the pool whose network holds it. Zones already in the registry and
+    /// bhyve/kvm zones are skipped. An address that the registry gives to another zone is a
+    /// conflict: that zone is not imported, and import exits 1 after the others are done.
+    Import {
+        /// Zones to import [default: all]
+        names: Vec<String>,
+        /// Print the entries it would write and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// Print the outcome for each zone as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare the registry with the system; with --fix, repair what is safe
+    ///
+    /// Lists entries whose zone is gone, zones left in `creating` by a crash, state drift,
+    /// VNICs zmgr made that the zone does not use, registered addresses the zone's
+    /// configuration no longer carries, and zones not in the registry. --fix repairs state
+    /// drift and the leftovers of crashed creates, and says what needs a person. Exits 0 when
+    /// nothing is left to do.
+    Reconcile {
+        /// Repair state drift and crashed creates
+        #[arg(long)]
+        fix: bool,
+        /// Print the differences as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Boot a zone
+    Boot { name: String },
+    /// Halt a zone
+    Halt { name: String },
+    /// Reboot a zone
+    Reboot { name: String },
+    /// Show one zone's registry entry
+    Show {
+        /// Zone name
+        name: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Zone templates
+    #[command(subcommand)]
+    Template(TemplateCommand),
+    /// Address pools: size, use and the next free address
+    #[command(subcommand)]
+    Pool(PoolCommand),
+    /// IPS publishers used by templates
+    #[command(subcommand)]
+    Publisher(PublisherCommand),
+    /// Run a Rhai script with arguments (in the script's ARGS array)
+    Run {
+        /// Script file
+        file: PathBuf,
+        /// Arguments for the script
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// List the site scripts: every ROOT/scripts/NAME.rhai runs as `zmgr NAME ARGS…`
+    Scripts,
+    /// Scripting tools
+    #[command(subcommand)]
+    Script(ScriptCommand),
+    /// A site script, ROOT/scripts/NAME.rhai
+    #[command(external_subcommand)]
+    Site(Vec<String>),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScriptCommand {
+    /// Print the scripting API reference, generated from the engine
+    Api,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// List the templates
+    List(OutputArgs),
+    /// Show one template
+    Show {
+        name: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PoolCommand {
+    /// List the pools with their size, use and next free address
+    List(OutputArgs),
+    /// Show one pool, its ranges and the zones holding its addresses
+    Show {
+        name: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PublisherCommand {
+    /// List the publishers
+    List(OutputArgs),
+    /// Show one publisher
+    Show {
+        name: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Add a publisher, or add origins to an existing one (its comments are kept)
+    Add {
+        /// Publisher name, e.g. openindiana.org
+        name: String,
+        /// Origin URIs, preferred first
+        #[arg(required = true, value_name = "URI")]
+        uris: Vec<String>,
+    },
+    /// Remove a publisher, or only the given origins of it
+    Remove {
+        name: String,
+        /// Origins to remove; without any, the whole publisher goes
+        #[arg(value_name = "URI")]
+        uris: Vec<String>,
+    },
+}
+
+/// `--json`, or illumos-style `-p -o field,…`, or a table (optionally `-o field,…`).
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Parsable output: fields joined by `:`, no header (needs -o)
+    #[arg(short = 'p', long = "parsable")]
+    pub parsable: bool,
+    /// Fields to print, comma-separated (`-o all` for every field in a table)
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_delimiter = ',',
+        value_name = "FIELD,…"
+    )]
+    pub fields: Vec<String>,
+}
+
+impl OutputArgs {
+    fn format(&self) -> Result<Format> {
+        Format::from_options(self.json, self.parsable, self.fields.clone())
+    }
+}
+
+/// Runs zmgr with the process's arguments and returns the exit status.
+pub fn main() -> i32 {
+    use clap::{CommandFactory, FromArgMatches};
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Site scripts are verbs too: list them in --help.
+    let mut command = Cli::command();
+    if let Some(listing) = site_scripts_help(&args) {
+        command = command.after_long_help(listing.clone()).after_help(listing);
+    }
+    let cli = match command
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match run(cli, &mut out) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = out.flush();
+            print_error(&e);
+            e.exit_code()
+        }
+    }
+}
+
+/// The root that `args` (and the environment) point at, read before clap parses them, so that
+/// help can list the site scripts.
+fn guess_root(args: &[std::ffi::OsString]) -> PathBuf {
+    let mut it = args
+        .iter()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned());
+    let mut root = std::env::var_os("ZMGR_ROOT").map(PathBuf::from);
+    let mut sandbox = std::env::var_os("ZMGR_SANDBOX").map(PathBuf::from);
+    while let Some(a) = it.next() {
+        if let Some(v) = a.strip_prefix("--root=") {
+            root = Some(v.into());
+        } else if let Some(v) = a.strip_prefix("--sandbox=") {
+            sandbox = Some(v.into());
+        } else if a == "--root" {
+            root = it.next().map(PathBuf::from);
+        } else if a == "--sandbox" {
+            sandbox = it.next().map(PathBuf::from);
+        }
+    }
+    match (sandbox, root) {
+        (Some(s), _) => s.join("etc/zmgr"),
+        (None, Some(r)) => r,
+        (None, None) => Registry::default_root(),
+    }
+}
+
+/// "Site scripts (…): a, b" for the help text, if there are any.
+fn site_scripts_help(args: &[std::ffi::OsString]) -> Option<String> {
+    let root = guess_root(args);
+    let names: Vec<String> = zmgr_script::site_scripts(&root)
+        .into_iter()
+        .filter(|(n, _)| !builtin(n))
+        .map(|(n, _)| n)
+        .collect();
+    (!names.is_empty()).then(|| {
+        format!(
+            "Site scripts ({}): {}\nRun one as `zmgr NAME ARGS…`; `zmgr scripts` lists them.",
+            root.join("scripts").display(),
+            names.join(", ")
+        )
+    })
+}
+
+/// Whether `name` is a built-in verb (which a site script cannot shadow).
+fn builtin(name: &str) -> bool {
+    use clap::CommandFactory;
+    Cli::command()
+        .get_subcommands()
+        .any(|c| c.get_name() == name || c.get_all_aliases().any(|a| a == name))
+        || name == "help"
+}
+
+/// Writes to stdout; a closed pipe (`zmgr list | head`) is not an error worth a panic.
+fn emit(out: &mut dyn Write, text: &str) -> Result<()> {
+    match out.write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| Error::io("write", "standard output", e)),
+    }
+}
+
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
+    let sandbox = match &cli.sandbox {
+        Some(dir) => {
+            let sandbox = crate::sandbox::Sandbox::new(dir)?;
+            for line in sandbox.prepare(&crate::sandbox::find_simulator()?)? {
+                eprintln!("zmgr: {line}");
+            }
+            Some(sandbox)
+        }
+        None => None,
+    };
+    let root = match (&sandbox, cli.root) {
+        (Some(s), _) => s.root(),
+        (None, Some(r)) => r,
+        (None, None) => Registry::default_root(),
+    };
+    let verbose = cli.verbose;
+    let open_core = |zones: bool| -> Result<(Session, Registry)> {
+        let progress: Box<dyn zmgr_core::ops::progress::Progress> = if std::io::stderr().is_terminal() {
+            Box::new(crate::progress::Terminal::new(verbose))
+        } else {
+            Box::new(zmgr_core::ops::progress::Plain { verbose })
+        };
+        zmgr_core::host::interrupt::install();
+        let (session, registry) = Session::open(
+            &root,
+            zones,
+            |registry| -> SharedRunner {
+                let commands = registry.config.commands.clone();
+                match &sandbox {
+                    Some(s) => std::sync::Arc::new(s.runner(commands)),
+                    None => std::sync::Arc::new(System::new(commands)),
+                }
+            },
+            progress,
+        )?;
+        Ok((session.with_hooks(std::sync::Arc::new(zmgr_script::hooks::ScriptHooks)), registry))
+    };
+    match cli.command {
+        Command::Create {
+            name,
+            template,
+            pool,
+            ip,
+            vnic,
+            no_boot,
+            dry_run,
+            keep_on_failure,
+            json,
+        } => {
+            let opts = CreateOptions {
+                name,
+                template,
+                pool,
+                ip,
+                vnic,
+                no_boot,
+                keep_on_failure,
+            };
+            // A real create reads the ledger under the lock; a dry run plans from it now.
+            let (mut core, registry) = open_core(dry_run)?;
+            if dry_run {
+                let plan = zmgr_core::ops::create::dry_run(&core, &registry, &opts)?;
+                let text = if json {
+                    dry_run_json(&core, &plan)
+                } else {
+                    dry_run_text(&core, &plan)
+                };
+                return emit(out, &text);
+            }
+            let created = zmgr_core::ops::create::create(&mut core, registry, &opts)?;
+            let text = if json {
+                output::pretty(&serde_json::to_value(&created).expect("serialisable"))
+            } else {
+                format!(
+                    "created zone {}: {} on {}, {}\n",
+                    created.zone, created.address, created.link, created.state
+                )
+            };
+            emit(out, &text)
+        }
+        Command::Destroy {
+            name,
+            dry_run,
+            json,
+        } => {
+            let (mut core, registry) = open_core(true)?;
+            let report = zmgr_core::ops::lifecycle::destroy(&mut core, &registry, &name, dry_run)?;
+            let text = if json {
+                output::pretty(&serde_json::to_value(&report).expect("serialisable"))
+            } else {
+                let mut t = String::new();
+                for s in &report.skipped {
+                    t += &format!("skipped: {s}\n");
+                }
+                if dry_run {
+                    for c in &report.commands {
+                        t += &format!("would run: {c}\n");
+                    }
+                    t += &format!(
+                        "would remove the registry entry {}\nnothing was changed (--dry-run)\n",
+                        zmgr_core::store::entries::entry_path(core.root(), &name).display()
+                    );
+                } else {
+                    t += &format!("destroyed zone {name}\n");
+                }
+                t
+            };
+            emit(out, &text)
+        }
+        Command::Import {
+            names,
+            dry_run,
+            json,
+        } => {
+            let (mut core, registry) = open_core(true)?;
+            let results = zmgr_core::ops::import::import(&mut core, &registry, &names, dry_run)?;
+            emit(out, &import_report(&results, dry_run, json))?;
+            let bad = results.iter().filter(|r| {
+                matches!(
+                    r,
+                    zmgr_core::ops::import::ZoneImport::Conflict { .. }
+                        | zmgr_core::ops::import::ZoneImport::LinkConflict { .. }
+                        | zmgr_core::ops::import::ZoneImport::Failed { .. }
+                )
+            });
+            match bad.count() {
+                0 => Ok(()),
+                n => Err(Error::failed(format!(
+                    "{n} zone{} could not be imported",
+                    if n == 1 { "" } else { "s" }
+                ))),
+            }
+        }
+        Command::Reconcile { fix, json } => {
+            let (mut core, registry) = open_core(true)?;
+            let diffs = zmgr_core::ops::reconcile::reconcile(&mut core, &registry, fix)?;
+            let open = diffs
+                .iter()
+                .filter(|d| d.fixed != Some(true))
+                .filter(|d| !matches!(d.finding, zmgr_core::ops::reconcile::Finding::Creating { .. }))
+                .count();
+            let text = if json {
+                output::pretty(&serde_json::to_value(&diffs).expect("serialisable"))
+            } else {
+                let mut t = String::new();
+                for d in &diffs {
+                    t += &format!("{}\n", d.message);
+                    match (d.fixed, &d.fix_error, &d.advice) {
+                        _ if matches!(d.finding, zmgr_core::ops::reconcile::Finding::Creating { .. }) => {}
+                        (Some(true), _, _) => t += "    fixed\n",
+                        (Some(false), Some(e), _) => t += &format!("    could not fix: {e}\n"),
+                        (_, _, Some(a)) => t += &format!("    needs a person: {a}\n"),
+                        _ => t += "    `zmgr reconcile --fix` repairs this\n",
+                    }
+                }
+                if diffs.is_empty() {
+                    t += "the registry and the system agree\n";
+                }
+                t
+            };
+            emit(out, &text)?;
+            if open == 0 {
+                Ok(())
+            } else {
+                Err(Error::failed(format!(
+                    "{open} difference{} left",
+                    if open == 1 { "" } else { "s" }
+                )))
+            }
+        }
+        Command::Run { file, args } => {
+            let (core, registry) = open_core(false)?;
+            let runtime = zmgr_script::api::Runtime::new(
+                core,
+                registry.config.scripting.clone(),
+                registry.root.join("scripts"),
+            );
+            runtime.run(&file, &args)
+        }
+        Command::Site(words) => {
+            let (name, args) = words.split_first().expect("clap gives the verb");
+            // Only the listed scripts are verbs: a name, never a path.
+            if zmgr_core::model::names::object_name_error("verb", name).is_some() {
+                return Err(Error::usage(format!("unknown verb `{name}`")).with_help(
+                    "`zmgr --help` lists the verbs and `zmgr scripts` the site scripts",
+                ));
+            }
+            let path = root.join("scripts").join(format!("{name}.rhai"));
+            if !path.is_file() {
+                return Err(
+                    Error::usage(format!("unknown verb `{name}`")).with_help(format!(
+                        "`zmgr --help` lists the verbs; a site script would be {}",
+                        path.display()
+                    )),
+                );
+            }
+            let (core, registry) = open_core(false)?;
+            let runtime = zmgr_script::api::Runtime::new(
+                core,
+                registry.config.scripting.clone(),
+                registry.root.join("scripts"),
+            );
+            runtime.run(&path, args)
+        }
+        Command::Scripts => {
+            let mut t = String::new();
+            for (name, path) in zmgr_script::site_scripts(&root) {
+                if builtin(&name) {
+                    t += &format!(
+                        "{name:<16} {} (never runs: `{name}` is a built-in verb)\n",
+                        path.display()
+                    );
+                } else {
+                    t += &format!("{name:<16} {}\n", path.display());
+                }
+            }
+            if t.is_empty() {
+                t = format!("no site scripts in {}\n", root.join("scripts").display());
+            }
+            emit(out, &t)
+        }
+        Command::Script(ScriptCommand::Api) => emit(out, &zmgr_script::reference::generate()),
+        Command::Boot { name } => {
+            lifecycle(open_core(true)?, &name, zmgr_core::ops::lifecycle::Action::Boot, out)
+        }
+        Command::Halt { name } => {
+            lifecycle(open_core(true)?, &name, zmgr_core::ops::lifecycle::Action::Halt, out)
+        }
+        Command::Reboot { name } => lifecycle(
+            open_core(true)?,
+            &name,
+            zmgr_core::ops::lifecycle::Action::Reboot,
+            out,
+        ),
+        Command::Init => {
+            for step in zmgr_core::store::init::init(&root)? {
+                let verb = if step.created { "created" } else { "exists " };
+                emit(out, &format!("{verb} {}\n", step.path.display()))?;
+            }
+            Ok(())
+        }
+        Command::Check => check(&root, out),
+        Command::List(o) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            emit(
+                out,
+                &output::render(&view::zones(reg.zones.values()), &format)?,
+            )
+        }
+        Command::Show { name, output: o } => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            let zone = lookup(&reg.zones, &name, "zone", "zmgr list")?;
+            emit(
+                out,
+                &output::render_one(&view::zones([zone]), &format, &[])?,
+            )
+        }
+        Command::Template(TemplateCommand::List(o)) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            emit(
+                out,
+                &output::render(&view::templates(reg.templates.values()), &format)?,
+            )
+        }
+        Command::Template(TemplateCommand::Show { name, output: o }) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            let t = lookup(&reg.templates, &name, "template", "zmgr template list")?;
+            let text =
+                output::render_one(&view::templates([t]), &format, &view::template_details(t))?;
+            emit(out, &text)
+        }
+        Command::Pool(PoolCommand::List(o)) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            emit(
+                out,
+                &output::render(&view::pools(&reg, reg.pools.values()), &format)?,
+            )
+        }
+        Command::Pool(PoolCommand::Show { name, output: o }) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            let p = lookup(&reg.pools, &name, "pool", "zmgr pool list")?;
+            let mut listing = view::pools(&reg, [p]);
+            let zones = view::pool_zones(&reg, p);
+            if let Some(serde_json::Value::Object(obj)) = listing.json.first_mut() {
+                obj.insert("zones".into(), zones.json.clone().into());
+            }
+            let mut text = output::render_one(&listing, &format, &view::pool_details(p))?;
+            if matches!(format, Format::Table { ref fields } if fields.is_empty())
+                && !zones.rows.is_empty()
+            {
+                text += "\n";
+                text += &output::render(&zones, &Format::Table { fields: vec![] })?;
+            }
+            emit(out, &text)
+        }
+        Command::Publisher(PublisherCommand::List(o)) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            emit(
+                out,
+                &output::render(&view::publishers(reg.publishers.values()), &format)?,
+            )
+        }
+        Command::Publisher(PublisherCommand::Show { name, output: o }) => {
+            let format = o.format()?;
+            let reg = load(&root)?;
+            let p = lookup(&reg.publishers, &name, "publisher", "zmgr publisher list")?;
+            emit(
+                out,
+                &output::render_one(&view::publishers([p]), &format, &[])?,
+            )
+        }
+        Command::Publisher(PublisherCommand::Add { name, uris }) => {
+            let reg = load(&root)?;
+            let msg = match zmgr_core::ops::publishers::add(&reg, &name, &uris)? {
+                AddOutcome::Created => format!("added publisher {name}\n"),
+                AddOutcome::Extended(new) => new
+                    .iter()
+                    .map(|u| format!("added origin {u} to publisher {name}\n"))
+                    .collect(),
+                AddOutcome::Unchanged => {
+                    format!("publisher {name} already has every given origin; nothing changed\n")
+                }
+            };
+            emit(out, &msg)
+        }
+        Command::Publisher(PublisherCommand::Remove { name, uris }) => {
+            let reg = load(&root)?;
+            zmgr_core::ops::publishers::remove(&reg, &name, &uris)?;
+            let msg = if uris.is_empty() {
+                format!("removed publisher {name}\n")
+            } else {
+                uris.iter()
+                    .map(|u| format!("removed origin {u} from publisher {name}\n"))
+                    .collect()
+            };
+            emit(out, &msg)
+        }
+    }
+}
+
+fn lifecycle(
+    (mut core, registry): (Session, Registry),
+    name: &str,
+    action: zmgr_core::ops::lifecycle::Action,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let state = zmgr_core::ops::lifecycle::change(&mut core, &registry, name, action)?;
+    emit(out, &format!("zone {name} is {state}\n"))
+}
+
+fn import_report(results: &[zmgr_core::ops::import::ZoneImport], dry_run: bool, json: bool) -> String {
+    use zmgr_core::ops::import::ZoneImport;
+    if json {
+        return output::pretty(&serde_json::to_value(results).expect("serialisable"));
+    }
+    let mut t = String::new();
+    for r in results {
+        match r {
+            ZoneImport::Imported {
+                zone,
+                template,
+                entry,
+                notes,
+            } => {
+                let how = match template {
+                    Some(tpl) => format!("template {tpl}"),
+                    None => "no template".into(),
+                };
+                if dry_run {
+                    t += &format!("would import {zone} ({how}):\n");
+                    for line in entry.lines() {
+                        t += &format!("    {line}\n");
+                    }
+                } else {
+                    t += &format!("imported {zone} ({how})\n");
+                }
+                for n in notes {
+                    t += &format!("    note: {n}\n");
+                }
+            }
+            ZoneImport::Skipped { zone, reason } => t += &format!("skipped {zone}: {reason}\n"),
+            ZoneImport::Conflict {
+                zone,
+                address,
+                holder,
+            } => {
+                t += &format!(
+                    "conflict: zone {zone} uses {address}, which the registry gives to zone {holder}; {zone} not imported\n"
+                )
+            }
+            ZoneImport::LinkConflict { zone, link, holder } => {
+                t += &format!(
+                    "conflict: zone {zone} uses link {link}, which the registry gives to zone {holder}; {zone} not imported\n"
+                )
+            }
+            ZoneImport::Failed { zone, error } => {
+                t += &format!("failed: cannot read the configuration of {zone}: {error}\n")
+            }
+        }
+    }
+    if results.is_empty() {
+        t += "no zones to import\n";
+    }
+    if dry_run {
+        t += "nothing was changed (--dry-run)\n";
+    }
+    t
+}
+
+fn dry_run_text(core: &Session, plan: &zmgr_core::ops::create::Plan) -> String {
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("zone", plan.zone.clone()),
+        (
+            "template",
+            format!("{} (brand {})", plan.template, plan.brand),
+        ),
+        ("pool", plan.pool.clone()),
+        ("address", format!("{}/{}", plan.address, plan.prefix)),
+        (
+            "gateway",
+            plan.gateway.map(|g| g.to_string()).unwrap_or_default(),
+        ),
+    ];
+    if plan.ip_type == zmgr_core::model::template::IpType::Exclusive {
+        pairs.push(("vnic", format!("{} over {}", plan.link, plan.over)));
+    } else {
+        pairs.push(("link", format!("{} (shared IP)", plan.link)));
+    }
+    pairs.push(("zonepath", plan.zonepath.display().to_string()));
+    pairs.push(("boot", if plan.boot { "yes".into() } else { "no".into() }));
+    let mut t = output::key_values(&pairs);
+    t += "\nzonecfg command file (given on standard input):\n";
+    for line in plan.zonecfg.lines() {
+        t += &format!("    {line}\n");
+    }
+    t += "\ncommands:\n";
+    for c in plan.commands() {
+        t += &format!("    {}\n", core.display(&c));
+    }
+    t += &format!(
+        "\nregistry: {} (state creating, then {})\n",
+        zmgr_core::store::entries::entry_path(core.root(), &plan.zone).display(),
+        if plan.boot { "running" } else { "installed" }
+    );
+    t += "nothing was changed (--dry-run)\n";
+    t
+}
+
+fn dry_run_json(core: &Session, plan: &zmgr_core::ops::create::Plan) -> String {
+    let mut v = serde_json::to_value(plan).expect("serialisable");
+    let commands: Vec<String> = plan
+        .commands()
+        .iter()
+        .map(|c| core.display(c))
+        .collect();
+    v["commands"] = commands.into();
+    output::pretty(&v)
+}
+
+/// Loads the registry for a verb, printing its warnings.
+fn load(root: &std::path::Path) -> Result<Registry> {
+    let (reg, warnings) = Registry::load(root)?;
+    print_problems(&warnings);
+    Ok(reg)
+}
+
+fn check(root: &std::path::Path, out: &mut dyn Write) -> Result<()> {
+    let (reg, problems) = zmgr_script::check(root)?;
+    if problems.has_errors() {
+        return Err(Error::Registry {
+            root: root.to_path_buf(),
+            problems,
+        });
+    }
+    print_problems(&problems);
+    let warn = if problems.0.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", problems.summary())
+    };
+    emit(
+        out,
+        &format!(
+            "{} is valid{warn}: {}, {}, {}, {}\n",
+            root.display(),
+            count(reg.templates.len(), "template"),
+            count(reg.pools.len(), "pool"),
+            count(reg.zones.len(), "zone"),
+            count(reg.publishers.len(), "publisher"),
+        ),
+    )
+}
+
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The object called `name`, or a not-found error with a suggestion.
+fn lookup<'a, T>(
+    map: &'a std::collections::BTreeMap<String, T>,
+    name: &str,
+    kind: &'static str,
+    list: &str,
+) -> Result<&'a T> {
+    map.get(name).ok_or_else(|| Error::NotFound {
+        kind,
+        name: name.to_string(),
+        help: Some(suggest(name, map.keys(), list)),
+    })
+}
+
+/// "did you mean `web01`?" or how to see what exists.
+fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a String>, list: &str) -> String {
+    let known: Vec<&str> = known.map(String::as_str).collect();
+    match zmgr_core::suggest::did_you_mean(name, &known) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("`{list}` shows what there is"),
+    }
+}
+
+fn handler() -> GraphicalReportHandler {
+    let tty = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let theme = if tty {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let width = if tty {
+        terminal_width().unwrap_or(100)
+    } else {
+        100
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false)
+}
+
+fn terminal_width() -> Option<usize> {
+    std::env::var("COLUMNS").ok()?.parse().ok()
+}
+
+/// Renders one diagnostic as text.
+pub fn render_diagnostic(d: &dyn Diagnostic) -> String {
+    let mut s = String::new();
+    if handler().render_report(&mut s, d).is_err() {
+        s = format!("{d}\n");
+    }
+    s
+}
+
+fn print_problems(problems: &Problems) {
+    let mut err = std::io::stderr().lock();
+    for p in problems.iter() {
+        let _ = write!(err, "{}", render_diagnostic(p));
+    }
+}
+
+fn print_error(e: &Error) {
+    let mut err = std::io::stderr().lock();
+    match e {
+        Error::Registry { problems, .. } => {
+            for p in problems.iter() {
+                let _ = write!(err, "{}", render_diagnostic(p));
+            }
+            let _ = writeln!(err, "zmgr: {e}");
+        }
+        // A script's problem points into the script: show it with its source.
+        Error::Script(p) => {
+            let _ = write!(err, "{}", render_diagnostic(&**p));
+        }
+        Error::Create { cause, .. } => {
+            let _ = write!(err, "{}", render_diagnostic(e));
+            if let Error::Script(p) = &**cause {
+                let _ = write!(err, "{}", render_diagnostic(&**p));
+            }
+        }
+        _ => {
+            let _ = write!(err, "{}", render_diagnostic(e));
+        }
+    }
+}
