@@ -470,37 +470,19 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             json,
         } => {
             let (mut core, registry) = open_core(true)?;
-            let results = zmgr_core::ops::import::import(&mut core, &registry, &names, dry_run)?;
-            emit(out, &import_report(&results, dry_run, json))?;
-            let bad = results.iter().filter(|r| {
-                matches!(
-                    r,
-                    zmgr_core::ops::import::ZoneImport::Conflict { .. }
-                        | zmgr_core::ops::import::ZoneImport::LinkConflict { .. }
-                        | zmgr_core::ops::import::ZoneImport::Failed { .. }
-                )
-            });
-            match bad.count() {
-                0 => Ok(()),
-                n => Err(Error::failed(format!(
-                    "{n} zone{} could not be imported",
-                    if n == 1 { "" } else { "s" }
-                ))),
-            }
+            let imported = zmgr_core::ops::import::import(&mut core, &registry, &names, dry_run)?;
+            emit(out, &import_report(&imported.0, dry_run, json))?;
+            imported.problem().map_or(Ok(()), Err)
         }
         Command::Reconcile { fix, json } => {
             let (mut core, registry) = open_core(true)?;
-            let diffs = zmgr_core::ops::reconcile::reconcile(&mut core, &registry, fix)?;
-            let open = diffs
-                .iter()
-                .filter(|d| d.fixed != Some(true))
-                .filter(|d| !matches!(d.finding, zmgr_core::ops::reconcile::Finding::Creating { .. }))
-                .count();
+            let report = zmgr_core::ops::reconcile::reconcile(&mut core, &registry, fix)?;
+            let diffs = &report.0;
             let text = if json {
-                output::pretty(&serde_json::to_value(&diffs).expect("serialisable"))
+                output::pretty(&serde_json::to_value(&report).expect("serialisable"))
             } else {
                 let mut t = String::new();
-                for d in &diffs {
+                for d in diffs {
                     t += &format!("{}\n", d.message);
                     match (d.fixed, &d.fix_error, &d.advice) {
                         _ if matches!(d.finding, zmgr_core::ops::reconcile::Finding::Creating { .. }) => {}
@@ -516,14 +498,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 t
             };
             emit(out, &text)?;
-            if open == 0 {
-                Ok(())
-            } else {
-                Err(Error::failed(format!(
-                    "{open} difference{} left",
-                    if open == 1 { "" } else { "s" }
-                )))
-            }
+            report.problem().map_or(Ok(()), Err)
         }
         Command::Run { file, args } => {
             let (core, registry) = open_core(false)?;

@@ -20,14 +20,16 @@ pub const GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 /// then SIGKILL once the grace period is over.
 struct Stopper {
     group: Option<rustix::process::Pid>,
+    grace: std::time::Duration,
     terminated_at: Option<std::time::Instant>,
     killed: bool,
 }
 
 impl Stopper {
-    fn new(pid: u32) -> Stopper {
+    fn new(pid: u32, grace: std::time::Duration) -> Stopper {
         Stopper {
             group: rustix::process::Pid::from_raw(pid as i32),
+            grace,
             terminated_at: None,
             killed: false,
         }
@@ -41,7 +43,7 @@ impl Stopper {
                 self.signal(rustix::process::Signal::TERM);
                 self.terminated_at = Some(std::time::Instant::now());
             }
-            Some(t) if !self.killed && t.elapsed() >= GRACE => {
+            Some(t) if !self.killed && t.elapsed() >= self.grace => {
                 self.signal(rustix::process::Signal::KILL);
                 self.killed = true;
             }
@@ -107,6 +109,8 @@ impl Runner for Offline {
 #[derive(Debug, Clone)]
 pub struct System {
     commands: Commands,
+    /// How long a command has after SIGTERM before SIGKILL.
+    grace: std::time::Duration,
     env: Vec<(String, String)>,
     /// Print each command with its duration and status to stderr (`ZMGR_TRACE=1`).
     trace: bool,
@@ -116,9 +120,16 @@ impl System {
     pub fn new(commands: Commands) -> Self {
         Self {
             commands,
+            grace: GRACE,
             env: Vec::new(),
             trace: std::env::var_os("ZMGR_TRACE").is_some_and(|v| !v.is_empty() && v != "0"),
         }
+    }
+
+    /// Gives commands `grace` after SIGTERM before SIGKILL (the default is [`GRACE`]).
+    pub fn with_grace(mut self, grace: std::time::Duration) -> Self {
+        self.grace = grace;
+        self
     }
 
     /// Adds a variable to every child's environment (the sandbox passes the simulator's state).
@@ -208,7 +219,7 @@ impl Runner for System {
             s.spawn(reader(Stream::Stdout, Box::new(stdout), tx.clone()));
             s.spawn(reader(Stream::Stderr, Box::new(stderr), tx));
             let mut out = Output::default();
-            let mut stop = Stopper::new(child.id());
+            let mut stop = Stopper::new(child.id(), self.grace);
             loop {
                 // Asked on every turn, not only when the command is quiet: a tool that prints
                 // steadily (pkg, zlogin) must stop as promptly as a silent one.

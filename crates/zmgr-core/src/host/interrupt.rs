@@ -33,6 +33,11 @@ pub fn request() {
     REQUESTED.store(true, Ordering::SeqCst);
 }
 
+/// Forgets a noted interrupt (for tests that interrupt more than once in one process).
+pub fn clear() {
+    REQUESTED.store(false, Ordering::SeqCst);
+}
+
 /// While a shield lives, commands are not stopped by an interrupt: undo steps must finish.
 pub struct Shield(());
 

@@ -91,6 +91,39 @@ impl ZoneImport {
     }
 }
 
+/// What `import` did, zone by zone (its JSON is the list of outcomes).
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(transparent)]
+pub struct Imported(pub Vec<ZoneImport>);
+
+impl Imported {
+    /// The zones that could not be imported: conflicts and unreadable configurations.
+    pub fn failures(&self) -> usize {
+        self.0
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r,
+                    ZoneImport::Conflict { .. }
+                        | ZoneImport::LinkConflict { .. }
+                        | ZoneImport::Failed { .. }
+                )
+            })
+            .count()
+    }
+
+    /// The error the whole import ends with, after the others were done, if any zone failed.
+    pub fn problem(&self) -> Option<crate::error::Error> {
+        match self.failures() {
+            0 => None,
+            n => Some(crate::error::Error::conflict(format!(
+                "{n} zone{} could not be imported",
+                if n == 1 { "" } else { "s" }
+            ))),
+        }
+    }
+}
+
 /// Brands that belong to a VM manager, not to zmgr.
 pub const VM_BRANDS: &[&str] = &["bhyve", "kvm"];
 
@@ -104,7 +137,7 @@ pub fn import(
     registry: &Registry,
     names: &[String],
     dry_run: bool,
-) -> crate::error::Result<Vec<ZoneImport>> {
+) -> crate::error::Result<Imported> {
     use crate::error::Error;
     let listed = crate::host::zoneadm::list(core.runner())?;
     for n in names {
@@ -189,7 +222,7 @@ pub fn import(
         }
     }
     if dry_run || entries.is_empty() {
-        return Ok(results);
+        return Ok(Imported(results));
     }
     let _lock = core.lock()?;
     // Under the lock, the ledger as it is now: a create may have taken an address meanwhile.
@@ -221,7 +254,7 @@ pub fn import(
             };
         }
     }
-    Ok(results)
+    Ok(Imported(results))
 }
 
 /// The registry entry for one system zone, or the conflict that stops its import.

@@ -50,6 +50,33 @@ pub struct Difference {
     pub fix_error: Option<String>,
 }
 
+/// What `reconcile` found (its JSON is the list of differences).
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Report(pub Vec<Difference>);
+
+impl Report {
+    /// The differences still open: not repaired, and not a create that is running now.
+    pub fn left(&self) -> usize {
+        self.0
+            .iter()
+            .filter(|d| d.fixed != Some(true))
+            .filter(|d| !matches!(d.finding, Finding::Creating { .. }))
+            .count()
+    }
+
+    /// The error reconcile ends with when anything is left to do.
+    pub fn problem(&self) -> Option<Error> {
+        match self.left() {
+            0 => None,
+            n => Some(Error::failed(format!(
+                "{n} difference{} left",
+                if n == 1 { "" } else { "s" }
+            ))),
+        }
+    }
+}
+
 impl Finding {
     fn describe(&self) -> (String, Option<String>) {
         match self {
@@ -111,7 +138,7 @@ impl Finding {
 
 /// Compares the registry with the system; with `fix`, repairs state drift and the leftovers of
 /// crashed creates.
-pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<Vec<Difference>> {
+pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<Report> {
     let system: BTreeMap<String, ListedZone> = crate::host::zoneadm::list(core.runner())?
         .into_iter()
         .map(|z| (z.name.clone(), z))
@@ -210,7 +237,7 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<V
         }
         out.push(d);
     }
-    Ok(out)
+    Ok(Report(out))
 }
 
 fn leftovers(
