@@ -101,6 +101,11 @@ pub fn to_dynamic(v: &serde_json::Value) -> Dynamic {
     }
 }
 
+/// A value's JSON (what a verb's `--json` prints) as a Rhai value.
+fn json_dynamic(v: &impl serde::Serialize) -> Dynamic {
+    to_dynamic(&serde_json::to_value(v).expect("serialisable"))
+}
+
 /// Gives an error from the core the position of the call that caused it, so the diagnostic
 /// can show the script's line.
 fn at<T>(ctx: &NativeCallContext, result: Rr<T>) -> Rr<T> {
@@ -175,13 +180,7 @@ pub fn module(host: Rc<Host>) -> Module {
                 &ctx,
                 (|| -> Rr<Dynamic> {
                     let reg = h.registry()?;
-                    reg.zones.get(name).map(zone_map).ok_or_else(|| {
-                        core_error(Error::NotFound {
-                            kind: "zone",
-                            name: name.into(),
-                            help: None,
-                        })
-                    })
+                    reg.zone(name).map(zone_map).map_err(core_error)
                 })(),
             )
         },
@@ -245,13 +244,7 @@ pub fn module(host: Rc<Host>) -> Module {
                 &ctx,
                 (|| -> Rr<Dynamic> {
                     let reg = h.registry()?;
-                    let p = reg.pools.get(pool).ok_or_else(|| {
-                        core_error(Error::NotFound {
-                            kind: "pool",
-                            name: pool.into(),
-                            help: None,
-                        })
-                    })?;
+                    let p = reg.pool(pool).map_err(core_error)?;
                     Ok(to_dynamic(
                         &zmgr_core::ops::view::pool_row(p, &reg.held_addresses()).1,
                     ))
@@ -334,19 +327,134 @@ pub fn module(host: Rc<Host>) -> Module {
     reg(
         &mut m,
         "destroy",
-        &["name: &str", "()"],
-        "Destroys a zone, as `zmgr destroy NAME`.",
-        move |ctx: NativeCallContext, name: &str| -> Rr<()> {
+        &["name: &str", "Map"],
+        "Destroys a zone, as `zmgr destroy NAME`; returns what `destroy --json` prints.",
+        move |ctx: NativeCallContext, name: &str| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    h.writable()?;
+                    let reg = h.registry()?;
+                    let mut core = h.core.borrow_mut();
+                    let report = h
+                        .budget
+                        .outside(|| zmgr_core::ops::lifecycle::destroy(&mut core, &reg, name, false))
+                        .map_err(core_error)?;
+                    Ok(json_dynamic(&report))
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "template",
+        &["name: &str", "Map"],
+        "One template, as `zmgr template show NAME --json` prints it.",
+        move |ctx: NativeCallContext, name: &str| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    let reg = h.registry()?;
+                    let t = reg.template(name).map_err(core_error)?;
+                    Ok(to_dynamic(&zmgr_core::ops::view::templates([t]).json[0]))
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "pool",
+        &["name: &str", "Map"],
+        "One pool with the zones holding its addresses, as `zmgr pool show NAME --json` prints it.",
+        move |ctx: NativeCallContext, name: &str| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    let reg = h.registry()?;
+                    let p = reg.pool(name).map_err(core_error)?;
+                    let (listing, _) = zmgr_core::ops::view::pool_show(&reg, p);
+                    Ok(to_dynamic(&listing.json[0]))
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "check",
+        &["Map"],
+        "Checks every registry file, reference, site script and hook, as `zmgr check --json`: `valid`, `errors`, `warnings`, `problems` (each with `severity`, `message`, `at`).",
+        move |ctx: NativeCallContext| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    let root = h.core.borrow().root().to_path_buf();
+                    let (reg, problems) = crate::check(&root).map_err(core_error)?;
+                    Ok(to_dynamic(&zmgr_core::ops::view::check_report(&reg, &problems)))
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "reconcile",
+        &["fix: bool", "Array"],
+        "Compares the registry with the system, as `zmgr reconcile [--fix] --json`; with `fix`, repairs what is safe. Returns the differences.",
+        move |ctx: NativeCallContext, fix: bool| -> Rr<Array> {
+            at(
+                &ctx,
+                (|| -> Rr<Array> {
+                    if fix {
+                        h.writable()?;
+                    }
+                    let reg = h.registry()?;
+                    let mut core = h.core.borrow_mut();
+                    let report = h
+                        .budget
+                        .outside(|| zmgr_core::ops::reconcile::reconcile(&mut core, &reg, fix))
+                        .map_err(core_error)?;
+                    Ok(json_dynamic(&report).into_array().unwrap_or_default())
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "publisher_add",
+        &["name: &str", "origins: Array", "Map"],
+        "Adds a publisher, or the origins it lacks, as `zmgr publisher add`; returns `outcome` (`created`, `extended` or `unchanged`) and, when extended, the `added` origins.",
+        move |ctx: NativeCallContext, name: &str, origins: Array| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    h.writable()?;
+                    let reg = h.registry_without_zones()?;
+                    let uris: Vec<String> = origins.into_iter().map(|o| o.to_string()).collect();
+                    let outcome = zmgr_core::ops::publishers::add(&reg, name, &uris)
+                        .map_err(core_error)?;
+                    Ok(json_dynamic(&outcome))
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "publisher_remove",
+        &["name: &str", "origins: Array", "()"],
+        "Removes the given origins of a publisher, or the whole publisher when the array is empty, as `zmgr publisher remove`.",
+        move |ctx: NativeCallContext, name: &str, origins: Array| -> Rr<()> {
             at(
                 &ctx,
                 (|| -> Rr<()> {
                     h.writable()?;
-                    let reg = h.registry()?;
-                    let mut core = h.core.borrow_mut();
-                    h.budget
-                        .outside(|| zmgr_core::ops::lifecycle::destroy(&mut core, &reg, name, false))
-                        .map(|_| ())
-                        .map_err(core_error)
+                    let reg = h.registry_without_zones()?;
+                    let uris: Vec<String> = origins.into_iter().map(|o| o.to_string()).collect();
+                    zmgr_core::ops::publishers::remove(&reg, name, &uris).map_err(core_error)
                 })(),
             )
         },

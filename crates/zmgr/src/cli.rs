@@ -64,7 +64,11 @@ pub enum Command {
     ///
     /// Reports all problems at once. Exits 0 when the registry is clean (warnings allowed),
     /// 2 when there are errors.
-    Check,
+    Check {
+        /// Print the problems and counts as JSON (exit status as without)
+        #[arg(long)]
+        json: bool,
+    },
     /// List the zones in the registry
     List(OutputArgs),
     /// Create a zone: allocate its address, create its VNIC, configure, install and boot it
@@ -208,6 +212,20 @@ pub enum PoolCommand {
         name: String,
         #[command(flatten)]
         output: OutputArgs,
+    },
+    /// Reserve the lowest free address of a pool by hand (a `reserve` line in its file)
+    ///
+    /// Prints the address. No zone gets it until it is released.
+    Reserve {
+        /// Pool name
+        pool: String,
+    },
+    /// Give back an address reserved with `pool reserve`
+    Release {
+        /// Pool name
+        pool: String,
+        /// The reserved address
+        address: std::net::IpAddr,
     },
 }
 
@@ -571,7 +589,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             }
             Ok(())
         }
-        Command::Check => check(&root, out),
+        Command::Check { json } => check(&root, json, out),
         Command::List(o) => {
             let format = o.format()?;
             let reg = load(&root)?;
@@ -583,7 +601,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Show { name, output: o } => {
             let format = o.format()?;
             let reg = load(&root)?;
-            let zone = lookup(&reg.zones, &name, "zone", "zmgr list")?;
+            let zone = reg.zone(&name)?;
             emit(
                 out,
                 &output::render_one(&view::zones([zone]), &format, &[])?,
@@ -600,7 +618,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Template(TemplateCommand::Show { name, output: o }) => {
             let format = o.format()?;
             let reg = load(&root)?;
-            let t = lookup(&reg.templates, &name, "template", "zmgr template list")?;
+            let t = reg.template(&name)?;
             let text =
                 output::render_one(&view::templates([t]), &format, &view::template_details(t))?;
             emit(out, &text)
@@ -616,12 +634,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Pool(PoolCommand::Show { name, output: o }) => {
             let format = o.format()?;
             let reg = load(&root)?;
-            let p = lookup(&reg.pools, &name, "pool", "zmgr pool list")?;
-            let mut listing = view::pools(&reg, [p]);
-            let zones = view::pool_zones(&reg, p);
-            if let Some(serde_json::Value::Object(obj)) = listing.json.first_mut() {
-                obj.insert("zones".into(), zones.json.clone().into());
-            }
+            let p = reg.pool(&name)?;
+            let (listing, zones) = view::pool_show(&reg, p);
             let mut text = output::render_one(&listing, &format, &view::pool_details(p))?;
             if matches!(format, Format::Table { ref fields } if fields.is_empty())
                 && !zones.rows.is_empty()
@@ -630,6 +644,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 text += &output::render(&zones, &Format::Table { fields: vec![] })?;
             }
             emit(out, &text)
+        }
+        Command::Pool(PoolCommand::Reserve { pool }) => {
+            let (session, _) = open_core(false)?;
+            let ip = zmgr_core::ops::pools::reserve_next(&session, &pool)?;
+            emit(out, &format!("{ip}\n"))
+        }
+        Command::Pool(PoolCommand::Release { pool, address }) => {
+            let (session, _) = open_core(false)?;
+            zmgr_core::ops::pools::release(&session, &pool, address)?;
+            emit(out, &format!("released {address} in pool {pool}\n"))
         }
         Command::Publisher(PublisherCommand::List(o)) => {
             let format = o.format()?;
@@ -642,7 +666,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Publisher(PublisherCommand::Show { name, output: o }) => {
             let format = o.format()?;
             let reg = load(&root)?;
-            let p = lookup(&reg.publishers, &name, "publisher", "zmgr publisher list")?;
+            let p = reg.publisher(&name)?;
             emit(
                 out,
                 &output::render_one(&view::publishers([p]), &format, &[])?,
@@ -803,8 +827,19 @@ fn load(root: &std::path::Path) -> Result<Registry> {
     Ok(reg)
 }
 
-fn check(root: &std::path::Path, out: &mut dyn Write) -> Result<()> {
+fn check(root: &std::path::Path, json: bool, out: &mut dyn Write) -> Result<()> {
     let (reg, problems) = zmgr_script::check(root)?;
+    if json {
+        emit(out, &output::pretty(&view::check_report(&reg, &problems)))?;
+        return if problems.has_errors() {
+            Err(Error::Registry {
+                root: root.to_path_buf(),
+                problems,
+            })
+        } else {
+            Ok(())
+        };
+    }
     if problems.has_errors() {
         return Err(Error::Registry {
             root: root.to_path_buf(),
@@ -832,29 +867,6 @@ fn check(root: &std::path::Path, out: &mut dyn Write) -> Result<()> {
 
 fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
-}
-
-/// The object called `name`, or a not-found error with a suggestion.
-fn lookup<'a, T>(
-    map: &'a std::collections::BTreeMap<String, T>,
-    name: &str,
-    kind: &'static str,
-    list: &str,
-) -> Result<&'a T> {
-    map.get(name).ok_or_else(|| Error::NotFound {
-        kind,
-        name: name.to_string(),
-        help: Some(suggest(name, map.keys(), list)),
-    })
-}
-
-/// "did you mean `web01`?" or how to see what exists.
-fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a String>, list: &str) -> String {
-    let known: Vec<&str> = known.map(String::as_str).collect();
-    match zmgr_core::suggest::did_you_mean(name, &known) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => format!("`{list}` shows what there is"),
-    }
 }
 
 fn handler() -> GraphicalReportHandler {

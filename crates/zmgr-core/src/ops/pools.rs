@@ -14,11 +14,7 @@ use crate::ops::session::Session;
 pub fn reserve_next(session: &Session, pool: &str) -> Result<IpAddr> {
     let _lock = session.lock()?;
     let registry = session.registry()?;
-    let p = registry.pools.get(pool).ok_or_else(|| Error::NotFound {
-        kind: "pool",
-        name: pool.to_string(),
-        help: None,
-    })?;
+    let p = registry.pool(pool)?;
     let ip = p
         .next_free(&registry.held_addresses())
         .ok_or_else(|| p.full())?;
@@ -35,11 +31,7 @@ pub fn reserve_next(session: &Session, pool: &str) -> Result<IpAddr> {
 pub fn release(session: &Session, pool: &str, ip: IpAddr) -> Result<()> {
     let _lock = session.lock()?;
     let registry = session.registry()?;
-    let p = registry.pools.get(pool).ok_or_else(|| Error::NotFound {
-        kind: "pool",
-        name: pool.to_string(),
-        help: None,
-    })?;
+    let p = registry.pool(pool)?;
     if !p.reserved.iter().any(|r| r.value == ip) {
         return Err(Error::failed(format!(
             "{ip} is not reserved in pool `{pool}`"

@@ -28,8 +28,10 @@ fn read_now(
     }
 }
 
-/// What `publisher add` did.
-#[derive(Debug, PartialEq, Eq)]
+/// What `publisher add` did. As JSON: `{"outcome": "created" | "extended" | "unchanged",
+/// "added": [origins]}` for `extended`.
+#[derive(Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "outcome", content = "added", rename_all = "kebab-case")]
 pub enum AddOutcome {
     Created,
     /// Origins added to an existing publisher.

@@ -246,6 +246,35 @@ pub fn pool_zones(registry: &Registry, pool: &Pool) -> Listing {
     }
 }
 
+/// One pool as `pool show` and `zmgr::pool()` give it: its row, whose JSON also lists the
+/// zones holding its addresses, and those zones as a listing of their own.
+pub fn pool_show(registry: &Registry, pool: &Pool) -> (Listing, Listing) {
+    let mut listing = pools(registry, [pool]);
+    let zones = pool_zones(registry, pool);
+    if let Some(Value::Object(obj)) = listing.json.first_mut() {
+        obj.insert("zones".into(), zones.json.clone().into());
+    }
+    (listing, zones)
+}
+
+/// What `check` found, as `check --json` prints it and `zmgr::check()` returns it.
+pub fn check_report(registry: &Registry, problems: &crate::error::Problems) -> Value {
+    json!({
+        "valid": !problems.has_errors(),
+        "errors": problems.errors(),
+        "warnings": problems.warnings(),
+        "problems": problems.iter().map(|p| json!({
+            "severity": if p.is_error() { "error" } else { "warning" },
+            "message": p.message(),
+            "at": p.position(),
+        })).collect::<Vec<_>>(),
+        "templates": registry.templates.len(),
+        "pools": registry.pools.len(),
+        "zones": registry.zones.len(),
+        "publishers": registry.publishers.len(),
+    })
+}
+
 /// Ranges, reserved and excluded addresses of a pool, shown under its fields.
 pub fn pool_details(p: &Pool) -> Vec<(&'static str, String)> {
     let list = |items: Vec<String>| items.join(", ");

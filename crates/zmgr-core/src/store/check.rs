@@ -244,26 +244,4 @@ impl Registry {
             );
         }
     }
-
-    /// "known pools: a, b" or "did you mean `a`?", for a missing reference.
-    pub fn available(&self, kind: Kind, wanted: &str) -> String {
-        let names: Vec<&str> = match kind {
-            Kind::Template => self.templates.keys().map(String::as_str).collect(),
-            Kind::Pool => self.pools.keys().map(String::as_str).collect(),
-            Kind::Zone => self.zones.keys().map(String::as_str).collect(),
-            Kind::Publisher => self.publishers.keys().map(String::as_str).collect(),
-        };
-        if let Some(s) = crate::suggest::did_you_mean(wanted, &names) {
-            return format!("did you mean `{s}`?");
-        }
-        if names.is_empty() {
-            format!(
-                "there are no {}s in {}",
-                kind.node(),
-                self.root.join(kind.dir()).display()
-            )
-        } else {
-            format!("known {}s: {}", kind.node(), names.join(", "))
-        }
-    }
 }

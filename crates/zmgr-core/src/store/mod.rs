@@ -3,4 +3,5 @@
 pub mod check;
 pub mod entries;
 pub mod init;
+pub mod lookup;
 pub mod registry;

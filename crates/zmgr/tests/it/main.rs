@@ -30,5 +30,6 @@ mod script_inline;
 mod script_limits;
 mod script_perms;
 mod script_support;
+mod script_twins;
 mod script_verbs;
 

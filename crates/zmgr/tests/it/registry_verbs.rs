@@ -383,7 +383,10 @@ fn show_missing_zone() {
     assert_eq!(d.help.as_deref(), Some("did you mean `web01`?"));
     let d = not_found(&env, &["show", "mail"]);
     assert_eq!(d.message, "zone `mail` is not in the registry");
-    assert_eq!(d.help.as_deref(), Some("`zmgr list` shows what there is"));
+    assert_eq!(
+        d.help.as_deref(),
+        Some("known zones: db01, v6only, web01, web02")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -471,7 +474,7 @@ fn template_show_missing() {
     let d = not_found(&env, &["template", "show", "database"]);
     assert_eq!(
         d.help.as_deref(),
-        Some("`zmgr template list` shows what there is")
+        Some("known templates: ipkg, nlipkg, web")
     );
 }
 
