@@ -352,6 +352,18 @@ impl Error {
         }
     }
 
+    /// Every value [`Error::kind`] returns.
+    pub const KINDS: &[&str] = &[
+        "usage",
+        "not-found",
+        "conflict",
+        "host",
+        "interrupted",
+        "registry",
+        "script",
+        "failed",
+    ];
+
     /// The kind of error, as scripts see it (`e.kind` in a `catch`) and `--json` prints it.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -19,6 +19,16 @@ pub fn generate() -> String {
     out += "\n## Hook helpers (in template hooks only)\n\n";
     let engine = super::hooks::reference_engine();
     out += &functions(&engine, None, "");
+    out += "\n## Errors\n\n";
+    out += "A failed `zmgr::` call throws an error that `catch` receives: it prints as its \
+message (with the help in parentheses) and has the properties `kind`, `message` and `help`. \
+`kind` is one of ";
+    out += &zmgr_core::error::Error::KINDS
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    out += ", the kinds the command line turns into its exit status.\n";
     out
 }
 
@@ -56,6 +66,14 @@ fn functions(engine: &rhai::Engine, module: Option<&str>, prefix: &str) -> Strin
         .as_array()
         .into_iter()
         .flatten()
+        // The error type's getters are described in their own section.
+        .filter(|f| {
+            !f["params"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["type"].as_str().is_some_and(|t| t.contains("ZmgrError")))
+        })
         .map(|f| {
             let params: Vec<String> = f["params"]
                 .as_array()

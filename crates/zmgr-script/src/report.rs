@@ -79,7 +79,10 @@ fn describe(e: &EvalAltResult, limits: &super::Limits) -> String {
             "calls nested deeper than {} levels (a recursion that never ends?)",
             limits.max_call_levels
         ),
-        EvalAltResult::ErrorRuntime(v, _) => v.to_string(),
+        EvalAltResult::ErrorRuntime(v, _) => match v.read_lock::<super::api::ScriptError>() {
+            Some(e) => e.text.clone(),
+            None => v.to_string(),
+        },
         other => {
             // Rhai ends its message with the position, which the diagnostic shows anyway.
             let s = other.to_string();

@@ -204,3 +204,31 @@ fn pool_reserve_and_release_are_the_verbs_of_allocate_and_release() {
         .stderr_has("known pools: default");
     assert!(!env.read("pools/default.kdl").contains("reserve \"192.0.2.10\""));
 }
+
+#[test]
+fn scripts_catch_the_kind_of_error_the_verbs_exit_with() {
+    let env = sandbox();
+    env.sandbox(&["create", "w1", "--no-boot"]).success();
+    let out = script(
+        &env,
+        "kinds.rhai",
+        r#"
+try { zmgr::zone("nosuch"); } catch (e) { print(`zone: ${e.kind} | ${e.message} | ${e.help}`); }
+try { zmgr::create("w1"); } catch (e) { print(`twice: ${e.kind} | ${e}`); }
+try { zmgr::create("w2", #{ template: "nosuch" }); } catch (e) { print(`template: ${e.kind}`); }
+try { zmgr::create("Bad Name"); } catch (e) { print(`name: ${e.kind}`); }
+try { zmgr::release("default", "192.0.2.200"); } catch (e) { print(`release: ${e.kind}`); }
+"#,
+    );
+    assert!(
+        out.contains("zone: not-found | zone `nosuch` is not in the registry | known zones: w1"),
+        "{out}"
+    );
+    assert!(out.contains("twice: conflict | zone `w1` is already in the registry"), "{out}");
+    assert!(out.contains("template: not-found"), "{out}");
+    assert!(out.contains("name: usage"), "{out}");
+    assert!(out.contains("release: failed"), "{out}");
+    // The verbs exit 1 for these kinds and 2 for usage.
+    env.sandbox(&["create", "w1"]).exit(1);
+    env.sandbox(&["create", "Bad Name"]).exit(2);
+}
