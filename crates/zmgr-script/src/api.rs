@@ -675,6 +675,16 @@ pub struct Runtime {
 
 impl Runtime {
     /// An engine for site scripts over `core`; imports resolve in the script's folder and `scripts_dir`.
+    /// The runtime for site scripts and `zmgr run` over a session of the registry: the
+    /// engine's limits from its config, `import` confined to its scripts folder.
+    pub fn for_registry(core: Session, registry: &zmgr_core::store::registry::Registry) -> Runtime {
+        Runtime::new(
+            core,
+            registry.config.scripting.clone(),
+            registry.root.join("scripts"),
+        )
+    }
+
     pub fn new(core: Session, limits: super::Limits, scripts_dir: PathBuf) -> Runtime {
         let (mut engine, budget, files) = super::engine(&limits, vec![scripts_dir]);
         let host = Rc::new(Host {

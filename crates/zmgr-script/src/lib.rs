@@ -179,6 +179,23 @@ pub fn site_scripts(root: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
+/// The site script that runs as the verb `name`: `ROOT/scripts/NAME.rhai`. A verb is a name,
+/// never a path, and only a script that exists is one.
+pub fn site_script(root: &Path, name: &str) -> Result<PathBuf> {
+    if zmgr_core::model::names::object_name_error("verb", name).is_some() {
+        return Err(Error::usage(format!("unknown verb `{name}`"))
+            .with_help("`zmgr --help` lists the verbs and `zmgr scripts` the site scripts"));
+    }
+    let path = root.join("scripts").join(format!("{name}.rhai"));
+    if !path.is_file() {
+        return Err(Error::usage(format!("unknown verb `{name}`")).with_help(format!(
+            "`zmgr --help` lists the verbs; a site script would be {}",
+            path.display()
+        )));
+    }
+    Ok(path)
+}
+
 /// Turns a script's failure into zmgr's error.
 pub fn failed(err: Problem) -> Error {
     Error::Script(Box::new(err))

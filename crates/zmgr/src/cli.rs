@@ -1,285 +1,22 @@
-//! The command line: argument parsing, printing and exit codes. Decisions live in the library.
+//! Dispatch: each verb opens what it needs, calls one operation and renders its result;
+//! errors become diagnostics and an exit status. Decisions live in zmgr-core.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
-use zmgr_core::host::exec::System;
-use zmgr_core::ops::session::{Session, SharedRunner};
-use zmgr_core::ops::create::CreateOptions;
 use zmgr_core::error::{Error, Problems, Result};
-use crate::output::{self, Format};
+use zmgr_core::host::exec::System;
+use zmgr_core::ops::create::CreateOptions;
 use zmgr_core::ops::publishers::AddOutcome;
-use zmgr_core::store::registry::Registry;
+use zmgr_core::ops::session::{Session, SharedRunner};
 use zmgr_core::ops::view;
+use zmgr_core::store::registry::Registry;
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "zmgr",
-    version,
-    about = "Zone manager for illumos: zones from KDL templates, addresses from named pools, a flat-file registry",
-    long_about = None,
-    after_help = "The registry is plain KDL under /etc/zmgr (or --root / ZMGR_ROOT). \
-Exit status: 0 success, 1 an operation failed, 2 usage or configuration error."
-)]
-pub struct Cli {
-    /// Registry root [default: /etc/zmgr]
-    #[arg(
-        long,
-        global = true,
-        env = "ZMGR_ROOT",
-        hide_env_values = true,
-        value_name = "DIR"
-    )]
-    pub root: Option<PathBuf>,
-
-    /// Run against the simulator in DIR: registry DIR/etc/zmgr, simulator state DIR/sim (set up on first use)
-    #[arg(
-        long,
-        global = true,
-        env = "ZMGR_SANDBOX",
-        hide_env_values = true,
-        value_name = "DIR",
-        conflicts_with = "root"
-    )]
-    pub sandbox: Option<PathBuf>,
-
-    /// Stream the output of long commands (install)
-    #[arg(short = 'v', long, global = true)]
-    pub verbose: bool,
-
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Create the registry: config.kdl, the default templates, a publisher and an example pool
-    ///
-    /// Existing files are never overwritten; running init again changes nothing.
-    Init,
-    /// Validate every registry file and every reference between them
-    ///
-    /// Reports all problems at once. Exits 0 when the registry is clean (warnings allowed),
-    /// 2 when there are errors.
-    Check {
-        /// Print the problems and counts as JSON (exit status as without)
-        #[arg(long)]
-        json: bool,
-    },
-    /// List the zones in the registry
-    List(OutputArgs),
-    /// Create a zone: allocate its address, create its VNIC, configure, install and boot it
-    ///
-    /// Runs as a transaction: on any failure or interrupt every step already done is undone, in
-    /// reverse, and the address is free again.
-    Create {
-        /// Zone name
-        name: String,
-        /// Template [default: config.kdl's default-template]
-        #[arg(long, short = 't')]
-        template: Option<String>,
-        /// Pool to take the address from [default: the template's pool]
-        #[arg(long)]
-        pool: Option<String>,
-        /// Take this address instead of the lowest free one
-        #[arg(long, value_name = "ADDR")]
-        ip: Option<std::net::IpAddr>,
-        /// VNIC name [default: derived from the zone name, e.g. web01_0]
-        #[arg(long, value_name = "LINK")]
-        vnic: Option<String>,
-        /// Do not boot the zone, even if the template says autoboot
-        #[arg(long)]
-        no_boot: bool,
-        /// Print the plan (address, zonecfg file, every command) and change nothing
-        #[arg(long, short = 'n')]
-        dry_run: bool,
-        /// On failure, leave what was made in place for debugging
-        #[arg(long)]
-        keep_on_failure: bool,
-        /// Print the result (or the plan) as JSON
-        #[arg(long)]
-        json: bool,
-    },
-    /// Destroy a zone: halt, uninstall, delete its configuration and VNIC, free its address
-    Destroy {
-        /// Zone name
-        name: String,
-        /// Print the commands and change nothing
-        #[arg(long, short = 'n')]
-        dry_run: bool,
-        /// Print the result as JSON
-        #[arg(long)]
-        json: bool,
-    },
-    /// Adopt zones made by hand (or by scripts) into the registry
-    ///
-    /// Reads `zoneadm list -cp` and each zone's `zonecfg info`; matches the brand to a template
-    /// and each address to the pool whose network holds it. Zones already in the registry and
-    /// bhyve/kvm zones are skipped. An address that the registry gives to another zone is a
-    /// conflict: that zone is not imported, and import exits 1 after the others are done.
-    Import {
-        /// Zones to import [default: all]
-        names: Vec<String>,
-        /// Print the entries it would write and change nothing
-        #[arg(long, short = 'n')]
-        dry_run: bool,
-        /// Print the outcome for each zone as JSON
-        #[arg(long)]
-        json: bool,
-    },
-    /// Compare the registry with the system; with --fix, repair what is safe
-    ///
-    /// Lists entries whose zone is gone, zones left in `creating` by a crash, state drift,
-    /// VNICs zmgr made that the zone does not use, registered addresses the zone's
-    /// configuration no longer carries, and zones not in the registry. --fix repairs state
-    /// drift and the leftovers of crashed creates, and says what needs a person. Exits 0 when
-    /// nothing is left to do.
-    Reconcile {
-        /// Repair state drift and crashed creates
-        #[arg(long)]
-        fix: bool,
-        /// Print the differences as JSON
-        #[arg(long)]
-        json: bool,
-    },
-    /// Boot a zone
-    Boot { name: String },
-    /// Halt a zone
-    Halt { name: String },
-    /// Reboot a zone
-    Reboot { name: String },
-    /// Show one zone's registry entry
-    Show {
-        /// Zone name
-        name: String,
-        #[command(flatten)]
-        output: OutputArgs,
-    },
-    /// Zone templates
-    #[command(subcommand)]
-    Template(TemplateCommand),
-    /// Address pools: size, use and the next free address
-    #[command(subcommand)]
-    Pool(PoolCommand),
-    /// IPS publishers used by templates
-    #[command(subcommand)]
-    Publisher(PublisherCommand),
-    /// Run a Rhai script with arguments (in the script's ARGS array)
-    Run {
-        /// Script file
-        file: PathBuf,
-        /// Arguments for the script
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
-    /// List the site scripts: every ROOT/scripts/NAME.rhai runs as `zmgr NAME ARGS…`
-    Scripts,
-    /// Scripting tools
-    #[command(subcommand)]
-    Script(ScriptCommand),
-    /// A site script, ROOT/scripts/NAME.rhai
-    #[command(external_subcommand)]
-    Site(Vec<String>),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ScriptCommand {
-    /// Print the scripting API reference, generated from the engine
-    Api,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum TemplateCommand {
-    /// List the templates
-    List(OutputArgs),
-    /// Show one template
-    Show {
-        name: String,
-        #[command(flatten)]
-        output: OutputArgs,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum PoolCommand {
-    /// List the pools with their size, use and next free address
-    List(OutputArgs),
-    /// Show one pool, its ranges and the zones holding its addresses
-    Show {
-        name: String,
-        #[command(flatten)]
-        output: OutputArgs,
-    },
-    /// Reserve the lowest free address of a pool by hand (a `reserve` line in its file)
-    ///
-    /// Prints the address. No zone gets it until it is released.
-    Reserve {
-        /// Pool name
-        pool: String,
-    },
-    /// Give back an address reserved with `pool reserve`
-    Release {
-        /// Pool name
-        pool: String,
-        /// The reserved address
-        address: std::net::IpAddr,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum PublisherCommand {
-    /// List the publishers
-    List(OutputArgs),
-    /// Show one publisher
-    Show {
-        name: String,
-        #[command(flatten)]
-        output: OutputArgs,
-    },
-    /// Add a publisher, or add origins to an existing one (its comments are kept)
-    Add {
-        /// Publisher name, e.g. openindiana.org
-        name: String,
-        /// Origin URIs, preferred first
-        #[arg(required = true, value_name = "URI")]
-        uris: Vec<String>,
-    },
-    /// Remove a publisher, or only the given origins of it
-    Remove {
-        name: String,
-        /// Origins to remove; without any, the whole publisher goes
-        #[arg(value_name = "URI")]
-        uris: Vec<String>,
-    },
-}
-
-/// `--json`, or illumos-style `-p -o field,…`, or a table (optionally `-o field,…`).
-#[derive(Debug, Args)]
-pub struct OutputArgs {
-    /// Print JSON
-    #[arg(long)]
-    pub json: bool,
-    /// Parsable output: fields joined by `:`, no header (needs -o)
-    #[arg(short = 'p', long = "parsable")]
-    pub parsable: bool,
-    /// Fields to print, comma-separated (`-o all` for every field in a table)
-    #[arg(
-        short = 'o',
-        long = "output",
-        value_delimiter = ',',
-        value_name = "FIELD,…"
-    )]
-    pub fields: Vec<String>,
-}
-
-impl OutputArgs {
-    fn format(&self) -> Result<Format> {
-        Format::from_options(self.json, self.parsable, self.fields.clone())
-    }
-}
+use crate::args::{Cli, Command, PoolCommand, PublisherCommand, ScriptCommand, TemplateCommand};
+use crate::output::{self, Format};
+use crate::render;
 
 /// Runs zmgr with the process's arguments and returns the exit status.
 pub fn main() -> i32 {
@@ -332,7 +69,7 @@ fn guess_root(args: &[std::ffi::OsString]) -> PathBuf {
         }
     }
     match (sandbox, root) {
-        (Some(s), _) => s.join("etc/zmgr"),
+        (Some(s), _) => crate::sandbox::registry_in(&s),
         (None, Some(r)) => r,
         (None, None) => Registry::default_root(),
     }
@@ -434,11 +171,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             // A real create reads the ledger under the lock; a dry run plans from it now.
             let (mut core, registry) = open_core(dry_run)?;
             if dry_run {
-                let plan = zmgr_core::ops::create::dry_run(&core, &registry, &opts)?;
+                let dry = zmgr_core::ops::create::dry_run(&core, &registry, &opts)?;
                 let text = if json {
-                    dry_run_json(&core, &plan)
+                    output::pretty(&serde_json::to_value(&dry).expect("serialisable"))
                 } else {
-                    dry_run_text(&core, &plan)
+                    render::dry_run_text(&core, &dry)
                 };
                 return emit(out, &text);
             }
@@ -489,7 +226,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         } => {
             let (mut core, registry) = open_core(true)?;
             let imported = zmgr_core::ops::import::import(&mut core, &registry, &names, dry_run)?;
-            emit(out, &import_report(&imported.0, dry_run, json))?;
+            emit(out, &render::import_report(&imported.0, dry_run, json))?;
             imported.problem().map_or(Ok(()), Err)
         }
         Command::Reconcile { fix, json } => {
@@ -520,37 +257,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Run { file, args } => {
             let (core, registry) = open_core(false)?;
-            let runtime = zmgr_script::api::Runtime::new(
-                core,
-                registry.config.scripting.clone(),
-                registry.root.join("scripts"),
-            );
-            runtime.run(&file, &args)
+            zmgr_script::api::Runtime::for_registry(core, &registry).run(&file, &args)
         }
         Command::Site(words) => {
             let (name, args) = words.split_first().expect("clap gives the verb");
-            // Only the listed scripts are verbs: a name, never a path.
-            if zmgr_core::model::names::object_name_error("verb", name).is_some() {
-                return Err(Error::usage(format!("unknown verb `{name}`")).with_help(
-                    "`zmgr --help` lists the verbs and `zmgr scripts` the site scripts",
-                ));
-            }
-            let path = root.join("scripts").join(format!("{name}.rhai"));
-            if !path.is_file() {
-                return Err(
-                    Error::usage(format!("unknown verb `{name}`")).with_help(format!(
-                        "`zmgr --help` lists the verbs; a site script would be {}",
-                        path.display()
-                    )),
-                );
-            }
+            let path = zmgr_script::site_script(&root, name)?;
             let (core, registry) = open_core(false)?;
-            let runtime = zmgr_script::api::Runtime::new(
-                core,
-                registry.config.scripting.clone(),
-                registry.root.join("scripts"),
-            );
-            runtime.run(&path, args)
+            zmgr_script::api::Runtime::for_registry(core, &registry).run(&path, args)
         }
         Command::Scripts => {
             let mut t = String::new();
@@ -711,114 +424,7 @@ fn lifecycle(
     emit(out, &format!("zone {name} is {state}\n"))
 }
 
-fn import_report(results: &[zmgr_core::ops::import::ZoneImport], dry_run: bool, json: bool) -> String {
-    use zmgr_core::ops::import::ZoneImport;
-    if json {
-        return output::pretty(&serde_json::to_value(results).expect("serialisable"));
-    }
-    let mut t = String::new();
-    for r in results {
-        match r {
-            ZoneImport::Imported {
-                zone,
-                template,
-                entry,
-                notes,
-            } => {
-                let how = match template {
-                    Some(tpl) => format!("template {tpl}"),
-                    None => "no template".into(),
-                };
-                if dry_run {
-                    t += &format!("would import {zone} ({how}):\n");
-                    for line in entry.lines() {
-                        t += &format!("    {line}\n");
-                    }
-                } else {
-                    t += &format!("imported {zone} ({how})\n");
-                }
-                for n in notes {
-                    t += &format!("    note: {n}\n");
-                }
-            }
-            ZoneImport::Skipped { zone, reason } => t += &format!("skipped {zone}: {reason}\n"),
-            ZoneImport::Conflict {
-                zone,
-                address,
-                holder,
-            } => {
-                t += &format!(
-                    "conflict: zone {zone} uses {address}, which the registry gives to zone {holder}; {zone} not imported\n"
-                )
-            }
-            ZoneImport::LinkConflict { zone, link, holder } => {
-                t += &format!(
-                    "conflict: zone {zone} uses link {link}, which the registry gives to zone {holder}; {zone} not imported\n"
-                )
-            }
-            ZoneImport::Failed { zone, error } => {
-                t += &format!("failed: cannot read the configuration of {zone}: {error}\n")
-            }
-        }
-    }
-    if results.is_empty() {
-        t += "no zones to import\n";
-    }
-    if dry_run {
-        t += "nothing was changed (--dry-run)\n";
-    }
-    t
-}
 
-fn dry_run_text(core: &Session, plan: &zmgr_core::ops::create::Plan) -> String {
-    let mut pairs: Vec<(&str, String)> = vec![
-        ("zone", plan.zone.clone()),
-        (
-            "template",
-            format!("{} (brand {})", plan.template, plan.brand),
-        ),
-        ("pool", plan.pool.clone()),
-        ("address", format!("{}/{}", plan.address, plan.prefix)),
-        (
-            "gateway",
-            plan.gateway.map(|g| g.to_string()).unwrap_or_default(),
-        ),
-    ];
-    if plan.ip_type == zmgr_core::model::template::IpType::Exclusive {
-        pairs.push(("vnic", format!("{} over {}", plan.link, plan.over)));
-    } else {
-        pairs.push(("link", format!("{} (shared IP)", plan.link)));
-    }
-    pairs.push(("zonepath", plan.zonepath.display().to_string()));
-    pairs.push(("boot", if plan.boot { "yes".into() } else { "no".into() }));
-    let mut t = output::key_values(&pairs);
-    t += "\nzonecfg command file (given on standard input):\n";
-    for line in plan.zonecfg.lines() {
-        t += &format!("    {line}\n");
-    }
-    t += "\ncommands:\n";
-    for c in plan.commands() {
-        t += &format!("    {}\n", core.display(&c));
-    }
-    t += &format!(
-        "\nregistry: {} (state creating, then {})\n",
-        zmgr_core::store::entries::entry_path(core.root(), &plan.zone).display(),
-        if plan.boot { "running" } else { "installed" }
-    );
-    t += "nothing was changed (--dry-run)\n";
-    t
-}
-
-fn dry_run_json(core: &Session, plan: &zmgr_core::ops::create::Plan) -> String {
-    let mut v = serde_json::to_value(plan).expect("serialisable");
-    let commands: Vec<String> = plan
-        .commands()
-        .iter()
-        .map(|c| core.display(c))
-        .collect();
-    v["commands"] = commands.into();
-    output::pretty(&v)
-}
 
 /// Loads the registry for a verb, printing its warnings.
 fn load(root: &std::path::Path) -> Result<Registry> {
@@ -857,17 +463,14 @@ fn check(root: &std::path::Path, json: bool, out: &mut dyn Write) -> Result<()> 
         &format!(
             "{} is valid{warn}: {}, {}, {}, {}\n",
             root.display(),
-            count(reg.templates.len(), "template"),
-            count(reg.pools.len(), "pool"),
-            count(reg.zones.len(), "zone"),
-            count(reg.publishers.len(), "publisher"),
+            render::count(reg.templates.len(), "template"),
+            render::count(reg.pools.len(), "pool"),
+            render::count(reg.zones.len(), "zone"),
+            render::count(reg.publishers.len(), "publisher"),
         ),
     )
 }
 
-fn count(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
-}
 
 fn handler() -> GraphicalReportHandler {
     let tty = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

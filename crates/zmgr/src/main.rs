@@ -2,9 +2,11 @@
 //! simulator in sandbox mode, with the script engine for hooks), calls one operation and
 //! renders its result. Every decision is made in zmgr-core.
 
+mod args;
 mod cli;
 mod output;
 mod progress;
+mod render;
 mod sandbox;
 
 fn main() {

@@ -24,6 +24,11 @@ pub struct Sandbox {
     dir: PathBuf,
 }
 
+/// The registry of the sandbox in `dir`.
+pub fn registry_in(dir: &Path) -> PathBuf {
+    dir.join("etc/zmgr")
+}
+
 impl Sandbox {
     /// A sandbox in `dir`, which is made absolute so that the paths written into its
     /// configuration stay valid from any working folder.
@@ -38,12 +43,8 @@ impl Sandbox {
         Ok(Sandbox { dir })
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     pub fn root(&self) -> PathBuf {
-        self.dir.join("etc/zmgr")
+        registry_in(&self.dir)
     }
 
     pub fn state(&self) -> PathBuf {

@@ -494,9 +494,23 @@ fn hook(
     }
 }
 
+/// What `create --dry-run` shows: the plan, and every command as it would be typed.
+#[derive(Debug, Clone, Serialize)]
+pub struct DryRun {
+    #[serde(flatten)]
+    pub plan: Plan,
+    pub commands: Vec<String>,
+}
+
 /// Plans a create and runs its pre-install hooks, which cannot touch the system: what
 /// `--dry-run` shows.
-pub fn dry_run(core: &Session, registry: &Registry, opts: &CreateOptions) -> Result<Plan> {
+pub fn dry_run(core: &Session, registry: &Registry, opts: &CreateOptions) -> Result<DryRun> {
+    let plan = planned(core, registry, opts)?;
+    let commands = plan.commands().iter().map(|c| core.display(c)).collect();
+    Ok(DryRun { plan, commands })
+}
+
+fn planned(core: &Session, registry: &Registry, opts: &CreateOptions) -> Result<Plan> {
     let mut plan = plan(registry, opts)?;
     if let Some(t) = registry.templates.get(&plan.template)
         && t.hooks.iter().any(|(p, _)| p.value == HookPoint::PreInstall)

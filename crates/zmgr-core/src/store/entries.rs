@@ -10,7 +10,7 @@ use crate::model::zone::{ZoneEntry, ZoneState};
 
 /// `ROOT/zones/NAME.kdl`
 pub fn entry_path(root: &Path, name: &str) -> PathBuf {
-    root.join("zones").join(format!("{name}.kdl"))
+    crate::store::registry::Kind::Zone.path(root, name)
 }
 
 /// Writes a new entry. Returns `false`, writing nothing, when the zone already has one.

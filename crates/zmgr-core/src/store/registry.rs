@@ -46,6 +46,11 @@ impl Kind {
     }
 
     /// The top-level node of a file of this kind, also used in messages.
+    /// `ROOT/DIR/NAME.kdl`: where the object `name` of this kind lives.
+    pub fn path(self, root: &Path, name: &str) -> PathBuf {
+        root.join(self.dir()).join(format!("{name}.kdl"))
+    }
+
     pub fn node(self) -> &'static str {
         match self {
             Kind::Template => "template",
@@ -205,7 +210,7 @@ impl Registry {
     }
 
     pub fn path_of(&self, kind: Kind, name: &str) -> PathBuf {
-        self.root.join(kind.dir()).join(format!("{name}.kdl"))
+        kind.path(&self.root, name)
     }
 
     /// Every address some zone entry holds.

@@ -1,0 +1,277 @@
+//! The command line's grammar: every verb, option and argument, with the help texts that
+//! `--help` and the man pages show.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use zmgr_core::error::Result;
+
+use crate::output::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "zmgr",
+    version,
+    about = "Zone manager for illumos: zones from KDL templates, addresses from named pools, a flat-file registry",
+    long_about = None,
+    after_help = "The registry is plain KDL under /etc/zmgr (or --root / ZMGR_ROOT). \
+Exit status: 0 success, 1 an operation failed, 2 usage or configuration error."
+)]
+pub struct Cli {
+    /// Registry root [default: /etc/zmgr]
+    #[arg(
+        long,
+        global = true,
+        env = "ZMGR_ROOT",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
+    pub root: Option<PathBuf>,
+
+    /// Run against the simulator in DIR: registry DIR/etc/zmgr, simulator state DIR/sim (set up on first use)
+    #[arg(
+        long,
+        global = true,
+        env = "ZMGR_SANDBOX",
+        hide_env_values = true,
+        value_name = "DIR",
+        conflicts_with = "root"
+    )]
+    pub sandbox: Option<PathBuf>,
+
+    /// Stream the output of long commands (install)
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the registry: config.kdl, the default templates, a publisher and an example pool
+    ///
+    /// Existing files are never overwritten; running init again changes nothing.
+    Init,
+    /// Validate every registry file and every reference between them
+    ///
+    /// Reports all problems at once. Exits 0 when the registry is clean (warnings allowed),
+    /// 2 when there are errors.
+    Check {
+        /// Print the problems and counts as JSON (exit status as without)
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the zones in the registry
+    List(OutputArgs),
+    /// Create a zone: allocate its address, create its VNIC, configure, install and boot it
+    ///
+    /// Runs as a transaction: on any failure or interrupt every step already done is undone, in
+    /// reverse, and the address is free again.
+    Create {
+        /// Zone name
+        name: String,
+        /// Template [default: config.kdl's default-template]
+        #[arg(long, short = 't')]
+        template: Option<String>,
+        /// Pool to take the address from [default: the template's pool]
+        #[arg(long)]
+        pool: Option<String>,
+        /// Take this address instead of the lowest free one
+        #[arg(long, value_name = "ADDR")]
+        ip: Option<std::net::IpAddr>,
+        /// VNIC name [default: derived from the zone name, e.g. web01_0]
+        #[arg(long, value_name = "LINK")]
+        vnic: Option<String>,
+        /// Do not boot the zone, even if the template says autoboot
+        #[arg(long)]
+        no_boot: bool,
+        /// Print the plan (address, zonecfg file, every command) and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// On failure, leave what was made in place for debugging
+        #[arg(long)]
+        keep_on_failure: bool,
+        /// Print the result (or the plan) as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Destroy a zone: halt, uninstall, delete its configuration and VNIC, free its address
+    Destroy {
+        /// Zone name
+        name: String,
+        /// Print the commands and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Adopt zones made by hand (or by scripts) into the registry
+    ///
+    /// Reads `zoneadm list -cp` and each zone's `zonecfg info`; matches the brand to a template
+    /// and each address to the pool whose network holds it. Zones already in the registry and
+    /// bhyve/kvm zones are skipped. An address that the registry gives to another zone is a
+    /// conflict: that zone is not imported, and import exits 1 after the others are done.
+    Import {
+        /// Zones to import [default: all]
+        names: Vec<String>,
+        /// Print the entries it would write and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// Print the outcome for each zone as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare the registry with the system; with --fix, repair what is safe
+    ///
+    /// Lists entries whose zone is gone, zones left in `creating` by a crash, state drift,
+    /// VNICs zmgr made that the zone does not use, registered addresses the zone's
+    /// configuration no longer carries, and zones not in the registry. --fix repairs state
+    /// drift and the leftovers of crashed creates, and says what needs a person. Exits 0 when
+    /// nothing is left to do.
+    Reconcile {
+        /// Repair state drift and crashed creates
+        #[arg(long)]
+        fix: bool,
+        /// Print the differences as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Boot a zone
+    Boot { name: String },
+    /// Halt a zone
+    Halt { name: String },
+    /// Reboot a zone
+    Reboot { name: String },
+    /// Show one zone's registry entry
+    Show {
+        /// Zone name
+        name: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Zone templates
+    #[command(subcommand)]
+    Template(TemplateCommand),
+    /// Address pools: size, use and the next free address
+    #[command(subcommand)]
+    Pool(PoolCommand),
+    /// IPS publishers used by templates
+    #[command(subcommand)]
+    Publisher(PublisherCommand),
+    /// Run a Rhai script with arguments (in the script's ARGS array)
+    Run {
+        /// Script file
+        file: PathBuf,
+        /// Arguments for the script
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// List the site scripts: every ROOT/scripts/NAME.rhai runs as `zmgr NAME ARGS…`
+    Scripts,
+    /// Scripting tools
+    #[command(subcommand)]
+    Script(ScriptCommand),
+    /// A site script, ROOT/scripts/NAME.rhai
+    #[command(external_subcommand)]
+    Site(Vec<String>),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScriptCommand {
+    /// Print the scripting API reference, generated from the engine
+    Api,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// List the templates
+    List(OutputArgs),
+    /// Show one template
+    Show {
+        name: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PoolCommand {
+    /// List the pools with their size, use and next free address
+    List(OutputArgs),
+    /// Show one pool, its ranges and the zones holding its addresses
+    Show {
+        name: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Reserve the lowest free address of a pool by hand (a `reserve` line in its file)
+    ///
+    /// Prints the address. No zone gets it until it is released.
+    Reserve {
+        /// Pool name
+        pool: String,
+    },
+    /// Give back an address reserved with `pool reserve`
+    Release {
+        /// Pool name
+        pool: String,
+        /// The reserved address
+        address: std::net::IpAddr,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PublisherCommand {
+    /// List the publishers
+    List(OutputArgs),
+    /// Show one publisher
+    Show {
+        name: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Add a publisher, or add origins to an existing one (its comments are kept)
+    Add {
+        /// Publisher name, e.g. openindiana.org
+        name: String,
+        /// Origin URIs, preferred first
+        #[arg(required = true, value_name = "URI")]
+        uris: Vec<String>,
+    },
+    /// Remove a publisher, or only the given origins of it
+    Remove {
+        name: String,
+        /// Origins to remove; without any, the whole publisher goes
+        #[arg(value_name = "URI")]
+        uris: Vec<String>,
+    },
+}
+
+/// `--json`, or illumos-style `-p -o field,…`, or a table (optionally `-o field,…`).
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Parsable output: fields joined by `:`, no header (needs -o)
+    #[arg(short = 'p', long = "parsable")]
+    pub parsable: bool,
+    /// Fields to print, comma-separated (`-o all` for every field in a table)
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_delimiter = ',',
+        value_name = "FIELD,…"
+    )]
+    pub fields: Vec<String>,
+}
+
+impl OutputArgs {
+    pub fn format(&self) -> Result<Format> {
+        Format::from_options(self.json, self.parsable, self.fields.clone())
+    }
+}
+

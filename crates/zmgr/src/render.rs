@@ -1,0 +1,108 @@
+//! Text for people: what the verbs print when they do not print JSON or tables.
+
+use zmgr_core::ops::session::Session;
+
+use crate::output;
+
+pub fn dry_run_text(core: &Session, dry: &zmgr_core::ops::create::DryRun) -> String {
+    let plan = &dry.plan;
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("zone", plan.zone.clone()),
+        (
+            "template",
+            format!("{} (brand {})", plan.template, plan.brand),
+        ),
+        ("pool", plan.pool.clone()),
+        ("address", format!("{}/{}", plan.address, plan.prefix)),
+        (
+            "gateway",
+            plan.gateway.map(|g| g.to_string()).unwrap_or_default(),
+        ),
+    ];
+    if plan.ip_type == zmgr_core::model::template::IpType::Exclusive {
+        pairs.push(("vnic", format!("{} over {}", plan.link, plan.over)));
+    } else {
+        pairs.push(("link", format!("{} (shared IP)", plan.link)));
+    }
+    pairs.push(("zonepath", plan.zonepath.display().to_string()));
+    pairs.push(("boot", if plan.boot { "yes".into() } else { "no".into() }));
+    let mut t = output::key_values(&pairs);
+    t += "\nzonecfg command file (given on standard input):\n";
+    for line in plan.zonecfg.lines() {
+        t += &format!("    {line}\n");
+    }
+    t += "\ncommands:\n";
+    for c in &dry.commands {
+        t += &format!("    {c}\n");
+    }
+    t += &format!(
+        "\nregistry: {} (state creating, then {})\n",
+        zmgr_core::store::entries::entry_path(core.root(), &plan.zone).display(),
+        if plan.boot { "running" } else { "installed" }
+    );
+    t += "nothing was changed (--dry-run)\n";
+    t
+}
+
+pub fn import_report(results: &[zmgr_core::ops::import::ZoneImport], dry_run: bool, json: bool) -> String {
+    use zmgr_core::ops::import::ZoneImport;
+    if json {
+        return output::pretty(&serde_json::to_value(results).expect("serialisable"));
+    }
+    let mut t = String::new();
+    for r in results {
+        match r {
+            ZoneImport::Imported {
+                zone,
+                template,
+                entry,
+                notes,
+            } => {
+                let how = match template {
+                    Some(tpl) => format!("template {tpl}"),
+                    None => "no template".into(),
+                };
+                if dry_run {
+                    t += &format!("would import {zone} ({how}):\n");
+                    for line in entry.lines() {
+                        t += &format!("    {line}\n");
+                    }
+                } else {
+                    t += &format!("imported {zone} ({how})\n");
+                }
+                for n in notes {
+                    t += &format!("    note: {n}\n");
+                }
+            }
+            ZoneImport::Skipped { zone, reason } => t += &format!("skipped {zone}: {reason}\n"),
+            ZoneImport::Conflict {
+                zone,
+                address,
+                holder,
+            } => {
+                t += &format!(
+                    "conflict: zone {zone} uses {address}, which the registry gives to zone {holder}; {zone} not imported\n"
+                )
+            }
+            ZoneImport::LinkConflict { zone, link, holder } => {
+                t += &format!(
+                    "conflict: zone {zone} uses link {link}, which the registry gives to zone {holder}; {zone} not imported\n"
+                )
+            }
+            ZoneImport::Failed { zone, error } => {
+                t += &format!("failed: cannot read the configuration of {zone}: {error}\n")
+            }
+        }
+    }
+    if results.is_empty() {
+        t += "no zones to import\n";
+    }
+    if dry_run {
+        t += "nothing was changed (--dry-run)\n";
+    }
+    t
+}
+
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
