@@ -20,7 +20,11 @@ fn sh(grace: Duration) -> System {
 const CHATTY: &str = "i=0; while [ $i -lt 6000 ]; do echo line $i; i=$((i+1)); sleep 0.01; done";
 
 /// Asks for an interrupt once the command has printed `after` lines.
-fn run_and_interrupt(system: &System, script: &str, after: usize) -> (Result<(), ExecError>, Duration, usize) {
+fn run_and_interrupt(
+    system: &System,
+    script: &str,
+    after: usize,
+) -> (Result<(), ExecError>, Duration, usize) {
     let cmd = CommandLine::new(Tool::Pkg, ["-c", script]);
     let mut lines = 0;
     let mut interrupted_at = None;
@@ -31,7 +35,9 @@ fn run_and_interrupt(system: &System, script: &str, after: usize) -> (Result<(),
             interrupted_at = Some(Instant::now());
         }
     });
-    let took = interrupted_at.expect("the command printed enough lines").elapsed();
+    let took = interrupted_at
+        .expect("the command printed enough lines")
+        .elapsed();
     (result.map(|_| ()), took, lines)
 }
 
@@ -44,7 +50,10 @@ fn a_chatty_command_stops_at_an_interrupt_and_a_deaf_one_is_killed() {
         "{result:?}"
     );
     // Stopped by SIGTERM (the grace period is 30 s), long before its minute was up.
-    assert!(took < Duration::from_secs(10), "took {took:?} after the interrupt");
+    assert!(
+        took < Duration::from_secs(10),
+        "took {took:?} after the interrupt"
+    );
     assert!(lines < 6000, "it ran to the end ({lines} lines)");
 
     // Ignores SIGTERM (from its first line on) and keeps printing: SIGKILL once the grace
@@ -56,7 +65,10 @@ fn a_chatty_command_stops_at_an_interrupt_and_a_deaf_one_is_killed() {
         matches!(result, Err(ExecError::Interrupted { .. })),
         "{result:?}"
     );
-    assert!(took >= Duration::from_millis(500), "killed before the grace period: {took:?}");
+    assert!(
+        took >= Duration::from_millis(500),
+        "killed before the grace period: {took:?}"
+    );
     assert!(took < Duration::from_secs(10), "not killed: {took:?}");
     assert!(lines > 20, "it did not outlive SIGTERM ({lines} lines)");
 }

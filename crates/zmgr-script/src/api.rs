@@ -12,9 +12,9 @@ use rhai::{
 };
 
 use super::Budget;
-use zmgr_core::ops::session::Session;
-use zmgr_core::ops::create::CreateOptions;
 use zmgr_core::error::Error;
+use zmgr_core::ops::create::CreateOptions;
+use zmgr_core::ops::session::Session;
 use zmgr_core::store::registry::Registry;
 
 /// Prefix of the termination token `abort()` raises.
@@ -236,7 +236,9 @@ pub fn module(host: Rc<Host>) -> Module {
                 &ctx,
                 (|| -> Rr<Array> {
                     let reg = h.registry()?;
-                    Ok(array(&zmgr_core::ops::view::templates(reg.templates.values())))
+                    Ok(array(&zmgr_core::ops::view::templates(
+                        reg.templates.values(),
+                    )))
                 })(),
             )
         },
@@ -252,7 +254,10 @@ pub fn module(host: Rc<Host>) -> Module {
                 &ctx,
                 (|| -> Rr<Array> {
                     let reg = h.registry()?;
-                    Ok(array(&zmgr_core::ops::view::pools(&reg, reg.pools.values())))
+                    Ok(array(&zmgr_core::ops::view::pools(
+                        &reg,
+                        reg.pools.values(),
+                    )))
                 })(),
             )
         },
@@ -268,7 +273,9 @@ pub fn module(host: Rc<Host>) -> Module {
                 &ctx,
                 (|| -> Rr<Array> {
                     let reg = h.registry()?;
-                    Ok(array(&zmgr_core::ops::view::publishers(reg.publishers.values())))
+                    Ok(array(&zmgr_core::ops::view::publishers(
+                        reg.publishers.values(),
+                    )))
                 })(),
             )
         },
@@ -378,7 +385,9 @@ pub fn module(host: Rc<Host>) -> Module {
                     let mut core = h.core.borrow_mut();
                     let report = h
                         .budget
-                        .outside(|| zmgr_core::ops::lifecycle::destroy(&mut core, &reg, name, false))
+                        .outside(|| {
+                            zmgr_core::ops::lifecycle::destroy(&mut core, &reg, name, false)
+                        })
                         .map_err(core_error)?;
                     Ok(json_dynamic(&report))
                 })(),
@@ -432,7 +441,9 @@ pub fn module(host: Rc<Host>) -> Module {
                 (|| -> Rr<Dynamic> {
                     let root = h.core.borrow().root().to_path_buf();
                     let (reg, problems) = crate::check(&root).map_err(core_error)?;
-                    Ok(to_dynamic(&zmgr_core::ops::view::check_report(&reg, &problems)))
+                    Ok(to_dynamic(&zmgr_core::ops::view::check_report(
+                        &reg, &problems,
+                    )))
                 })(),
             )
         },
@@ -474,8 +485,8 @@ pub fn module(host: Rc<Host>) -> Module {
                     h.writable()?;
                     let reg = h.registry_without_zones()?;
                     let uris: Vec<String> = origins.into_iter().map(|o| o.to_string()).collect();
-                    let outcome = zmgr_core::ops::publishers::add(&reg, name, &uris)
-                        .map_err(core_error)?;
+                    let outcome =
+                        zmgr_core::ops::publishers::add(&reg, name, &uris).map_err(core_error)?;
                     Ok(json_dynamic(&outcome))
                 })(),
             )
@@ -530,7 +541,9 @@ pub fn module(host: Rc<Host>) -> Module {
                         let reg = h.registry()?;
                         let mut core = h.core.borrow_mut();
                         h.budget
-                            .outside(|| zmgr_core::ops::lifecycle::change(&mut core, &reg, name, action))
+                            .outside(|| {
+                                zmgr_core::ops::lifecycle::change(&mut core, &reg, name, action)
+                            })
                             .map(|s| s.to_string())
                             .map_err(core_error)
                     })(),

@@ -28,7 +28,8 @@ type Rr<T> = Result<T, Box<EvalAltResult>>;
 pub use zmgr_core::ops::hooks::{Additions, HookZone};
 
 struct State {
-    point: String,
+    /// The point whose scripts run now; `None` between runs (and for the reference).
+    point: Option<HookPoint>,
     zone: HookZone,
     additions: Additions,
     runner: Option<Arc<dyn Runner + Send + Sync>>,
@@ -84,14 +85,16 @@ fn build(
         hook_problem: RefCell::new(None),
     });
     engine.register_static_module("zmgr", super::api::module(host).into());
-    let only = |state: &Rc<RefCell<State>>, points: &[&str], what: &str| -> Rr<()> {
-        let p = state.borrow().point.clone();
-        if points.contains(&p.as_str()) {
+    let only = |state: &Rc<RefCell<State>>, points: &[HookPoint], what: &str| -> Rr<()> {
+        let p = state.borrow().point;
+        if p.is_some_and(|p| points.contains(&p)) {
             Ok(())
         } else {
+            let names: Vec<&str> = points.iter().map(|p| p.as_str()).collect();
             Err(err(format!(
-                "{what} can only be used in {} hooks, not in {p}",
-                points.join(" or ")
+                "{what} can only be used in {} hooks, not in {}",
+                names.join(" or "),
+                p.map_or("none", HookPoint::as_str)
             )))
         }
     };
@@ -103,7 +106,7 @@ fn build(
         &["name: &str", "type: &str", "value: &str", "()"],
         "pre-install: adds an `attr` resource to the zone's configuration.",
         move |name: &str, ty: &str, value: &str| -> Rr<()> {
-            only(&s, &["pre-install"], "add_attr()")?;
+            only(&s, &[HookPoint::PreInstall], "add_attr()")?;
             if !["string", "int", "uint", "boolean"].contains(&ty) {
                 return Err(err(format!(
                     "attr type `{ty}` is not string, int, uint or boolean"
@@ -129,7 +132,7 @@ fn build(
         &["type: &str", "properties: Map", "()"],
         "pre-install: adds a zonecfg resource; string values are simple properties, arrays list properties, maps `(k=v,…)` values.",
         move |kind: &str, props: Map| -> Rr<()> {
-            only(&s, &["pre-install"], "add_resource()")?;
+            only(&s, &[HookPoint::PreInstall], "add_resource()")?;
             let mut properties = Vec::new();
             for (k, v) in props {
                 let value = if v.is_array() {
@@ -170,7 +173,7 @@ fn build(
         &["name: &str", "()"],
         "pre-install: adds a package to the install (`zoneadm install -e`).",
         move |name: &str| -> Rr<()> {
-            only(&s, &["pre-install"], "add_package()")?;
+            only(&s, &[HookPoint::PreInstall], "add_package()")?;
             if let Some(why) = zmgr_core::model::template::package_error(name) {
                 return Err(err(why));
             }
@@ -187,14 +190,19 @@ fn build(
         move |path: &str, content: &str| -> Rr<()> {
             only(
                 &s,
-                &["post-install", "post-boot", "pre-destroy"],
+                &[
+                    HookPoint::PostInstall,
+                    HookPoint::PostBoot,
+                    HookPoint::PreDestroy,
+                ],
                 "write_file()",
             )?;
             let st = s.borrow();
             if st.runner.is_none() {
                 return Ok(());
             }
-            zmgr_core::fs::zone_root::write_in_root(&st.zone.zonepath.join("root"), path, content).map_err(err)
+            zmgr_core::fs::zone_root::write_in_root(&st.zone.zonepath.join("root"), path, content)
+                .map_err(err)
         },
     );
     let s = state.clone();
@@ -205,7 +213,11 @@ fn build(
         &["packages: Array", "()"],
         "post-install, post-boot: installs packages into the zone image (`pkg -R ROOT install`).",
         move |packages: Array| -> Rr<()> {
-            only(&s, &["post-install", "post-boot"], "pkg_install()")?;
+            only(
+                &s,
+                &[HookPoint::PostInstall, HookPoint::PostBoot],
+                "pkg_install()",
+            )?;
             let st = s.borrow();
             let root = st.zone.zonepath.join("root").to_string_lossy().into_owned();
             let mut names = Vec::new();
@@ -233,7 +245,11 @@ fn build(
         &["command: Array", "String"],
         "post-boot, pre-destroy: runs a command in the zone (zlogin) and returns its output.",
         move |command: Array| -> Rr<String> {
-            only(&s, &["post-boot", "pre-destroy"], "zlogin()")?;
+            only(
+                &s,
+                &[HookPoint::PostBoot, HookPoint::PreDestroy],
+                "zlogin()",
+            )?;
             let st = s.borrow();
             let words: Vec<String> = command.into_iter().map(|c| c.to_string()).collect();
             let Some(runner) = &st.runner else {
@@ -279,7 +295,9 @@ pub fn load_source(
     scope: &rhai::Scope,
 ) -> Result<Script, zmgr_core::error::Problem> {
     match source {
-        zmgr_core::model::template::HookSource::File(f) => Script::load(engine, &dir.join(&f.value), scope),
+        zmgr_core::model::template::HookSource::File(f) => {
+            Script::load(engine, &dir.join(&f.value), scope)
+        }
         zmgr_core::model::template::HookSource::Code(code) => {
             let name = PathBuf::from(format!("{} ({point} code)", template.file.path().display()));
             Script::compile(engine, &name, code.value.clone(), scope)
@@ -307,7 +325,7 @@ pub fn scope(zone: &HookZone, point: &str) -> rhai::Scope<'static> {
 /// An engine with the hook helpers, for the API reference and `check`.
 pub fn reference_engine() -> Engine {
     let state = Rc::new(RefCell::new(State {
-        point: String::new(),
+        point: None,
         zone: HookZone {
             name: String::new(),
             address: String::new(),
@@ -368,7 +386,7 @@ impl Hooks {
             None => offline_core(root),
         };
         let state = Rc::new(RefCell::new(State {
-            point: String::new(),
+            point: None,
             zone,
             additions: Additions::default(),
             runner,
@@ -403,14 +421,14 @@ impl Hooks {
     /// Runs the hook scripts for `point`, in the order the template lists them.
     pub fn run(&self, point: HookPoint) -> zmgr_core::error::Result<()> {
         for (_, script) in self.scripts.iter().filter(|(p, _)| *p == point) {
-            self.run_one(point.as_str(), script)?;
+            self.run_one(point, script)?;
         }
         Ok(())
     }
 
-    fn run_one(&self, point: &str, script: &Script) -> zmgr_core::error::Result<()> {
-        self.state.borrow_mut().point = point.to_string();
-        let mut scope = scope(&self.state.borrow().zone, point);
+    fn run_one(&self, point: HookPoint, script: &Script) -> zmgr_core::error::Result<()> {
+        self.state.borrow_mut().point = Some(point);
+        let mut scope = scope(&self.state.borrow().zone, point.as_str());
         self.budget.start();
         self.engine
             .run_ast_with_scope(&mut scope, &script.ast)
@@ -430,11 +448,9 @@ impl Hooks {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
 }
 
 impl zmgr_core::ops::hooks::ZoneHooks for Hooks {
@@ -463,6 +479,8 @@ impl zmgr_core::ops::hooks::HookEngine for ScriptHooks {
         runner: Option<Arc<dyn Runner + Send + Sync>>,
         root: &Path,
     ) -> zmgr_core::error::Result<Box<dyn zmgr_core::ops::hooks::ZoneHooks>> {
-        Ok(Box::new(Hooks::load(template, scripting, zone, runner, root)?))
+        Ok(Box::new(Hooks::load(
+            template, scripting, zone, runner, root,
+        )?))
     }
 }

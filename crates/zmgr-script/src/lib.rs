@@ -29,7 +29,12 @@ use zmgr_core::error::{Error, Problem, Result, SourceFile};
 /// `zmgr check`: every file of the registry and the references between them, then every
 /// site script and template hook compiled, so that a mistake shows before any zone is
 /// touched. The verb and the script function both call this.
-pub fn check(root: &Path) -> Result<(zmgr_core::store::registry::Registry, zmgr_core::error::Problems)> {
+pub fn check(
+    root: &Path,
+) -> Result<(
+    zmgr_core::store::registry::Registry,
+    zmgr_core::error::Problems,
+)> {
     let (registry, mut problems) = zmgr_core::store::registry::Registry::check(root)?;
     problems.extend(lint::check_registry(&registry));
     Ok((registry, problems))
@@ -188,10 +193,12 @@ pub fn site_script(root: &Path, name: &str) -> Result<PathBuf> {
     }
     let path = root.join("scripts").join(format!("{name}.rhai"));
     if !path.is_file() {
-        return Err(Error::usage(format!("unknown verb `{name}`")).with_help(format!(
-            "`zmgr --help` lists the verbs; a site script would be {}",
-            path.display()
-        )));
+        return Err(
+            Error::usage(format!("unknown verb `{name}`")).with_help(format!(
+                "`zmgr --help` lists the verbs; a site script would be {}",
+                path.display()
+            )),
+        );
     }
     Ok(path)
 }

@@ -36,9 +36,11 @@ message (with the help in parentheses) and has the properties `kind`, `message` 
 mod tests {
     #[test]
     fn docs_scripting_md_holds_the_current_reference() {
-        let doc =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/scripting.md"))
-                .expect("docs/scripting.md exists");
+        let doc = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/scripting.md"
+        ))
+        .expect("docs/scripting.md exists");
         let start = doc.find(super::BEGIN).expect("reference start marker") + super::BEGIN.len();
         let end = doc.find(super::END).expect("reference end marker");
         let embedded = doc[start..end].trim();

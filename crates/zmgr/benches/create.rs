@@ -68,7 +68,10 @@ fn zmgr(dir: &Path, args: &[&str], trace: bool) -> (Duration, String) {
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    cmd.env("ZMGR_SIM", std::path::Path::new(env!("CARGO_BIN_EXE_zmgr")).with_file_name("zmgr-sim"));
+    cmd.env(
+        "ZMGR_SIM",
+        std::path::Path::new(env!("CARGO_BIN_EXE_zmgr")).with_file_name("zmgr-sim"),
+    );
     if trace {
         cmd.env("ZMGR_TRACE", "1");
     }

@@ -53,7 +53,9 @@ fn main() {
     let tfile = tdir.join("web.kdl");
     std::fs::write(&tfile, "template \"web\" {\n    brand \"ipkg\"\n    hooks {\n        post-install \"hooks/resolvers.rhai\"\n    }\n}\n").unwrap();
     let template = load_template(&tfile);
-    let runner = std::sync::Arc::new(zmgr_core::host::exec::System::new(zmgr_core::host::exec::Commands::default()));
+    let runner = std::sync::Arc::new(zmgr_core::host::exec::System::new(
+        zmgr_core::host::exec::Commands::default(),
+    ));
     let run = per(N, || {
         let hooks = script::hooks::Hooks::load(
             &template,
@@ -63,7 +65,9 @@ fn main() {
             &base,
         )
         .unwrap();
-        hooks.run(zmgr_core::model::template::HookPoint::PostInstall).unwrap();
+        hooks
+            .run(zmgr_core::model::template::HookPoint::PostInstall)
+            .unwrap();
     });
 
     println!("engine setup (zmgr module)     {:>9.1} µs", us(setup_api));
@@ -118,7 +122,10 @@ fn zmgr(dir: &Path, args: &[&str]) -> Duration {
         .arg("--sandbox")
         .arg(dir)
         .args(args)
-        .env("ZMGR_SIM", std::path::Path::new(env!("CARGO_BIN_EXE_zmgr")).with_file_name("zmgr-sim"))
+        .env(
+            "ZMGR_SIM",
+            std::path::Path::new(env!("CARGO_BIN_EXE_zmgr")).with_file_name("zmgr-sim"),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .output()

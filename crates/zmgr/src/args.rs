@@ -274,4 +274,3 @@ impl OutputArgs {
         Format::from_options(self.json, self.parsable, self.fields.clone())
     }
 }
-

@@ -127,11 +127,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     };
     let verbose = cli.verbose;
     let open_core = |zones: bool| -> Result<(Session, Registry)> {
-        let progress: Box<dyn zmgr_core::ops::progress::Progress> = if std::io::stderr().is_terminal() {
-            Box::new(crate::progress::Terminal::new(verbose))
-        } else {
-            Box::new(zmgr_core::ops::progress::Plain { verbose })
-        };
+        let progress: Box<dyn zmgr_core::ops::progress::Progress> =
+            if std::io::stderr().is_terminal() {
+                Box::new(crate::progress::Terminal::new(verbose))
+            } else {
+                Box::new(zmgr_core::ops::progress::Plain { verbose })
+            };
         zmgr_core::host::interrupt::install();
         let (session, registry) = Session::open(
             &root,
@@ -145,7 +146,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             },
             progress,
         )?;
-        Ok((session.with_hooks(std::sync::Arc::new(zmgr_script::hooks::ScriptHooks)), registry))
+        Ok((
+            session.with_hooks(std::sync::Arc::new(zmgr_script::hooks::ScriptHooks)),
+            registry,
+        ))
     };
     match cli.command {
         Command::Create {
@@ -240,7 +244,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 for d in diffs {
                     t += &format!("{}\n", d.message);
                     match (d.fixed, &d.fix_error, &d.advice) {
-                        _ if matches!(d.finding, zmgr_core::ops::reconcile::Finding::Creating { .. }) => {}
+                        _ if matches!(
+                            d.finding,
+                            zmgr_core::ops::reconcile::Finding::Creating { .. }
+                        ) => {}
                         (Some(true), _, _) => t += "    fixed\n",
                         (Some(false), Some(e), _) => t += &format!("    could not fix: {e}\n"),
                         (_, _, Some(a)) => t += &format!("    needs a person: {a}\n"),
@@ -283,12 +290,18 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             emit(out, &t)
         }
         Command::Script(ScriptCommand::Api) => emit(out, &zmgr_script::reference::generate()),
-        Command::Boot { name } => {
-            lifecycle(open_core(true)?, &name, zmgr_core::ops::lifecycle::Action::Boot, out)
-        }
-        Command::Halt { name } => {
-            lifecycle(open_core(true)?, &name, zmgr_core::ops::lifecycle::Action::Halt, out)
-        }
+        Command::Boot { name } => lifecycle(
+            open_core(true)?,
+            &name,
+            zmgr_core::ops::lifecycle::Action::Boot,
+            out,
+        ),
+        Command::Halt { name } => lifecycle(
+            open_core(true)?,
+            &name,
+            zmgr_core::ops::lifecycle::Action::Halt,
+            out,
+        ),
         Command::Reboot { name } => lifecycle(
             open_core(true)?,
             &name,
@@ -424,8 +437,6 @@ fn lifecycle(
     emit(out, &format!("zone {name} is {state}\n"))
 }
 
-
-
 /// Loads the registry for a verb, printing its warnings.
 fn load(root: &std::path::Path) -> Result<Registry> {
     let (reg, warnings) = Registry::load(root)?;
@@ -470,7 +481,6 @@ fn check(root: &std::path::Path, json: bool, out: &mut dyn Write) -> Result<()> 
         ),
     )
 }
-
 
 fn handler() -> GraphicalReportHandler {
     let tty = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

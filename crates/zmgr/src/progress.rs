@@ -140,7 +140,6 @@ pub fn format_elapsed(d: Duration) -> String {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

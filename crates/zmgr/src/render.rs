@@ -44,7 +44,11 @@ pub fn dry_run_text(core: &Session, dry: &zmgr_core::ops::create::DryRun) -> Str
     t
 }
 
-pub fn import_report(results: &[zmgr_core::ops::import::ZoneImport], dry_run: bool, json: bool) -> String {
+pub fn import_report(
+    results: &[zmgr_core::ops::import::ZoneImport],
+    dry_run: bool,
+    json: bool,
+) -> String {
     use zmgr_core::ops::import::ZoneImport;
     if json {
         return output::pretty(&serde_json::to_value(results).expect("serialisable"));

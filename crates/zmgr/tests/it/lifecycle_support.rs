@@ -136,7 +136,10 @@ pub fn zonecfg_files(env: &TestEnv) -> Vec<String> {
 #[track_caller]
 pub fn assert_no_zonecfg_file_left(env: &TestEnv) {
     for f in zonecfg_files(env) {
-        assert_eq!(f, "-", "zonecfg was given a command file, {f}, not standard input");
+        assert_eq!(
+            f, "-",
+            "zonecfg was given a command file, {f}, not standard input"
+        );
     }
 }
 

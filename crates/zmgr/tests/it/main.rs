@@ -32,4 +32,3 @@ mod script_perms;
 mod script_support;
 mod script_twins;
 mod script_verbs;
-

@@ -14,7 +14,8 @@ fn script(env: &TestEnv, name: &str, text: &str) -> String {
 
 fn json(env: &TestEnv, args: &[&str]) -> serde_json::Value {
     let run = env.sandbox(args);
-    serde_json::from_str(&run.stdout()).unwrap_or_else(|e| panic!("{args:?}: {e}\n{}", run.stdout()))
+    serde_json::from_str(&run.stdout())
+        .unwrap_or_else(|e| panic!("{args:?}: {e}\n{}", run.stdout()))
 }
 
 #[test]
@@ -73,9 +74,18 @@ try { zmgr::pool("defualt"); } catch (e) { print(`pool: ${e}`); }
 try { zmgr::template("ipgk"); } catch (e) { print(`template: ${e}`); }
 "#,
     );
-    assert!(out.contains("zone: zone `web0l` is not in the registry (did you mean `web01`?)"), "{out}");
-    assert!(out.contains("pool: pool `defualt` is not in the registry (did you mean `default`?)"), "{out}");
-    assert!(out.contains("template: template `ipgk` is not in the registry (did you mean `ipkg`?)"), "{out}");
+    assert!(
+        out.contains("zone: zone `web0l` is not in the registry (did you mean `web01`?)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("pool: pool `defualt` is not in the registry (did you mean `default`?)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("template: template `ipgk` is not in the registry (did you mean `ipkg`?)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -96,20 +106,28 @@ fn check_returns_what_check_json_prints() {
         "{out}"
     );
     // A template that names a missing pool: an error for both.
-    let t = env.read("templates/ipkg.kdl").replace("pool \"default\"", "pool \"nosuch\"");
+    let t = env
+        .read("templates/ipkg.kdl")
+        .replace("pool \"default\"", "pool \"nosuch\"");
     env.write("templates/ipkg.kdl", t);
     let run = env.sandbox(&["check", "--json"]);
     run.exit(2);
     let broken: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
     assert_eq!(broken["valid"], false);
-    let message = broken["problems"][0]["message"].as_str().unwrap().to_string();
+    let message = broken["problems"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(message.contains("nosuch"), "{message}");
     let out = script(
         &env,
         "check2.rhai",
         "let c = zmgr::check();\nprint(`check: ${c.valid} ${c.errors}`);\nprint(`first: ${c.problems[0].message}`);\n",
     );
-    assert!(out.contains(&format!("check: false {}", broken["errors"])), "{out}");
+    assert!(
+        out.contains(&format!("check: false {}", broken["errors"])),
+        "{out}"
+    );
     assert!(out.contains(&format!("first: {message}")), "{out}");
 }
 
@@ -132,7 +150,13 @@ print(`fixed: ${fixed[0].fixed}`);
 print(`after: ${zmgr::reconcile(false).len()}`);
 "#,
     );
-    assert!(out.contains(&format!("found: 1 state-drift {}", verb[0]["system"].as_str().unwrap())), "{out}");
+    assert!(
+        out.contains(&format!(
+            "found: 1 state-drift {}",
+            verb[0]["system"].as_str().unwrap()
+        )),
+        "{out}"
+    );
     assert!(out.contains("fixed: true"), "{out}");
     assert!(out.contains("after: 0"), "{out}");
     env.sandbox(&["reconcile"]).success();
@@ -153,11 +177,17 @@ zmgr::publisher_remove("site", ["https://pkg.example.org/site"]);
 "#,
     );
     assert!(out.contains("add: created"), "{out}");
-    assert!(out.contains(r#"extend: extended ["https://mirror.example.org/site"]"#), "{out}");
+    assert!(
+        out.contains(r#"extend: extended ["https://mirror.example.org/site"]"#),
+        "{out}"
+    );
     let listed = env.sandbox(&["publisher", "show", "site", "--json"]);
     listed.success();
     let v: serde_json::Value = serde_json::from_str(&listed.stdout()).unwrap();
-    assert_eq!(v["origins"], serde_json::json!(["https://mirror.example.org/site"]));
+    assert_eq!(
+        v["origins"],
+        serde_json::json!(["https://mirror.example.org/site"])
+    );
     script(&env, "rm.rhai", "zmgr::publisher_remove(\"site\", []);\n");
     env.sandbox(&["publisher", "show", "site"]).exit(1);
 }
@@ -182,7 +212,10 @@ fn pool_reserve_and_release_are_the_verbs_of_allocate_and_release() {
     env.sandbox(&["pool", "reserve", "default"])
         .success()
         .stdout_is("192.0.2.10\n");
-    assert!(env.read("pools/default.kdl").contains("reserve \"192.0.2.10\""));
+    assert!(
+        env.read("pools/default.kdl")
+            .contains("reserve \"192.0.2.10\"")
+    );
     // A create skips the reserved address.
     env.sandbox(&["create", "w1", "--no-boot"]).success();
     assert_eq!(
@@ -190,7 +223,11 @@ fn pool_reserve_and_release_are_the_verbs_of_allocate_and_release() {
         "192.0.2.11/24\n"
     );
     // The script twin sees the same reservation and takes the next one.
-    let out = script(&env, "alloc.rhai", "print(`got ${zmgr::allocate(\"default\")}`);\n");
+    let out = script(
+        &env,
+        "alloc.rhai",
+        "print(`got ${zmgr::allocate(\"default\")}`);\n",
+    );
     assert!(out.contains("got 192.0.2.12"), "{out}");
     env.sandbox(&["pool", "release", "default", "192.0.2.10"])
         .success()
@@ -198,11 +235,15 @@ fn pool_reserve_and_release_are_the_verbs_of_allocate_and_release() {
     env.sandbox(&["pool", "release", "default", "192.0.2.10"])
         .exit(1)
         .stderr_has("192.0.2.10 is not reserved in pool `default`");
-    env.sandbox(&["pool", "release", "default", "not-an-ip"]).exit(2);
+    env.sandbox(&["pool", "release", "default", "not-an-ip"])
+        .exit(2);
     env.sandbox(&["pool", "reserve", "nosuch"])
         .exit(1)
         .stderr_has("known pools: default");
-    assert!(!env.read("pools/default.kdl").contains("reserve \"192.0.2.10\""));
+    assert!(
+        !env.read("pools/default.kdl")
+            .contains("reserve \"192.0.2.10\"")
+    );
 }
 
 #[test]
@@ -224,7 +265,10 @@ try { zmgr::release("default", "192.0.2.200"); } catch (e) { print(`release: ${e
         out.contains("zone: not-found | zone `nosuch` is not in the registry | known zones: w1"),
         "{out}"
     );
-    assert!(out.contains("twice: conflict | zone `w1` is already in the registry"), "{out}");
+    assert!(
+        out.contains("twice: conflict | zone `w1` is already in the registry"),
+        "{out}"
+    );
     assert!(out.contains("template: not-found"), "{out}");
     assert!(out.contains("name: usage"), "{out}");
     assert!(out.contains("release: failed"), "{out}");
