@@ -13,12 +13,11 @@ use rhai::{
 
 use super::Budget;
 use zmgr_core::error::Error;
+
+pub use crate::error::{ABORT, ScriptError, register_error_type};
 use zmgr_core::ops::create::CreateOptions;
 use zmgr_core::ops::session::Session;
 use zmgr_core::store::registry::Registry;
-
-/// Prefix of the termination token `abort()` raises.
-pub const ABORT: &str = "abort: ";
 
 type Rr<T> = Result<T, Box<EvalAltResult>>;
 
@@ -89,36 +88,6 @@ fn core_error_ref(e: &Error) -> Box<EvalAltResult> {
         Dynamic::from(thrown),
         Position::NONE,
     ))
-}
-
-/// An error of the core as a script catches it: printed as its message (with the help), and
-/// with the kind the command line acts on, `e.kind`: `usage`, `not-found`, `conflict`,
-/// `host` (a system command failed), `interrupted`, `registry`, `script` or `failed`;
-/// `e.message` and `e.help` apart.
-#[derive(Debug, Clone)]
-pub struct ScriptError {
-    pub kind: &'static str,
-    /// The whole text: message, then the help in parentheses.
-    pub text: String,
-    pub message: String,
-    pub help: String,
-}
-
-impl std::fmt::Display for ScriptError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-/// Makes [`ScriptError`] a type scripts can use.
-pub fn register_error_type(engine: &mut Engine) {
-    engine
-        .register_type_with_name::<ScriptError>("ZmgrError")
-        .register_get("kind", |e: &mut ScriptError| e.kind.to_string())
-        .register_get("message", |e: &mut ScriptError| e.message.clone())
-        .register_get("help", |e: &mut ScriptError| e.help.clone())
-        .register_fn("to_string", |e: &mut ScriptError| e.text.clone())
-        .register_fn("to_debug", |e: &mut ScriptError| e.text.clone());
 }
 
 /// JSON (what the read-only verbs show) as Rhai values.

@@ -9,6 +9,7 @@
 //! - `lint`: calls to functions that do not exist, found before anything runs
 
 pub mod api;
+pub mod error;
 pub mod hooks;
 pub mod lint;
 
@@ -104,7 +105,7 @@ pub fn engine(limits: &Limits, import_dirs: Vec<PathBuf>) -> (Engine, Budget, re
         .set_strict_variables(true)
         .set_module_resolver(resolver);
     engine.disable_symbol("eval");
-    api::register_error_type(&mut engine);
+    error::register_error_type(&mut engine);
     let budget = Budget::new();
     let watch = budget.clone();
     let timeout = limits.timeout;

@@ -65,7 +65,7 @@ fn describe(e: &EvalAltResult, limits: &super::Limits) -> String {
                 )
             } else if t == super::INTERRUPTED {
                 "interrupted".to_string()
-            } else if let Some(msg) = t.strip_prefix(super::api::ABORT) {
+            } else if let Some(msg) = t.strip_prefix(crate::error::ABORT) {
                 format!("aborted: {msg}")
             } else {
                 format!("stopped: {t}")
@@ -79,7 +79,7 @@ fn describe(e: &EvalAltResult, limits: &super::Limits) -> String {
             "calls nested deeper than {} levels (a recursion that never ends?)",
             limits.max_call_levels
         ),
-        EvalAltResult::ErrorRuntime(v, _) => match v.read_lock::<super::api::ScriptError>() {
+        EvalAltResult::ErrorRuntime(v, _) => match v.read_lock::<crate::error::ScriptError>() {
             Some(e) => e.text.clone(),
             None => v.to_string(),
         },

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use kdl::KdlDocument;
 
 use crate::error::{Problem, SourceFile};
-use crate::host::exec::{Commands, Tool};
+use crate::command::{Commands, Tool};
 use crate::kdl::{Reader, Spanned, quote};
 
 /// Top-level nodes of `config.kdl`.
