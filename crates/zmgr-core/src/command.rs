@@ -199,4 +199,3 @@ impl miette::Diagnostic for ExecError {
         }
     }
 }
-

@@ -371,8 +371,9 @@ impl Error {
             Error::Usage { .. } => "usage",
             Error::NotFound { .. } => "not-found",
             Error::Conflict { .. } => "conflict",
-            Error::Interrupted
-            | Error::Command(crate::command::ExecError::Interrupted { .. }) => "interrupted",
+            Error::Interrupted | Error::Command(crate::command::ExecError::Interrupted { .. }) => {
+                "interrupted"
+            }
             Error::HostOutput { .. } | Error::Command(_) => "host",
             Error::Failed { .. } | Error::Io { .. } => "failed",
             Error::Create { cause, .. } => cause.kind(),

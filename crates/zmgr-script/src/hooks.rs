@@ -448,11 +448,6 @@ impl Hooks {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-}
-
 impl zmgr_core::ops::hooks::ZoneHooks for Hooks {
     fn has(&self, point: HookPoint) -> bool {
         Hooks::has(self, point)

@@ -32,27 +32,6 @@ message (with the help in parentheses) and has the properties `kind`, `message` 
     out
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn docs_scripting_md_holds_the_current_reference() {
-        let doc = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../docs/scripting.md"
-        ))
-        .expect("docs/scripting.md exists");
-        let start = doc.find(super::BEGIN).expect("reference start marker") + super::BEGIN.len();
-        let end = doc.find(super::END).expect("reference end marker");
-        let embedded = doc[start..end].trim();
-        let current = super::generate();
-        assert_eq!(
-            embedded,
-            current.trim(),
-            "docs/scripting.md is stale: replace its API reference with the output of `zmgr script api`"
-        );
-    }
-}
-
 fn functions(engine: &rhai::Engine, module: Option<&str>, prefix: &str) -> String {
     let json: Value = serde_json::from_str(
         &engine
@@ -114,4 +93,25 @@ fn functions(engine: &rhai::Engine, module: Option<&str>, prefix: &str) -> Strin
     rows.into_iter()
         .map(|(sig, doc)| format!("- `{sig}`: {doc}\n"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn docs_scripting_md_holds_the_current_reference() {
+        let doc = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/scripting.md"
+        ))
+        .expect("docs/scripting.md exists");
+        let start = doc.find(super::BEGIN).expect("reference start marker") + super::BEGIN.len();
+        let end = doc.find(super::END).expect("reference end marker");
+        let embedded = doc[start..end].trim();
+        let current = super::generate();
+        assert_eq!(
+            embedded,
+            current.trim(),
+            "docs/scripting.md is stale: replace its API reference with the output of `zmgr script api`"
+        );
+    }
 }

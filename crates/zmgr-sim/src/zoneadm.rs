@@ -1110,17 +1110,6 @@ impl Adm<'_> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn zonepath_escaping() {
-        assert_eq!(escape_path("/zones/a:b"), "/zones/a\\:b");
-        assert_eq!(escape_path("/zones/a\\b"), "/zones/a\\\\b");
-    }
-}
-
 /// Makes `<zonepath>/root`, as the real install does (it creates the zone's dataset and
 /// image), so that files can be written into a simulated zone. Like the real brand, it needs
 /// the zonepath's parent to exist already; otherwise the zone simply gets no folder on disk.
@@ -1137,4 +1126,15 @@ fn make_root(zonepath: &str) -> Option<String> {
     } else {
         zp.join("root").to_string_lossy().into_owned()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zonepath_escaping() {
+        assert_eq!(escape_path("/zones/a:b"), "/zones/a\\:b");
+        assert_eq!(escape_path("/zones/a\\b"), "/zones/a\\\\b");
+    }
 }

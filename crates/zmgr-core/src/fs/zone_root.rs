@@ -25,8 +25,8 @@ pub fn write_in_root(root: &Path, path: &str, content: &str) -> Result<(), Strin
     if inner.contains('\0') {
         return Err(format!("write_file: `{path}` holds a NUL byte"));
     }
-    let mut dir = open_dir(None, root.as_os_str())
-        .map_err(|e| refused(&root.display().to_string(), e))?;
+    let mut dir =
+        open_dir(None, root.as_os_str()).map_err(|e| refused(&root.display().to_string(), e))?;
     let parts: Vec<&OsStr> = rel.components().map(|c| c.as_os_str()).collect();
     let (file_name, folders) = parts.split_last().expect("at least one component");
     let mut walked = root.to_path_buf();

@@ -3,12 +3,7 @@
 //! This is the only module that will spawn processes; command paths come from the
 //! `commands` node of `config.kdl`.
 
-
-
-
-pub use crate::command::{
-    CommandLine, Commands, ExecError, Output, Stream, Tool, shell_quote,
-};
+pub use crate::command::{CommandLine, Commands, ExecError, Output, Stream, Tool, shell_quote};
 
 /// How often a running command looks for an interrupt while it waits for output.
 const POLL: std::time::Duration = std::time::Duration::from_millis(50);

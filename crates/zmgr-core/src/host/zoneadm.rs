@@ -107,7 +107,10 @@ pub fn parse_list(text: &str) -> Result<Vec<ListedZone>, String> {
                 ));
             }
         };
-        let state = f[2].parse::<ZoneState>().ok().filter(|s| *s != ZoneState::Creating);
+        let state = f[2]
+            .parse::<ZoneState>()
+            .ok()
+            .filter(|s| *s != ZoneState::Creating);
         let Some(state) = state else {
             return Err(format!(
                 "line {} of `zoneadm list -p` has state {:?}",

@@ -175,8 +175,6 @@ impl Info {
     }
 }
 
-/// Resource types `info` prints as blocks.
-
 /// One `net` resource of `info`: its link and the address words it carries
 /// (`allowed-address` for an exclusive-IP zone, else `address`; either may list several,
 /// separated by commas).
@@ -450,7 +448,9 @@ mod tests {
 
     #[test]
     fn create_script_quotes_every_value() {
-        use crate::model::template::{IpType, Resource, ResourceProperty, ResourceValue, ZonecfgExtras};
+        use crate::model::template::{
+            IpType, Resource, ResourceProperty, ResourceValue, ZonecfgExtras,
+        };
         let extras = ZonecfgExtras {
             properties: vec![("limitpriv".into(), "default,dtrace_proc".into())],
             attrs: vec![],

@@ -43,7 +43,11 @@ impl<T> std::ops::Deref for Spanned<T> {
 /// Reads a file as UTF-8 text. Binary content is reported at its first bad byte.
 pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, Problem> {
     let bytes = std::fs::read(path).map_err(|e| {
-        Problem::error(format!("cannot read {}: {}", path.display(), crate::error::io_reason(&e)))
+        Problem::error(format!(
+            "cannot read {}: {}",
+            path.display(),
+            crate::error::io_reason(&e)
+        ))
     })?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(path, text)),

@@ -9,13 +9,13 @@
 //! ```
 
 use std::path::PathBuf;
-use std::time::Duration;
 use std::sync::Arc;
+use std::time::Duration;
 
 use kdl::KdlDocument;
 
-use crate::error::{Problem, SourceFile};
 use crate::command::{Commands, Tool};
+use crate::error::{Problem, SourceFile};
 use crate::kdl::{Reader, Spanned, quote};
 
 /// Top-level nodes of `config.kdl`.
@@ -178,10 +178,7 @@ impl Config {
                 if *key == "max-call-levels" && v > MAX_CALL_LEVELS as i128 {
                     r.error_help(
                         c.span(),
-                        format!(
-                            "`max-call-levels` is at most {}",
-                            MAX_CALL_LEVELS
-                        ),
+                        format!("`max-call-levels` is at most {}", MAX_CALL_LEVELS),
                         "too deep",
                         "deeper recursion would overflow zmgr's stack",
                     );

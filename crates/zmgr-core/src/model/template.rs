@@ -217,7 +217,6 @@ const MANAGED_PROPERTIES: &[(&str, &str)] = &[
     ("ip-type", "use the template's `ip-type` node"),
 ];
 
-
 const ATTR_TYPES: &[&str] = &["string", "int", "uint", "boolean"];
 
 impl Template {
@@ -292,7 +291,8 @@ impl Template {
                 };
                 // Several scripts for one point run in the order written: the files, then
                 // the inline `code`.
-                let point_kind = HookPoint::from_name(point).expect("HOOK_POINTS names hook points");
+                let point_kind =
+                    HookPoint::from_name(point).expect("HOOK_POINTS names hook points");
                 let at = Spanned::new(point_kind, h.name().span());
                 let before = hooks.len();
                 for e in h.entries() {

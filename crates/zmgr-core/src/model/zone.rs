@@ -393,4 +393,3 @@ mod tests {
         assert!("10.0.0".parse::<ZoneAddress>().is_err());
     }
 }
-

@@ -17,17 +17,17 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::ops::session::Session;
 use crate::error::{Error, Result};
 use crate::host::exec::CommandLine;
-use crate::model::template::HookPoint;
-use crate::ops::hooks::ZoneHooks;
-use crate::ops::teardown::{Part, Step};
 use crate::kdl::Spanned;
 use crate::model::pool::Pool;
-use crate::store::registry::Registry;
+use crate::model::template::HookPoint;
 use crate::model::template::{IpType, Template};
 use crate::model::zone::{Net, ZoneAddress, ZoneEntry, ZoneState};
+use crate::ops::hooks::ZoneHooks;
+use crate::ops::session::Session;
+use crate::ops::teardown::{Part, Step};
+use crate::store::registry::Registry;
 
 /// What the person asked for.
 #[derive(Debug, Clone, Default)]
@@ -403,7 +403,10 @@ pub fn create(core: &mut Session, mut registry: Registry, opts: &CreateOptions) 
         let _lock = core.lock()?;
         registry.reload_zones()?;
         let plan = plan(&registry, opts)?;
-        match crate::store::entries::write_new_entry_locked(core.root(), &plan.entry(ZoneState::Creating))? {
+        match crate::store::entries::write_new_entry_locked(
+            core.root(),
+            &plan.entry(ZoneState::Creating),
+        )? {
             Some(file) => (plan, file),
             None => {
                 return Err(Error::conflict(format!(
@@ -513,7 +516,9 @@ pub fn dry_run(core: &Session, registry: &Registry, opts: &CreateOptions) -> Res
 fn planned(core: &Session, registry: &Registry, opts: &CreateOptions) -> Result<Plan> {
     let mut plan = plan(registry, opts)?;
     if let Some(t) = registry.templates.get(&plan.template)
-        && t.hooks.iter().any(|(p, _)| p.value == HookPoint::PreInstall)
+        && t.hooks
+            .iter()
+            .any(|(p, _)| p.value == HookPoint::PreInstall)
     {
         let hooks = core.hook_engine().load(
             t,
@@ -611,7 +616,10 @@ fn roll_back(core: &mut Session, plan: &Plan, made: Vec<Part>, cause: Error, kee
     let steps = match undo_steps(core, plan, &made) {
         Ok(steps) => steps,
         Err(e) => {
-            failed.push(format!("cannot see what is left of zone {}: {e}", plan.zone));
+            failed.push(format!(
+                "cannot see what is left of zone {}: {e}",
+                plan.zone
+            ));
             Vec::new()
         }
     };
@@ -704,7 +712,11 @@ mod tests {
         assert_eq!(derived_vnic("web01"), "web01_0");
         assert_eq!(derived_vnic("my-zone"), "my_zone0");
         for z in ["web", "web01", "my-zone", "a.b"] {
-            assert_eq!(crate::model::names::link_name_error(&derived_vnic(z)), None, "{z}");
+            assert_eq!(
+                crate::model::names::link_name_error(&derived_vnic(z)),
+                None,
+                "{z}"
+            );
         }
         assert!(crate::model::names::link_name_error(&derived_vnic("0day")).is_some());
         assert_eq!(suggest_vnic("0day"), "day0");

@@ -3,8 +3,8 @@
 use std::net::IpAddr;
 
 use crate::model::pool::Pool;
-use crate::store::registry::Registry;
 use crate::model::template::Template;
+use crate::store::registry::Registry;
 
 /// The pool whose network holds `ip`. Pools never overlap (`check` enforces it), so there is at most one.
 pub fn pool_for_address(registry: &Registry, ip: IpAddr) -> Option<&Pool> {

@@ -3,14 +3,14 @@
 
 use serde::Serialize;
 
-use crate::ops::session::Session;
 use crate::error::{Error, Result};
+use crate::host::zoneadm::ListedZone;
 use crate::model::template::HookPoint;
+use crate::model::zone::{ZoneEntry, ZoneState};
 use crate::ops::hooks::{HookZone, ZoneHooks};
+use crate::ops::session::Session;
 use crate::ops::teardown;
 use crate::store::registry::Registry;
-use crate::model::zone::{ZoneEntry, ZoneState};
-use crate::host::zoneadm::ListedZone;
 
 /// The registry entry of `name`, or an error that says how to adopt a zone made elsewhere.
 /// `crashed_ok`: whether the verb may act on what an interrupted create left (destroy may,
@@ -140,7 +140,10 @@ pub fn destroy(
             .map(|p| p.describe(name))
             .collect::<Vec<_>>();
         return Err(Error::Failed {
-            message: format!("could not destroy zone {name}: {}: {e}", part.describe(name)),
+            message: format!(
+                "could not destroy zone {name}: {}: {e}",
+                part.describe(name)
+            ),
             help: Some(format!(
                 "{}the registry entry is kept, so its address stays reserved; fix the cause and run `zmgr destroy {name}` again",
                 if kept.is_empty() {

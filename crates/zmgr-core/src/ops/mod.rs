@@ -13,3 +13,6 @@ pub mod reconcile;
 pub mod session;
 pub mod teardown;
 pub mod view;
+
+#[cfg(test)]
+mod tests;

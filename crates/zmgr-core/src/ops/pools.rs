@@ -61,10 +61,7 @@ pub fn release(session: &Session, pool: &str, ip: IpAddr) -> Result<()> {
 }
 
 /// Edits a pool's file in place with the full KDL parser, which keeps comments and layout.
-fn edit_pool_file(
-    p: &Pool,
-    edit: impl FnOnce(&mut kdl::KdlNode) -> Result<()>,
-) -> Result<()> {
+fn edit_pool_file(p: &Pool, edit: impl FnOnce(&mut kdl::KdlNode) -> Result<()>) -> Result<()> {
     let path = p.file.path();
     let mut doc = KdlDocument::parse_v2(p.file.text())
         .map_err(|_| Error::failed(format!("{} is not valid KDL any more", path.display())))?;

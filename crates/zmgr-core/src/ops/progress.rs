@@ -1,6 +1,5 @@
 //! Reporting long operations: what step runs, the install's own phases, elapsed time.
 
-
 /// Receives the steps of an operation and the lines its commands print.
 pub trait Progress: Send {
     /// A step begins, e.g. "installing web01".

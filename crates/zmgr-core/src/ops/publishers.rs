@@ -11,10 +11,7 @@ use crate::model::publisher::{Publisher, publisher_name_error, uri_error};
 use crate::store::registry::{Kind, Registry};
 
 /// A publisher file as it is on disk now (read under the registry lock before an edit).
-fn read_now(
-    registry: &Registry,
-    path: &std::path::Path,
-) -> Result<(Arc<SourceFile>, Publisher)> {
+fn read_now(registry: &Registry, path: &std::path::Path) -> Result<(Arc<SourceFile>, Publisher)> {
     let invalid = |problems: Vec<Problem>| Error::Registry {
         root: registry.root.clone(),
         problems: Problems(problems),
@@ -42,11 +39,7 @@ pub enum AddOutcome {
 
 /// `zmgr publisher add NAME URI…`: writes a new publisher file, or adds the origins that are
 /// missing to an existing one, keeping its comments and layout.
-pub fn add(
-    registry: &Registry,
-    name: &str,
-    uris: &[String],
-) -> Result<AddOutcome> {
+pub fn add(registry: &Registry, name: &str, uris: &[String]) -> Result<AddOutcome> {
     if let Some(why) = publisher_name_error(name) {
         return Err(Error::usage(why));
     }
@@ -108,11 +101,7 @@ pub fn add(
 
 /// `zmgr publisher remove NAME [URI…]`: removes origins, or the whole publisher when no URI is
 /// given. A publisher that templates still use is kept.
-pub fn remove(
-    registry: &Registry,
-    name: &str,
-    uris: &[String],
-) -> Result<()> {
+pub fn remove(registry: &Registry, name: &str, uris: &[String]) -> Result<()> {
     if !registry.publishers.contains_key(name) {
         return Err(Error::NotFound {
             kind: "publisher",
@@ -195,4 +184,3 @@ pub fn remove(
     }
     crate::fs::write_atomic(&path, doc.to_string().as_bytes())
 }
-

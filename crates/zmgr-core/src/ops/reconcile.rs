@@ -4,11 +4,11 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::ops::session::Session;
 use crate::error::{Error, Result};
-use crate::store::registry::Registry;
-use crate::model::zone::{ZoneEntry, ZoneState};
 use crate::host::zoneadm::ListedZone;
+use crate::model::zone::{ZoneEntry, ZoneState};
+use crate::ops::session::Session;
+use crate::store::registry::Registry;
 
 /// One difference between the registry and the system.
 #[derive(Debug, Clone, Serialize)]
@@ -289,7 +289,11 @@ fn repair(
             // Undo what the create did, as its own rollback would have.
             let entry = &registry.zones[zone];
             let mut skipped = Vec::new();
-            let ours = entry.nets.iter().filter(|n| n.vnic).map(|n| n.physical.as_str());
+            let ours = entry
+                .nets
+                .iter()
+                .filter(|n| n.vnic)
+                .map(|n| n.physical.as_str());
             let system_vnics: Vec<String> = vnics.iter().cloned().collect();
             let vnics = crate::ops::teardown::present(ours, &system_vnics, &mut skipped);
             let steps = crate::ops::teardown::plan(zone, system.get(zone), &vnics, &mut skipped);

@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 
 use crate::model::pool::Pool;
 use crate::model::publisher::Publisher;
-use crate::store::registry::Registry;
 use crate::model::template::Template;
 use crate::model::zone::ZoneEntry;
+use crate::store::registry::Registry;
 
 /// A field of a listing: its name for `-o`, and whether the table shows it by default.
 #[derive(Debug, Clone, Copy)]

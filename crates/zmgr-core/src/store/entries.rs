@@ -22,10 +22,7 @@ pub fn write_new_entry(root: &Path, entry: &ZoneEntry) -> Result<bool> {
 
 /// Like [`write_new_entry`], returning the entry's file locked for as long as the handle
 /// lives (`None` when the zone already has an entry).
-pub fn write_new_entry_locked(
-    root: &Path,
-    entry: &ZoneEntry,
-) -> Result<Option<std::fs::File>> {
+pub fn write_new_entry_locked(root: &Path, entry: &ZoneEntry) -> Result<Option<std::fs::File>> {
     let path = entry_path(root, &entry.name.value);
     crate::fs::ensure_dir(path.parent().expect("zones folder"))?;
     crate::fs::write_new_locked(&path, entry.to_kdl().as_bytes())
@@ -41,11 +38,7 @@ pub fn create_running(root: &Path, zone: &str) -> bool {
 }
 
 /// Sets the `state` of an entry in place, keeping the file's comments and layout.
-pub fn set_entry_state(
-    root: &Path,
-    name: &str,
-    state: ZoneState,
-) -> Result<()> {
+pub fn set_entry_state(root: &Path, name: &str, state: ZoneState) -> Result<()> {
     use crate::error::Error;
     let path = entry_path(root, name);
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;

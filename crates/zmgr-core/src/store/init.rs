@@ -8,8 +8,14 @@ use crate::store::registry::Kind;
 
 /// The files `init` writes, relative to the root, with their shipped contents.
 pub const FILES: &[(&str, &str)] = &[
-    ("config.kdl", include_str!("../../templates/skel/config.kdl")),
-    ("templates/ipkg.kdl", include_str!("../../templates/ipkg.kdl")),
+    (
+        "config.kdl",
+        include_str!("../../templates/skel/config.kdl"),
+    ),
+    (
+        "templates/ipkg.kdl",
+        include_str!("../../templates/ipkg.kdl"),
+    ),
     (
         "templates/nlipkg.kdl",
         include_str!("../../templates/nlipkg.kdl"),

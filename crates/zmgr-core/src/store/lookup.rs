@@ -11,7 +11,9 @@ use crate::store::registry::{Kind, Registry};
 impl Registry {
     /// The zone entry `name`, or a not-found error that suggests a name.
     pub fn zone(&self, name: &str) -> Result<&ZoneEntry> {
-        self.zones.get(name).ok_or_else(|| self.not_found(Kind::Zone, name))
+        self.zones
+            .get(name)
+            .ok_or_else(|| self.not_found(Kind::Zone, name))
     }
 
     /// The template `name`, or a not-found error that suggests a name.
@@ -23,7 +25,9 @@ impl Registry {
 
     /// The pool `name`, or a not-found error that suggests a name.
     pub fn pool(&self, name: &str) -> Result<&Pool> {
-        self.pools.get(name).ok_or_else(|| self.not_found(Kind::Pool, name))
+        self.pools
+            .get(name)
+            .ok_or_else(|| self.not_found(Kind::Pool, name))
     }
 
     /// The publisher `name`, or a not-found error that suggests a name.

@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use ::kdl::KdlDocument;
 
-use crate::model::config::Config;
 use crate::error::{Error, Problem, Problems, Result, SourceFile};
 use crate::kdl::Spanned;
+use crate::model::config::Config;
 use crate::model::pool::Pool;
 use crate::model::publisher::Publisher;
 use crate::model::template::Template;

@@ -65,22 +65,22 @@ pub fn diags(env: &TestEnv, stderr: &str) -> Vec<Diag> {
             continue;
         }
         let Some(d) = out.last_mut() else { continue };
-        if state == In::Message {
-            if let Some(rest) = line.strip_prefix("  │ ") {
-                join(&mut d.message, rest.trim());
-                continue;
-            }
+        if state == In::Message
+            && let Some(rest) = line.strip_prefix("  │ ")
+        {
+            join(&mut d.message, rest.trim());
+            continue;
         }
         if let Some(rest) = line.strip_prefix("  help: ") {
             d.help = Some(rest.trim().to_string());
             state = In::Help;
             continue;
         }
-        if state == In::Help {
-            if let Some(rest) = line.strip_prefix("        ") {
-                join(d.help.as_mut().unwrap(), rest.trim());
-                continue;
-            }
+        if state == In::Help
+            && let Some(rest) = line.strip_prefix("        ")
+        {
+            join(d.help.as_mut().unwrap(), rest.trim());
+            continue;
         }
         state = In::Nothing;
         if let Some(i) = line.find("╭─[") {
@@ -99,10 +99,11 @@ pub fn diags(env: &TestEnv, stderr: &str) -> Vec<Diag> {
             }
             continue;
         }
-        if let Some((num, text)) = t.split_once(" │ ") {
-            if !num.is_empty() && num.chars().all(|c| c.is_ascii_digit()) {
-                d.source.push(text.to_string());
-            }
+        if let Some((num, text)) = t.split_once(" │ ")
+            && !num.is_empty()
+            && num.chars().all(|c| c.is_ascii_digit())
+        {
+            d.source.push(text.to_string());
         }
     }
     for d in &mut out {
