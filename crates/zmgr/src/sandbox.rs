@@ -10,7 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use zmgr_core::error::{Error, Result};
-use zmgr_core::host::exec::{CommandLine, Runner, System, Tool};
+use zmgr_core::host::dladm;
+use zmgr_core::host::exec::{Runner, System, Tool};
 use zmgr_core::kdl::quote;
 
 /// The variable that tells the simulator where its state lives.
@@ -82,9 +83,8 @@ impl Sandbox {
         }
         // The etherstub first: the registry's existence marks a finished setup.
         let runner = self.runner(self.commands());
-        let stubs = runner.run(&CommandLine::new(Tool::Dladm, ["show-etherstub"]))?;
-        if !stubs.stdout.lines().skip(1).any(|l| l.trim() == STUB) {
-            runner.run(&CommandLine::new(Tool::Dladm, ["create-etherstub", STUB]))?;
+        if !dladm::etherstubs(&runner)?.iter().any(|s| s == STUB) {
+            runner.run(&dladm::create_etherstub(STUB))?;
             done.push(format!("created the simulated etherstub {STUB}"));
         }
         // The zones' parent folder, which install needs, as illumos needs its dataset.

@@ -32,6 +32,31 @@ pub fn vnics(runner: &dyn Runner) -> Result<Vec<Vnic>> {
     })
 }
 
+/// `dladm show-etherstub`: its usage takes no `-p`/`-o`, so the output is a `LINK` header and
+/// one name a line.
+pub fn show_etherstubs() -> CommandLine {
+    CommandLine::new(Tool::Dladm, ["show-etherstub"])
+}
+
+/// The names `dladm show-etherstub` lists.
+pub fn parse_show_etherstub(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && *l != "LINK")
+        .map(str::to_string)
+        .collect()
+}
+
+/// The etherstubs the system has.
+pub fn etherstubs(runner: &dyn Runner) -> Result<Vec<String>> {
+    Ok(parse_show_etherstub(&runner.run(&show_etherstubs())?.stdout))
+}
+
+/// `dladm create-etherstub NAME`
+pub fn create_etherstub(name: &str) -> CommandLine {
+    CommandLine::new(Tool::Dladm, ["create-etherstub", name])
+}
+
 /// `dladm create-vnic -l OVER NAME`
 pub fn create_vnic(over: &str, name: &str) -> CommandLine {
     CommandLine::new(Tool::Dladm, ["create-vnic", "-l", over, name])
@@ -81,6 +106,14 @@ pub fn parse_show_vnic(text: &str) -> std::result::Result<Vec<Vnic>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn show_etherstub_lists_names_under_the_header() {
+        // dladm show-etherstub on OmniOS: a LINK header, then one stub a line.
+        let out = "LINK\nstub0\nzmgr_stub0\n";
+        assert_eq!(parse_show_etherstub(out), vec!["stub0", "zmgr_stub0"]);
+        assert!(parse_show_etherstub("LINK\n").is_empty());
+    }
 
     #[test]
     fn parses_vnics_with_escaped_macs() {
