@@ -5,6 +5,8 @@
 
 pub mod dladm;
 pub mod exec;
+/// Built for tests (this crate's, or another's with the `fake-host` feature), never shipped.
+#[cfg(any(test, feature = "fake-host"))]
 pub mod fake;
 pub mod interrupt;
 pub mod pkg;
