@@ -5,8 +5,11 @@
 //! - `hooks`: template hooks and the helpers they get
 //! - `resolver`: `import` confined to the script's folder and the site scripts folder
 //! - `report`: Rhai errors as diagnostics with file, line and code
-//! - `perms`: refusing files a non-root user could have changed
+//! - `error`: core errors as values a script catches (`e.kind`), and `abort()`'s token
 //! - `lint`: calls to functions that do not exist, found before anything runs
+//! - `reference`: the API reference, generated from the engine
+//!
+//! Scripts and templates are permission-checked by zmgr-core's `fs::perms` before they run.
 
 pub mod api;
 pub mod error;

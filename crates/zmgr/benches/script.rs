@@ -33,7 +33,7 @@ fn main() {
         std::hint::black_box(script::hooks::reference_engine());
     });
 
-    let hook = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/hooks/resolvers.rhai");
+    let hook = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/hooks/resolvers.rhai");
     let text = std::fs::read_to_string(&hook).unwrap();
     let engine = script::hooks::reference_engine();
     let zone = zone(&base);
@@ -145,7 +145,7 @@ fn create_with_and_without_hooks(base: &Path) -> (Duration, Duration) {
     let dir: PathBuf = base.join("sandbox");
     zmgr(&dir, &["list"]);
     let root = dir.join("etc/zmgr");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts");
     std::fs::copy(src.join("web-template.kdl"), root.join("templates/web.kdl")).unwrap();
     std::fs::create_dir_all(root.join("templates/hooks")).unwrap();
     for h in ["resolvers.rhai", "ssh-key.rhai", "web-packages.rhai"] {

@@ -45,12 +45,12 @@ impl Kind {
         }
     }
 
-    /// The top-level node of a file of this kind, also used in messages.
     /// `ROOT/DIR/NAME.kdl`: where the object `name` of this kind lives.
     pub fn path(self, root: &Path, name: &str) -> PathBuf {
         root.join(self.dir()).join(format!("{name}.kdl"))
     }
 
+    /// The top-level node of a file of this kind, also used in messages.
     pub fn node(self) -> &'static str {
         match self {
             Kind::Template => "template",
@@ -106,7 +106,7 @@ decoded!(ZoneEntry, optional);
 decoded!(Publisher, optional);
 
 impl Registry {
-    /// Where the registry lives: `--root`, else `ZMGR_ROOT`, else `/etc/zmgr`.
+    /// Where the registry lives when neither `--root` nor `ZMGR_ROOT` says otherwise.
     pub fn default_root() -> PathBuf {
         PathBuf::from("/etc/zmgr")
     }
