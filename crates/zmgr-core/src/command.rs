@@ -162,6 +162,8 @@ pub enum ExecError {
     Failed {
         command: String,
         status: String,
+        /// The exit code; `None` when a signal ended the tool.
+        code: Option<i32>,
         stdout: String,
         stderr: String,
     },
@@ -179,6 +181,14 @@ impl ExecError {
     pub fn stderr(&self) -> Option<&str> {
         match self {
             ExecError::Failed { stderr, .. } => Some(stderr),
+            _ => None,
+        }
+    }
+
+    /// The tool's exit code, when it exited with one.
+    pub fn code(&self) -> Option<i32> {
+        match self {
+            ExecError::Failed { code, .. } => *code,
             _ => None,
         }
     }

@@ -232,7 +232,11 @@ fn build(
             let Some(runner) = &st.runner else {
                 return Ok(());
             };
-            b.outside(|| runner.run(&zmgr_core::host::pkg::install_in_image(&root, &packages)))
+            b.outside(|| {
+                zmgr_core::host::pkg::installed(
+                    runner.run(&zmgr_core::host::pkg::install_in_image(&root, &packages)),
+                )
+            })
                 .map(|_| ())
                 .map_err(|e| err(e.to_string()))
         },

@@ -251,13 +251,15 @@ impl Runner for System {
         } else if status.success() {
             Ok(out)
         } else {
-            let status = match status.code() {
+            let code = status.code();
+            let status = match code {
                 Some(c) => format!("exit status {c}"),
                 None => format!("{status}"),
             };
             Err(ExecError::Failed {
                 command: display,
                 status,
+                code,
                 stdout: out.stdout,
                 stderr: out.stderr,
             })

@@ -102,6 +102,9 @@ pub struct FakeZone {
     pub resources: Vec<FakeResource>,
     /// Packages installed beyond the brand's base set (`install -e`, `pkg -R … install`).
     pub packages: Vec<String>,
+    /// The image's publishers in search order: (name, origins then mirrors as `m:URI`), from
+    /// `install -P` and `pkg -R … set-publisher`.
+    pub publishers: Vec<(String, Vec<String>)>,
 }
 
 impl FakeZone {
@@ -118,6 +121,7 @@ impl FakeZone {
             nets: Vec::new(),
             resources: Vec::new(),
             packages: Vec::new(),
+            publishers: Vec::new(),
         }
     }
 
@@ -471,6 +475,7 @@ impl Runner for FakeHost {
             End::Failed(status) => Err(ExecError::Failed {
                 command,
                 status: format!("exit status {status}"),
+                code: Some(status),
                 stdout: reply.stdout,
                 stderr: reply.stderr,
             }),
@@ -648,7 +653,7 @@ impl State {
         };
         match (sub, rest) {
             ("install", rest) => {
-                let packages = install_packages(rest).ok_or_else(|| {
+                let (publisher, packages) = install_packages(rest).ok_or_else(|| {
                     refuse(format!(
                         "usage:\tinstall [-h] [-x nodataset] [-P publisher=uri] [-e extrapkg ...]\nzoneadm: zone '{zone}': bad install arguments"
                     ))
@@ -664,6 +669,7 @@ impl State {
                 let z = self.zone_mut(zone);
                 z.state = ZoneState::Installed;
                 z.packages.extend(packages);
+                z.publishers = publisher.map(|(n, o)| (n, vec![o])).into_iter().collect();
                 Ok(format!(
                     "       Image: Preparing at {}/root.\n        Done: Installation completed in 1.000 seconds.\n",
                     z.zonepath
@@ -674,6 +680,7 @@ impl State {
                     let z = self.zone_mut(zone);
                     z.state = ZoneState::Configured;
                     z.packages.clear();
+                    z.publishers.clear();
                     Ok(String::new())
                 }
                 ZoneState::Configured => Err(zerror("is already in state 'configured'.")),
@@ -1014,8 +1021,9 @@ impl State {
 
     /// `pkg -R ZONEPATH/root install PACKAGE…` into an installed zone's image.
     fn pkg(&mut self, args: &[&str]) -> Answer {
-        let ["-R", root, "install", packages @ ..] = args else {
-            return Err(refuse(""));
+        let (root, sub, rest) = match args {
+            ["-R", root, sub @ ("install" | "set-publisher"), rest @ ..] => (*root, *sub, rest),
+            _ => return Err(refuse("")),
         };
         let zone = self.zones.values_mut().find(|z| {
             format!("{}/root", z.zone.zonepath) == *root
@@ -1025,10 +1033,41 @@ impl State {
         let Some(z) = zone else {
             return Err(refuse(format!("pkg: No image rooted at '{root}'")));
         };
-        z.zone
-            .packages
-            .extend(packages.iter().map(|p| p.to_string()));
-        Ok(format!("Packages to install: {:>5}\n", packages.len()))
+        if sub == "set-publisher" {
+            // [-g ORIGIN]… [-m MIRROR]… NAME
+            let Some((name, opts)) = rest.split_last() else {
+                return Err(refuse(""));
+            };
+            let mut uris = Vec::new();
+            for pair in opts.chunks(2) {
+                match pair {
+                    ["-g", o] => uris.push(o.to_string()),
+                    ["-m", m] => uris.push(format!("m:{m}")),
+                    _ => return Err(refuse("")),
+                }
+            }
+            match z.zone.publishers.iter_mut().find(|(n, _)| n == name) {
+                Some((_, have)) => have.extend(uris),
+                None => z.zone.publishers.push((name.to_string(), uris)),
+            }
+            return Ok(String::new());
+        }
+        let packages = rest;
+        let new: Vec<String> = packages
+            .iter()
+            .filter(|p| !z.zone.packages.iter().any(|h| h == *p))
+            .map(|p| p.to_string())
+            .collect();
+        if new.is_empty() {
+            // pkg(1), EXIT STATUS 4: no changes were made, nothing to do.
+            return Err(Refusal {
+                status: 4,
+                stderr: "\nNo updates necessary for this image.\n".into(),
+            });
+        }
+        let count = new.len();
+        z.zone.packages.extend(new);
+        Ok(format!("Packages to install: {count:>5}\n"))
     }
 
     /// `zlogin ZONE WORD…`: runs nothing; a running zone answers with no output.
@@ -1056,10 +1095,13 @@ fn is_install(cmd: &CommandLine) -> bool {
         && cmd.args[2] == "install"
 }
 
-/// The packages of `install [-P NAME=ORIGIN]… [-e PACKAGE…]`, `None` when the arguments are
-/// not that.
-fn install_packages(rest: &[&str]) -> Option<Vec<String>> {
+/// The packages of `install [-P NAME=ORIGIN] [-e PACKAGE]…`, read as the brand's getopts
+/// reads them (pkg5 `src/brand/pkgcreatezone`): each `-e` takes one package, `-P` may be
+/// given again (the last counts), and the first word that is not an option ends the options
+/// (the rest is ignored). `None` when an option lacks its argument.
+fn install_packages(rest: &[&str]) -> Option<(Option<(String, String)>, Vec<String>)> {
     let mut packages = Vec::new();
+    let mut publisher = None;
     let mut i = 0;
     while i < rest.len() {
         match rest[i] {
@@ -1069,19 +1111,17 @@ fn install_packages(rest: &[&str]) -> Option<Vec<String>> {
                 if name.is_empty() || origin.is_empty() {
                     return None;
                 }
+                publisher = Some((name.to_string(), origin.to_string()));
                 i += 2;
             }
             "-e" => {
-                packages.extend(rest[i + 1..].iter().map(|p| p.to_string()));
-                if packages.is_empty() {
-                    return None;
-                }
-                break;
+                packages.push(rest.get(i + 1)?.to_string());
+                i += 2;
             }
-            _ => return None,
+            _ => break,
         }
     }
-    Some(packages)
+    Some((publisher, packages))
 }
 
 /// `\:` and `\\` for a field of parsable output.
@@ -1349,12 +1389,12 @@ mod tests {
         assert!(err(zoneadm::uninstall(z)).contains("is already in state 'configured'."));
         host.run(&zoneadm::install(
             z,
-            &[("p".into(), "http://x".into())],
+            Some(("p", "http://x")),
             &["pkg:/a".into()],
         ))
         .unwrap();
         assert_eq!(host.zone(z).unwrap().packages, ["pkg:/a"]);
-        assert!(err(zoneadm::install(z, &[], &[])).contains("is already installed."));
+        assert!(err(zoneadm::install(z, None, &[])).contains("is already installed."));
         assert!(err(zonecfg::delete(z)).contains("uninstall it first"));
         assert!(err(zoneadm::halt(z)).contains("already halted"));
         host.run(&zoneadm::boot(z)).unwrap();
@@ -1470,7 +1510,7 @@ mod tests {
         let script = spec_script(&Default::default());
         assert!(host.run(&zonecfg::configure("late", &script)).is_err());
         assert_eq!(host.state("late"), Some(ZoneState::Configured));
-        let err = host.run(&zoneadm::install("late", &[], &[])).unwrap_err();
+        let err = host.run(&zoneadm::install("late", None, &[])).unwrap_err();
         assert!(matches!(err, ExecError::Interrupted { .. }), "{err}");
         assert_eq!(host.state("late"), Some(ZoneState::Incomplete));
         host.run(&zonecfg::configure("other", &script)).unwrap();

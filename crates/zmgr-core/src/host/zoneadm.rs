@@ -60,16 +60,20 @@ pub fn uninstall(zone: &str) -> CommandLine {
     CommandLine::new(Tool::Zoneadm, ["-z", zone, "uninstall", "-F"])
 }
 
-/// `zoneadm -z NAME install [-P NAME=ORIGIN]… [-e PACKAGE…]`
-pub fn install(zone: &str, publishers: &[(String, String)], packages: &[String]) -> CommandLine {
+/// `zoneadm -z NAME install [-P PUBLISHER=ORIGIN] [-e PACKAGE]…`. The ipkg/nlipkg brands'
+/// install (pkg5 `src/brand/pkgcreatezone`) reads its options with getopts: `-P` is kept in
+/// one variable, so only the last one counts, and `-e` takes one package, so each package
+/// needs its own `-e` (getopts stops at the first word that is not an option and ignores
+/// the rest).
+pub fn install(zone: &str, publisher: Option<(&str, &str)>, packages: &[String]) -> CommandLine {
     let mut args = vec!["-z".to_string(), zone.to_string(), "install".to_string()];
-    for (name, origin) in publishers {
+    if let Some((name, origin)) = publisher {
         args.push("-P".into());
         args.push(format!("{name}={origin}"));
     }
-    if !packages.is_empty() {
+    for p in packages {
         args.push("-e".into());
-        args.extend(packages.iter().cloned());
+        args.push(p.clone());
     }
     CommandLine::new(Tool::Zoneadm, args)
 }

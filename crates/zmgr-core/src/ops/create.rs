@@ -60,8 +60,8 @@ pub struct Plan {
     pub boot: bool,
     /// The zonecfg command file.
     pub zonecfg: String,
-    #[serde(skip)]
-    pub publishers: Vec<(String, String)>,
+    /// The template's publishers, in its order (the first is preferred).
+    pub publishers: Vec<ImagePublisher>,
     pub packages: Vec<String>,
     /// The template's zonecfg extras plus what pre-install hooks added.
     #[serde(skip)]
@@ -70,6 +70,15 @@ pub struct Plan {
     pub autoboot: bool,
     /// Hook points the template has scripts for.
     pub hooks: Vec<crate::model::template::HookPoint>,
+}
+
+/// A publisher as the zone's image gets it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImagePublisher {
+    pub name: String,
+    /// Preferred first.
+    pub origins: Vec<String>,
+    pub mirrors: Vec<String>,
 }
 
 /// What create did.
@@ -258,10 +267,10 @@ fn build_plan(
         .publishers
         .iter()
         .filter_map(|p| registry.publishers.get(&p.value))
-        .filter_map(|p| {
-            p.origins
-                .first()
-                .map(|o| (p.name.value.clone(), o.value.clone()))
+        .map(|p| ImagePublisher {
+            name: p.name.value.clone(),
+            origins: p.origins.iter().map(|o| o.value.clone()).collect(),
+            mirrors: p.mirrors.iter().map(|m| m.value.clone()).collect(),
         })
         .collect();
     let mut plan = Plan {
@@ -372,8 +381,48 @@ impl Plan {
         crate::host::zonecfg::configure(&self.zone, &self.zonecfg)
     }
 
+    /// `zoneadm install` with the preferred publisher's first origin (`-P`) and one `-e` per
+    /// package. The brand's install reads `-P` into one variable, so only one may be given,
+    /// and it looks for the `entire` incorporation there: the other publishers and origins
+    /// are set in the new image afterwards ([`Plan::image_publishers`]).
     pub fn install(&self) -> CommandLine {
-        crate::host::zoneadm::install(&self.zone, &self.publishers, &self.packages)
+        let preferred = self
+            .publishers
+            .iter()
+            .find_map(|p| p.origins.first().map(|o| (p.name.as_str(), o.as_str())));
+        crate::host::zoneadm::install(&self.zone, preferred, &self.packages)
+    }
+
+    /// The zone's root, seen from the global zone.
+    pub fn root(&self) -> PathBuf {
+        self.zonepath.join("root")
+    }
+
+    /// `pkg -R ROOT set-publisher …` for what the install did not set: the preferred
+    /// publisher's other origins and its mirrors, then every other publisher with all its
+    /// origins and mirrors, in the template's order (which is the image's search order).
+    pub fn image_publishers(&self) -> Vec<CommandLine> {
+        let root = self.root();
+        let mut preferred_done = false;
+        let mut out = Vec::new();
+        for p in &self.publishers {
+            let (origins, mirrors) = if !preferred_done && !p.origins.is_empty() {
+                preferred_done = true;
+                (&p.origins[1..], &p.mirrors[..])
+            } else {
+                (&p.origins[..], &p.mirrors[..])
+            };
+            if origins.is_empty() && mirrors.is_empty() {
+                continue;
+            }
+            out.push(crate::host::pkg::set_publisher(
+                &root.to_string_lossy(),
+                &p.name,
+                origins,
+                mirrors,
+            ));
+        }
+        out
     }
 
     pub fn boot_command(&self) -> Option<CommandLine> {
@@ -386,6 +435,7 @@ impl Plan {
         v.extend(self.vnic());
         v.push(self.configure());
         v.push(self.install());
+        v.extend(self.image_publishers());
         v.extend(self.boot_command());
         v
     }
@@ -584,6 +634,11 @@ fn build(
     made.push(Part::Installation);
     core.run_step(&format!("installing zone {zone}"), &plan.install())?;
     interrupted()?;
+    for cmd in plan.image_publishers() {
+        let name = cmd.args.last().cloned().unwrap_or_default();
+        core.run_step(&format!("setting publisher {name} in zone {zone}"), &cmd)?;
+        interrupted()?;
+    }
     hook(core, hooks, HookPoint::PostInstall, zone)?;
     interrupted()?;
     let Some(boot) = plan.boot_command() else {

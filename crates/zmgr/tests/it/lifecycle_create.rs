@@ -76,6 +76,7 @@ fn create_makes_entry_vnic_and_running_zone() {
     assert_no_zonecfg_file_left(&env);
 }
 
+/// One `-e` per package: the brand's install reads `-e` with getopts, one package each.
 #[test]
 fn create_passes_template_packages_to_install() {
     let env = sandbox();
@@ -94,6 +95,7 @@ fn create_passes_template_packages_to_install() {
             PUBLISHER,
             "-e",
             "web/server/nginx",
+            "-e",
             "editor/vim"
         ]]
     );

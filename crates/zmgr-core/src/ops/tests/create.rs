@@ -606,3 +606,88 @@ fn a_shared_ip_zone_uses_the_stub_and_its_undo_leaves_the_stub_alone() {
     assert!(fake.zones().is_empty());
     assert_eq!(reg.entry("web"), None);
 }
+
+/// The install takes one `-P` (the preferred publisher's first origin) and one `-e` per
+/// package, as the brand's getopts reads them; the rest of the publishers, origins and
+/// mirrors are set in the new image afterwards, in the template's order.
+#[test]
+fn several_publishers_and_packages_install_as_the_brand_reads_them() {
+    let reg = Reg::new();
+    reg.write(
+        "publishers/openindiana.org.kdl",
+        "publisher \"openindiana.org\" {\n    origin \"https://pkg.openindiana.org/hipster\" \"https://pkg2.openindiana.org/hipster\"\n}\n",
+    );
+    reg.write(
+        "publishers/site.kdl",
+        "publisher \"site\" {\n    origin \"https://pkg.example.org/site\"\n    mirror \"https://mirror.example.org/site\"\n}\n",
+    );
+    reg.write(
+        "templates/p.kdl",
+        "template \"p\" {\n    brand \"ipkg\"\n    autoboot #true\n    ip-type \"exclusive\"\n    pool \"lan\"\n    publisher \"openindiana.org\"\n    publisher \"site\"\n    packages \"web/server/nginx\" \"editor/vim\" \"diagnostic/top\"\n}\n",
+    );
+    let fake = host();
+    run(&reg, &fake, &opts("p"), None).unwrap();
+    assert_eq!(
+        fake.changes(),
+        [
+            VNIC,
+            CONFIGURE,
+            "zoneadm -z web install -P openindiana.org=https://pkg.openindiana.org/hipster -e web/server/nginx -e editor/vim -e diagnostic/top",
+            "pkg -R /zones/web/root set-publisher -g https://pkg2.openindiana.org/hipster openindiana.org",
+            "pkg -R /zones/web/root set-publisher -g https://pkg.example.org/site -m https://mirror.example.org/site site",
+            BOOT,
+        ]
+    );
+    let zone = fake.zone("web").unwrap();
+    assert_eq!(
+        zone.packages,
+        ["web/server/nginx", "editor/vim", "diagnostic/top"]
+    );
+    assert_eq!(
+        zone.publishers,
+        [
+            (
+                "openindiana.org".to_string(),
+                vec![
+                    "https://pkg.openindiana.org/hipster".to_string(),
+                    "https://pkg2.openindiana.org/hipster".to_string()
+                ]
+            ),
+            (
+                "site".to_string(),
+                vec![
+                    "https://pkg.example.org/site".to_string(),
+                    "m:https://mirror.example.org/site".to_string()
+                ]
+            ),
+        ]
+    );
+}
+
+/// A publisher that cannot be set in the new image fails the create, which uninstalls.
+#[test]
+fn a_failed_set_publisher_is_undone_with_the_install() {
+    let reg = Reg::new();
+    reg.write(
+        "publishers/site.kdl",
+        "publisher \"site\" {\n    origin \"https://pkg.example.org/site\"\n}\n",
+    );
+    reg.write(
+        "publishers/extra.kdl",
+        "publisher \"extra\" {\n    origin \"https://pkg.example.org/extra\"\n}\n",
+    );
+    reg.write(
+        "templates/p.kdl",
+        "template \"p\" {\n    brand \"ipkg\"\n    autoboot #true\n    ip-type \"exclusive\"\n    pool \"lan\"\n    publisher \"site\"\n    publisher \"extra\"\n}\n",
+    );
+    let fake = host();
+    fake.fault(Fault::on(Tool::Pkg, "set-publisher"));
+    let err = run(&reg, &fake, &opts("p"), None).unwrap_err();
+    let (_, undone, failed, _) = parts(err);
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(
+        undone,
+        [UNDONE_INSTALL, UNDONE_CONFIG, UNDONE_VNIC, UNDONE_ENTRY]
+    );
+    assert_nothing_left(&reg, &fake);
+}
