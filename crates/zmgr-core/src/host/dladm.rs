@@ -4,20 +4,18 @@ use crate::error::{Error, Result};
 use crate::host::exec::{CommandLine, Runner, Tool};
 use crate::host::zoneadm::split_escaped;
 
-/// One VNIC as `dladm show-vnic -p -o LINK,OVER,MACADDRESS,VID,ZONE` prints it.
+/// One VNIC as `dladm show-vnic -p -o LINK,OVER` prints it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vnic {
     pub link: String,
     pub over: String,
-    pub mac: String,
-    pub vid: u16,
-    /// The zone the VNIC is assigned to while that zone runs.
-    pub zone: Option<String>,
 }
 
-pub const SHOW_VNIC_FIELDS: &str = "LINK,OVER,MACADDRESS,VID,ZONE";
+/// The fields zmgr asks `show-vnic` for: only these two, since older dladm (before OmniOS
+/// r151030, older OpenIndiana) has no ZONE field and an unknown field is fatal with `-p`.
+pub const SHOW_VNIC_FIELDS: &str = "LINK,OVER";
 
-/// `dladm show-vnic -p -o LINK,OVER,MACADDRESS,VID,ZONE`
+/// `dladm show-vnic -p -o LINK,OVER`
 pub fn show_vnics() -> CommandLine {
     CommandLine::new(Tool::Dladm, ["show-vnic", "-p", "-o", SHOW_VNIC_FIELDS])
 }
@@ -67,8 +65,8 @@ pub fn delete_vnic(name: &str) -> CommandLine {
     CommandLine::new(Tool::Dladm, ["delete-vnic", name])
 }
 
-/// Parses `dladm show-vnic -p -o LINK,OVER,MACADDRESS,VID,ZONE`. Etherstubs, which show-vnic
-/// also lists with only LINK filled, are skipped.
+/// Parses `dladm show-vnic -p -o LINK,OVER`. Etherstubs, which show-vnic also lists with
+/// only LINK filled, are skipped.
 pub fn parse_show_vnic(text: &str) -> std::result::Result<Vec<Vnic>, String> {
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -76,9 +74,9 @@ pub fn parse_show_vnic(text: &str) -> std::result::Result<Vec<Vnic>, String> {
             continue;
         }
         let f = split_escaped(line);
-        let [link, over, mac, vid, zone] = f.as_slice() else {
+        let [link, over] = f.as_slice() else {
             return Err(format!(
-                "line {} of `dladm show-vnic -p` has {} fields, expected 5: {line:?}",
+                "line {} of `dladm show-vnic -p` has {} fields, expected 2: {line:?}",
                 n + 1,
                 f.len()
             ));
@@ -86,18 +84,9 @@ pub fn parse_show_vnic(text: &str) -> std::result::Result<Vec<Vnic>, String> {
         if over.is_empty() {
             continue;
         }
-        let vid = if vid.is_empty() {
-            0
-        } else {
-            vid.parse()
-                .map_err(|_| format!("line {} of `dladm show-vnic -p` has VID {vid:?}", n + 1))?
-        };
         out.push(Vnic {
             link: link.clone(),
             over: over.clone(),
-            mac: mac.clone(),
-            vid,
-            zone: Some(zone.clone()).filter(|z| !z.is_empty() && z != "--"),
         });
     }
     Ok(out)
@@ -116,14 +105,17 @@ mod tests {
     }
 
     #[test]
-    fn parses_vnics_with_escaped_macs() {
-        let text = "web1_0:stub0:2\\:8\\:20\\:38\\:a5\\:d6:0:web1\nstub0::::\ndb0:e1000g0:2\\:8\\:20\\:1\\:2\\:3:12:--\n";
+    fn parses_vnics_and_skips_etherstubs() {
+        // `dladm show-vnic -p -o LINK,OVER`: an etherstub shows with an empty OVER.
+        let text = "web1_0:stub0\nstub0:\ndb0:e1000g0\n";
         let v = parse_show_vnic(text).unwrap();
-        assert_eq!(v.len(), 2);
-        assert_eq!(v[0].mac, "2:8:20:38:a5:d6");
-        assert_eq!(v[0].zone.as_deref(), Some("web1"));
-        assert_eq!(v[1].vid, 12);
-        assert_eq!(v[1].zone, None);
+        assert_eq!(
+            v,
+            [
+                Vnic { link: "web1_0".into(), over: "stub0".into() },
+                Vnic { link: "db0".into(), over: "e1000g0".into() },
+            ]
+        );
         assert!(parse_show_vnic("a:b:c\n").is_err());
     }
 }
