@@ -241,7 +241,12 @@ pub fn parse_info(text: &str) -> Result<Info, String> {
         if line.trim().is_empty() {
             continue;
         }
-        if let Some(prop) = line.strip_prefix('\t') {
+        // Properties are indented: by one TAB in illumos-gate's zonecfg, but any leading
+        // white space is taken, so a copy whose TABs became spaces still reads.
+        if let Some(prop) = line
+            .strip_prefix(|c: char| c == ' ' || c == '\t')
+            .map(str::trim_start)
+        {
             let Some(res) = current.as_mut() else {
                 return Err(format!(
                     "line {} of `zonecfg info` is indented outside a resource: {raw:?}",
@@ -424,6 +429,15 @@ mod tests {
                 "security-flags"
             ]
         );
+    }
+
+    #[test]
+    fn properties_may_be_indented_with_spaces() {
+        let text = "zonename: w\nnet:\n    address: 192.0.2.5/24\n  \tphysical: w0\n";
+        let info = parse_info(text).unwrap();
+        let net = info.resources_of("net").next().unwrap();
+        assert_eq!(net.get("address"), Some("192.0.2.5/24"));
+        assert_eq!(net.get("physical"), Some("w0"));
     }
 
     #[test]

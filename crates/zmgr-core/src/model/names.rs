@@ -30,8 +30,10 @@ pub fn zone_name_error(name: &str) -> Option<String> {
     None
 }
 
-/// Why a datalink name is refused, per libdladm: at most 31 characters, letters, digits,
-/// `_` and `.`, starting with a letter and ending in a number without leading zeros.
+/// Why a datalink name is refused, per libdladm's `dladm_valid_linkname` (illumos-gate
+/// `usr/src/lib/libdladm/common/libdladm.c`): shorter than MAXLINKNAMELEN (32), letters,
+/// digits, `_` and `.`, not starting with a digit, ending in a digit; and the number at
+/// the end (the PPA) without leading zeros, as the link-name rules of dladm(8) require.
 pub fn link_name_error(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("a link name cannot be empty".into());
@@ -43,14 +45,10 @@ pub fn link_name_error(name: &str) -> Option<String> {
         ));
     }
     if let Some(bad) = first_bad_char(name, |i, c| {
-        if i == 0 {
-            c.is_ascii_alphabetic()
-        } else {
-            c.is_ascii_alphanumeric() || matches!(c, '_' | '.')
-        }
+        (c.is_ascii_alphanumeric() || matches!(c, '_' | '.')) && !(i == 0 && c.is_ascii_digit())
     }) {
         return Some(format!(
-            "link name `{name}` contains {bad}; use letters, digits, `_` and `.`, starting with a letter"
+            "link name `{name}` contains {bad}; use letters, digits, `_` and `.`, not starting with a digit"
         ));
     }
     let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
@@ -140,6 +138,8 @@ mod tests {
             "web1_0",
             "net10",
             "a.b1",
+            "_a0",
+            ".x1",
             &format!("{}1", "x".repeat(30)),
         ] {
             assert_eq!(link_name_error(ok), None, "{ok}");
@@ -150,7 +150,7 @@ mod tests {
             "0vnic",
             "a-b0",
             "",
-            "_a0",
+            "9a0",
             &format!("{}1", "x".repeat(31)),
         ] {
             assert!(link_name_error(bad).is_some(), "{bad}");

@@ -400,7 +400,7 @@ fn template_list_and_show() {
         "\
 NAME    BRAND   AUTOBOOT  IP-TYPE    POOL     PUBLISHERS       DESCRIPTION
 ipkg    ipkg    true      exclusive  default  openindiana.org  OpenIndiana whole-root zone
-nlipkg  nlipkg  true      exclusive  default  openindiana.org  OpenFlowLabs non-linked whole-root zone
+nlipkg  nlipkg  true      exclusive  default  openindiana.org  OpenIndiana non-linked whole-root zone
 web     nlipkg  false     exclusive  lan      openindiana.org  nginx web servers
 "
     );
