@@ -84,7 +84,7 @@ pub enum Command {
         /// VNIC name [default: derived from the zone name, e.g. web01_0]
         #[arg(long, value_name = "LINK")]
         vnic: Option<String>,
-        /// Do not boot the zone, even if the template says autoboot
+        /// Do not boot the zone now, and set its zonecfg autoboot to false
         #[arg(long)]
         no_boot: bool,
         /// Print the plan (address, zonecfg file, every command) and change nothing

@@ -14,6 +14,7 @@ const NODES: &[&str] = &[
     "description",
     "brand",
     "autoboot",
+    "boot",
     "ip-type",
     "pool",
     "publisher",
@@ -129,7 +130,11 @@ pub struct Template {
     pub name: Spanned<String>,
     pub description: Option<String>,
     pub brand: Spanned<String>,
+    /// zonecfg's `autoboot`: the zone boots when the host does.
     pub autoboot: bool,
+    /// Whether `create` boots the zone once it is installed (`boot`; when the template does
+    /// not say, as autoboot).
+    pub boot: bool,
     pub ip_type: IpType,
     /// Pool that addresses come from unless `create --pool` says otherwise.
     pub pool: Option<Spanned<String>>,
@@ -249,6 +254,10 @@ impl Template {
             .single(&nodes, "autoboot")
             .and_then(|n| r.one_bool_arg(n))
             .unwrap_or(false);
+        let boot = r
+            .single(&nodes, "boot")
+            .and_then(|n| r.one_bool_arg(n))
+            .unwrap_or(autoboot);
         let mut ip_type = IpType::default();
         if let Some(n) = r.single(&nodes, "ip-type")
             && let Some(v) = r.one_string_arg(n)
@@ -331,6 +340,7 @@ impl Template {
             description,
             brand: brand?,
             autoboot,
+            boot,
             ip_type,
             pool,
             publishers,
@@ -350,6 +360,9 @@ impl Template {
         }
         s += &format!("    brand {}\n", quote(&self.brand.value));
         s += &format!("    autoboot #{}\n", self.autoboot);
+        if self.boot != self.autoboot {
+            s += &format!("    boot #{}\n", self.boot);
+        }
         s += &format!("    ip-type {}\n", quote(self.ip_type.as_str()));
         if let Some(p) = &self.pool {
             s += &format!("    pool {}\n", quote(&p.value));

@@ -285,12 +285,13 @@ fn build_plan(
         link,
         ip_type: template.ip_type,
         zonepath,
-        boot: template.autoboot && !opts.no_boot,
+        boot: template.boot && !opts.no_boot,
         zonecfg: String::new(),
         publishers,
         packages: template.packages.iter().map(|p| p.value.clone()).collect(),
         extras: template.zonecfg.clone(),
-        autoboot: template.autoboot,
+        // A zone made with --no-boot does not boot with the host either.
+        autoboot: template.autoboot && !opts.no_boot,
         hooks: template.hooks.iter().map(|(p, _)| p.value).collect(),
     };
     plan.write_zonecfg().map_err(|why| {

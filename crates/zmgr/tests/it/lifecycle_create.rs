@@ -122,8 +122,8 @@ fn no_boot_leaves_the_zone_installed() {
     assert_eq!(env.system_zones(), vec!["web01:installed"]);
     assert_eq!(registry_state(&env, "web01"), "installed");
     assert!(calls(&env, "zoneadm", "boot").is_empty());
-    // The zone still boots by itself with the host: --no-boot is about now.
-    info_has(&zonecfg_info(&env, "web01"), &["autoboot: true"]);
+    // Nor does it boot by itself with the host: --no-boot writes autoboot=false.
+    info_has(&zonecfg_info(&env, "web01"), &["autoboot: false"]);
 }
 
 #[test]
@@ -370,7 +370,7 @@ fn dry_run_text(env: &TestEnv, boot: bool) -> String {
          \x20   create -b\n\
          \x20   set brand=\"ipkg\"\n\
          \x20   set zonepath=\"{zp}\"\n\
-         \x20   set autoboot=\"true\"\n\
+         \x20   set autoboot=\"{boot}\"\n\
          \x20   set ip-type=\"exclusive\"\n\
          \x20   add net\n\
          \x20   set physical=\"web01_0\"\n\
@@ -504,4 +504,27 @@ fn verbose_prints_every_line_of_the_install() {
         .stderr_has("Installing package: entire\n")
         .stderr_has("Done: Installation completed")
         .stderr_has("booting zone web01\n");
+}
+
+/// Booting after create is the template's `boot`, apart from zonecfg's `autoboot`.
+#[test]
+fn boot_after_create_is_its_own_setting() {
+    let env = sandbox();
+    env.write(
+        "templates/ipkg.kdl",
+        "template \"ipkg\" {\n    brand \"ipkg\"\n    autoboot #false\n    boot #true\n    pool \"default\"\n    publisher \"openindiana.org\"\n}\n",
+    );
+    env.sandbox(&["create", "web01"])
+        .success()
+        .stdout_is("created zone web01: 192.0.2.10/24 on web01_0, running\n");
+    info_has(&zonecfg_info(&env, "web01"), &["autoboot: false"]);
+    // And the other way round: autoboot with the host, but not booted now.
+    env.write(
+        "templates/ipkg.kdl",
+        "template \"ipkg\" {\n    brand \"ipkg\"\n    autoboot #true\n    boot #false\n    pool \"default\"\n    publisher \"openindiana.org\"\n}\n",
+    );
+    env.sandbox(&["create", "web02"])
+        .success()
+        .stdout_is("created zone web02: 192.0.2.11/24 on web02_0, installed\n");
+    info_has(&zonecfg_info(&env, "web02"), &["autoboot: true"]);
 }

@@ -544,7 +544,7 @@ fn unknown_nodes_in_every_kind_of_file_with_suggestions() {
             )
         })
         .collect();
-    let known_template_nodes = "expected one of: description, brand, autoboot, ip-type, pool, publisher, packages, zonecfg, hooks";
+    let known_template_nodes = "expected one of: description, brand, autoboot, boot, ip-type, pool, publisher, packages, zonecfg, hooks";
     assert_eq!(
         got,
         [
@@ -1099,7 +1099,7 @@ fn bad_zone_entries() {
                 rfc
             ),
             (
-                "link name `web-01` contains `-` at position 4; use letters, digits, `_` and `.`, starting with a letter",
+                "link name `web-01` contains `-` at position 4; use letters, digits, `_` and `.`, not starting with a digit",
                 at("zones/d.kdl:6:9"),
                 "invalid link name".to_string(),
                 ""
