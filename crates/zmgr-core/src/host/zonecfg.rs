@@ -182,6 +182,9 @@ impl Info {
 pub struct InfoNet {
     pub physical: String,
     pub addresses: Vec<String>,
+    /// OmniOS's `global-nic`: the brand makes the VNIC `physical` over this link at boot
+    /// and deletes it at halt (an on-demand VNIC).
+    pub global_nic: Option<String>,
 }
 
 impl Info {
@@ -199,6 +202,7 @@ impl Info {
                     .filter(|a| !a.is_empty())
                     .map(str::to_string)
                     .collect(),
+                global_nic: n.get("global-nic").map(str::to_string),
             })
             .collect()
     }

@@ -289,7 +289,11 @@ fn adopt(
     for n in info.nets() {
         let physical = n.physical.clone();
         let exclusive = z.ip_type == crate::model::template::IpType::Exclusive;
-        let is_vnic = exclusive && vnics.is_some_and(|v| v.contains(&physical));
+        // An on-demand VNIC (global-nic set) is the brand's, made at boot and deleted at
+        // halt: not one zmgr made, so never one it deletes.
+        let is_vnic = exclusive
+            && n.global_nic.is_none()
+            && vnics.is_some_and(|v| v.contains(&physical));
         if let Some(holder) = links.get(&physical).filter(|_| exclusive) {
             return Err(ZoneImport::LinkConflict {
                 zone: z.name.clone(),

@@ -361,3 +361,50 @@ fn a_dry_run_writes_nothing_and_names_must_exist() {
     );
     assert!(reg.zone_files().is_empty());
 }
+
+/// An OmniOS on-demand VNIC (`global-nic` set) is made by the brand at boot and deleted at
+/// halt: import does not record it as zmgr's, so no teardown deletes it.
+#[test]
+fn an_on_demand_vnic_is_not_recorded_as_zmgrs() {
+    let info = concat!(
+        "zonename: od\n",
+        "zonepath: /zones/od\n",
+        "brand: ipkg\n",
+        "autoboot: true\n",
+        "ip-type: exclusive\n",
+        "net:\n",
+        "\taddress not specified\n",
+        "\tallowed-address: 192.0.2.70/24\n",
+        "\tdefrouter: 192.0.2.1\n",
+        "\tglobal-nic: stub0\n",
+        "\tmac-addr not specified\n",
+        "\tphysical: od0\n",
+        "\tvlan-id not specified\n",
+    );
+    let reg = registry(&[("t", "ipkg")], None);
+    let fake = host();
+    // The zone runs, so the brand's VNIC exists now.
+    fake.add_vnic("od0", "stub0");
+    fake.add_zone(
+        FakeZone::new("od", "ipkg")
+            .ip_type(IpType::Exclusive)
+            .state(ZoneState::Running),
+    );
+    fake.replay(Tool::Zonecfg, &["-z", "od", "info"], info);
+    run(&reg, &fake, &["od"], false).unwrap();
+    let entry = entry_without_time(&reg, "od");
+    assert!(
+        entry.contains("net \"od0\" address=\"192.0.2.70/24\" pool=\"lan\"\n"),
+        "{entry}"
+    );
+    assert!(!entry.contains("vnic=#true"), "{entry}");
+    // destroy takes the zone down and leaves the VNIC to the brand.
+    let mut session = reg.session(&fake);
+    let report =
+        crate::ops::lifecycle::destroy(&mut session, &reg.registry(), "od", true).unwrap();
+    assert!(
+        !report.commands.iter().any(|c| c.contains("delete-vnic")),
+        "{:?}",
+        report.commands
+    );
+}
