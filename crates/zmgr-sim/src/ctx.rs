@@ -2,6 +2,7 @@
 //! settings, and stdin/stdout/stderr (stdin is recorded for the log).
 
 use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::path::Path;
 use std::thread;
 use std::time::Duration;
 
@@ -127,4 +128,15 @@ pub fn strerror(e: &io::Error) -> String {
             }
         }
     }
+}
+
+/// The name a tool prints where its C source prints `argv[0]`: the path it
+/// was run by when that is a link named after the tool, else the tool name.
+pub fn argv0(tool: &str) -> String {
+    let a0 = std::env::args().next().unwrap_or_default();
+    let base = Path::new(&a0)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if base == tool { a0 } else { tool.to_string() }
 }

@@ -53,6 +53,36 @@ pub(crate) const VNIC_FIELDS: [Field; 7] = [
     },
 ];
 
+/// show-vnic's fields before the ZONE field (OmniOS before r151030, older
+/// OpenIndiana): reference section 4.4, omniosorg/illumos-omnios dladm.c
+/// 2f9f5929.
+const OLD_VNIC_FIELDS: [Field; 6] = [
+    Field {
+        name: "LINK",
+        width: 13,
+    },
+    Field {
+        name: "OVER",
+        width: 13,
+    },
+    Field {
+        name: "SPEED",
+        width: 7,
+    },
+    Field {
+        name: "MACADDRESS",
+        width: 18,
+    },
+    Field {
+        name: "MACADDRTYPE",
+        width: 20,
+    },
+    Field {
+        name: "VID",
+        width: 7,
+    },
+];
+
 const LINK_FIELDS: [Field; 6] = [
     Field {
         name: "LINK",
@@ -447,6 +477,75 @@ fn create_vnic(ctx: &mut Ctx, args: &[String]) -> Flow {
     }
 }
 
+/// `dladm create-vnic -l OVER [-m MAC] [-v VID] NAME` on the state, for
+/// the brand hooks that run dladm (OmniOS on-demand VNICs): the checks of
+/// `create_vnic` in its order. Ok is the VNIC's MAC; Err is dladm's message
+/// line without the `dladm: ` prefix.
+pub fn create_vnic_in(
+    st: &mut State,
+    name: &str,
+    over: &str,
+    mac: Option<&str>,
+    vid: Option<&str>,
+) -> Result<String, String> {
+    let vid: u16 = match vid {
+        None => 0,
+        Some(v) => match v.parse::<u16>() {
+            Ok(n) if (1..=4094).contains(&n) => n,
+            _ => return Err(format!("invalid VLAN identifier '{v}'")),
+        },
+    };
+    let fixed = match mac {
+        None => None,
+        Some(m) => match parse_mac(m) {
+            Some(b) if b[0] & 1 == 0 => Some(format_mac(&b)),
+            _ => return Err("invalid MAC address".into()),
+        },
+    };
+    if name.len() >= crate::names::MAXLINKNAMELEN {
+        return Err(format!("link name too long '{name}'"));
+    }
+    if !valid_link_name(name) {
+        return Err(format!("invalid link name '{name}'"));
+    }
+    let Some(under) = st.link(over) else {
+        return Err(format!("invalid link name '{over}'"));
+    };
+    if under.class == LinkClass::Vnic {
+        return Err(format!(
+            "vnic creation over {over} failed: operation not supported"
+        ));
+    }
+    let speed = if under.class == LinkClass::Phys {
+        under.speed
+    } else {
+        0
+    };
+    if st.link(name).is_some() {
+        return Err(format!(
+            "vnic creation over {over} failed: object already exists"
+        ));
+    }
+    let taken: Vec<&str> = st.links.iter().map(|l| l.mac.as_str()).collect();
+    let (mac, mac_type) = match fixed {
+        Some(m) => (m, "fixed".to_string()),
+        None => (random_mac(&[2, 8, 32], &taken), "random".to_string()),
+    };
+    st.links.push(Link {
+        name: name.to_string(),
+        class: LinkClass::Vnic,
+        over: over.to_string(),
+        mac: mac.clone(),
+        mac_type,
+        vid,
+        zone: None,
+        speed,
+        mtu: 1500,
+        temporary: false,
+    });
+    Ok(mac)
+}
+
 fn create_etherstub(ctx: &mut Ctx, args: &[String]) -> Flow {
     let specs = [o('t', &["temporary"], false), o('R', &["root-dir"], true)];
     let (opts, operands) =
@@ -672,7 +771,12 @@ fn show_vnic_common(ctx: &mut Ctx, args: &[String], etherstub: bool) -> Flow {
         opts.push(('o', "link".into()));
     }
     let parsable = has(&opts, 'p');
-    let fmt = formatter(ctx, &VNIC_FIELDS, &opts, parsable)?;
+    let fields: &[Field] = if ctx.settings.dladm_vnic_zone {
+        &VNIC_FIELDS
+    } else {
+        &OLD_VNIC_FIELDS
+    };
+    let fmt = formatter(ctx, fields, &opts, parsable)?;
     fault(ctx, sub, &format!("{sub} failed"))?;
     let rows = links
         .iter()

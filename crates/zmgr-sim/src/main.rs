@@ -4,6 +4,7 @@
 //! `zmgr-sim TOOL ARGS…`, or a link named after the tool. State lives in
 //! the directory named by `ZMGR_SIM_STATE`.
 
+mod brand;
 mod config;
 mod ctx;
 mod dladm;
@@ -13,19 +14,26 @@ mod getopt;
 mod grammar;
 mod help;
 mod info;
+mod ipadm;
+mod ipnat;
 mod lexer;
 mod log;
 mod names;
 mod ofmt;
 mod pkg;
 mod random;
+mod routeadm;
 mod settings;
 mod sim_admin;
 mod state;
 mod store;
+mod svcadm;
+mod svcs;
+mod zfs;
 mod zlogin;
 mod zoneadm;
 mod zonecfg;
+mod zshell;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -81,6 +89,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The global zone's /etc/ipf, which the ipfilter package ships.
+    svcadm::make_etc_ipf(&dir);
     let faults = match faults::Faults::load(&dir) {
         Ok(f) => f,
         Err(e) => {
@@ -101,6 +111,13 @@ fn main() -> ExitCode {
         "dladm" => dladm::run(&mut ctx, &args),
         "zlogin" => zlogin::run(&mut ctx, &args),
         "pkg" => pkg::run(&mut ctx, &args),
+        "zfs" => zfs::run(&mut ctx, &args),
+        "ipadm" => ipadm::run(&mut ctx, &args),
+        "routeadm" => routeadm::run(&mut ctx, &args),
+        "svcadm" => svcadm::run(&mut ctx, &args),
+        "svcs" => svcs::run(&mut ctx, &args),
+        "svcprop" => svcs::run_svcprop(&mut ctx, &args),
+        "ipnat" => ipnat::run(&mut ctx, &args),
         _ => sim_admin::run(&mut ctx, &args),
     };
     let inv = log::Invocation {

@@ -15,7 +15,7 @@ const USAGE: &str = concat!(
     "        pkg uninstall package ...\n",
     "        pkg list [-H] [package ...]\n",
     "        pkg publisher [-H] [-F tsv] [publisher ...]\n",
-    "        pkg set-publisher [-g origin] [-G origin] [-O origin] publisher\n",
+    "        pkg set-publisher [-g origin] [-G origin] [-m mirror] [-M mirror] [-O origin] publisher\n",
     "        pkg unset-publisher publisher ...\n",
     "\n",
     "Options:\n",
@@ -108,6 +108,18 @@ fn main(ctx: &mut Ctx, args: &[String]) -> Flow {
     }
 }
 
+/// A package FMRI's stem: `pkg:/editor/vim@9.0`, `pkg://pub/editor/vim` and
+/// `editor/vim` are all `editor/vim`.
+pub fn stem(fmri: &str) -> String {
+    let s = fmri
+        .strip_prefix("pkg://")
+        .map(|r| r.split_once('/').map(|(_, p)| p).unwrap_or(r))
+        .or_else(|| fmri.strip_prefix("pkg:/"))
+        .unwrap_or(fmri);
+    let s = s.split('@').next().unwrap_or(s);
+    s.trim_start_matches('/').to_string()
+}
+
 fn operands(
     ctx: &Ctx,
     args: &[String],
@@ -143,6 +155,8 @@ fn install(ctx: &Ctx, zone: &str, args: &[String]) -> Flow {
     if pkgs.is_empty() {
         return Err(usage(ctx, "install: at least one package name required"));
     }
+    let mut pkgs: Vec<String> = pkgs.iter().map(|p| stem(p)).collect();
+    pkgs.dedup();
     let dry = opts.iter().any(|o| o == "-n");
     let added = ctx
         .store
@@ -314,6 +328,8 @@ fn publisher(ctx: &Ctx, zone: &str, args: &[String]) -> Flow {
 fn set_publisher(ctx: &Ctx, zone: &str, args: &[String]) -> Flow {
     let mut add = Vec::new();
     let mut remove = Vec::new();
+    let mut add_mirror = Vec::new();
+    let mut remove_mirror = Vec::new();
     let mut replace: Option<String> = None;
     let mut name = None;
     let mut i = 0;
@@ -330,6 +346,8 @@ fn set_publisher(ctx: &Ctx, zone: &str, args: &[String]) -> Flow {
         };
         match a {
             "-g" | "--add-origin" => add.push(take(&mut i)?),
+            "-m" | "--add-mirror" => add_mirror.push(take(&mut i)?),
+            "-M" | "--remove-mirror" => remove_mirror.push(take(&mut i)?),
             "-G" | "--remove-origin" => remove.push(take(&mut i)?),
             "-O" | "--origin-uri" => replace = Some(take(&mut i)?),
             "-P" | "--search-first" | "--enable" | "--non-sticky" | "--sticky" => {}
@@ -358,12 +376,13 @@ fn set_publisher(ctx: &Ctx, zone: &str, args: &[String]) -> Flow {
             let idx = match z.image.publishers.iter().position(|p| p.name == name) {
                 Some(i) => i,
                 None => {
-                    if add.is_empty() && replace.is_none() {
+                    if add.is_empty() && replace.is_none() && add_mirror.is_empty() {
                         return Err(format!("Unknown publisher '{name}'."));
                     }
                     z.image.publishers.push(Publisher {
                         name: name.clone(),
                         origins: Vec::new(),
+                        mirrors: Vec::new(),
                     });
                     z.image.publishers.len() - 1
                 }
@@ -379,6 +398,19 @@ fn set_publisher(ctx: &Ctx, zone: &str, args: &[String]) -> Flow {
                     ));
                 }
                 p.origins.retain(|x| x != o);
+            }
+            for m in &remove_mirror {
+                if !p.mirrors.contains(m) {
+                    return Err(format!(
+                        "Mirror '{m}' does not exist for publisher '{name}'."
+                    ));
+                }
+                p.mirrors.retain(|x| x != m);
+            }
+            for m in &add_mirror {
+                if !p.mirrors.contains(m) {
+                    p.mirrors.push(m.clone());
+                }
             }
             for o in &add {
                 if !p.origins.contains(o) {

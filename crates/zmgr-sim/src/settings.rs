@@ -8,13 +8,50 @@ use crate::lexer::Dialect;
 
 pub const SETTINGS_FILE: &str = "settings";
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     pub export_style: ExportStyle,
     pub dialect: Dialect,
+    /// The publishers whose catalog has the `entire` incorporation
+    /// (pkgcreatezone checks the preferred one).
+    pub publishers_with_entire: Vec<String>,
+    /// Seconds after boot before a zone's `svc:/milestone/multi-user` is online.
+    pub multi_user_delay: f64,
+    /// Whether dladm's show-vnic has the ZONE field (illumos since 2019,
+    /// OmniOS r151030); `false` plays an older dladm.
+    pub dladm_vnic_zone: bool,
 }
 
-pub const KEYS: [&str; 2] = ["export-style", "zonecfg-dialect"];
+pub const KEYS: [&str; 5] = [
+    "export-style",
+    "zonecfg-dialect",
+    "publishers-with-entire",
+    "multi-user-delay",
+    "dladm-vnic-zone",
+];
+
+/// `publishers-with-entire` by default.
+pub const DEFAULT_PUBLISHERS_WITH_ENTIRE: &str = "openindiana.org,omnios";
+
+fn parse_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn parse_delay(s: &str) -> Option<f64> {
+    s.parse::<f64>().ok().filter(|d| d.is_finite() && *d >= 0.0)
+}
+
+fn parse_yes_no(s: &str) -> Option<bool> {
+    match s {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
 
 pub fn parse_dialect(s: &str) -> Option<Dialect> {
     match s {
@@ -29,6 +66,9 @@ pub fn valid(key: &str, value: &str) -> bool {
     match key {
         "export-style" => ExportStyle::parse(value).is_some(),
         "zonecfg-dialect" => parse_dialect(value).is_some(),
+        "publishers-with-entire" => true,
+        "multi-user-delay" => parse_delay(value).is_some(),
+        "dladm-vnic-zone" => parse_yes_no(value).is_some(),
         _ => false,
     }
 }
@@ -38,6 +78,9 @@ impl Settings {
         let mut s = Settings {
             export_style: ExportStyle::Quoted,
             dialect: Dialect::OmniOs,
+            publishers_with_entire: parse_list(DEFAULT_PUBLISHERS_WITH_ENTIRE),
+            multi_user_delay: 0.0,
+            dladm_vnic_zone: true,
         };
         if let Ok(text) = std::fs::read_to_string(dir.join(SETTINGS_FILE)) {
             for line in text.lines() {
@@ -52,6 +95,15 @@ impl Settings {
         if let Ok(v) = std::env::var("ZMGR_SIM_ZONECFG_DIALECT") {
             s.apply("zonecfg-dialect", &v);
         }
+        if let Ok(v) = std::env::var("ZMGR_SIM_PUBLISHERS_WITH_ENTIRE") {
+            s.apply("publishers-with-entire", &v);
+        }
+        if let Ok(v) = std::env::var("ZMGR_SIM_MULTI_USER_DELAY") {
+            s.apply("multi-user-delay", &v);
+        }
+        if let Ok(v) = std::env::var("ZMGR_SIM_DLADM_VNIC_ZONE") {
+            s.apply("dladm-vnic-zone", &v);
+        }
         s
     }
 
@@ -65,6 +117,17 @@ impl Settings {
             "zonecfg-dialect" => {
                 if let Some(d) = parse_dialect(value) {
                     self.dialect = d;
+                }
+            }
+            "publishers-with-entire" => self.publishers_with_entire = parse_list(value),
+            "multi-user-delay" => {
+                if let Some(d) = parse_delay(value) {
+                    self.multi_user_delay = d;
+                }
+            }
+            "dladm-vnic-zone" => {
+                if let Some(b) = parse_yes_no(value) {
+                    self.dladm_vnic_zone = b;
                 }
             }
             _ => {}

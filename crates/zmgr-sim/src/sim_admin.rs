@@ -9,10 +9,14 @@ use crate::store::write_atomic;
 const USAGE: &str = concat!(
     "usage:\tsim-admin add-phys <link> [<speed-mbps>]\n",
     "\tsim-admin link-tools <dir>\n",
+    "\tsim-admin plumb <link>\n",
+    "\tsim-admin unplumb <link>\n",
     "\tsim-admin remove-link <link>\n",
     "\tsim-admin set <key> <value>\n",
     "\tsim-admin show-state\n",
-    "keys: export-style (quoted|legacy), zonecfg-dialect (omnios|gate)\n",
+    "keys: export-style (quoted|legacy), zonecfg-dialect (omnios|gate),\n",
+    "\tpublishers-with-entire (NAME,...), multi-user-delay (SECONDS),\n",
+    "\tdladm-vnic-zone (yes|no)\n",
 );
 
 pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
@@ -21,6 +25,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
         ["add-phys", name] => add_phys(ctx, name, "1000"),
         ["add-phys", name, speed] => add_phys(ctx, name, speed),
         ["remove-link", name] => remove_link(ctx, name),
+        ["plumb", name] => plumb(ctx, name, true),
+        ["unplumb", name] => plumb(ctx, name, false),
         ["link-tools", dir] => link_tools(ctx, dir),
         ["set", key, value] => set(ctx, key, value),
         ["show-state"] => match ctx.store.read() {
@@ -87,6 +93,31 @@ fn remove_link(ctx: &mut Ctx, name: &str) -> i32 {
     }
 }
 
+/// Gives a global-zone link an IP interface (or takes it away), as
+/// `ipadm create-if` would: what a shared-IP zone's `physical` needs.
+fn plumb(ctx: &mut Ctx, name: &str, on: bool) -> i32 {
+    match ctx.store.update(|st| {
+        let has = st.ip_interfaces.iter().any(|i| i == name);
+        if on && !has {
+            st.ip_interfaces.push(name.to_string());
+        } else if !on {
+            st.ip_interfaces.retain(|i| i != name);
+        }
+        on != has
+    }) {
+        Ok(true) => 0,
+        Ok(false) => {
+            let what = if on { "already has" } else { "has no" };
+            ctx.err(&format!("sim-admin: {name} {what} an IP interface\n"));
+            1
+        }
+        Err(e) => {
+            ctx.err(&format!("sim-admin: {e}\n"));
+            1
+        }
+    }
+}
+
 fn set(ctx: &mut Ctx, key: &str, value: &str) -> i32 {
     if !settings::KEYS.contains(&key) {
         ctx.err(&format!("sim-admin: unknown setting '{key}'\n{USAGE}"));
@@ -118,7 +149,21 @@ fn set(ctx: &mut Ctx, key: &str, value: &str) -> i32 {
 }
 
 /// The names a link to zmgr-sim can have to act as that tool.
-pub const LINK_NAMES: [&str; 6] = ["zonecfg", "zoneadm", "dladm", "zlogin", "pkg", "sim-admin"];
+pub const LINK_NAMES: [&str; 13] = [
+    "zonecfg",
+    "zoneadm",
+    "dladm",
+    "zlogin",
+    "pkg",
+    "zfs",
+    "ipadm",
+    "routeadm",
+    "svcadm",
+    "svcs",
+    "svcprop",
+    "ipnat",
+    "sim-admin",
+];
 
 /// Makes DIR/zonecfg, DIR/zoneadm… links to this binary, so that a program
 /// configured with command paths can run the simulator unchanged.

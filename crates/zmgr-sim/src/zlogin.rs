@@ -1,6 +1,11 @@
 //! `zlogin ZONE COMMAND…`: runs nothing, but records the command and
 //! answers from `STATE/zlogin.rules`.
 //!
+//! As zlogin.c's `prep_args` does, the words are joined into one string for
+//! the zone's shell (quoted only when there are several and a word holds a
+//! space or TAB), which zshell.rs splits again into simple commands; each
+//! is answered on its own.
+//!
 //! Rule lines: `[zone=NAME] [exit=N] [stdout=TEXT] [stderr=TEXT] -- PREFIX`.
 //! TEXT is a word or a double-quoted string with `\n`, `\t`, `\\` and `\"`
 //! escapes. The first rule whose zone matches and whose PREFIX starts the
@@ -11,7 +16,8 @@ use std::path::Path;
 
 use crate::ctx::{self, Ctx};
 use crate::getopt::{Getopt, Opt};
-use crate::state::{ZloginRecord, ZoneState};
+use crate::state::{ZloginRecord, Zone, ZoneState};
+use crate::zshell;
 
 pub const RULES_FILE: &str = "zlogin.rules";
 
@@ -132,7 +138,14 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
         ctx.err(&format!("zlogin: zone '{zone}' unknown\n"));
         return 1;
     };
-    if z.state != ZoneState::Running {
+    if z.state < ZoneState::Installed {
+        ctx.err(&format!(
+            "zlogin: cannot login to a zone which is '{}'\n",
+            z.state.as_str()
+        ));
+        return 1;
+    }
+    if z.state != ZoneState::Running && z.state != ZoneState::Mounted {
         ctx.err(&format!(
             "zlogin: login allowed only to running zones ({zone} is '{}').\n",
             z.state.as_str()
@@ -143,11 +156,21 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
         ctx.err("zlogin: interactive login is not available in the simulator; give a command\n");
         return 1;
     }
-    let line = command.join(" ");
+    // prep_args: `su root -c LINE`, which the zone's shell parses again.
+    let line = zshell::join_args(&command);
     if !ctx.stdin_is_tty() {
         ctx.read_stdin_all();
     }
-    let first = command[0].clone();
+    let parsed = zshell::parse(&line);
+    let commands: Vec<Vec<String>> = match &parsed {
+        Ok(c) => c.iter().map(|c| c.words.clone()).collect(),
+        Err(_) => Vec::new(),
+    };
+    let first = commands
+        .first()
+        .and_then(|c| c.first())
+        .cloned()
+        .unwrap_or_default();
     let outcome = ctx.fault("zlogin", &first, Some(&zone));
     let exit = if let Some(f) = outcome.failure {
         ctx.err(&format!(
@@ -156,20 +179,22 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
         ));
         f.exit
     } else {
-        let rules = match load_rules(ctx.store.dir()) {
-            Ok(r) => r,
+        match parsed {
             Err(e) => {
-                ctx.err(&format!("zlogin: bad rule: {e}\n"));
-                return 2;
+                ctx.err(&format!("sh: {e}\n"));
+                2
             }
-        };
-        match find(&rules, &zone, &line) {
-            Some(r) => {
-                ctx.out(&r.stdout);
-                ctx.err(&r.stderr);
-                r.exit
+            Ok(cmds) => {
+                let rules = match load_rules(ctx.store.dir()) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        ctx.err(&format!("zlogin: bad rule: {e}\n"));
+                        return 2;
+                    }
+                };
+                let delay = ctx.settings.multi_user_delay;
+                run_list(ctx, z, &rules, &cmds, delay)
             }
-            None => 0,
         }
     };
     let record = ZloginRecord {
@@ -177,6 +202,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
         stdin: ctx.stdin_read.clone().filter(|s| !s.is_empty()),
         exit,
         time: ctx::now(),
+        shell_line: line,
+        commands,
     };
     if let Err(e) = ctx.store.update(|st| {
         if let Some(z) = st.zone_mut(&zone) {
@@ -187,6 +214,153 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
         return 1;
     }
     exit
+}
+
+/// Runs a parsed list as the shell would: `&&` and `||` look at the last
+/// status, a pipeline's status is its last command's, and the output of a
+/// command whose stdout goes to a file or a pipe is not shown.
+fn run_list(ctx: &Ctx, z: &Zone, rules: &[Rule], cmds: &[zshell::Command], delay: f64) -> i32 {
+    let mut status = 0;
+    for c in cmds {
+        let run = match c.join {
+            zshell::Join::And => status == 0,
+            zshell::Join::Or => status != 0,
+            _ => true,
+        };
+        if !run || c.words.is_empty() {
+            continue;
+        }
+        let (out, err, code) = run_simple(z, rules, &c.words, delay);
+        if !c.stdout_redirected && !c.piped {
+            ctx.out(&out);
+        }
+        ctx.err(&err);
+        status = code;
+    }
+    status
+}
+
+/// One simple command: the first matching rule of zlogin.rules, else a
+/// built-in (`svcs` for the milestones, `echo`, `true`, `false`, `:`),
+/// else nothing and status 0.
+fn run_simple(z: &Zone, rules: &[Rule], words: &[String], delay: f64) -> (String, String, i32) {
+    if let Some(r) = find(rules, &z.name, &words.join(" ")) {
+        return (r.stdout.clone(), r.stderr.clone(), r.exit);
+    }
+    let name = words[0].rsplit('/').next().unwrap_or_default();
+    match name {
+        "echo" => (format!("{}\n", words[1..].join(" ")), String::new(), 0),
+        "true" | ":" => (String::new(), String::new(), 0),
+        "false" => (String::new(), String::new(), 1),
+        "svcs" => svcs(z, &words[1..], delay).unwrap_or_default(),
+        _ => (String::new(), String::new(), 0),
+    }
+}
+
+/// The milestones the simulated zone's SMF knows; they come online
+/// `multi-user-delay` seconds after boot.
+const MILESTONES: [&str; 2] = [
+    "svc:/milestone/multi-user:default",
+    "svc:/milestone/multi-user-server:default",
+];
+
+/// Whether an svcs operand names the FMRI: the whole FMRI, or its end at a
+/// `/` boundary, with or without `svc:/` and the `:default` instance.
+fn fmri_matches(pattern: &str, fmri: &str) -> bool {
+    let pat = pattern.strip_prefix("svc:/").unwrap_or(pattern);
+    let full = fmri.strip_prefix("svc:/").unwrap_or(fmri);
+    let bare = full.strip_suffix(":default").unwrap_or(full);
+    [full, bare]
+        .iter()
+        .any(|f| *f == pat || f.ends_with(&format!("/{pat}")))
+}
+
+/// `svcs [-H] [-o COLS] FMRI…` for the milestones (svcs(1): columns
+/// STATE (14), STIME (8), FMRI). Other uses are not answered here.
+fn svcs(z: &Zone, args: &[String], delay: f64) -> Option<(String, String, i32)> {
+    let mut g = Getopt::new(args, "Ho:", 0);
+    let mut header = true;
+    let mut cols: Vec<String> = vec!["state".into(), "stime".into(), "fmri".into()];
+    for o in g.by_ref() {
+        match o {
+            Opt::Flag('H', _) => header = false,
+            Opt::Flag('o', Some(c)) => {
+                cols = c.split(',').map(|x| x.to_ascii_lowercase()).collect();
+            }
+            _ => return None,
+        }
+    }
+    if cols
+        .iter()
+        .any(|c| !["state", "stime", "fmri"].contains(&c.as_str()))
+    {
+        return None;
+    }
+    let operands = &args[g.optind..];
+    if operands.is_empty() {
+        return None;
+    }
+    let mut fmris = Vec::new();
+    for op in operands {
+        let m: Vec<&str> = MILESTONES
+            .iter()
+            .copied()
+            .filter(|f| fmri_matches(op, f))
+            .collect();
+        if m.is_empty() {
+            return None;
+        }
+        fmris.extend(m);
+    }
+    let booted = z.booted_at_ms.unwrap_or(0);
+    let online_at = booted + (delay * 1000.0) as u64;
+    let now = now_ms();
+    let (state, since) = if now >= online_at {
+        ("online", online_at)
+    } else {
+        ("offline", booted)
+    };
+    let stime = {
+        let s = since / 1000 % 86400;
+        format!("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+    };
+    let line = |vals: Vec<String>| -> String {
+        let n = vals.len();
+        let mut l = String::new();
+        for (i, (c, v)) in cols.iter().zip(vals).enumerate() {
+            if i + 1 == n {
+                l.push_str(&v);
+            } else {
+                let w = if c == "state" { 14 } else { 8 };
+                l.push_str(&format!("{v:<w$} "));
+            }
+        }
+        l.push('\n');
+        l
+    };
+    let mut out = String::new();
+    if header {
+        out.push_str(&line(cols.iter().map(|c| c.to_ascii_uppercase()).collect()));
+    }
+    for f in fmris {
+        out.push_str(&line(
+            cols.iter()
+                .map(|c| match c.as_str() {
+                    "state" => state.to_string(),
+                    "stime" => stime.clone(),
+                    _ => f.to_string(),
+                })
+                .collect(),
+        ));
+    }
+    Some((out, String::new(), 0))
+}
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -2,19 +2,18 @@
 
 use std::time::Instant;
 
+use crate::brand;
 use crate::config::IpType;
 use crate::ctx::{self, Ctx, Exit};
 use crate::getopt::{Getopt, Opt};
 use crate::random;
-use crate::state::{InstallRecord, LinkClass, Publisher, State, Zone, ZoneState};
+use crate::state::{InstallRecord, LinkClass, State, Zone, ZoneState};
+use crate::zfs;
+use crate::zshell;
 
 type Flow<T = ()> = Result<T, Exit>;
 
 const Z_USAGE: i32 = 2;
-
-/// The publisher the simulated global zone has; install copies it into a
-/// zone image when no `-P` is given.
-pub const GZ_PUBLISHER: (&str, &str) = ("openindiana.org", "https://pkg.openindiana.org/hipster/");
 
 /// Subcommands with their short usage (`None` for the private ones that
 /// the usage message leaves out) and long help.
@@ -94,8 +93,6 @@ const SUBCOMMANDS: [(&str, Option<&str>, &str); 17] = [
     ),
 ];
 
-const INSTALL_USAGE: &str = "install [-c certificate_file] [-k key_file] [-P publisher=uri]\n\t[-e extrapkg [...]]\ninstall {-a archive|-d path} {-p|-u} [-s|-v]";
-
 struct Adm<'a> {
     ctx: &'a mut Ctx,
     zone: Option<String>,
@@ -168,6 +165,17 @@ impl Adm<'_> {
     fn zoneadmd_msg(&self, msg: &str) {
         let z = self.zone.as_deref().unwrap_or("");
         self.ctx.err(&format!("zone '{z}': {msg}\n"));
+    }
+
+    /// `sub_usage()` without leaving.
+    fn print_sub_usage(&self, short: &str) {
+        let sub = short.split(' ').next().unwrap_or_default();
+        let long = SUBCOMMANDS
+            .iter()
+            .find(|(n, _, _)| *n == sub)
+            .map(|(_, _, l)| *l)
+            .unwrap_or_default();
+        self.ctx.err(&format!("usage:\t{short}\n\t{long}\n"));
     }
 
     /// `usage:\tSHORT` and the subcommand's long help.
@@ -465,194 +473,202 @@ impl Adm<'_> {
 
     // ---- install / uninstall --------------------------------------------------
 
+    /// `install_func`: zoneadm's own options, the state checks, the move
+    /// to `incomplete`, `create_zfs_zonepath`, then the brand's install hook
+    /// (brand.rs), whose output is printed over the fault rule's delay.
     fn install(&mut self, zone: &str, args: &[String]) -> Flow {
-        let usage = "install [-x nodataset] [brand-specific args]";
-        let mut publishers: Vec<(String, String)> = Vec::new();
-        let mut extra: Vec<String> = Vec::new();
-        let mut g = Getopt::new(args, "x:a:c:d:e:hk:P:p:suv", 0);
+        let short = "install [-x nodataset] [brand-specific args]";
+        // getopt over "?x:" and the brand's installopts, with opterr off:
+        // everything but -x nodataset is handed on to the hook.
+        let mut g = Getopt::new(args, "?x:a:c:d:e:hk:P:p:suv", 0);
+        let mut passed: Vec<String> = Vec::new();
+        let mut do_dataset = true;
+        let mut brand_help = false;
         for o in g.by_ref() {
             match o {
-                Opt::Flag('x', Some(x)) if x == "nodataset" => {}
-                Opt::Flag('P', Some(p)) => match p.split_once('=') {
-                    Some((n, u)) if !n.is_empty() && !u.is_empty() => {
-                        publishers.push((n.to_string(), u.to_string()));
-                    }
-                    _ => {
-                        self.ctx.err("Syntax error in publisher information.\n");
-                        return Err(Exit(1));
-                    }
-                },
-                Opt::Flag('e', Some(e)) => extra.push(e),
-                Opt::Flag('c' | 'k' | 's' | 'v' | 'p' | 'u', _) => {}
-                Opt::Flag('h', _) => {
-                    self.ctx.err(&format!("usage:\t{INSTALL_USAGE}\n"));
-                    return Err(Exit(Z_USAGE));
+                Opt::Flag('?', _) => {
+                    self.print_sub_usage(short);
+                    brand_help = true;
+                    passed.push("-?".into());
                 }
+                Opt::Flag('x', Some(x)) if x == "nodataset" => do_dataset = false,
                 Opt::Flag('a' | 'd', _) => {
                     return Err(
                         self.fail("installing from an archive or directory is not simulated.")
                     );
                 }
-                _ => {
-                    self.ctx.err(&format!("usage:\t{usage}\n"));
-                    self.ctx.err(&format!("usage:\t{INSTALL_USAGE}\n"));
-                    return Err(Exit(Z_USAGE));
-                }
+                // addopt: " -X" with the argument glued on.
+                Opt::Flag(c, a) => passed.push(format!("-{c}{}", a.unwrap_or_default())),
+                Opt::Unknown(c) | Opt::MissingArg(c) => passed.push(format!("-{c}")),
             }
         }
-        let operands = &args[g.optind..];
-        if !operands.is_empty() {
-            if extra.is_empty() {
-                self.ctx.err(&format!("usage:\t{usage}\n"));
-                return Err(Exit(Z_USAGE));
-            }
-            extra.extend(operands.iter().cloned());
-        }
-        // State checks and the move to `incomplete` happen under one lock.
-        enum Pre {
-            Ok(String, String),
-            Msg(String),
-        }
-        let started = ctx::now();
-        let outcome = self.ctx.fault_no_sleep("zoneadm", "install", Some(zone));
-        let pre = self.update(|st| {
-            let Some(z) = st.zone_mut(zone) else {
-                return Pre::Msg(String::new());
-            };
+        passed.extend(args[g.optind..].iter().cloned());
+        let st = self.read()?;
+        let z = st.zone(zone).expect("checked");
+        let (zonepath, brand_name) = (z.config.zonepath.clone(), z.config.brand.clone());
+        if !brand_help {
             match z.state {
                 ZoneState::Configured => {}
                 ZoneState::Incomplete => {
-                    return Pre::Msg("zone is incomplete; uninstall required.".into());
+                    return Err(self.fail("zone is incomplete; uninstall required."));
                 }
-                ZoneState::Installed => {
-                    return Pre::Msg("is already installed.".into());
-                }
+                ZoneState::Installed => return Err(self.fail("is already installed.")),
                 s => {
-                    return Pre::Msg(format!(
+                    return Err(self.fail(&format!(
                         "install operation is invalid for {} zones.",
                         s.as_str()
-                    ));
+                    )));
                 }
             }
-            z.state = ZoneState::Incomplete;
-            z.uuid = random::uuid();
-            z.install = Some(InstallRecord {
-                args: args.to_vec(),
-                publishers: publishers.iter().map(|(n, u)| format!("{n}={u}")).collect(),
-                extra_packages: extra.clone(),
-                started,
-                finished: None,
-                succeeded: false,
-                log: Vec::new(),
-            });
-            Pre::Ok(z.config.zonepath.clone(), z.config.brand.clone())
+        }
+        // do_subproc runs the hook's command line with /bin/sh -c.
+        let cmdline = brand::hook_command(&brand_name, zone, &zonepath, &passed);
+        let (words, extra_cmds, sh_error) = match zshell::parse(&cmdline) {
+            Ok(cmds) => {
+                let words = cmds[0].words[1..].to_vec();
+                let extra: Vec<String> = cmds[1..]
+                    .iter()
+                    .filter_map(|c| c.words.first().cloned())
+                    .collect();
+                (words, extra, None)
+            }
+            Err(e) => (Vec::new(), Vec::new(), Some(e)),
+        };
+        let started = ctx::now();
+        let outcome = self.ctx.fault_no_sleep("zoneadm", "install", Some(zone));
+        let settings = self.ctx.settings.clone();
+        let dir = self.ctx.store.dir().to_path_buf();
+        let record_args = args.to_vec();
+        // The state checks again, the move to `incomplete`, the zonepath's
+        // dataset and the hook's work on the datasets, under one lock.
+        let res = self.update(|st| {
+            zfs::ensure(st, &dir);
+            let z = st.zone_mut(zone)?;
+            if !brand_help {
+                if z.state != ZoneState::Configured {
+                    return Some(Err(z.state));
+                }
+                z.state = ZoneState::Incomplete;
+                z.uuid = random::uuid();
+                z.install = Some(InstallRecord {
+                    args: record_args,
+                    publishers: Vec::new(),
+                    extra_packages: Vec::new(),
+                    started,
+                    finished: None,
+                    succeeded: false,
+                    log: Vec::new(),
+                    ignored_args: Vec::new(),
+                    brand_exit: None,
+                });
+            }
+            let mut pre = Vec::new();
+            if do_dataset && !brand_help {
+                pre = brand::create_zfs_zonepath(st, &zonepath);
+            }
+            let inst = match &sh_error {
+                Some(e) => brand::Install {
+                    output: vec![brand::Text {
+                        stream: brand::Stream::Err,
+                        text: format!("sh: {e}\n"),
+                    }],
+                    exit: 2,
+                    ..Default::default()
+                },
+                None => brand::pkgcreatezone(st, &words, &settings, outcome.failure.as_ref()),
+            };
+            Some(Ok((pre, inst)))
         })?;
-        let (zonepath, brand) = match pre {
-            Pre::Ok(p, b) => (p, b),
-            Pre::Msg(m) if m.is_empty() => {
+        let (pre, mut inst) = match res {
+            None => {
                 self.ctx
                     .err(&format!("zoneadm: {zone}: No such zone configured\n"));
                 return Err(Exit(1));
             }
-            Pre::Msg(m) => return Err(self.fail(&m)),
+            Some(Err(state)) => {
+                let m = match state {
+                    ZoneState::Incomplete => "zone is incomplete; uninstall required.".into(),
+                    ZoneState::Installed => "is already installed.".into(),
+                    s => format!("install operation is invalid for {} zones.", s.as_str()),
+                };
+                return Err(self.fail(&m));
+            }
+            Some(Ok(x)) => x,
         };
-        let pubs: Vec<(String, String)> = if publishers.is_empty() {
-            vec![(GZ_PUBLISHER.0.into(), GZ_PUBLISHER.1.into())]
-        } else {
-            publishers.clone()
-        };
-        let mut packages = vec!["entire".to_string()];
-        packages.extend(extra.iter().cloned());
-        let mut lines = vec![
-            "A ZFS file system has been created for this zone.".to_string(),
-            String::new(),
-            format!("{:>12}: Preparing at {zonepath}/root.", "Image"),
-            format!(
-                "{:>12}: Looking for 'entire' incorporation.",
-                "Sanity Check"
-            ),
-        ];
-        for (n, u) in &pubs {
-            lines.push(format!("{:>12}: Using {n} ({u}).", "Publisher"));
+        // Words after the hook's command that sh ran as commands of their own.
+        for w in &extra_cmds {
+            inst.output.push(brand::Text {
+                stream: brand::Stream::Err,
+                text: format!("sh: {w}: not found\n"),
+            });
+            inst.exit = 127;
         }
-        lines.push(format!("{:>12}: Using /var/pkg/publisher.", "Cache"));
-        lines.push(format!("{:>12}: Packages (output follows)", "Installing"));
-        let progress_before_failure = lines.len();
-        lines.push(format!("Packages to install: {:>5}", packages.len()));
-        for p in &packages {
-            lines.push(format!("Installing package: {p}"));
-        }
-        lines.push(format!(
-            "{:>12}: Copying SMF seed repository ... done.",
-            "Postinstall"
-        ));
-        let total = lines.len() + 1;
-        let step = outcome.delay.div_f64(total as f64);
+        let texts: Vec<brand::Text> = pre.into_iter().chain(inst.output.clone()).collect();
+        let step = outcome.delay.div_f64((texts.len() + 1) as f64);
         let clock = Instant::now();
         let mut printed = Vec::new();
-        let shown = if outcome.failure.is_some() {
-            progress_before_failure
-        } else {
-            lines.len()
-        };
-        for line in lines.iter().take(shown) {
+        for t in &texts {
             ctx::sleep(step);
-            self.ctx.out(&format!("{line}\n"));
-            printed.push(line.clone());
+            match t.stream {
+                brand::Stream::Out => self.ctx.out(&t.text),
+                brand::Stream::Err => self.ctx.err(&t.text),
+            }
+            printed.extend(t.text.lines().map(str::to_string));
         }
         ctx::sleep(step);
-        if let Some(f) = outcome.failure {
-            let msg = f
-                .message
-                .unwrap_or_else(|| "Could not install packages.".to_string());
-            self.ctx.err(&format!("ERROR: {msg}\n"));
-            let result = "        Result: *** Installation FAILED ***".to_string();
-            self.ctx.out(&format!("{result}\n"));
-            printed.push(result);
-            let zone_s = zone.to_string();
-            self.update(|st| {
-                if let Some(z) = st.zone_mut(&zone_s)
-                    && let Some(rec) = &mut z.install
-                {
-                    rec.finished = Some(ctx::now());
-                    rec.log = printed;
-                }
-            })?;
-            self.zerror(&format!(
-                "'/usr/lib/brand/{brand}/pkgcreatezone -z {zone} -R {zonepath}' failed with exit code {}.",
-                f.exit
-            ));
-            return Err(Exit(f.exit));
+        let exit = inst.exit;
+        if exit == 0 {
+            let done = brand::done_text(clock.elapsed().as_secs_f64());
+            self.ctx.out(&done);
+            printed.extend(done.lines().map(str::to_string));
         }
-        let root_dir = make_root(&zonepath);
-        let done = format!(
-            "{:>12}: Installation completed in {:.3} seconds.",
-            "Done",
-            clock.elapsed().as_secs_f64()
-        );
-        self.ctx.out(&format!("{done}\n"));
-        printed.push(done);
+        if brand_help {
+            return Err(Exit(if exit == 0 { 0 } else { 1 }));
+        }
+        if exit == brand::SUBPROC_USAGE {
+            self.print_sub_usage(short);
+        }
         let zone_s = zone.to_string();
-        self.update(|st| {
-            if let Some(z) = st.zone_mut(&zone_s) {
+        let destroyed = self.update(|st| {
+            let mut destroyed = false;
+            let zp_ds = zfs::with_mountpoint(st, &zonepath);
+            let Some(z) = st.zone_mut(&zone_s) else {
+                return false;
+            };
+            z.root_dir = inst.root_dir.clone();
+            if let Some(rec) = &mut z.install {
+                rec.finished = Some(ctx::now());
+                rec.succeeded = exit == 0;
+                rec.log = printed;
+                rec.publishers = inst.publisher_arg.iter().cloned().collect();
+                rec.extra_packages = inst.extras.clone();
+                rec.ignored_args = inst.ignored.clone();
+                rec.brand_exit = Some(exit);
+            }
+            if exit == 0 {
                 z.state = ZoneState::Installed;
-                z.root_dir = root_dir;
-                z.image.publishers = pubs
-                    .into_iter()
-                    .map(|(name, uri)| Publisher {
-                        name,
-                        origins: vec![uri],
-                    })
-                    .collect();
-                z.image.packages = packages;
-                if let Some(rec) = &mut z.install {
-                    rec.finished = Some(ctx::now());
-                    rec.succeeded = true;
-                    rec.log = printed;
+                z.image.publishers = inst.publishers.clone();
+                z.image.packages = inst.packages.clone();
+            } else if exit == brand::SUBPROC_NOTCOMPLETE {
+                // cleanup_zonepath, then back to configured.
+                z.state = ZoneState::Configured;
+                z.uuid.clear();
+                z.image = Default::default();
+                if let Some(dir) = z.root_dir.take() {
+                    let _ = std::fs::remove_dir_all(&dir);
+                }
+                if let Some(ds) = zp_ds {
+                    zfs::destroy_tree(st, &ds);
+                    destroyed = true;
                 }
             }
+            destroyed
         })?;
-        Ok(())
+        if destroyed {
+            self.ctx
+                .out("The ZFS file system for this zone has been destroyed.\n");
+        }
+        if exit == 0 { Ok(()) } else { Err(Exit(1)) }
     }
 
     fn uninstall(&mut self, zone: &str, args: &[String]) -> Flow {
@@ -701,8 +717,13 @@ impl Adm<'_> {
             z.uuid.clear();
             z.image = Default::default();
             if let Some(dir) = z.root_dir.take() {
-                // The real uninstall destroys the zone's dataset; this is what install made.
+                // The zone's boot environment goes, with its files.
                 let _ = std::fs::remove_dir_all(&dir);
+            }
+            // The brand's uninstall destroys the zonepath's dataset.
+            let zonepath = z.config.zonepath.clone();
+            if let Some(ds) = zfs::with_mountpoint(st, &zonepath) {
+                zfs::destroy_tree(st, &ds);
             }
             true
         })?;
@@ -718,32 +739,48 @@ impl Adm<'_> {
 
     // ---- boot / ready / halt / shutdown / reboot --------------------------------
 
-    /// Gives the zone an ID and its exclusive-IP links. Errors are
-    /// zoneadmd's reply.
-    fn bring_up(st: &mut State, zone: &str, target: ZoneState) -> Result<(), String> {
-        let z = st.zone(zone).ok_or("No such zone configured")?;
+    /// zoneadmd readying the zone: the brand's pre-state hook (OmniOS
+    /// on-demand VNICs), an ID, the exclusive-IP links assigned, shared-IP
+    /// nets without an IP interface skipped. Errors are zoneadmd's lines.
+    fn bring_up(st: &mut State, zone: &str, target: ZoneState) -> Result<(), Vec<String>> {
+        if st.zone(zone).is_none() {
+            return Err(vec!["No such zone configured".into()]);
+        }
+        let made = brand::config_vnics(st, zone)?;
+        let z = st.zone(zone).expect("checked");
         let excl = z.config.ip_type == IpType::Exclusive;
         let links: Vec<String> = z.config.net.iter().map(|n| n.physical.clone()).collect();
+        let undo = |st: &mut State, msg: String| {
+            st.links.retain(|l| !made.contains(&l.name));
+            Err(vec![msg])
+        };
         if excl {
             for l in &links {
                 match st.link(l) {
                     None => {
-                        return Err(format!(
-                            "failed to add network device: {l}: object not found"
-                        ));
+                        return undo(
+                            st,
+                            format!("failed to add network device: {l}: object not found"),
+                        );
                     }
                     Some(link) if link.class == LinkClass::Etherstub => {
-                        return Err(format!(
-                            "failed to add network device: {l}: invalid argument"
-                        ));
+                        return undo(
+                            st,
+                            format!("failed to add network device: {l}: invalid argument"),
+                        );
                     }
                     Some(link) if link.zone.as_deref().is_some_and(|o| o != zone) => {
-                        return Err(format!("failed to add network device: {l}: link busy"));
+                        return undo(st, format!("failed to add network device: {l}: link busy"));
                     }
                     Some(_) => {}
                 }
             }
         }
+        let skipped = if excl {
+            Vec::new()
+        } else {
+            shared_nets_without_ip(st, zone)
+        };
         let id = match st.zone(zone).and_then(|z| z.zone_id) {
             Some(id) => id,
             None => {
@@ -762,6 +799,11 @@ impl Adm<'_> {
         let z = st.zone_mut(zone).expect("checked");
         z.zone_id = Some(id);
         z.state = target;
+        z.skipped_nets = skipped;
+        z.demand_vnics.extend(made);
+        if target == ZoneState::Running {
+            z.booted_at_ms = Some(crate::zlogin::now_ms());
+        }
         Ok(())
     }
 
@@ -770,7 +812,30 @@ impl Adm<'_> {
         if let Some(z) = st.zone_mut(zone) {
             z.state = ZoneState::Installed;
             z.zone_id = None;
+            z.booted_at_ms = None;
+            z.skipped_nets.clear();
         }
+        brand::unconfig_vnics(st, zone);
+    }
+
+    /// verify_handle's warnings for shared-IP nets whose physical link has
+    /// no IP interface in the global zone (printed; the zone still boots).
+    fn net_warnings(&self, zone: &str) -> Flow {
+        let st = self.read()?;
+        for n in shared_nets_without_ip(&st, zone) {
+            self.ctx.err(&format!(
+                "WARNING: skipping network interface '{n}' which may not be present/plumbed in the global zone.\n"
+            ));
+        }
+        Ok(())
+    }
+
+    /// zoneadmd's reply lines, then zoneadm's `call to zoneadmd failed`.
+    fn zoneadmd_failed(&self, lines: &[String]) -> Exit {
+        for m in lines {
+            self.zoneadmd_msg(m);
+        }
+        self.fail("call to zoneadmd failed")
     }
 
     /// `--` and boot arguments after the options.
@@ -817,6 +882,9 @@ impl Adm<'_> {
                 return Ok(());
             }
         }
+        if !reboot {
+            self.net_warnings(zone)?;
+        }
         self.fault(zone, sub, "call to zoneadmd failed")?;
         let res = self.update(|st| {
             if reboot {
@@ -825,8 +893,7 @@ impl Adm<'_> {
             Self::bring_up(st, zone, ZoneState::Running)
         })?;
         if let Err(m) = res {
-            self.zoneadmd_msg(&m);
-            return Err(self.fail("call to zoneadmd failed"));
+            return Err(self.zoneadmd_failed(&m));
         }
         Ok(())
     }
@@ -844,11 +911,11 @@ impl Adm<'_> {
             ZoneState::Installed => {}
             _ => return Err(self.fail("ready operation is invalid for running zones.")),
         }
+        self.net_warnings(zone)?;
         self.fault(zone, "ready", "call to zoneadmd failed")?;
         let res = self.update(|st| Self::bring_up(st, zone, ZoneState::Ready))?;
         if let Err(m) = res {
-            self.zoneadmd_msg(&m);
-            return Err(self.fail("call to zoneadmd failed"));
+            return Err(self.zoneadmd_failed(&m));
         }
         Ok(())
     }
@@ -897,8 +964,7 @@ impl Adm<'_> {
             }
         })?;
         if let Err(m) = res {
-            self.zoneadmd_msg(&m);
-            return Err(self.fail("call to zoneadmd failed"));
+            return Err(self.zoneadmd_failed(&m));
         }
         Ok(())
     }
@@ -927,6 +993,7 @@ impl Adm<'_> {
                 .err(&format!("zoneadm: zone {zone} failed to verify\n"));
             return Err(Exit(1));
         }
+        self.net_warnings(zone)?;
         let st = self.read()?;
         let z = st.zone(zone).expect("checked");
         if z.config.zonepath.is_empty() {
@@ -1110,22 +1177,21 @@ impl Adm<'_> {
     }
 }
 
-/// Makes `<zonepath>/root`, as the real install does (it creates the zone's dataset and
-/// image), so that files can be written into a simulated zone. Like the real brand, it needs
-/// the zonepath's parent to exist already; otherwise the zone simply gets no folder on disk.
-/// Returns the folder to remove on uninstall: the zonepath if install made it.
-fn make_root(zonepath: &str) -> Option<String> {
-    let zp = std::path::Path::new(zonepath);
-    if !zp.parent().is_some_and(|p| p.is_dir()) {
-        return None;
+/// The shared-IP nets of a zone whose physical link has no IP interface
+/// in the global zone (`zonecfg_ifname_exists` fails), loopback aside.
+fn shared_nets_without_ip(st: &State, zone: &str) -> Vec<String> {
+    let Some(z) = st.zone(zone) else {
+        return Vec::new();
+    };
+    if z.config.ip_type != IpType::Shared {
+        return Vec::new();
     }
-    let made_zonepath = !zp.exists();
-    std::fs::create_dir_all(zp.join("root")).ok()?;
-    Some(if made_zonepath {
-        zonepath.to_string()
-    } else {
-        zp.join("root").to_string_lossy().into_owned()
-    })
+    z.config
+        .net
+        .iter()
+        .filter(|n| n.physical != "lo0" && !st.ip_interfaces.contains(&n.physical))
+        .map(|n| n.physical.clone())
+        .collect()
 }
 
 #[cfg(test)]

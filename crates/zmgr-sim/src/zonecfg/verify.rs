@@ -252,6 +252,9 @@ impl Session<'_> {
                         image: Default::default(),
                         zlogin: Vec::new(),
                         root_dir: None,
+                        booted_at_ms: None,
+                        skipped_nets: Vec::new(),
+                        demand_vnics: Vec::new(),
                     });
                 }
             }

@@ -111,16 +111,37 @@ impl SimEnv {
             .collect()
     }
 
-    /// Configures an exclusive-IP zone with one VNIC at `/zones/NAME`.
+    /// The folder zones live in: `STATE/zones`, the mountpoint of
+    /// `rpool/zones` once `datasets` made it.
+    pub fn zones_dir(&self) -> String {
+        self.path("zones").to_string_lossy().into_owned()
+    }
+
+    /// A zone's zonepath: `STATE/zones/NAME`.
+    pub fn zonepath(&self, zone: &str) -> String {
+        format!("{}/{zone}", self.zones_dir())
+    }
+
+    /// `zfs create -p -o mountpoint=STATE/zones rpool/zones`, what a host
+    /// needs before ipkg zones can be installed in STATE/zones.
+    pub fn datasets(&self) {
+        let mp = format!("mountpoint={}", self.zones_dir());
+        self.run("zfs", &["create", "-p", "-o", &mp, "rpool/zones"])
+            .ok();
+    }
+
+    /// Configures an exclusive-IP zone with one VNIC at `STATE/zones/NAME`.
     pub fn configure(&self, zone: &str, vnic: &str) {
         let script = format!(
-            "create\nset zonepath=/zones/{zone}\nset ip-type=exclusive\nadd net\nset physical={vnic}\nend\ncommit\n"
+            "create\nset zonepath={}\nset ip-type=exclusive\nadd net\nset physical={vnic}\nend\ncommit\n",
+            self.zonepath(zone)
         );
         self.run("zonecfg", &["-z", zone, &script]).ok();
     }
 
     /// A configured, installed zone with its VNIC created.
     pub fn installed(&self, zone: &str, vnic: &str) {
+        self.datasets();
         self.run("dladm", &["create-vnic", "-l", "e1000g0", vnic])
             .ok();
         self.configure(zone, vnic);

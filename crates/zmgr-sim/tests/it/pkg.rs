@@ -4,7 +4,9 @@ use super::harness::SimEnv;
 fn publishers_and_packages_in_a_zone_image() {
     let env = SimEnv::new();
     env.installed("p", "p0");
-    env.run("pkg", &["-R", "/zones/p/root", "publisher", "-H"])
+    let root = format!("{}/root", env.zonepath("p"));
+    let root = root.as_str();
+    env.run("pkg", &["-R", root, "publisher", "-H"])
         .ok()
         .stdout(
             "openindiana.org             origin   online F https://pkg.openindiana.org/hipster/\n",
@@ -13,7 +15,7 @@ fn publishers_and_packages_in_a_zone_image() {
         "pkg",
         &[
             "-R",
-            "/zones/p/root",
+            root,
             "set-publisher",
             "-g",
             "https://pkg.example.org/extra/",
@@ -21,7 +23,7 @@ fn publishers_and_packages_in_a_zone_image() {
         ],
     )
     .ok();
-    env.run("pkg", &["-R", "/zones/p/root", "publisher", "-F", "tsv"])
+    env.run("pkg", &["-R", root, "publisher", "-F", "tsv"])
         .ok()
         .stdout(concat!(
             "PUBLISHER\tSTICKY\tSYSPUB\tENABLED\tTYPE\tSTATUS\tURI\tPROXY\n",
@@ -30,21 +32,12 @@ fn publishers_and_packages_in_a_zone_image() {
         ));
     env.run(
         "pkg",
-        &[
-            "-R",
-            "/zones/p/root",
-            "install",
-            "--accept",
-            "web/server/nginx",
-        ],
+        &["-R", root, "install", "--accept", "web/server/nginx"],
     )
     .ok();
-    env.run(
-        "pkg",
-        &["-R", "/zones/p/root", "install", "web/server/nginx"],
-    )
-    .code(4)
-    .stdout("No updates necessary for this image.\n");
+    env.run("pkg", &["-R", root, "install", "web/server/nginx"])
+        .code(4)
+        .stdout("No updates necessary for this image.\n");
     let st = env.state();
     let pkgs: Vec<&str> = st["zones"][0]["image"]["packages"]
         .as_array()
@@ -52,24 +45,20 @@ fn publishers_and_packages_in_a_zone_image() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert_eq!(pkgs, vec!["entire", "web/server/nginx"]);
-    let list = env
-        .run("pkg", &["-R", "/zones/p", "list", "-H"])
-        .ok()
-        .stdout;
+    assert_eq!(pkgs.first(), Some(&"entire"));
+    assert_eq!(pkgs.last(), Some(&"web/server/nginx"));
+    let zp = env.zonepath("p");
+    let list = env.run("pkg", &["-R", &zp, "list", "-H"]).ok().stdout;
     let names: Vec<&str> = list.lines().map(|l| l.split(' ').next().unwrap()).collect();
-    assert_eq!(names, vec!["entire", "web/server/nginx"]);
-    env.run(
-        "pkg",
-        &["-R", "/zones/p/root", "uninstall", "web/server/nginx"],
-    )
-    .ok();
-    env.run("pkg", &["-R", "/zones/p/root", "list", "web/server/nginx"])
+    assert_eq!(names, pkgs);
+    env.run("pkg", &["-R", root, "uninstall", "web/server/nginx"])
+        .ok();
+    env.run("pkg", &["-R", root, "list", "web/server/nginx"])
         .code(1)
         .stderr("pkg list: No packages matching 'web/server/nginx' installed\n");
-    env.run("pkg", &["-R", "/zones/p/root", "unset-publisher", "extra"])
+    env.run("pkg", &["-R", root, "unset-publisher", "extra"])
         .ok();
-    env.run("pkg", &["-R", "/zones/p/root", "publisher", "extra"])
+    env.run("pkg", &["-R", root, "publisher", "extra"])
         .code(1)
         .stderr("pkg: Unknown publisher 'extra'.\n");
 }

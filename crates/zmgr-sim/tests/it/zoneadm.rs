@@ -24,20 +24,27 @@ fn list_forms() {
     assert_eq!(f.len(), 8);
     assert_eq!(
         (f[0], f[1], f[2], f[3]),
-        ("-", "web1", "installed", "/zones/web1")
+        ("-", "web1", "installed", env.zonepath("web1").as_str())
     );
     assert_eq!(f[4].len(), 36, "uuid after install");
     assert_eq!((f[5], f[6]), ("ipkg", "excl"));
-    assert_eq!(lines[2], "-:cfg:configured:/zones/cfg::ipkg:excl:2");
-    env.run("zoneadm", &["list", "-cv"]).ok().stdout(concat!(
-        "  ID NAME             STATUS     PATH                           BRAND    IP    \n",
-        "   0 global           running    /                              ipkg     shared\n",
-        "   - web1             installed  /zones/web1                    ipkg     excl  \n",
-        "   - cfg              configured /zones/cfg                     ipkg     excl  \n",
-    ));
+    let cfg = env.zonepath("cfg");
+    assert_eq!(lines[2], format!("-:cfg:configured:{cfg}::ipkg:excl:2"));
+    // Paths of 30 characters and more overflow the column.
+    let web1 = env.zonepath("web1");
+    let expected = [
+        "  ID NAME             STATUS     PATH                           BRAND    IP    \n"
+            .to_string(),
+        "   0 global           running    /                              ipkg     shared\n"
+            .to_string(),
+        format!("   - web1             installed  {web1:<30} ipkg     excl  \n"),
+        format!("   - cfg              configured {cfg:<30} ipkg     excl  \n"),
+    ]
+    .concat();
+    env.run("zoneadm", &["list", "-cv"]).ok().stdout(&expected);
     env.run("zoneadm", &["-z", "cfg", "list", "-p"])
         .ok()
-        .stdout("-:cfg:configured:/zones/cfg::ipkg:excl:2\n");
+        .stdout(&format!("-:cfg:configured:{cfg}::ipkg:excl:2\n"));
     env.run("zoneadm", &["list", "-pv"])
         .code(1)
         .stderr("zoneadm: list -p and -v are mutually exclusive.\n");
@@ -54,13 +61,23 @@ fn list_forms() {
 fn running_zones_list_first_with_ids_and_escaped_paths() {
     let env = SimEnv::new();
     env.configure("b", "b0");
+    env.datasets();
     env.run("dladm", &["create-vnic", "-l", "e1000g0", "a0"])
         .ok();
     env.run(
         "zonecfg",
-        &["-z", "a", "create; set zonepath=/zones/a:b\\c; set ip-type=exclusive; add net; set physical=a0; end"],
+        &[
+            "-z",
+            "a",
+            &format!(
+                "create; set zonepath={}; set ip-type=exclusive; add net; set physical=a0; end",
+                env.zonepath("a:b")
+            ),
+        ],
     )
     .ok();
+    env.run("zonecfg", &["-z", "c", "create; set zonepath=/zones/c\\d"])
+        .ok();
     env.run("zoneadm", &["-z", "a", "install"]).ok();
     env.run("zoneadm", &["-z", "a", "boot"])
         .ok()
@@ -69,11 +86,16 @@ fn running_zones_list_first_with_ids_and_escaped_paths() {
     let r = env.run("zoneadm", &["list", "-cp"]).ok();
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert!(
-        lines[1].starts_with("1:a:running:/zones/a\\:b\\\\c:"),
+        lines[1].starts_with(&format!("1:a:running:{}/a\\:b:", env.zones_dir())),
         "{}",
         lines[1]
     );
     assert!(lines[2].starts_with("-:b:configured:"));
+    assert!(
+        lines[3].starts_with("-:c:configured:/zones/c\\\\d:"),
+        "{}",
+        lines[3]
+    );
     env.run("zoneadm", &["list"]).ok().stdout("global\na\n");
 }
 
@@ -105,6 +127,7 @@ fn missing_zone_global_and_sunw() {
 #[test]
 fn install_prints_progress_and_records_options() {
     let env = SimEnv::new();
+    env.datasets();
     env.configure("w", "w0");
     let r = env
         .run(
@@ -114,57 +137,52 @@ fn install_prints_progress_and_records_options() {
                 "w",
                 "install",
                 "-P",
-                "omnios=https://pkg.omnios.org/bloody/core/",
-                "-P",
                 "extra=https://pkg.omnios.org/bloody/extra/",
+                "-P",
+                "omnios=https://pkg.omnios.org/bloody/core/",
                 "-e",
                 "ooce/editor/vim",
             ],
         )
-        .ok();
+        .ok()
+        .stderr("");
+    let zp = env.zonepath("w");
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(
-        lines[0],
-        "A ZFS file system has been created for this zone."
+        lines[..7],
+        [
+            "A ZFS file system has been created for this zone.",
+            "Sanity Check: Looking for 'entire' incorporation.",
+            &format!("       Image: Preparing at {zp}/root."),
+            "   Publisher: Using omnios (https://pkg.omnios.org/bloody/core/).",
+            "       Cache: Using /var/pkg/publisher.",
+            "  Installing: Packages (output follows)",
+            "Packages to install:    27",
+        ]
     );
-    assert_eq!(lines[1], "");
-    assert_eq!(lines[2], "       Image: Preparing at /zones/w/root.");
-    assert_eq!(
-        lines[3],
-        "Sanity Check: Looking for 'entire' incorporation."
-    );
-    assert_eq!(
-        lines[4],
-        "   Publisher: Using omnios (https://pkg.omnios.org/bloody/core/)."
-    );
-    assert_eq!(
-        lines[5],
-        "   Publisher: Using extra (https://pkg.omnios.org/bloody/extra/)."
-    );
-    assert_eq!(lines[6], "       Cache: Using /var/pkg/publisher.");
-    assert_eq!(lines[7], "  Installing: Packages (output follows)");
     assert!(lines.contains(&" Postinstall: Copying SMF seed repository ... done."));
-    assert!(
-        lines
-            .last()
-            .unwrap()
-            .starts_with("        Done: Installation completed in ")
+    let n = lines.len();
+    assert!(lines[n - 4].starts_with("        Done: Installation completed in "));
+    assert_eq!(
+        lines[n - 3..],
+        [
+            "",
+            "  Next Steps: Boot the zone, then log into the zone console (zlogin -C)",
+            "              to complete the configuration process.",
+        ]
     );
     assert_eq!(env.zone_state("w"), "installed");
     let st = env.state();
     let zone = &st["zones"][0];
     assert_eq!(zone["install"]["extra_packages"][0], "ooce/editor/vim");
     assert_eq!(
-        zone["install"]["publishers"][1],
-        "extra=https://pkg.omnios.org/bloody/extra/"
+        zone["install"]["publishers"],
+        serde_json::json!(["omnios=https://pkg.omnios.org/bloody/core/"])
     );
     assert_eq!(zone["image"]["publishers"][0]["name"], "omnios");
     env.run("zoneadm", &["-z", "w", "install"])
         .code(1)
         .stderr("zoneadm: zone 'w': is already installed.\n");
-    env.run("zoneadm", &["-z", "w", "install", "-P", "nouri"])
-        .code(1)
-        .stderr("Syntax error in publisher information.\n");
 }
 
 #[test]
@@ -172,6 +190,7 @@ fn state_machine_messages_and_exit_codes() {
     let env = SimEnv::new();
     env.run("dladm", &["create-vnic", "-l", "e1000g0", "s0"])
         .ok();
+    env.datasets();
     env.configure("s", "s0");
     env.run("zoneadm", &["-z", "s", "boot"])
         .code(1)
@@ -263,6 +282,7 @@ fn boot_assigns_links_and_halt_frees_them() {
 #[test]
 fn boot_fails_when_an_exclusive_link_is_missing() {
     let env = SimEnv::new();
+    env.datasets();
     env.configure("nl", "nl0");
     env.run("zoneadm", &["-z", "nl", "install"]).ok();
     env.run("zoneadm", &["-z", "nl", "boot"])
@@ -274,9 +294,17 @@ fn boot_fails_when_an_exclusive_link_is_missing() {
 #[test]
 fn shared_ip_zones_do_not_take_the_global_link() {
     let env = SimEnv::new();
+    env.datasets();
     env.run(
         "zonecfg",
-        &["-z", "sh", "create; set zonepath=/zones/sh; add net; set physical=e1000g0; set address=10.0.0.9/24; end"],
+        &[
+            "-z",
+            "sh",
+            &format!(
+                "create; set zonepath={}; add net; set physical=e1000g0; set address=10.0.0.9/24; end",
+                env.zonepath("sh")
+            ),
+        ],
     )
     .ok();
     env.run("zoneadm", &["-z", "sh", "install"]).ok();

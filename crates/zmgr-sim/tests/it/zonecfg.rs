@@ -534,7 +534,7 @@ fn installed_zones_keep_their_zonepath_and_need_force_to_delete() {
         .stderr("Zone inst already installed; set zonepath not allowed.\n");
     env.run("zonecfg", &["-z", "inst", "info", "zonepath"])
         .ok()
-        .stdout("zonepath: /zones/inst\n");
+        .stdout(&format!("zonepath: {}\n", env.zonepath("inst")));
     env.run("zonecfg", &["-z", "inst", "create", "-F"])
         .ok()
         .stderr("Zone inst already installed; create not allowed.\n");

@@ -6,6 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::ZoneConfig;
 
+pub mod ip;
+pub mod nat;
+pub mod smf;
+pub mod zfs;
+
 /// Zone states in their kernel order (zone_state_t).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -47,6 +52,9 @@ impl ZoneState {
 pub struct Publisher {
     pub name: String,
     pub origins: Vec<String>,
+    /// Mirrors (`pkg set-publisher -m`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mirrors: Vec<String>,
 }
 
 /// The zone's IPS image as `pkg -R` sees it.
@@ -67,6 +75,12 @@ pub struct InstallRecord {
     pub succeeded: bool,
     /// The progress lines printed, in order.
     pub log: Vec<String>,
+    /// The words the brand's getopts never read (after the first operand).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored_args: Vec<String>,
+    /// The brand install hook's exit status, once it has run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand_exit: Option<i32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +91,13 @@ pub struct ZloginRecord {
     pub stdin: Option<String>,
     pub exit: i32,
     pub time: u64,
+    /// The string the zone's shell ran (`su root -c STRING`, zlogin.c
+    /// `prep_args`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub shell_line: String,
+    /// The simple commands the shell split that string into, words unquoted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<Vec<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +115,16 @@ pub struct Zone {
     /// The root folder install made on disk (see zoneadm install), which uninstall removes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root_dir: Option<String>,
+    /// When the zone last booted, Unix milliseconds (for its SMF milestone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booted_at_ms: Option<u64>,
+    /// Shared-IP nets skipped at boot: their physical link has no IP interface.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_nets: Vec<String>,
+    /// VNICs the brand created at boot for nets with `global-nic` (OmniOS
+    /// on-demand VNICs), deleted at halt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demand_vnics: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,6 +197,27 @@ pub struct State {
     /// Uses of fault rules with `times=`, by rule text.
     #[serde(default)]
     pub fault_hits: BTreeMap<String, u32>,
+    /// ZFS datasets (see zfs.rs); filled with the default pool when empty.
+    #[serde(default)]
+    pub datasets: Vec<zfs::ZfsDataset>,
+    /// The global zone's IP interfaces (`ipadm create-if`/`create-addr`
+    /// plumb them); a shared-IP zone's `physical` needs one.
+    #[serde(default = "default_ip_interfaces")]
+    pub ip_interfaces: Vec<String>,
+    /// ipadm's addresses and temporary interfaces (see ipadm.rs).
+    #[serde(default)]
+    pub ip: ip::IpState,
+    /// SMF instances of the global zone (see svcadm.rs).
+    #[serde(default)]
+    pub smf: smf::SmfState,
+    /// The kernel's IP Filter NAT rules (see ipnat.rs).
+    #[serde(default)]
+    pub nat: nat::NatState,
+}
+
+/// A fresh global zone has IP on its loopback and its physical link.
+pub fn default_ip_interfaces() -> Vec<String> {
+    vec!["lo0".to_string(), DEFAULT_PHYS.to_string()]
 }
 
 impl Default for State {
@@ -177,6 +229,11 @@ impl Default for State {
             next_zone_id: 1,
             next_debug_id: 1,
             fault_hits: BTreeMap::new(),
+            datasets: Vec::new(),
+            ip_interfaces: default_ip_interfaces(),
+            ip: Default::default(),
+            smf: Default::default(),
+            nat: Default::default(),
         }
     }
 }
