@@ -15,15 +15,25 @@ pub enum Tool {
     Dladm,
     Zlogin,
     Pkg,
+    Zfs,
+    Ipadm,
+    Routeadm,
+    Svcadm,
+    Svcs,
 }
 
 impl Tool {
-    pub const ALL: [Tool; 5] = [
+    pub const ALL: [Tool; 10] = [
         Tool::Zonecfg,
         Tool::Zoneadm,
         Tool::Dladm,
         Tool::Zlogin,
         Tool::Pkg,
+        Tool::Zfs,
+        Tool::Ipadm,
+        Tool::Routeadm,
+        Tool::Svcadm,
+        Tool::Svcs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -33,6 +43,11 @@ impl Tool {
             Tool::Dladm => "dladm",
             Tool::Zlogin => "zlogin",
             Tool::Pkg => "pkg",
+            Tool::Zfs => "zfs",
+            Tool::Ipadm => "ipadm",
+            Tool::Routeadm => "routeadm",
+            Tool::Svcadm => "svcadm",
+            Tool::Svcs => "svcs",
         }
     }
 
@@ -44,6 +59,11 @@ impl Tool {
             Tool::Dladm => "/usr/sbin/dladm",
             Tool::Zlogin => "/usr/sbin/zlogin",
             Tool::Pkg => "/usr/bin/pkg",
+            Tool::Zfs => "/usr/sbin/zfs",
+            Tool::Ipadm => "/usr/sbin/ipadm",
+            Tool::Routeadm => "/usr/sbin/routeadm",
+            Tool::Svcadm => "/usr/sbin/svcadm",
+            Tool::Svcs => "/usr/bin/svcs",
         }
     }
 
@@ -59,7 +79,7 @@ impl Tool {
 /// The absolute path of every tool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Commands {
-    paths: [PathBuf; 5],
+    paths: [PathBuf; 10],
 }
 
 impl Default for Commands {

@@ -298,6 +298,14 @@ pub enum Error {
         kept: Option<Vec<String>>,
     },
 
+    /// `host setup` failed; what it had made was undone (or could not be).
+    #[error("host setup failed: {cause}")]
+    Setup {
+        cause: Box<Error>,
+        undone: Vec<String>,
+        failed: Vec<String>,
+    },
+
     /// A script or hook failed; the problem points into the script.
     #[error("{0}")]
     Script(Box<Problem>),
@@ -326,6 +334,7 @@ impl Error {
             | Error::Io { .. }
             | Error::Command(_)
             | Error::Script(_)
+            | Error::Setup { .. }
             | Error::Create { .. } => 1,
         }
     }
@@ -376,7 +385,7 @@ impl Error {
             }
             Error::HostOutput { .. } | Error::Command(_) => "host",
             Error::Failed { .. } | Error::Io { .. } => "failed",
-            Error::Create { cause, .. } => cause.kind(),
+            Error::Create { cause, .. } | Error::Setup { cause, .. } => cause.kind(),
             Error::Script(_) => "script",
         }
     }
@@ -437,6 +446,26 @@ impl Diagnostic for Error {
                         "--keep-on-failure: left in place for inspection: {}; the registry entry stays in state creating",
                         if kept.is_empty() { "nothing but the entry".to_string() } else { kept.join(", ") }
                     ));
+                }
+                if !undone.is_empty() {
+                    lines.push(format!("undone: {}", undone.join(", ")));
+                }
+                if !failed.is_empty() {
+                    lines.push(format!(
+                        "could NOT undo, needs a person: {}",
+                        failed.join("; ")
+                    ));
+                }
+                (!lines.is_empty()).then(|| Box::new(lines.join("\n")) as Box<dyn fmt::Display>)
+            }
+            Error::Setup {
+                cause,
+                undone,
+                failed,
+            } => {
+                let mut lines = Vec::new();
+                if let Some(h) = cause.help() {
+                    lines.push(h.to_string());
                 }
                 if !undone.is_empty() {
                     lines.push(format!("undone: {}", undone.join(", ")));

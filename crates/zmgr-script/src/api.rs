@@ -444,6 +444,51 @@ pub fn module(host: Rc<Host>) -> Module {
     let h = host.clone();
     reg(
         &mut m,
+        "host_check",
+        &["Map"],
+        "Checks the host's prerequisites, read-only, as `zmgr host check --json`: `prerequisites`, each with `subject`, `status` (ok, missing, wrong), `detail` and `fix`.",
+        move |ctx: NativeCallContext| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    let reg = h.registry_without_zones()?;
+                    let core = h.core.borrow();
+                    let report = h
+                        .budget
+                        .outside(|| zmgr_core::ops::host::check(&core, &reg, None))
+                        .map_err(core_error)?;
+                    Ok(json_dynamic(&report))
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "host_setup",
+        &["dry_run: bool", "Map"],
+        "Makes what `host_check()` finds missing, as `zmgr host setup [--dry-run] --json`: `changes` (each command), `wrong` (what needs a person).",
+        move |ctx: NativeCallContext, dry_run: bool| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    if !dry_run {
+                        h.writable()?;
+                    }
+                    let reg = h.registry_without_zones()?;
+                    let mut core = h.core.borrow_mut();
+                    let report = h
+                        .budget
+                        .outside(|| zmgr_core::ops::host::setup(&mut core, &reg, None, dry_run))
+                        .map_err(core_error)?;
+                    Ok(json_dynamic(&report))
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
         "publisher_add",
         &["name: &str", "origins: Array", "Map"],
         "Adds a publisher, or the origins it lacks, as `zmgr publisher add`; returns `outcome` (`created`, `extended` or `unchanged`) and, when extended, the `added` origins.",

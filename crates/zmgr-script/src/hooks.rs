@@ -206,6 +206,31 @@ fn build(
         },
     );
     let s = state.clone();
+    def(
+        &mut engine,
+        "read_file",
+        &["path: &str", "?"],
+        "post-install, post-boot, pre-destroy: the text of a file inside the zone's root, or `()` when it does not exist (`..` and symbolic links refused; at most 1 MiB).",
+        move |path: &str| -> Rr<Dynamic> {
+            only(
+                &s,
+                &[
+                    HookPoint::PostInstall,
+                    HookPoint::PostBoot,
+                    HookPoint::PreDestroy,
+                ],
+                "read_file()",
+            )?;
+            let st = s.borrow();
+            if st.runner.is_none() {
+                return Ok(Dynamic::UNIT);
+            }
+            zmgr_core::fs::zone_root::read_in_root(&st.zone.zonepath.join("root"), path)
+                .map(|t| t.map_or(Dynamic::UNIT, Dynamic::from))
+                .map_err(err)
+        },
+    );
+    let s = state.clone();
     let b = budget.clone();
     def(
         &mut engine,
@@ -237,8 +262,8 @@ fn build(
                     runner.run(&zmgr_core::host::pkg::install_in_image(&root, &packages)),
                 )
             })
-                .map(|_| ())
-                .map_err(|e| err(e.to_string()))
+            .map(|_| ())
+            .map_err(|e| err(e.to_string()))
         },
     );
     let s = state.clone();
@@ -247,7 +272,7 @@ fn build(
         &mut engine,
         "zlogin",
         &["command: Array", "String"],
-        "post-boot, pre-destroy: runs a command in the zone (zlogin) and returns its output.",
+        "post-boot, pre-destroy: runs a command in the zone (zlogin) and returns its output; each element is one word, quoted for the zone's shell.",
         move |command: Array| -> Rr<String> {
             only(
                 &s,
@@ -256,6 +281,11 @@ fn build(
             )?;
             let st = s.borrow();
             let words: Vec<String> = command.into_iter().map(|c| c.to_string()).collect();
+            if words.is_empty() {
+                return Err(err(
+                    "zlogin() needs a command: an interactive login is not possible here",
+                ));
+            }
             let Some(runner) = &st.runner else {
                 return Ok(String::new());
             };

@@ -161,6 +161,9 @@ pub enum Command {
     /// IPS publishers used by templates
     #[command(subcommand)]
     Publisher(PublisherCommand),
+    /// The global zone: what creates need (a ZFS dataset for zones, stub links, gateways, NAT)
+    #[command(subcommand)]
+    Host(HostCommand),
     /// Run a Rhai script with arguments (in the script's ARGS array)
     Run {
         /// Script file
@@ -177,6 +180,39 @@ pub enum Command {
     /// A site script, ROOT/scripts/NAME.rhai
     #[command(external_subcommand)]
     Site(Vec<String>),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HostCommand {
+    /// Check each prerequisite of the host, read-only: ok, missing or wrong, with the fix
+    ///
+    /// The zonepath base is a mounted ZFS dataset; each pool's stub link exists; a pool over
+    /// an etherstub has its gateway address on an interface over the stub; a pool with `nat`
+    /// has IPv4 forwarding, an ipnat map rule and IP Filter; publisher origins are URIs.
+    /// Exits 0 when all is ok, 1 otherwise.
+    Check {
+        /// Check this pool only (and the host-wide prerequisites)
+        #[arg(long, value_name = "POOL")]
+        pool: Option<String>,
+        /// Print the prerequisites as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make what `host check` finds missing; never changes what it did not make
+    ///
+    /// Each step is printed; if one fails, the steps already made are undone in reverse.
+    /// What exists but is wrong is reported for a person. Running it again changes nothing.
+    Setup {
+        /// Set up this pool only (and the host-wide prerequisites)
+        #[arg(long, value_name = "POOL")]
+        pool: Option<String>,
+        /// Print the changes and make none
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,7 +14,9 @@ use zmgr_core::ops::session::{Session, SharedRunner};
 use zmgr_core::ops::view;
 use zmgr_core::store::registry::Registry;
 
-use crate::args::{Cli, Command, PoolCommand, PublisherCommand, ScriptCommand, TemplateCommand};
+use crate::args::{
+    Cli, Command, HostCommand, PoolCommand, PublisherCommand, ScriptCommand, TemplateCommand,
+};
 use crate::output::{self, Format};
 use crate::render;
 
@@ -181,7 +183,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 } else {
                     render::dry_run_text(&core, &dry)
                 };
-                return emit(out, &text);
+                emit(out, &text)?;
+                return dry.problem().map_or(Ok(()), Err);
             }
             let created = zmgr_core::ops::create::create(&mut core, registry, &opts)?;
             let text = if json {
@@ -313,7 +316,20 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 let verb = if step.created { "created" } else { "exists " };
                 emit(out, &format!("{verb} {}\n", step.path.display()))?;
             }
-            Ok(())
+            // On a host with the tools, say what the first create still needs.
+            let (session, registry) = open_core(false)?;
+            match zmgr_core::ops::host::check(&session, &registry, None) {
+                Ok(report) if report.is_ready() => emit(out, "the host is ready\n"),
+                Ok(report) => emit(
+                    out,
+                    &format!("\nhost check:\n{}", render::host_report(&report)),
+                ),
+                Err(Error::Command(zmgr_core::host::exec::ExecError::Missing { .. })) => Ok(()),
+                Err(e) => {
+                    eprintln!("zmgr: host check: {e}");
+                    Ok(())
+                }
+            }
         }
         Command::Check { json } => check(&root, json, out),
         Command::List(o) => {
@@ -380,6 +396,40 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let (session, _) = open_core(false)?;
             zmgr_core::ops::pools::release(&session, &pool, address)?;
             emit(out, &format!("released {address} in pool {pool}\n"))
+        }
+        Command::Host(HostCommand::Check { pool, json }) => {
+            let (session, registry) = open_core(false)?;
+            let report = zmgr_core::ops::host::check(&session, &registry, pool.as_deref())?;
+            let text = if json {
+                output::pretty(&serde_json::to_value(&report).expect("serialisable"))
+            } else {
+                render::host_report(&report)
+            };
+            emit(out, &text)?;
+            report.problem().map_or(Ok(()), Err)
+        }
+        Command::Host(HostCommand::Setup {
+            pool,
+            dry_run,
+            json,
+        }) => {
+            let (mut session, registry) = open_core(false)?;
+            let report =
+                zmgr_core::ops::host::setup(&mut session, &registry, pool.as_deref(), dry_run)?;
+            let text = if json {
+                output::pretty(&serde_json::to_value(&report).expect("serialisable"))
+            } else {
+                render::host_setup(&report)
+            };
+            emit(out, &text)?;
+            match report.wrong.len() {
+                0 => Ok(()),
+                n => Err(Error::failed(format!(
+                    "{n} prerequisite{} need{} a person",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "s" } else { "" }
+                ))),
+            }
         }
         Command::Publisher(PublisherCommand::List(o)) => {
             let format = o.format()?;

@@ -40,6 +40,9 @@ pub fn dry_run_text(core: &Session, dry: &zmgr_core::ops::create::DryRun) -> Str
         zmgr_core::store::entries::entry_path(core.root(), &plan.zone).display(),
         if plan.boot { "running" } else { "installed" }
     );
+    for p in &dry.problems {
+        t += &format!("would fail: {p}\n");
+    }
     t += "nothing was changed (--dry-run)\n";
     t
 }
@@ -109,4 +112,53 @@ pub fn import_report(
 
 pub fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `host check`: one line a prerequisite, its status first, and the fix under what is not ok.
+pub fn host_report(report: &zmgr_core::ops::host::HostReport) -> String {
+    use zmgr_core::ops::host::Status;
+    let mut t = String::new();
+    for p in &report.prerequisites {
+        let status = match p.status {
+            Status::Ok => "ok",
+            Status::Missing => "missing",
+            Status::Wrong => "wrong",
+        };
+        t += &format!("{status:<8} {}: {}\n", p.subject, p.detail);
+        for f in &p.fix {
+            t += &format!("         fix: {f}\n");
+        }
+    }
+    if report.is_ready() {
+        t += "the host is ready\n";
+    } else if report
+        .prerequisites
+        .iter()
+        .any(|p| p.status == Status::Missing)
+    {
+        t += "`zmgr host setup` makes what is missing\n";
+    }
+    t
+}
+
+/// `host setup`: each change made (or, in a dry run, to be made), then what needs a person.
+pub fn host_setup(report: &zmgr_core::ops::host::SetupReport) -> String {
+    let mut t = String::new();
+    let verb = if report.dry_run { "would run" } else { "ran" };
+    for c in &report.changes {
+        t += &format!("{verb}: {c}\n");
+    }
+    if report.changes.is_empty() {
+        t += "nothing to do: every prerequisite zmgr can make is there\n";
+    }
+    for p in &report.wrong {
+        t += &format!("needs a person: {}: {}\n", p.subject, p.detail);
+        for f in &p.fix {
+            t += &format!("    fix: {f}\n");
+        }
+    }
+    if report.dry_run {
+        t += "nothing was changed (--dry-run)\n";
+    }
+    t
 }

@@ -10,8 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use zmgr_core::error::{Error, Result};
-use zmgr_core::host::dladm;
 use zmgr_core::host::exec::{Runner, System, Tool};
+use zmgr_core::host::{dladm, zfs};
 use zmgr_core::kdl::quote;
 
 /// The variable that tells the simulator where its state lives.
@@ -19,6 +19,9 @@ pub const STATE_VAR: &str = "ZMGR_SIM_STATE";
 
 /// The etherstub the sandbox pool's VNICs are created over.
 pub const STUB: &str = "zmgr_stub0";
+
+/// The dataset of the sandbox's zones, mounted at DIR/zones.
+const DATASET: &str = "rpool/zones";
 
 #[derive(Debug, Clone)]
 pub struct Sandbox {
@@ -87,8 +90,15 @@ impl Sandbox {
             runner.run(&dladm::create_etherstub(STUB))?;
             done.push(format!("created the simulated etherstub {STUB}"));
         }
-        // The zones' parent folder, which install needs, as illumos needs its dataset.
-        zmgr_core::fs::ensure_dir(&self.dir.join("zones"))?;
+        // The zones' dataset, which the brand's install needs (its mount makes the folder).
+        let zones = self.dir.join("zones");
+        if zfs::mounted_at(&zfs::filesystems(&runner)?, &zones).is_none() {
+            runner.run(&zfs::create(DATASET, &zones))?;
+            done.push(format!(
+                "created the simulated ZFS dataset {DATASET} on {}",
+                zones.display()
+            ));
+        }
         zmgr_core::store::init::init_with(&self.root(), self.files())?;
         done.push(format!(
             "initialised a sandbox registry in {}",
@@ -114,8 +124,11 @@ impl Sandbox {
              default-template \"ipkg\"\n",
         );
         config += &format!(
-            "zonepath-base {}\ncommands {{\n",
-            quote(&self.dir.join("zones").to_string_lossy())
+            "zonepath-base {}\nzonepath-dataset {}\nipnat-conf {}\ncommands {{\n",
+            quote(&self.dir.join("zones").to_string_lossy()),
+            quote(DATASET),
+            // The simulated global zone's /etc/ipf/ipnat.conf.
+            quote(&self.state().join("etc/ipf/ipnat.conf").to_string_lossy())
         );
         for tool in Tool::ALL {
             config += &format!(

@@ -47,7 +47,61 @@ pub fn parse_show_etherstub(text: &str) -> Vec<String> {
 
 /// The etherstubs the system has.
 pub fn etherstubs(runner: &dyn Runner) -> Result<Vec<String>> {
-    Ok(parse_show_etherstub(&runner.run(&show_etherstubs())?.stdout))
+    Ok(parse_show_etherstub(
+        &runner.run(&show_etherstubs())?.stdout,
+    ))
+}
+
+/// A datalink's class, as `dladm show-link` prints it (libdladm `dladm_class2str`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub name: String,
+    /// `phys`, `vlan`, `aggr`, `vnic`, `etherstub`, `iptun`, `simnet`, `bridge`, `part`,
+    /// `overlay`.
+    pub class: String,
+}
+
+/// `dladm show-link -p -o link,class`
+pub fn show_links() -> CommandLine {
+    CommandLine::new(Tool::Dladm, ["show-link", "-p", "-o", "link,class"])
+}
+
+/// Parses `dladm show-link -p -o link,class` (`e1000g0:phys`, `stub0:etherstub`).
+pub fn parse_show_link(text: &str) -> std::result::Result<Vec<Link>, String> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let f = split_escaped(line);
+        let [name, class] = f.as_slice() else {
+            return Err(format!(
+                "line {} of `dladm show-link -p` has {} fields, expected 2: {line:?}",
+                n + 1,
+                f.len()
+            ));
+        };
+        out.push(Link {
+            name: name.clone(),
+            class: class.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// The datalinks of the system.
+pub fn links(runner: &dyn Runner) -> Result<Vec<Link>> {
+    let cmd = show_links();
+    let out = runner.run(&cmd)?;
+    parse_show_link(&out.stdout).map_err(|reason| Error::HostOutput {
+        command: cmd.display(runner.commands()),
+        reason,
+    })
+}
+
+/// `dladm delete-etherstub NAME`
+pub fn delete_etherstub(name: &str) -> CommandLine {
+    CommandLine::new(Tool::Dladm, ["delete-etherstub", name])
 }
 
 /// `dladm create-etherstub NAME`
@@ -97,6 +151,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn parses_show_link() {
+        let l = parse_show_link("e1000g0:phys\nstub0:etherstub\nvnic0:vnic\n").unwrap();
+        assert_eq!(
+            l[1],
+            Link {
+                name: "stub0".into(),
+                class: "etherstub".into()
+            }
+        );
+        assert!(parse_show_link("a\n").is_err());
+    }
+
+    #[test]
     fn show_etherstub_lists_names_under_the_header() {
         // dladm show-etherstub on OmniOS: a LINK header, then one stub a line.
         let out = "LINK\nstub0\nzmgr_stub0\n";
@@ -112,8 +179,14 @@ mod tests {
         assert_eq!(
             v,
             [
-                Vnic { link: "web1_0".into(), over: "stub0".into() },
-                Vnic { link: "db0".into(), over: "e1000g0".into() },
+                Vnic {
+                    link: "web1_0".into(),
+                    over: "stub0".into()
+                },
+                Vnic {
+                    link: "db0".into(),
+                    over: "e1000g0".into()
+                },
             ]
         );
         assert!(parse_show_vnic("a:b:c\n").is_err());

@@ -296,6 +296,12 @@ struct State {
     next_id: u64,
     next_mac: u32,
     next_uuid: u32,
+    /// How many times a booted zone's services answer `offline` before `online`.
+    services_offline_polls: usize,
+    /// ZFS filesystems: name → mountpoint.
+    datasets: BTreeMap<String, String>,
+    /// The `svcs` questions each zone was asked since it booted.
+    services_polls: BTreeMap<String, usize>,
 }
 
 /// The fake host. Shared between a session and the test through an `Arc`; every method
@@ -308,8 +314,27 @@ pub struct FakeHost {
 
 impl FakeHost {
     /// A host with the global zone only and no links.
+    /// A host with the global zone, no links, and the pool `rpool` with `rpool/zones`
+    /// mounted at /zones (where zonepaths live unless a test says otherwise).
     pub fn new() -> FakeHost {
-        FakeHost::default()
+        let host = FakeHost::default();
+        host.add_dataset("rpool", "/rpool");
+        host.add_dataset("rpool/zones", "/zones");
+        host
+    }
+
+    /// Adds a ZFS filesystem mounted at `mountpoint`.
+    pub fn add_dataset(&self, name: &str, mountpoint: &str) -> &FakeHost {
+        self.lock()
+            .datasets
+            .insert(name.to_string(), mountpoint.to_string());
+        self
+    }
+
+    /// Removes a ZFS filesystem.
+    pub fn remove_dataset(&self, name: &str) -> &FakeHost {
+        self.lock().datasets.remove(name);
+        self
     }
 
     /// A host with one etherstub, the usual pool stub.
@@ -352,6 +377,14 @@ impl FakeHost {
     /// Makes the `n`th (or every) matching command fail, see [`Fault`].
     pub fn fault(&self, fault: Fault) -> &FakeHost {
         self.lock().faults.push((fault, 0));
+        self
+    }
+
+    /// After each boot, a zone's services answer `offline` to the first `polls` questions
+    /// (`zlogin Z 'svcs -H -o state FMRI'`), then `online`, as SMF comes up after
+    /// `zoneadm boot` returned.
+    pub fn services_after(&self, polls: usize) -> &FakeHost {
+        self.lock().services_offline_polls = polls;
         self
     }
 
@@ -410,7 +443,7 @@ impl FakeHost {
     }
 
     /// Like [`FakeHost::log`], without the commands that only look (`zoneadm list`,
-    /// `dladm show-vnic`, `zonecfg info`).
+    /// `dladm show-vnic`, `zonecfg info`, `svcs` in a zone).
     pub fn changes(&self) -> Vec<String> {
         self.lock()
             .log
@@ -439,8 +472,10 @@ fn is_query(cmd: &CommandLine) -> bool {
     let first = cmd.args.first().map(String::as_str);
     match cmd.tool {
         Tool::Zoneadm => first == Some("list"),
-        Tool::Dladm => first == Some("show-vnic"),
+        Tool::Dladm => matches!(first, Some("show-vnic" | "show-link")),
+        Tool::Zfs => first == Some("list"),
         Tool::Zonecfg => cmd.args.get(2).map(String::as_str) == Some("info"),
+        Tool::Zlogin => cmd.args.get(1).is_some_and(|c| c.starts_with("svcs ")),
         _ => false,
     }
 }
@@ -589,6 +624,9 @@ impl State {
             Tool::Dladm => self.dladm(&args),
             Tool::Pkg => self.pkg(&args),
             Tool::Zlogin => self.zlogin(&args),
+            Tool::Zfs => self.zfs(&args),
+            // Host preparation is tested through the simulator.
+            Tool::Ipadm | Tool::Routeadm | Tool::Svcadm | Tool::Svcs => Err(refuse("")),
         };
         answer.map_err(|r| match r.stderr.as_str() {
             "" => unsupported(cmd.tool, &cmd.args),
@@ -714,6 +752,8 @@ impl State {
                 let z = self.zones.get_mut(zone).expect("checked above");
                 z.zone.state = ZoneState::Running;
                 z.id = Some(id);
+                // SMF starts anew with every boot.
+                self.services_polls.remove(zone);
                 Ok(String::new())
             }
             ("halt", []) => {
@@ -928,9 +968,33 @@ impl State {
 
     // ---- dladm ----
 
+    /// `zfs list -H -t filesystem -o name,mountpoint`: TAB-separated, no header.
+    fn zfs(&mut self, args: &[&str]) -> Answer {
+        match args {
+            ["list", "-H", "-t", "filesystem", "-o", "name,mountpoint"] => Ok(self
+                .datasets
+                .iter()
+                .map(|(n, m)| format!("{n}\t{m}\n"))
+                .collect()),
+            _ => Err(refuse("")),
+        }
+    }
+
     fn dladm(&mut self, args: &[&str]) -> Answer {
         match args {
             ["show-vnic", rest @ ..] => self.show_vnic(rest),
+            ["show-link", "-p", "-o", "link,class"] => Ok(self
+                .links
+                .iter()
+                .map(|(name, l)| {
+                    let class = match l.class {
+                        LinkClass::Phys => "phys",
+                        LinkClass::Etherstub => "etherstub",
+                        LinkClass::Vnic => "vnic",
+                    };
+                    format!("{name}:{class}\n")
+                })
+                .collect()),
             ["create-vnic", "-l", over, name] => {
                 if crate::model::names::link_name_error(name).is_some() {
                     return Err(refuse(format!("dladm: invalid link name '{name}'")));
@@ -1080,7 +1144,17 @@ impl State {
         }
         match self.zones.get(*zone).map(|z| z.zone.state) {
             None => Err(refuse(format!("zlogin: zone '{zone}' unknown"))),
-            Some(ZoneState::Running) => Ok(String::new()),
+            Some(ZoneState::Running) => {
+                // zmgr passes the command as one string for the zone's shell.
+                let line = words.join(" ");
+                if line.starts_with("svcs -H -o state ") {
+                    let asked = self.services_polls.entry(zone.to_string()).or_default();
+                    *asked += 1;
+                    let up = *asked > self.services_offline_polls;
+                    return Ok(if up { "online\n" } else { "offline\n" }.to_string());
+                }
+                Ok(String::new())
+            }
             Some(s) => Err(refuse(format!(
                 "zlogin: login allowed only to running zones ({zone} is '{s}')."
             ))),
@@ -1095,11 +1169,14 @@ fn is_install(cmd: &CommandLine) -> bool {
         && cmd.args[2] == "install"
 }
 
+/// What `install` was given: the publisher of its last `-P` (name, origin), and the packages.
+type InstallArgs = (Option<(String, String)>, Vec<String>);
+
 /// The packages of `install [-P NAME=ORIGIN] [-e PACKAGE]…`, read as the brand's getopts
 /// reads them (pkg5 `src/brand/pkgcreatezone`): each `-e` takes one package, `-P` may be
 /// given again (the last counts), and the first word that is not an option ends the options
 /// (the rest is ignored). `None` when an option lacks its argument.
-fn install_packages(rest: &[&str]) -> Option<(Option<(String, String)>, Vec<String>)> {
+fn install_packages(rest: &[&str]) -> Option<InstallArgs> {
     let mut packages = Vec::new();
     let mut publisher = None;
     let mut i = 0;
@@ -1409,7 +1486,10 @@ mod tests {
             ))
             .unwrap()
             .stdout;
-        assert!(zone_field.contains(&format!("web1_0:{}", escape(z))), "{zone_field}");
+        assert!(
+            zone_field.contains(&format!("web1_0:{}", escape(z))),
+            "{zone_field}"
+        );
         host.run(&crate::host::zlogin::run(z, &["true".into()]))
             .unwrap();
         host.run(&crate::host::pkg::install_in_image(

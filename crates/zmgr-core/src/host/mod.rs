@@ -9,7 +9,11 @@ pub mod exec;
 #[cfg(any(test, feature = "fake-host"))]
 pub mod fake;
 pub mod interrupt;
+pub mod ipadm;
 pub mod pkg;
+pub mod routeadm;
+pub mod svc;
+pub mod zfs;
 pub mod zlogin;
 pub mod zoneadm;
 pub mod zonecfg;

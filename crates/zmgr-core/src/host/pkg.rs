@@ -22,8 +22,17 @@ pub fn installed(result: Result<Output, ExecError>) -> Result<Output, ExecError>
 /// `pkg -R ROOT set-publisher [-g ORIGIN]… [-m MIRROR]… NAME`: adds origins and mirrors to
 /// a publisher of the image at `root` (adding the publisher, last in the search order, when
 /// the image does not have it).
-pub fn set_publisher(root: &str, name: &str, origins: &[String], mirrors: &[String]) -> CommandLine {
-    let mut args = vec!["-R".to_string(), root.to_string(), "set-publisher".to_string()];
+pub fn set_publisher(
+    root: &str,
+    name: &str,
+    origins: &[String],
+    mirrors: &[String],
+) -> CommandLine {
+    let mut args = vec![
+        "-R".to_string(),
+        root.to_string(),
+        "set-publisher".to_string(),
+    ];
     for o in origins {
         args.push("-g".into());
         args.push(o.clone());

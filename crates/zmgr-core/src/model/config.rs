@@ -22,8 +22,11 @@ use crate::kdl::{Reader, Spanned, quote};
 const NODES: &[&str] = &[
     "default-template",
     "zonepath-base",
+    "zonepath-dataset",
+    "ipnat-conf",
     "commands",
     "lock-wait",
+    "milestone-wait",
     "scripting",
 ];
 
@@ -78,9 +81,17 @@ pub struct Config {
     pub default_template: Option<Spanned<String>>,
     /// New zones live in `<zonepath-base>/<name>`.
     pub zonepath_base: Spanned<PathBuf>,
+    /// The ZFS dataset `host setup` mounts at the zonepath base when there is none
+    /// (`zonepath-dataset`, default `rpool/zones`).
+    pub zonepath_dataset: Spanned<String>,
+    /// IP Filter's NAT rules file, where `host setup` writes the rules of NAT pools.
+    pub ipnat_conf: Spanned<PathBuf>,
     pub commands: Commands,
     /// Seconds a verb waits for another process's registry lock before giving up.
     pub lock_wait: u64,
+    /// Seconds a create waits, after booting a zone with post-boot hooks, for the zone's
+    /// services to come up (`svc:/milestone/multi-user:default` online) before the hooks run.
+    pub milestone_wait: u64,
     /// Limits of the script engine.
     pub scripting: Scripting,
 }
@@ -91,8 +102,11 @@ impl Default for Config {
             file: None,
             default_template: None,
             zonepath_base: Spanned::unspanned(PathBuf::from("/zones")),
+            zonepath_dataset: Spanned::unspanned("rpool/zones".to_string()),
+            ipnat_conf: Spanned::unspanned(PathBuf::from("/etc/ipf/ipnat.conf")),
             commands: Commands::default(),
             lock_wait: 10,
+            milestone_wait: 300,
             scripting: Scripting::default(),
         }
     }
@@ -121,6 +135,32 @@ impl Config {
         if let Some(n) = r.single(&top, "default-template") {
             config.default_template = r.one_string_arg(n);
         }
+        if let Some(n) = r.single(&top, "zonepath-dataset")
+            && let Some(v) = r.one_string_arg(n)
+        {
+            match dataset_name_error(&v.value) {
+                None => config.zonepath_dataset = v,
+                Some(why) => r.error_help(
+                    v.span,
+                    why,
+                    "invalid dataset name",
+                    "write e.g. \"rpool/zones\"",
+                ),
+            }
+        }
+        if let Some(n) = r.single(&top, "ipnat-conf")
+            && let Some(v) = r.one_string_arg(n)
+        {
+            if v.value.starts_with('/') && v.value.len() > 1 {
+                config.ipnat_conf = Spanned::new(PathBuf::from(&v.value), v.span);
+            } else {
+                r.error(
+                    v.span,
+                    format!("ipnat-conf `{}` is not an absolute path", v.value),
+                    "must start with /",
+                );
+            }
+        }
         if let Some(n) = r.single(&top, "zonepath-base")
             && let Some(v) = r.one_string_arg(n)
         {
@@ -135,21 +175,27 @@ impl Config {
                 );
             }
         }
-        if let Some(n) = r.single(&top, "lock-wait") {
+        for (key, slot, example) in [
+            ("lock-wait", &mut config.lock_wait, 10),
+            ("milestone-wait", &mut config.milestone_wait, 300),
+        ] {
+            let Some(n) = r.single(&top, key) else {
+                continue;
+            };
             let args: Vec<_> = n.entries().iter().collect();
             match args.as_slice() {
                 [e] if e.name().is_none() => match e.value().as_integer() {
-                    Some(secs @ 0..=3600) => config.lock_wait = secs as u64,
+                    Some(secs @ 0..=3600) => *slot = secs as u64,
                     _ => r.error_help(
                         e.span(),
-                        "`lock-wait` takes a number of seconds from 0 to 3600",
+                        format!("`{key}` takes a number of seconds from 0 to 3600"),
                         "invalid wait",
-                        "write e.g. `lock-wait 10`",
+                        format!("write e.g. `{key} {example}`"),
                     ),
                 },
                 _ => r.error(
                     n.span(),
-                    "`lock-wait` takes one number of seconds",
+                    format!("`{key}` takes one number of seconds"),
                     "expected one number",
                 ),
             }
@@ -237,7 +283,13 @@ impl Config {
             "zonepath-base {}\n",
             quote(&self.zonepath_base.value.to_string_lossy())
         );
+        s += &format!("zonepath-dataset {}\n", quote(&self.zonepath_dataset.value));
+        s += &format!(
+            "ipnat-conf {}\n",
+            quote(&self.ipnat_conf.value.to_string_lossy())
+        );
         s += &format!("lock-wait {}\n", self.lock_wait);
+        s += &format!("milestone-wait {}\n", self.milestone_wait);
         s += "commands {\n";
         for tool in Tool::ALL {
             s += &format!(
@@ -249,6 +301,27 @@ impl Config {
         s += "}\n";
         s
     }
+}
+
+/// Why `name` is no ZFS dataset name zmgr would create: `POOL/NAME…`, each component of
+/// letters, digits, `_`, `-`, `.` and `:` (zfs(8), "ZFS Component Naming Requirements").
+pub fn dataset_name_error(name: &str) -> Option<String> {
+    let parts: Vec<&str> = name.split('/').collect();
+    if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+        return Some(format!(
+            "dataset `{name}` must be a pool and a name, like `rpool/zones`"
+        ));
+    }
+    let bad = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '/')));
+    if let Some(c) = bad {
+        return Some(format!("dataset `{name}` contains {c:?}"));
+    }
+    if name.len() > 255 {
+        return Some(format!("dataset `{name}` is longer than 255 characters"));
+    }
+    None
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@ const NODES: &[&str] = &[
     "network",
     "gateway",
     "stub",
+    "shared-link",
+    "nat",
     "range",
     "reserve",
     "exclude",
@@ -65,6 +67,12 @@ pub struct Pool {
     pub gateway: Option<Spanned<IpAddr>>,
     /// The link (etherstub or physical) that zone VNICs are created over.
     pub stub: Spanned<String>,
+    /// The global-zone link that shared-IP zones of the pool use: it must carry IP, which an
+    /// etherstub cannot (`shared-link`; without it, the stub, if that is no etherstub).
+    pub shared_link: Option<Spanned<String>>,
+    /// The outside link whose address the pool's network is NATed to (`nat "e1000g0"`):
+    /// `host setup` then turns on IPv4 forwarding, an ipnat `map` rule and IP Filter.
+    pub nat: Option<Spanned<String>>,
     /// Where addresses are allocated from, in order.
     pub ranges: Vec<Spanned<AddrRange>>,
     /// Single addresses never handed out.
@@ -123,6 +131,19 @@ impl Pool {
             .single(&nodes, "gateway")
             .and_then(|n| r.one_string_arg(n))
             .and_then(|v| r.ip(&v, "gateway"));
+        let mut link = |key: &str| {
+            r.single(&nodes, key)
+                .and_then(|n| r.one_string_arg(n))
+                .filter(|v| match crate::model::names::link_name_error(&v.value) {
+                    Some(why) => {
+                        r.error(v.span, why, "invalid link name");
+                        false
+                    }
+                    None => true,
+                })
+        };
+        let shared_link = link("shared-link");
+        let nat = link("nat");
 
         let mut ranges = Vec::new();
         for n in r.all(&nodes, "range") {
@@ -197,6 +218,8 @@ impl Pool {
             network,
             gateway,
             stub: stub?,
+            shared_link,
+            nat,
             ranges,
             reserved,
             excluded,
@@ -226,6 +249,12 @@ impl Pool {
             s += &format!("    gateway {}\n", quote(&g.value.to_string()));
         }
         s += &format!("    stub {}\n", quote(&self.stub.value));
+        if let Some(l) = &self.shared_link {
+            s += &format!("    shared-link {}\n", quote(&l.value));
+        }
+        if let Some(l) = &self.nat {
+            s += &format!("    nat {}\n", quote(&l.value));
+        }
         for r in &self.ranges {
             s += &range("range", &r.value);
         }

@@ -70,6 +70,9 @@ pub struct Plan {
     pub autoboot: bool,
     /// Hook points the template has scripts for.
     pub hooks: Vec<crate::model::template::HookPoint>,
+    /// How long post-boot hooks wait for the zone's services (config.kdl `milestone-wait`).
+    #[serde(skip)]
+    pub services_wait: std::time::Duration,
 }
 
 /// A publisher as the zone's image gets it.
@@ -162,7 +165,12 @@ fn prepare<'r>(
         }
     }
     let link = match template.ip_type {
-        IpType::Shared => pool.stub.value.clone(),
+        IpType::Shared => pool
+            .shared_link
+            .as_ref()
+            .unwrap_or(&pool.stub)
+            .value
+            .clone(),
         IpType::Exclusive => {
             let vnic = opts
                 .vnic
@@ -293,6 +301,7 @@ fn build_plan(
         // A zone made with --no-boot does not boot with the host either.
         autoboot: template.autoboot && !opts.no_boot,
         hooks: template.hooks.iter().map(|(p, _)| p.value).collect(),
+        services_wait: std::time::Duration::from_secs(registry.config.milestone_wait),
     };
     plan.write_zonecfg().map_err(|why| {
         Error::usage(format!(
@@ -469,19 +478,16 @@ pub fn create(core: &mut Session, mut registry: Registry, opts: &CreateOptions) 
     };
     // A zone of that name made outside zmgr must not be touched, not even by an undo. (Asked
     // after the reservation, so that requests the registry refuses run no command at all.)
-    let existing = crate::host::zoneadm::find(core.runner(), &opts.name);
-    if !matches!(existing, Ok(None)) {
+    // The host is asked before anything is made, so what would fail there fails now.
+    if let Err(e) = preflight(core, &registry, &plan).and_then(|problems| {
+        problems
+            .into_iter()
+            .next()
+            .map_or(Ok(()), |p| Err(p.into_error(&plan)))
+    }) {
         let _lock = core.lock()?;
         crate::store::entries::remove_entry(core.root(), &plan.zone)?;
-        let z = existing?.expect("matched Some");
-        return Err(Error::conflict(format!(
-            "a zone named `{}` already exists on the system (state {})",
-            opts.name, z.state
-        ))
-        .with_help(format!(
-            "zmgr does not change zones it did not make; `zmgr import {}` adopts it",
-            opts.name
-        )));
+        return Err(e);
     }
     core.note(&format!(
         "zone {}: address {}/{} from pool {}",
@@ -548,12 +554,124 @@ fn hook(
     }
 }
 
-/// What `create --dry-run` shows: the plan, and every command as it would be typed.
+/// What `create --dry-run` shows: the plan, every command as it would be typed, and what
+/// on the host would make the create fail.
 #[derive(Debug, Clone, Serialize)]
 pub struct DryRun {
     #[serde(flatten)]
     pub plan: Plan,
     pub commands: Vec<String>,
+    /// What the host check before the create found (empty when it would go ahead).
+    pub problems: Vec<String>,
+}
+
+impl DryRun {
+    /// The error a dry run ends with when the create would fail on this host.
+    pub fn problem(&self) -> Option<Error> {
+        (!self.problems.is_empty()).then(|| {
+            Error::failed(format!(
+                "the create would fail on this host: {}",
+                self.problems.join("; ")
+            ))
+        })
+    }
+}
+
+/// Something on the host that would make a create fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostProblem {
+    /// A zone of that name exists already (zmgr did not make it).
+    ZoneExists(ZoneState),
+    /// The link a VNIC goes over, or a shared-IP zone uses, does not exist.
+    NoLink(String),
+    /// A shared-IP zone's link is an etherstub, which cannot carry IP.
+    EtherstubForSharedIp(String),
+    /// A link of the VNIC's name exists already.
+    VnicTaken(String),
+    /// No ZFS dataset is mounted at the zonepath base.
+    NoDataset(PathBuf),
+}
+
+impl HostProblem {
+    pub fn describe(&self, plan: &Plan) -> String {
+        match self {
+            HostProblem::ZoneExists(state) => format!(
+                "a zone named `{}` already exists on the system (state {state})",
+                plan.zone
+            ),
+            HostProblem::NoLink(l) => format!("link {l} does not exist"),
+            HostProblem::EtherstubForSharedIp(l) => {
+                format!("{l} is an etherstub, which cannot carry the IP of a shared-IP zone")
+            }
+            HostProblem::VnicTaken(l) => format!("a link named {l} exists already"),
+            HostProblem::NoDataset(base) => format!(
+                "no ZFS dataset is mounted at the zonepath base {}; the brand's install refuses such a zonepath",
+                base.display()
+            ),
+        }
+    }
+
+    fn into_error(self, plan: &Plan) -> Error {
+        let message = self.describe(plan);
+        match self {
+            HostProblem::ZoneExists(_) => Error::conflict(message).with_help(format!(
+                "zmgr does not change zones it did not make; `zmgr import {}` adopts it",
+                plan.zone
+            )),
+            HostProblem::VnicTaken(_) => {
+                Error::conflict(message).with_help("give another name with --vnic")
+            }
+            HostProblem::EtherstubForSharedIp(_) => Error::usage(message).with_help(format!(
+                "give pool `{}` a `shared-link` with IP on it, or make the template exclusive-IP",
+                plan.pool
+            )),
+            HostProblem::NoLink(_) | HostProblem::NoDataset(_) => Error::failed(message).with_help(
+                "`zmgr host check` lists what the host lacks; `zmgr host setup` makes it",
+            ),
+        }
+    }
+}
+
+/// Asks the host, read-only, what would make the create fail: a zone of that name, the
+/// links it uses, its VNIC's name, the zonepath base's dataset.
+pub fn preflight(core: &Session, registry: &Registry, plan: &Plan) -> Result<Vec<HostProblem>> {
+    let runner = core.runner();
+    let mut problems = Vec::new();
+    if let Some(z) = crate::host::zoneadm::find(runner, &plan.zone)? {
+        problems.push(HostProblem::ZoneExists(z.state));
+        // The rest is moot: zmgr will not touch that zone.
+        return Ok(problems);
+    }
+    let links = crate::host::dladm::links(runner)?;
+    let class = |name: &str| {
+        links
+            .iter()
+            .find(|l| l.name == name)
+            .map(|l| l.class.clone())
+    };
+    match plan.ip_type {
+        IpType::Exclusive => {
+            if class(&plan.over).is_none() {
+                problems.push(HostProblem::NoLink(plan.over.clone()));
+            }
+            if class(&plan.link).is_some() {
+                problems.push(HostProblem::VnicTaken(plan.link.clone()));
+            }
+        }
+        IpType::Shared => match class(&plan.link).as_deref() {
+            None => problems.push(HostProblem::NoLink(plan.link.clone())),
+            Some("etherstub") => {
+                problems.push(HostProblem::EtherstubForSharedIp(plan.link.clone()))
+            }
+            Some(_) => {}
+        },
+    }
+    let base = &registry.config.zonepath_base.value;
+    let datasets = crate::host::zfs::filesystems(runner)?;
+    if crate::host::zfs::mounted_at(&datasets, base).is_none() {
+        problems.push(HostProblem::NoDataset(base.clone()));
+    }
+    Ok(problems)
 }
 
 /// Plans a create and runs its pre-install hooks, which cannot touch the system: what
@@ -561,7 +679,15 @@ pub struct DryRun {
 pub fn dry_run(core: &Session, registry: &Registry, opts: &CreateOptions) -> Result<DryRun> {
     let plan = planned(core, registry, opts)?;
     let commands = plan.commands().iter().map(|c| core.display(c)).collect();
-    Ok(DryRun { plan, commands })
+    let problems = preflight(core, registry, &plan)?
+        .iter()
+        .map(|p| p.describe(&plan))
+        .collect();
+    Ok(DryRun {
+        plan,
+        commands,
+        problems,
+    })
 }
 
 fn planned(core: &Session, registry: &Registry, opts: &CreateOptions) -> Result<Plan> {
@@ -648,6 +774,10 @@ fn build(
     made.push(Part::Boot);
     core.run_step(&format!("booting zone {zone}"), &boot)?;
     interrupted()?;
+    if hooks.is_some_and(|h| h.has(HookPoint::PostBoot)) {
+        // Post-boot hooks work in the zone, which needs its services up.
+        crate::ops::lifecycle::wait_for_services(core, zone, plan.services_wait)?;
+    }
     hook(core, hooks, HookPoint::PostBoot, zone)?;
     interrupted()?;
     Ok(ZoneState::Running)

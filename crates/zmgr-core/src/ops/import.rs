@@ -291,9 +291,8 @@ fn adopt(
         let exclusive = z.ip_type == crate::model::template::IpType::Exclusive;
         // An on-demand VNIC (global-nic set) is the brand's, made at boot and deleted at
         // halt: not one zmgr made, so never one it deletes.
-        let is_vnic = exclusive
-            && n.global_nic.is_none()
-            && vnics.is_some_and(|v| v.contains(&physical));
+        let is_vnic =
+            exclusive && n.global_nic.is_none() && vnics.is_some_and(|v| v.contains(&physical));
         if let Some(holder) = links.get(&physical).filter(|_| exclusive) {
             return Err(ZoneImport::LinkConflict {
                 zone: z.name.clone(),

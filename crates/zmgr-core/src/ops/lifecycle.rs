@@ -96,6 +96,44 @@ pub fn change(
     state
 }
 
+/// How often the zone's services are asked while a boot waits for them.
+const SERVICES_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Waits until a booted zone's services are up: `zoneadm boot` returns once the zone is
+/// running, before SMF inside it has started anything (illumos-gate zoneadmd.c,
+/// `zone_bootup`), and zlogin commands fail until then. Asks `svcs -H -o state
+/// svc:/milestone/multi-user:default` in the zone every second, for at most `wait`.
+pub fn wait_for_services(core: &mut Session, zone: &str, wait: std::time::Duration) -> Result<()> {
+    let started = std::time::Instant::now();
+    let cmd = crate::host::zlogin::service_state(zone, crate::host::zlogin::MULTI_USER);
+    core.note(&format!("waiting for the services of zone {zone}"));
+    let mut last = String::from("unknown");
+    loop {
+        if crate::host::interrupt::requested() {
+            return Err(Error::Interrupted);
+        }
+        // Until SMF runs, zlogin itself may fail: that is "not up yet", not an error.
+        if let Ok(out) = core.run(&cmd) {
+            last = out.stdout.trim().to_string();
+            if last == "online" {
+                return Ok(());
+            }
+        }
+        if started.elapsed() >= wait {
+            return Err(Error::failed(format!(
+                "zone {zone} booted, but its services were not up after {} s ({} is {})",
+                wait.as_secs(),
+                crate::host::zlogin::MULTI_USER,
+                if last.is_empty() { "unknown" } else { &last }
+            ))
+            .with_help(
+                "`milestone-wait` in config.kdl sets how long to wait; `zlogin ZONE svcs -xv` shows what is holding the zone's services up",
+            ));
+        }
+        std::thread::sleep(SERVICES_POLL.min(wait.saturating_sub(started.elapsed())));
+    }
+}
+
 /// What `destroy` did or would do.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Destroyed {

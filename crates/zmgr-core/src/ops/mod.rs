@@ -4,6 +4,7 @@
 
 pub mod create;
 pub mod hooks;
+pub mod host;
 pub mod import;
 pub mod lifecycle;
 pub mod pools;

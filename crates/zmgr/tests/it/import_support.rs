@@ -49,7 +49,8 @@ pub fn bare_net(physical: &str) -> HandNet<'_> {
     }
 }
 
-/// Configures a zone with zonecfg (zonepath `/zones/NAME`) and brings it to `state`
+/// Configures a zone with zonecfg (zonepath `DIR/zones/NAME`, on the sandbox's zones
+/// dataset, as a real install needs) and brings it to `state`
 /// (`configured`, `installed` or `running`) with zoneadm. Shared-IP nets get `address`,
 /// exclusive-IP nets `allowed-address`, as their ip-type requires.
 pub fn hand_zone(
@@ -63,7 +64,10 @@ pub fn hand_zone(
     let mut cmds = vec![
         "create -b".to_string(),
         format!("set brand={brand}"),
-        format!("set zonepath=/zones/{name}"),
+        format!(
+            "set zonepath={}",
+            env.dir().join("zones").join(name).display()
+        ),
         format!("set ip-type={ip_type}"),
     ];
     let prop = if ip_type == "shared" {
@@ -104,7 +108,8 @@ pub fn remove_by_hand(env: &TestEnv, name: &str) {
 }
 
 /// `text` with each `created "…"` time checked to be RFC 3339 UTC and replaced by `created "T"`,
-/// so entries can be compared whole.
+/// and each zonepath under a sandbox's zones folder shown as `/zones/NAME`, so entries can be
+/// compared whole.
 #[track_caller]
 pub fn untimed(text: &str) -> String {
     let mut out = String::new();
@@ -123,6 +128,11 @@ pub fn untimed(text: &str) -> String {
             assert!(ok, "created time {time:?} is not RFC 3339 UTC in\n{text}");
             let indent = &line[..line.len() - trimmed.len()];
             out += &format!("{indent}created \"T\"\n");
+        } else if let Some(rest) = trimmed.strip_prefix("zonepath \"")
+            && let Some((_, name)) = rest.trim_end().trim_end_matches('"').rsplit_once("/zones/")
+        {
+            let indent = &line[..line.len() - trimmed.len()];
+            out += &format!("{indent}zonepath \"/zones/{name}\"\n");
         } else {
             out += line;
         }

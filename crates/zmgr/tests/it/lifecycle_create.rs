@@ -400,15 +400,15 @@ fn dry_run_text(env: &TestEnv, boot: bool) -> String {
 fn dry_run_prints_the_plan_and_changes_nothing() {
     let env = sandbox();
     let before = env.invocations();
-    let snapshot = env.snapshot();
+    let snapshot = snapshot_but_log(&env);
     env.sandbox(&["create", "web01", "--dry-run"])
         .success()
         .stdout_is(&dry_run_text(&env, true));
     env.sandbox(&["create", "web01", "-n", "--no-boot"])
         .success()
         .stdout_is(&dry_run_text(&env, false));
-    assert_eq!(env.invocations(), before, "a tool ran");
-    assert_unchanged(&env, &snapshot, &env.snapshot());
+    assert_only_looked(&env, &before);
+    assert_unchanged(&env, &snapshot, &snapshot_but_log(&env));
     assert_eq!(entry(&env, "web01"), None);
     assert!(registry_zones(&env).is_empty());
     // The plan is what create then does.
@@ -421,19 +421,19 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
 fn dry_run_plans_around_held_addresses() {
     let env = sandbox();
     env.sandbox(&["create", "web01"]).success();
-    let snapshot = env.snapshot();
+    let snapshot = snapshot_but_log(&env);
     env.sandbox(&["create", "web02", "--dry-run"])
         .success()
         .stdout_has("address:   192.0.2.11/24\n")
         .stdout_has("set allowed-address=\"192.0.2.11/24\"\n");
-    assert_unchanged(&env, &snapshot, &env.snapshot());
+    assert_unchanged(&env, &snapshot, &snapshot_but_log(&env));
 }
 
 #[test]
 fn dry_run_json_has_address_zonecfg_and_commands() {
     let env = sandbox();
     let before = env.invocations();
-    let snapshot = env.snapshot();
+    let snapshot = snapshot_but_log(&env);
     let run = env.sandbox(&["create", "web01", "--dry-run", "--json"]);
     run.success();
     let v: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON on stdout");
@@ -461,8 +461,9 @@ fn dry_run_json_has_address_zonecfg_and_commands() {
             "create -b\nset brand=\"ipkg\"\nset zonepath=\"{zp}\"\nset autoboot=\"true\"\nset ip-type=\"exclusive\"\nadd net\nset physical=\"web01_0\"\nset allowed-address=\"192.0.2.10/24\"\nset defrouter=\"192.0.2.1\"\nend\ncommit\n"
         )
     );
-    assert_eq!(env.invocations(), before, "a tool ran");
-    assert_unchanged(&env, &snapshot, &env.snapshot());
+    assert_eq!(v["problems"], serde_json::json!([]));
+    assert_only_looked(&env, &before);
+    assert_unchanged(&env, &snapshot, &snapshot_but_log(&env));
 }
 
 #[test]
@@ -527,4 +528,52 @@ fn boot_after_create_is_its_own_setting() {
         .success()
         .stdout_is("created zone web02: 192.0.2.11/24 on web02_0, installed\n");
     info_has(&zonecfg_info(&env, "web02"), &["autoboot: true"]);
+}
+
+/// A zonepath base that is no ZFS dataset would fail the brand's install half way: the
+/// create checks the host first and fails before anything is made, and a dry run says so.
+#[test]
+fn a_zonepath_base_without_a_dataset_fails_before_anything_is_made() {
+    let env = sandbox();
+    env.tool("zfs", &["destroy", "rpool/zones"]).success();
+    let base = env.dir().join("zones");
+    let dry = env.sandbox(&["create", "web01", "--dry-run"]);
+    dry.exit(1)
+        .stdout_has(&format!(
+            "would fail: no ZFS dataset is mounted at the zonepath base {}; the brand's install refuses such a zonepath\n",
+            base.display()
+        ))
+        .stderr_has("the create would fail on this host");
+    let before = env.invocations();
+    env.sandbox(&["create", "web01"])
+        .exit(1)
+        .stderr_has("no ZFS dataset is mounted at the zonepath base")
+        .stderr_has("`zmgr host check` lists what the host lacks");
+    assert_only_looked(&env, &before);
+    assert_eq!(entry(&env, "web01"), None);
+    assert!(env.system_zones().is_empty());
+    assert!(env.system_vnics().is_empty());
+    // `host setup` makes the dataset; then the create goes through.
+    env.sandbox(&["host", "setup", "--pool", "default"])
+        .success();
+    env.sandbox(&["create", "web01"]).success();
+}
+
+/// A VNIC name another link has already is found before anything is made.
+#[test]
+fn a_taken_vnic_name_is_refused_before_anything_is_made() {
+    let env = sandbox();
+    env.tool("dladm", &["create-vnic", "-l", "zmgr_stub0", "web01_0"])
+        .success();
+    let dry = env.sandbox(&["create", "web01", "-n"]);
+    dry.exit(1)
+        .stdout_has("would fail: a link named web01_0 exists already\n");
+    let before = env.invocations();
+    env.sandbox(&["create", "web01"])
+        .exit(1)
+        .stderr_has("a link named web01_0 exists already")
+        .stderr_has("give another name with --vnic");
+    assert_only_looked(&env, &before);
+    assert_eq!(env.system_vnics(), vec!["web01_0"]);
+    assert_eq!(entry(&env, "web01"), None);
 }

@@ -286,15 +286,15 @@ fn a_second_ctrl_c_does_not_stop_the_undo() {
     assert_gone(&env, "web01", "web01_0");
 }
 
+/// A create-vnic that fails (here as when another program made a link of that name between
+/// the host check and the create) made nothing: the undo deletes no VNIC.
 #[test]
 fn a_vnic_that_existed_before_is_not_deleted_by_the_undo() {
     let env = sandbox();
-    env.tool("dladm", &["create-vnic", "-l", "zmgr_stub0", "web01_0"])
-        .success();
+    env.faults("dladm create-vnic message=object already exists\n");
     let run = env.sandbox(&["create", "web01"]);
     run.exit(1);
     stderr_says(&run, &["object already exists"]);
-    assert_eq!(env.system_vnics(), vec!["web01_0"]);
     assert_eq!(entry(&env, "web01"), None);
     assert!(calls(&env, "dladm", "delete-vnic").is_empty());
 }
@@ -307,7 +307,10 @@ fn a_zone_made_by_hand_survives(boot: bool) {
         &[
             "-z",
             "web01",
-            "create; set zonepath=/zones/handmade; commit",
+            &format!(
+                "create; set zonepath={}/zones/handmade; commit",
+                env.dir().display()
+            ),
         ],
     )
     .success();

@@ -176,6 +176,26 @@ pub fn assert_unchanged(env: &TestEnv, before: &Snapshot, after: &Snapshot) {
 
 /// Every file of the environment but the simulator's invocation log, which read-only tools
 /// append to.
+/// Asserts that the tools run since `before` (the invocation log as it was) only looked:
+/// the read-only host checks of a dry run (`zoneadm list`, `dladm show-link`, `zfs list`).
+#[track_caller]
+pub fn assert_only_looked(env: &TestEnv, before: &[(String, Vec<String>)]) {
+    let now = env.invocations();
+    for (tool, argv) in &now[before.len()..] {
+        let first = argv.first().map(String::as_str);
+        let looks = matches!(
+            (tool.as_str(), first),
+            ("zoneadm", Some("list"))
+                | ("dladm", Some("show-link" | "show-vnic" | "show-etherstub"))
+                | ("zfs", Some("list"))
+        );
+        assert!(
+            looks,
+            "a dry run ran {tool} {argv:?}, which changes something"
+        );
+    }
+}
+
 pub fn snapshot_but_log(env: &TestEnv) -> Snapshot {
     let log = env.sim_state().join("invocations.log");
     let mut s = env.snapshot();

@@ -3,6 +3,7 @@
 
 mod guards;
 mod harness;
+mod host;
 mod import_adopt;
 mod import_conflicts;
 mod import_support;
@@ -12,6 +13,7 @@ mod lifecycle_destroy;
 mod lifecycle_rollback;
 mod lifecycle_state;
 mod lifecycle_support;
+mod realhost;
 mod reconcile_crash;
 mod reconcile_drift;
 mod registry;

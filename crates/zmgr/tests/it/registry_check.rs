@@ -118,7 +118,7 @@ fn missing_references_without_a_close_name_list_what_exists() {
             ),
             (
                 "template `nlipkg` uses publisher `openindiana.org`, which does not exist",
-                at("templates/nlipkg.kdl:10:15"),
+                at("templates/nlipkg.kdl:11:15"),
                 none.clone()
             ),
             (

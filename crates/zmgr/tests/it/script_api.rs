@@ -152,7 +152,10 @@ fn import_adopts_zones_made_by_hand() {
         &[
             "-z",
             "hand1",
-            "create -b; set brand=ipkg; set zonepath=/zones/hand1; set ip-type=exclusive; add net; set physical=hand1_0; set allowed-address=192.0.2.77/24; end; commit",
+            &format!(
+                "create -b; set brand=ipkg; set zonepath={}/zones/hand1; set ip-type=exclusive; add net; set physical=hand1_0; set allowed-address=192.0.2.77/24; end; commit",
+                env.dir().display()
+            ),
         ],
     )
     .success();

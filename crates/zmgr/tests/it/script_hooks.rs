@@ -45,10 +45,10 @@ fn web_template_example_writes_files_adds_nginx_and_its_attr_and_enables_the_ser
         read("etc/resolv.conf"),
         "nameserver 192.0.2.1\nnameserver 192.0.2.53\nnameserver 198.51.100.53\n"
     );
-    assert_eq!(
-        read("etc/nsswitch.conf"),
-        "hosts: files dns\nipnodes: files dns\n"
-    );
+    // The image's own DNS variant of the switch, every other database kept.
+    assert_eq!(read("etc/nsswitch.conf"), read("etc/nsswitch.dns"));
+    assert!(read("etc/nsswitch.conf").contains("hosts:      files dns\n"));
+    assert!(read("etc/nsswitch.conf").contains("passwd:     files\n"));
     assert_eq!(
         read("root/.ssh/authorized_keys"),
         format!("{}\n", example_key())
@@ -71,15 +71,17 @@ fn web_template_example_writes_files_adds_nginx_and_its_attr_and_enables_the_ser
 
     // The post-boot hook enabled the service in the running zone.
     let zone = sim_zone(&env, "w1");
-    let commands: Vec<&serde_json::Value> = zone["zlogin"]
+    let commands: Vec<serde_json::Value> = zone["zlogin"]
         .as_array()
         .expect("zlogin history")
         .iter()
-        .map(|z| &z["command"])
+        .flat_map(|z| z["commands"].as_array().cloned().unwrap_or_default())
+        .filter(|c| c[0] != "svcs")
         .collect();
+    // One word each, as the hook gave them, after the zone's shell read the line.
     assert_eq!(
         commands,
-        [&serde_json::json!([
+        [serde_json::json!([
             "/usr/sbin/svcadm",
             "enable",
             "-r",
@@ -358,27 +360,41 @@ fn write_file_with_dot_dot_is_refused_and_the_create_undone() {
 #[test]
 fn write_file_through_a_symlink_planted_in_the_zone_root_is_refused_and_the_create_undone() {
     // A folder and a file of the zone root that point out of it, as the zone's root user
-    // could plant them.
+    // could plant them. They are planted while the install runs (slowed down), after the
+    // image exists: a zonepath with files in it before the install would not get its dataset.
     for (planted, target_is_dir) in [("etc", true), ("etc/resolv.conf", false)] {
         let env = sandbox();
         let outside = env.dir().join("outside");
         std::fs::create_dir_all(&outside).unwrap();
-        let root = zone_root(&env, "z1");
-        let link = root.join(planted);
-        std::fs::create_dir_all(link.parent().unwrap()).unwrap();
-        if target_is_dir {
-            std::os::unix::fs::symlink(&outside, &link).unwrap();
-        } else {
-            std::fs::write(outside.join("passwd"), "root:x:0:0\n").unwrap();
-            std::os::unix::fs::symlink(outside.join("passwd"), &link).unwrap();
-        }
         let hook = one_hook(
             &env,
             "post-install",
             "resolv.rhai",
             "let text = \"nameserver 192.0.2.53\\n\";\nwrite_file(\"/etc/resolv.conf\", text);\n",
         );
-        let run = env.sandbox(&["create", "z1", "-t", "t"]);
+        env.faults("zoneadm install delay=2\n");
+        let child = crate::lifecycle_support::spawn(&env, &["create", "z1", "-t", "t"]);
+        let root = zone_root(&env, "z1");
+        let image = root.join("etc/nsswitch.conf");
+        assert!(
+            crate::lifecycle_support::wait_for(std::time::Duration::from_secs(10), || image
+                .exists()),
+            "the install did not make the image"
+        );
+        let link = root.join(planted);
+        if target_is_dir {
+            std::fs::rename(&link, root.join("etc.orig")).unwrap();
+            std::os::unix::fs::symlink(&outside, &link).unwrap();
+        } else {
+            std::fs::write(outside.join("passwd"), "root:x:0:0\n").unwrap();
+            std::os::unix::fs::symlink(outside.join("passwd"), &link).unwrap();
+        }
+        let output = child.wait_with_output().unwrap();
+        let run = Run {
+            argv: vec!["zmgr --sandbox DIR create z1 -t t".into()],
+            dir: env.dir().to_path_buf(),
+            output,
+        };
         run.exit(1);
         stderr_says(&run, &["is a symbolic link; refusing to follow it"]);
         points_at(&run, &hook, 2);
@@ -441,7 +457,7 @@ fn pre_destroy_and_post_destroy_hooks_run_on_destroy() {
     let after: Vec<(String, Vec<String>)> = env.invocations().into_iter().skip(before).collect();
     let zlogin = after
         .iter()
-        .position(|(t, a)| t == "zlogin" && a.iter().any(|x| x == "disable"))
+        .position(|(t, a)| t == "zlogin" && a.iter().any(|x| x.contains(" disable ")))
         .expect("the pre-destroy hook's zlogin ran");
     let halted = after
         .iter()

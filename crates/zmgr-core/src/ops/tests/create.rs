@@ -517,19 +517,40 @@ fn a_failed_uninstall_during_undo_keeps_the_configuration_vnic_and_entry() {
     assert_nothing_left(&reg, &fake);
 }
 
+/// A link of the VNIC's name that exists already is found before anything is made, and
+/// is not touched.
 #[test]
 fn a_vnic_that_existed_before_the_create_is_not_deleted() {
     let reg = Reg::new();
     let fake = host();
     fake.add_vnic("web0", "stub0");
     let err = run(&reg, &fake, &opts("t"), None).unwrap_err();
-    let message = err.to_string();
-    assert!(message.contains("object already exists"), "{message}");
-    let (_, undone, failed, _) = parts(err);
-    assert_eq!(undone, [UNDONE_ENTRY]);
-    assert!(failed.is_empty());
-    assert_eq!(fake.changes(), [VNIC]);
+    assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "a link named web0 exists already");
+    assert!(fake.changes().is_empty(), "{:?}", fake.changes());
     assert_eq!(fake.vnics(), ["web0"]);
+    assert_eq!(reg.entry("web"), None);
+}
+
+/// Nor does a create start when the zonepath base has no dataset (the brand's install
+/// would refuse it half way) or the stub is missing.
+#[test]
+fn a_host_that_lacks_what_the_create_needs_is_refused_before_anything_changes() {
+    let reg = Reg::new();
+    let fake = host();
+    fake.remove_dataset("rpool/zones");
+    let err = run(&reg, &fake, &opts("t"), None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "no ZFS dataset is mounted at the zonepath base /zones; the brand's install refuses such a zonepath"
+    );
+    assert!(fake.changes().is_empty(), "{:?}", fake.changes());
+    assert_eq!(reg.entry("web"), None);
+
+    let fake = Arc::new(FakeHost::new());
+    let err = run(&reg, &fake, &opts("t"), None).unwrap_err();
+    assert_eq!(err.to_string(), "link stub0 does not exist");
+    assert!(fake.changes().is_empty(), "{:?}", fake.changes());
     assert_eq!(reg.entry("web"), None);
 }
 
@@ -570,40 +591,69 @@ fn a_zone_of_that_name_made_by_hand_is_not_touched() {
     assert_eq!(reg.entry("web"), None);
 }
 
+/// A shared-IP zone uses its pool's `shared-link`, a global-zone link with IP; its undo
+/// leaves that link alone.
 #[test]
-fn a_shared_ip_zone_uses_the_stub_and_its_undo_leaves_the_stub_alone() {
+fn a_shared_ip_zone_uses_the_shared_link_and_its_undo_leaves_it_alone() {
     let reg = Reg::new();
+    reg.write(
+        "pools/lan.kdl",
+        &super::POOL_LAN.replace(
+            "stub \"stub0\"\n",
+            "stub \"stub0\"\n    shared-link \"e1000g0\"\n",
+        ),
+    );
     reg.write(
         "templates/s.kdl",
         "template \"s\" {\n    brand \"sparse\"\n    autoboot #false\n    ip-type \"shared\"\n    pool \"lan\"\n}\n",
     );
     let fake = host();
+    fake.add_link("e1000g0", crate::host::fake::LinkClass::Phys);
     let created = run(&reg, &fake, &opts("s"), None).unwrap();
     assert_eq!(created.state, ZoneState::Installed);
-    assert_eq!(created.link, "stub0");
+    assert_eq!(created.link, "e1000g0");
     assert_eq!(fake.changes(), [CONFIGURE, INSTALL]);
     let net = &fake.zone("web").unwrap().nets[0];
-    assert_eq!(net.physical, "stub0");
+    assert_eq!(net.physical, "e1000g0");
     assert_eq!(net.address.as_deref(), Some("192.0.2.10/24"));
     assert_eq!(net.allowed_address, None);
     assert!(
         reg.entry("web")
             .unwrap()
-            .contains("net \"stub0\" address=\"192.0.2.10/24\" pool=\"lan\"\n")
+            .contains("net \"e1000g0\" address=\"192.0.2.10/24\" pool=\"lan\"\n")
     );
 
+    let fake = host();
+    fake.add_link("e1000g0", crate::host::fake::LinkClass::Phys);
+    fake.fault(Fault::on(Tool::Zoneadm, "install").after_effect());
+    let reg2 = Reg::new();
+    reg2.write("pools/lan.kdl", &reg.read("pools/lan.kdl"));
+    reg2.write("templates/s.kdl", &reg.read("templates/s.kdl"));
+    let (_, undone, failed, _) = parts(run(&reg2, &fake, &opts("s"), None).unwrap_err());
+    assert_eq!(undone, [UNDONE_INSTALL, UNDONE_CONFIG, UNDONE_ENTRY]);
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(fake.changes(), [CONFIGURE, INSTALL, UNINSTALL, DELETE]);
+    assert!(fake.zones().is_empty());
+    assert_eq!(fake.vnics(), Vec::<String>::new());
+    assert_eq!(reg2.entry("web"), None);
+}
+
+/// An etherstub cannot carry IP: a shared-IP zone over one is refused before anything runs.
+#[test]
+fn a_shared_ip_zone_onto_an_etherstub_is_refused() {
     let reg = Reg::new();
     reg.write(
         "templates/s.kdl",
         "template \"s\" {\n    brand \"sparse\"\n    ip-type \"shared\"\n    pool \"lan\"\n}\n",
     );
     let fake = host();
-    fake.fault(Fault::on(Tool::Zoneadm, "install").after_effect());
-    let (_, undone, failed, _) = parts(run(&reg, &fake, &opts("s"), None).unwrap_err());
-    assert_eq!(undone, [UNDONE_INSTALL, UNDONE_CONFIG, UNDONE_ENTRY]);
-    assert!(failed.is_empty(), "{failed:?}");
-    assert_eq!(fake.changes(), [CONFIGURE, INSTALL, UNINSTALL, DELETE]);
-    assert!(fake.zones().is_empty());
+    let err = run(&reg, &fake, &opts("s"), None).unwrap_err();
+    assert!(matches!(err, Error::Usage { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "stub0 is an etherstub, which cannot carry the IP of a shared-IP zone"
+    );
+    assert!(fake.changes().is_empty(), "{:?}", fake.changes());
     assert_eq!(reg.entry("web"), None);
 }
 
@@ -688,6 +738,74 @@ fn a_failed_set_publisher_is_undone_with_the_install() {
     assert_eq!(
         undone,
         [UNDONE_INSTALL, UNDONE_CONFIG, UNDONE_VNIC, UNDONE_ENTRY]
+    );
+    assert_nothing_left(&reg, &fake);
+}
+
+/// `zoneadm boot` returns before the zone's services are up: post-boot hooks wait for the
+/// multi-user milestone, asking every second, and run once it is online.
+#[test]
+fn post_boot_hooks_wait_for_the_zones_services() {
+    let reg = Reg::new();
+    let fake = host();
+    fake.services_after(2);
+    let hooks = TestHooks::default();
+    let ran = hooks.ran.clone();
+    run(&reg, &fake, &opts("h"), Some(hooks)).unwrap();
+    let asked = fake
+        .log()
+        .iter()
+        .filter(|c| c.contains("svcs -H -o state svc:/milestone/multi-user:default"))
+        .count();
+    assert_eq!(asked, 3, "{:?}", fake.log());
+    assert!(
+        ran.lock()
+            .unwrap()
+            .iter()
+            .any(|(p, _)| *p == HookPoint::PostBoot)
+    );
+    // A template without post-boot hooks does not wait.
+    let fake = host();
+    fake.services_after(1000);
+    let reg = Reg::new();
+    run(&reg, &fake, &opts("t"), None).unwrap();
+    assert!(!fake.log().iter().any(|c| c.contains("svcs")));
+}
+
+/// Services that never come up within `milestone-wait` fail the create, which undoes all.
+#[test]
+fn services_that_never_come_up_fail_the_create_cleanly() {
+    let reg = Reg::new();
+    reg.write(
+        "config.kdl",
+        "default-template \"t\"\nzonepath-base \"/zones\"\nlock-wait 1\nmilestone-wait 1\n",
+    );
+    let fake = host();
+    fake.services_after(1000);
+    let hooks = TestHooks::default();
+    let ran = hooks.ran.clone();
+    let err = run(&reg, &fake, &opts("h"), Some(hooks)).unwrap_err();
+    let (cause, undone, failed, _) = parts(err);
+    assert_eq!(
+        cause.to_string(),
+        "zone web booted, but its services were not up after 1 s (svc:/milestone/multi-user:default is offline)"
+    );
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(
+        undone,
+        [
+            UNDONE_BOOT,
+            UNDONE_INSTALL,
+            UNDONE_CONFIG,
+            UNDONE_VNIC,
+            UNDONE_ENTRY
+        ]
+    );
+    assert!(
+        !ran.lock()
+            .unwrap()
+            .iter()
+            .any(|(p, _)| *p == HookPoint::PostBoot)
     );
     assert_nothing_left(&reg, &fake);
 }

@@ -400,8 +400,7 @@ fn an_on_demand_vnic_is_not_recorded_as_zmgrs() {
     assert!(!entry.contains("vnic=#true"), "{entry}");
     // destroy takes the zone down and leaves the VNIC to the brand.
     let mut session = reg.session(&fake);
-    let report =
-        crate::ops::lifecycle::destroy(&mut session, &reg.registry(), "od", true).unwrap();
+    let report = crate::ops::lifecycle::destroy(&mut session, &reg.registry(), "od", true).unwrap();
     assert!(
         !report.commands.iter().any(|c| c.contains("delete-vnic")),
         "{:?}",

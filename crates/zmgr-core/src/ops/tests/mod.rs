@@ -76,6 +76,11 @@ impl Reg {
         std::fs::write(p, text).unwrap();
     }
 
+    /// The text of a registry file.
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.root.join(rel)).unwrap()
+    }
+
     /// The text of `zones/NAME.kdl`, if there is one.
     pub fn entry(&self, zone: &str) -> Option<String> {
         std::fs::read_to_string(self.root.join("zones").join(format!("{zone}.kdl"))).ok()
