@@ -188,3 +188,19 @@ fn scripts_check_the_host_as_the_verb_does() {
         .stderr_has("missing pool default: gateway 192.0.2.1\n")
         .stderr_has("would: 2\n");
 }
+
+/// `init` ends with the host check, so a new user sees at once what the first create needs.
+#[test]
+fn init_ends_with_the_host_check() {
+    let env = sandbox();
+    env.sandbox(&["init"])
+        .success()
+        .stdout_has("exists  ")
+        .stdout_has("\nhost check:\n")
+        .stdout_has("missing  pool default: gateway 192.0.2.1")
+        .stdout_has("`zmgr host setup` makes what is missing\n");
+    env.sandbox(&["host", "setup"]).success();
+    env.sandbox(&["init"])
+        .success()
+        .stdout_has("the host is ready\n");
+}

@@ -432,3 +432,32 @@ fn a_lock_held_when_marking_the_entry_still_undoes() {
         );
     }
 }
+
+/// An undo whose uninstall fails never deletes the zone's configuration: the zonepath would be
+/// orphaned with nothing left to uninstall it. The configuration, the VNIC and the entry stay
+/// for `reconcile --fix`.
+#[test]
+fn a_failed_uninstall_in_the_undo_keeps_the_configuration() {
+    let env = sandbox();
+    env.faults("zoneadm install\nzoneadm uninstall\n");
+    let run = env.sandbox(&["create", "web01"]);
+    run.exit(1);
+    stderr_says(
+        &run,
+        &[
+            "could NOT undo, needs a person",
+            "uninstall -F` failed",
+            "the configuration of zone web01 is kept",
+        ],
+    );
+    assert!(calls(&env, "zonecfg", "delete").is_empty());
+    assert_eq!(env.system_zones(), vec!["web01:incomplete"]);
+    assert_eq!(env.system_vnics(), vec!["web01_0"]);
+    assert!(entry(&env, "web01").is_some());
+    // Once uninstall works again, reconcile finishes the job.
+    env.faults("");
+    env.sandbox(&["reconcile", "--fix"]).success();
+    assert!(env.system_zones().is_empty());
+    assert!(env.system_vnics().is_empty());
+    assert_eq!(entry(&env, "web01"), None);
+}
