@@ -25,30 +25,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Like [`write_atomic`], but never replaces an existing file. Returns `false` when `path`
 /// already existed, in which case nothing was written.
 pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
-    write_new_inner(path, bytes, false).map(|f| f.is_some())
-}
-
-/// Like [`write_new_atomic`], but the file is locked (`flock`) before it appears, and the
-/// lock is held as long as the returned handle lives: no one ever sees it unlocked.
-pub fn write_new_locked(path: &Path, bytes: &[u8]) -> Result<Option<File>> {
-    write_new_inner(path, bytes, true)
-}
-
-fn write_new_inner(path: &Path, bytes: &[u8], lock: bool) -> Result<Option<File>> {
-    let (tmp, file) = write_temp(path, bytes)?;
-    if lock {
-        // The lock belongs to the inode, which the hard link below gives its final name.
-        if let Err(e) = file.lock() {
-            let _ = fs::remove_file(&tmp);
-            return Err(Error::io("lock", path, e));
-        }
-    }
+    let (tmp, _file) = write_temp(path, bytes)?;
     // A hard link fails if the target exists, which makes create-if-absent atomic.
     let linked = fs::hard_link(&tmp, path);
     let _ = fs::remove_file(&tmp);
     match linked {
-        Ok(()) => sync_parent(path).map(|()| Some(file)),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
+        Ok(()) => sync_parent(path).map(|()| true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(Error::io("create", path, e)),
     }
 }

@@ -463,18 +463,16 @@ pub fn create(core: &mut Session, mut registry: Registry, opts: &CreateOptions) 
         let _lock = core.lock()?;
         registry.reload_zones()?;
         let plan = plan(&registry, opts)?;
-        match crate::store::entries::write_new_entry_locked(
-            core.root(),
-            &plan.entry(ZoneState::Creating),
-        )? {
-            Some(file) => (plan, file),
-            None => {
-                return Err(Error::conflict(format!(
-                    "zone `{}` is already in the registry",
-                    opts.name
-                )));
-            }
+        // Locked before the entry appears: no one ever sees it unlocked while this runs.
+        let held = crate::fs::lock::CreateLock::acquire(core.root(), &plan.zone)?;
+        if !crate::store::entries::write_new_entry(core.root(), &plan.entry(ZoneState::Creating))?
+        {
+            return Err(Error::conflict(format!(
+                "zone `{}` is already in the registry",
+                opts.name
+            )));
         }
+        (plan, held)
     };
     // A zone of that name made outside zmgr must not be touched, not even by an undo. (Asked
     // after the reservation, so that requests the registry refuses run no command at all.)

@@ -25,7 +25,7 @@ fn entry<'r>(registry: &'r Registry, name: &str, crashed_ok: bool) -> Result<&'r
     })?;
     // A zone being made belongs to its create (and its undo) until that ends.
     if entry.state == ZoneState::Creating {
-        if crate::store::entries::create_running(&registry.root, name) {
+        if crate::fs::lock::create_running(&registry.root, name) {
             return Err(
                 Error::failed(format!("zone {name} is being created right now"))
                     .with_help("wait for the create to finish (or fail and undo itself)"),

@@ -35,6 +35,9 @@ pub enum Finding {
     AddressDrift { zone: String, address: String },
     /// A zone of the system that is not in the registry.
     Unregistered { zone: String },
+    /// A VNIC over a pool's stub, named as zmgr names a zone's VNIC, that no entry claims
+    /// and no zone uses: left by a create that was killed while `dladm create-vnic` ran.
+    StrayVnic { vnic: String, over: String },
 }
 
 /// A finding, whether `--fix` repairs it, and what happened when it tried.
@@ -127,12 +130,21 @@ impl Finding {
                 format!("zone {zone} is on the system but not in the registry"),
                 Some(format!("`zmgr import {zone}` adopts it")),
             ),
+            Finding::StrayVnic { vnic, over } => (
+                format!("VNIC {vnic} over {over} is named as zmgr names a zone's VNIC, but no entry claims it and no zone uses it"),
+                None,
+            ),
         }
     }
 
     /// Whether `--fix` may repair it without a person.
     fn fixable(&self) -> bool {
-        matches!(self, Finding::Crashed { .. } | Finding::StateDrift { .. })
+        matches!(
+            self,
+            Finding::Crashed { .. }
+                | Finding::StateDrift { .. }
+                | Finding::StrayVnic { .. }
+        )
     }
 }
 
@@ -156,7 +168,7 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
         let name = entry.name.value.clone();
         let on_system = system.get(&name);
         if entry.state == ZoneState::Creating {
-            if crate::store::entries::create_running(&registry.root, &name) {
+            if crate::fs::lock::create_running(&registry.root, &name) {
                 findings.push(Finding::Creating { zone: name });
             } else {
                 findings.push(Finding::Crashed {
@@ -216,6 +228,8 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
         }
     }
 
+    findings.extend(stray_vnics(core, registry, &system)?);
+
     let mut out = Vec::new();
     for finding in findings {
         let (message, advice) = finding.describe();
@@ -238,6 +252,62 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
         out.push(d);
     }
     Ok(Report(out))
+}
+
+/// Whether `vnic` is a name zmgr gives a zone's VNIC (`web0`, `web01_0`).
+fn zmgr_named(vnic: &str) -> bool {
+    [vnic.strip_suffix("_0"), vnic.strip_suffix('0')]
+        .into_iter()
+        .flatten()
+        .any(|zone| {
+            !zone.is_empty()
+                && crate::model::names::zone_name_error(zone).is_none()
+                && crate::ops::create::derived_vnic(zone) == vnic
+        })
+}
+
+/// VNICs over a pool's stub that zmgr would have named, which no entry claims and no zone
+/// of the system uses (nor are they the gateway links `host setup` makes).
+fn stray_vnics(
+    core: &Session,
+    registry: &Registry,
+    system: &BTreeMap<String, ListedZone>,
+) -> Result<Vec<Finding>> {
+    let stubs: HashSet<&str> = registry.pools.values().map(|p| p.stub.value.as_str()).collect();
+    let gateways: HashSet<String> = registry
+        .pools
+        .values()
+        .map(crate::ops::host::gateway_link)
+        .collect();
+    let claimed: HashSet<&str> = registry
+        .zones
+        .values()
+        .flat_map(|z| z.nets.iter().map(|n| n.physical.as_str()))
+        .collect();
+    let candidates: Vec<crate::host::dladm::Vnic> = crate::host::dladm::vnics(core.runner())?
+        .into_iter()
+        .filter(|v| stubs.contains(v.over.as_str()))
+        .filter(|v| !claimed.contains(v.link.as_str()) && !gateways.contains(&v.link))
+        .filter(|v| zmgr_named(&v.link))
+        .collect();
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    // A zone whose configuration names it uses it (its drift is reported on its own).
+    let mut used: HashSet<String> = HashSet::new();
+    for z in system.values() {
+        if let Ok(info) = crate::host::zonecfg::info(core.runner(), &z.name) {
+            used.extend(info.nets().into_iter().map(|n| n.physical));
+        }
+    }
+    Ok(candidates
+        .into_iter()
+        .filter(|v| !used.contains(&v.link))
+        .map(|v| Finding::StrayVnic {
+            vnic: v.link,
+            over: v.over,
+        })
+        .collect())
 }
 
 fn leftovers(
@@ -274,18 +344,34 @@ fn repair(
                 .parse::<ZoneState>()
                 .map_err(|()| Error::failed(format!("unknown state `{s}`")))?;
             let _lock = core.lock()?;
+            if !crate::store::entries::entry_path(core.root(), zone).exists() {
+                // Destroyed meanwhile: nothing left to record.
+                return Ok(());
+            }
             crate::store::entries::set_entry_state(core.root(), zone, state)
         }
+        Finding::StrayVnic { vnic, .. } => {
+            // A create of that zone may be running: its VNIC is not stray yet.
+            let _lock = core.lock()?;
+            if crate::store::registry::Registry::load(core.root())?
+                .0
+                .zones
+                .values()
+                .any(|z| z.nets.iter().any(|n| &n.physical == vnic))
+            {
+                return Ok(());
+            }
+            core.run(&crate::host::dladm::delete_vnic(vnic))?;
+            Ok(())
+        }
         Finding::Crashed { zone, .. } => {
-            // Only if no create holds the entry now; holding it ourselves keeps a second
-            // reconcile from repairing the same leftovers at the same time.
-            let path = crate::store::entries::entry_path(core.root(), zone);
-            let held = std::fs::File::open(&path).map_err(|e| Error::io("open", &path, e))?;
-            if held.try_lock().is_err() {
+            // Only if no create (nor a tool it started) holds it now; holding it ourselves
+            // keeps a create or a second reconcile off the same leftovers meanwhile.
+            let Some(_held) = crate::fs::lock::claim_crashed(core.root(), zone)? else {
                 return Err(Error::failed(format!(
                     "zone {zone} is held by a running zmgr now"
                 )));
-            }
+            };
             // Undo what the create did, as its own rollback would have.
             let entry = &registry.zones[zone];
             let mut skipped = Vec::new();

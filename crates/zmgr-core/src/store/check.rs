@@ -125,7 +125,7 @@ impl Registry {
                         z.name.value
                     ))
                     .at(file, z.name.span, "state creating")
-                    .with_help(if crate::store::entries::create_running(&self.root, &z.name.value) {
+                    .with_help(if crate::fs::lock::create_running(&self.root, &z.name.value) {
                         "a create is running for it"
                     } else {
                         "an interrupted create left it; `zmgr reconcile --fix` removes what it left"

@@ -20,23 +20,6 @@ pub fn write_new_entry(root: &Path, entry: &ZoneEntry) -> Result<bool> {
     crate::fs::write_new_atomic(&path, entry.to_kdl().as_bytes())
 }
 
-/// Like [`write_new_entry`], returning the entry's file locked for as long as the handle
-/// lives (`None` when the zone already has an entry).
-pub fn write_new_entry_locked(root: &Path, entry: &ZoneEntry) -> Result<Option<std::fs::File>> {
-    let path = entry_path(root, &entry.name.value);
-    crate::fs::ensure_dir(path.parent().expect("zones folder"))?;
-    crate::fs::write_new_locked(&path, entry.to_kdl().as_bytes())
-}
-
-/// Whether a create is running for the zone: a create holds a lock on its `creating` entry
-/// from the moment the entry appears until it ends; the lock dies with the process.
-pub fn create_running(root: &Path, zone: &str) -> bool {
-    match std::fs::File::open(entry_path(root, zone)) {
-        Ok(f) => matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)),
-        Err(_) => false,
-    }
-}
-
 /// Sets the `state` of an entry in place, keeping the file's comments and layout.
 pub fn set_entry_state(root: &Path, name: &str, state: ZoneState) -> Result<()> {
     use crate::error::Error;

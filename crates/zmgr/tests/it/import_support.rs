@@ -191,13 +191,12 @@ pub fn check_clean(env: &TestEnv) {
 }
 
 /// Every file of the environment but the simulator's invocation log, which read-only tools
-/// append to, and the registry's empty lock file, which the first locking verb makes.
+/// append to, and zmgr's private lock files (`.zmgr/`), which the first locking verb makes.
 pub fn files(env: &TestEnv) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut s = env.snapshot();
     s.remove(&env.sim_state().join("invocations.log"));
-    if s.get(&env.path(".lock")).is_some_and(|b| b.is_empty()) {
-        s.remove(&env.path(".lock"));
-    }
+    let private = env.path(".zmgr");
+    s.retain(|p, b| !(p.starts_with(&private) && b.is_empty()));
     s
 }
 

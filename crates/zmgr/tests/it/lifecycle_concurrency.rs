@@ -56,11 +56,14 @@ fn a_held_registry_lock_stops_create_until_released() {
     config += "lock-wait 1\n";
     env.write("config.kdl", config);
 
+    // Another zmgr holding the registry lock (only root can open the lock file).
+    let _ = std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+        .create(env.path(".zmgr"));
     let lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(env.path(".lock"))
+        .open(env.path(".zmgr/registry.lock"))
         .unwrap();
     lock.lock().unwrap();
     let before = env.invocations().len();

@@ -211,6 +211,29 @@ fn sigterm_during_install_undoes_everything() {
     assert_eq!(pool_use(&env, "default"), "0:241:192.0.2.10");
 }
 
+/// SIGHUP (an ssh session that dropped) undoes a create as SIGINT and SIGTERM do.
+#[test]
+fn sighup_during_install_undoes_everything() {
+    let env = sandbox();
+    env.faults("zoneadm install delay=2\n");
+    let args = ["create", "web01"];
+    let child = spawn(&env, &args);
+    let pid = child.id().to_string();
+    let started = wait_for(Duration::from_secs(10), || {
+        system_zone(&env, "web01").as_deref() == Some("web01:incomplete")
+    });
+    std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .expect("kill runs");
+    let run = finish(&env, child, &args);
+    run.check(started, "the install did not start");
+    run.exit(1);
+    stderr_says(&run, &["was stopped by an interrupt", "undone:"]);
+    assert_gone(&env, "web01", "web01_0");
+    assert_eq!(pool_use(&env, "default"), "0:241:192.0.2.10");
+}
+
 /// Ctrl-C on a terminal signals the whole foreground process group: zmgr and the tool it runs.
 /// A second Ctrl-C while undoing must not stop the undo commands either.
 #[test]
@@ -401,11 +424,14 @@ fn a_lock_held_when_marking_the_entry_still_undoes() {
     let started = wait_for(Duration::from_secs(10), || {
         system_zone(&env, "web01").as_deref() == Some("web01:incomplete")
     });
+    // Another zmgr holding the registry lock (only root can open the lock file).
+    let _ = std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+        .create(env.path(".zmgr"));
     let lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(env.path(".lock"))
+        .open(env.path(".zmgr/registry.lock"))
         .unwrap();
     lock.lock().unwrap();
     let run = finish(&env, child, &args);

@@ -150,14 +150,18 @@ pub type Snapshot = std::collections::BTreeMap<PathBuf, Vec<u8>>;
 /// person sees, so its appearance is allowed.
 #[track_caller]
 pub fn assert_unchanged(env: &TestEnv, before: &Snapshot, after: &Snapshot) {
-    let lock = env.path(".lock");
+    let private = env.path(".zmgr");
     let differ: Vec<String> = before
         .keys()
         .chain(after.keys())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .filter(|p| before.get(*p) != after.get(*p))
-        .filter(|p| !(**p == lock && !before.contains_key(*p) && after[*p].is_empty()))
+        .filter(|p| {
+            !(p.starts_with(&private)
+                && !before.contains_key(*p)
+                && after[*p].is_empty())
+        })
         .map(|p| {
             let show = |v: Option<&Vec<u8>>| match v {
                 None => "(absent)".to_string(),

@@ -114,12 +114,14 @@ fn a_create_killed_before_install_leaves_a_configured_zone_that_fix_removes() {
     });
     assert!(committed, "zonecfg did not finish");
     env.faults("");
-    assert_eq!(
-        system_zone(&env, "crash1").as_deref(),
-        Some("crash1:configured")
-    );
-
-    let expected = "zone crash1 was left in state creating by an interrupted create (VNIC crash1_0, zone configured)\n";
+    // The orphaned zonecfg usually commits; on a loaded machine it may instead die writing
+    // to the pipe of the zmgr that is gone. Either way reconcile must clean up.
+    let zone = system_zone(&env, "crash1");
+    let expected = match zone.as_deref() {
+        Some("crash1:configured") => "zone crash1 was left in state creating by an interrupted create (VNIC crash1_0, zone configured)\n",
+        None => "zone crash1 was left in state creating by an interrupted create (VNIC crash1_0)\n",
+        other => panic!("unexpected zone state {other:?}"),
+    };
     env.sandbox(&["reconcile"]).exit(1).stdout_is(&format!(
         "{expected}    `zmgr reconcile --fix` repairs this\n"
     ));
@@ -200,6 +202,68 @@ fn a_create_that_has_just_reserved_its_address_is_left_alone() {
     let run = finish(&env, child, &["create", "crash1"]);
     run.success()
         .stdout_is("created zone crash1: 192.0.2.10/24 on crash1_0, running\n");
+    env.sandbox(&["reconcile"])
+        .success()
+        .stdout_is("the registry and the system agree\n");
+}
+
+/// The tools a create runs hold its lock: after `kill -9` of zmgr, a `dladm create-vnic` still
+/// running keeps the create "in progress", so reconcile leaves it alone instead of removing
+/// the entry under its feet (the VNIC would then leak, unclaimed). Once the tool is done,
+/// `--fix` removes what the create left.
+#[test]
+fn tools_of_a_killed_create_keep_it_in_progress_until_they_end() {
+    let env = sandbox();
+    env.faults("dladm create-vnic delay=3\n");
+    let mut child = spawn(&env, &["create", "crash1"], false);
+    let started = wait_for(Duration::from_secs(10), || {
+        entry_names(&env).iter().any(|n| n == "crash1")
+    });
+    assert!(started, "the create did not start");
+    // Let create-vnic start, then kill zmgr.
+    std::thread::sleep(Duration::from_millis(500));
+    child.kill().expect("kill -9 zmgr");
+    child.wait().unwrap();
+    env.sandbox(&["reconcile", "--fix"])
+        .success()
+        .stdout_is("zone crash1 is being created by a running zmgr; left alone\n");
+    assert_eq!(entry_names(&env), vec!["crash1"]);
+    // The orphaned create-vnic finishes; now the create is over, and crashed.
+    let done = wait_for(Duration::from_secs(10), || {
+        logged(&env, "dladm", &["create-vnic"])
+    });
+    assert!(done, "create-vnic did not finish");
+    env.faults("");
+    env.sandbox(&["reconcile", "--fix"]).success().stdout_is(
+        "zone crash1 was left in state creating by an interrupted create (VNIC crash1_0)\n    fixed\n",
+    );
+    assert!(env.system_vnics().is_empty());
+    assert!(entry_names(&env).is_empty());
+    env.sandbox(&["reconcile"])
+        .success()
+        .stdout_is("the registry and the system agree\n");
+}
+
+/// A VNIC over a pool's stub that zmgr would have named, which no entry claims, is reported;
+/// `--fix` deletes it unless a zone uses it.
+#[test]
+fn stray_vnics_over_a_pool_stub_are_found_and_removed() {
+    let env = sandbox();
+    env.tool("dladm", &["create-vnic", "-l", "zmgr_stub0", "ghost0"])
+        .success();
+    // Not zmgr's naming, or over another link: not reported.
+    env.tool("dladm", &["create-vnic", "-l", "zmgr_stub0", "my.link5"])
+        .success();
+    env.tool("dladm", &["create-vnic", "-l", "e1000g0", "other0"])
+        .success();
+    let expected = "VNIC ghost0 over zmgr_stub0 is named as zmgr names a zone's VNIC, but no entry claims it and no zone uses it\n";
+    env.sandbox(&["reconcile"])
+        .exit(1)
+        .stdout_is(&format!("{expected}    `zmgr reconcile --fix` repairs this\n"));
+    env.sandbox(&["reconcile", "--fix"])
+        .success()
+        .stdout_is(&format!("{expected}    fixed\n"));
+    assert_eq!(env.system_vnics(), vec!["my.link5", "other0"]);
     env.sandbox(&["reconcile"])
         .success()
         .stdout_is("the registry and the system agree\n");

@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use crate::harness::TestEnv;
 use crate::registry_support::{diags, refused};
 
-/// Every file but the registry lock, which any editing verb may create empty.
+/// Every file but zmgr's private lock files, which any editing verb may create empty.
 fn files(env: &TestEnv) -> BTreeMap<PathBuf, Vec<u8>> {
+    let private = env.path(".zmgr");
     let mut s = env.snapshot();
-    s.retain(|p, _| p.file_name().is_none_or(|n| n != ".lock"));
+    s.retain(|p, _| !p.starts_with(&private));
     s
 }
 
@@ -370,7 +371,10 @@ fn bad_names_and_uris_are_refused_and_nothing_is_written() {
         let (_, ds) = refused(&env, &all);
         assert_eq!(ds.len(), 1, "{all:?}: {ds:#?}");
         assert_eq!(ds[0].message, message, "{all:?}");
-        assert!(!env.root().join(".lock").exists(), "{all:?} took the lock");
+        assert!(
+            !env.root().join(".zmgr/registry.lock").exists(),
+            "{all:?} took the lock"
+        );
     }
     // No origin at all is a usage error too.
     let before = env.snapshot();

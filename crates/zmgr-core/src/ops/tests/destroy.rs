@@ -218,9 +218,8 @@ fn what_a_crashed_create_left_is_destroyed_but_a_running_create_is_refused() {
     let reg = registered("creating");
     let fake = system(Some(ZoneState::Configured), true);
     {
-        // A create holds its entry locked while it runs.
-        let held = std::fs::File::open(reg.root().join("zones/web.kdl")).unwrap();
-        held.lock().unwrap();
+        // A create holds its lock while it runs.
+        let _held = crate::fs::lock::CreateLock::acquire(reg.root(), "web").unwrap();
         let err = run(&reg, &fake, false).unwrap_err();
         assert_eq!(err.to_string(), "zone web is being created right now");
         assert!(fake.changes().is_empty());

@@ -261,8 +261,7 @@ fn a_create_running_now_is_left_alone() {
         "cr1_0",
         "192.0.2.15",
     ));
-    let held = std::fs::File::open(reg.root().join("zones/cr1.kdl")).unwrap();
-    held.lock().unwrap();
+    let _held = crate::fs::lock::CreateLock::acquire(reg.root(), "cr1").unwrap();
     let report = run(&reg, &fake, true);
     assert_eq!(summary(&report), ["creating cr1"]);
     assert_eq!(report.0[0].fixed, None);
