@@ -273,6 +273,10 @@ pub enum Error {
         help: Option<String>,
     },
 
+    /// Another zmgr held the registry lock for longer than `lock-wait`.
+    #[error("the registry at {} is locked by another zmgr process", .root.display())]
+    Locked { root: PathBuf, help: String },
+
     /// Ctrl-C, SIGTERM or SIGHUP stopped the operation (what it did was undone).
     #[error("interrupted")]
     Interrupted,
@@ -328,6 +332,7 @@ impl Error {
             Error::Registry { .. } | Error::NoRegistry { .. } | Error::Usage { .. } => 2,
             Error::NotFound { .. }
             | Error::Conflict { .. }
+            | Error::Locked { .. }
             | Error::Interrupted
             | Error::HostOutput { .. }
             | Error::Failed { .. }
@@ -366,6 +371,7 @@ impl Error {
         "usage",
         "not-found",
         "conflict",
+        "locked",
         "host",
         "interrupted",
         "registry",
@@ -380,6 +386,7 @@ impl Error {
             Error::Usage { .. } => "usage",
             Error::NotFound { .. } => "not-found",
             Error::Conflict { .. } => "conflict",
+            Error::Locked { .. } => "locked",
             Error::Interrupted | Error::Command(crate::command::ExecError::Interrupted { .. }) => {
                 "interrupted"
             }
@@ -430,6 +437,7 @@ impl Diagnostic for Error {
                 help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
             }
             Error::Command(e) => e.help(),
+            Error::Locked { help, .. } => Some(Box::new(help)),
             Error::Create {
                 cause,
                 undone,

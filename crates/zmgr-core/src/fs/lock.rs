@@ -82,15 +82,14 @@ impl RegistryLock {
                     pause = (pause * 2).min(Duration::from_millis(50));
                 }
                 Err(TryLockError::WouldBlock) => {
-                    return Err(Error::failed(format!(
-                        "the registry at {} is locked by another zmgr process",
-                        root.display()
-                    ))
-                    .with_help(format!(
-                        "waited {:.1} s; if no other zmgr is running, a stuck process holds {}",
-                        wait.as_secs_f64(),
-                        path.display()
-                    )));
+                    return Err(Error::Locked {
+                        root: root.to_path_buf(),
+                        help: format!(
+                            "waited {:.1} s; if no other zmgr is running, a stuck process holds {}",
+                            wait.as_secs_f64(),
+                            path.display()
+                        ),
+                    });
                 }
                 Err(TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
             }

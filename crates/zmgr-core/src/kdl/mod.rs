@@ -42,15 +42,30 @@ impl<T> std::ops::Deref for Spanned<T> {
 
 /// Reads a file as UTF-8 text. Binary content is reported at its first bad byte.
 pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, Problem> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    read_source_if_there(path)?.ok_or_else(|| {
         Problem::error(format!(
-            "cannot read {}: {}",
-            path.display(),
-            crate::error::io_reason(&e)
+            "cannot read {}: no such file or directory",
+            path.display()
         ))
-    })?;
+    })
+}
+
+/// Like [`read_source`], with `None` when the file is not there (any more): a registry
+/// listing may name a file that another zmgr removes before it is read.
+pub fn read_source_if_there(path: &Path) -> Result<Option<Arc<SourceFile>>, Problem> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Problem::error(format!(
+                "cannot read {}: {}",
+                path.display(),
+                crate::error::io_reason(&e)
+            )));
+        }
+    };
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(path, text)),
+        Ok(text) => Ok(Some(SourceFile::new(path, text))),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();

@@ -93,7 +93,19 @@ pub fn change(
     // Whatever happened, the registry should say what the system now says.
     let state = record_state(core, name);
     result?;
-    state
+    match state {
+        // The zone changed; only the registry's record of it waits for the lock.
+        Err(e @ Error::Locked { .. }) => {
+            let now = crate::host::zoneadm::find(core.runner(), name)?
+                .map(|z| z.state)
+                .ok_or(e)?;
+            core.note(&format!(
+                "zone {name} is {now}, but the registry could not record it (another zmgr holds its lock); `zmgr reconcile --fix` records it"
+            ));
+            Ok(now)
+        }
+        other => other,
+    }
 }
 
 /// How often the zone's services are asked while a boot waits for them.

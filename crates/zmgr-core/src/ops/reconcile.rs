@@ -189,7 +189,13 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
                 system: z.state.to_string(),
             });
         }
-        let info = crate::host::zonecfg::info(core.runner(), &name)?;
+        let info = match crate::host::zonecfg::info(core.runner(), &name) {
+            Ok(info) => info,
+            // Deleted since it was listed (a destroy running meanwhile): the next reconcile
+            // sees what is left of it.
+            Err(_) if crate::host::zoneadm::find(core.runner(), &name)?.is_none() => continue,
+            Err(e) => return Err(e),
+        };
         let mut links = HashSet::new();
         let mut configured = HashSet::new();
         for net in info.nets() {

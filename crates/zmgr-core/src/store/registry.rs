@@ -225,8 +225,10 @@ fn read_one<T>(
     problems: &mut Vec<Problem>,
     decode: impl FnOnce(&Arc<SourceFile>, &KdlDocument, &mut Vec<Problem>) -> Option<T>,
 ) -> Option<T> {
-    let file = match crate::kdl::read_source(path) {
-        Ok(f) => f,
+    // A file removed since the folder was listed is an object removed: not a problem.
+    let file = match crate::kdl::read_source_if_there(path) {
+        Ok(Some(f)) => f,
+        Ok(None) => return None,
         Err(p) => {
             problems.push(p);
             return None;

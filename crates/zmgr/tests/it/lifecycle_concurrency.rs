@@ -130,3 +130,66 @@ fn two_creates_of_one_name_make_one_zone() {
     assert_eq!(registry_state(&env, "web01"), "running");
     assert_eq!(pool_use(&env, "default"), "1:240:192.0.2.11");
 }
+
+/// Readers never fail because a writer removed a file between listing and reading it: `list`
+/// and `boot` of one zone run while other zones are created and destroyed.
+#[test]
+fn readers_keep_working_while_zones_come_and_go() {
+    let env = sandbox();
+    env.sandbox(&["create", "stay", "--no-boot"]).success();
+    let dir = env.sandbox_dir();
+    let churn = std::thread::spawn(move || {
+        for i in 0..12 {
+            let name = format!("churn{}", i % 3);
+            for verb in [["create", name.as_str(), "--no-boot"], ["destroy", name.as_str(), ""]] {
+                let args: Vec<&str> = verb.iter().copied().filter(|a| !a.is_empty()).collect();
+                let _ = std::process::Command::new(env!("CARGO_BIN_EXE_zmgr"))
+                    .arg("--sandbox")
+                    .arg(&dir)
+                    .args(&args)
+                    .env_clear()
+                    .output();
+            }
+        }
+    });
+    let mut failures = Vec::new();
+    while !churn.is_finished() {
+        for args in [vec!["list"], vec!["pool", "list"], vec!["show", "stay"]] {
+            let run = env.sandbox(&args);
+            if run.code() != 0 {
+                failures.push(format!("{args:?}: {}", run.stderr()));
+            }
+        }
+    }
+    churn.join().unwrap();
+    assert!(failures.is_empty(), "{failures:#?}");
+    env.sandbox(&["boot", "stay"]).success();
+}
+
+/// `halt` while another zmgr holds the registry lock: the zone is halted, and zmgr says so,
+/// with the registry's record left for `reconcile --fix` (not an exit 1 that hides the halt).
+#[test]
+fn halt_with_the_registry_locked_reports_the_halt_and_the_pending_record() {
+    let env = sandbox();
+    env.sandbox(&["create", "web01"]).success();
+    let mut config = env.read("config.kdl");
+    config += "lock-wait 1\n";
+    env.write("config.kdl", config);
+    let _ = std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+        .create(env.path(".zmgr"));
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(env.path(".zmgr/registry.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let run = env.sandbox(&["halt", "web01"]);
+    run.success().stdout_is("zone web01 is installed\n");
+    stderr_says(&run, &["the registry could not record it", "reconcile --fix"]);
+    assert_eq!(env.system_zones(), vec!["web01:installed"]);
+    assert_eq!(registry_state(&env, "web01"), "running");
+    lock.unlock().unwrap();
+    env.sandbox(&["reconcile", "--fix"]).success();
+    assert_eq!(registry_state(&env, "web01"), "installed");
+}
