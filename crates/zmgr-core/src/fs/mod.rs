@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 
 pub mod lock;
 pub mod perms;
+pub mod trust;
 pub mod zone_root;
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, fsync, rename,

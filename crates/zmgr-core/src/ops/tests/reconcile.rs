@@ -102,6 +102,7 @@ fn summary(report: &Report) -> Vec<String> {
             Finding::UnusedVnic { vnic, zone } => format!("unused-vnic {zone} {vnic}"),
             Finding::AddressDrift { zone, address } => format!("address-drift {zone} {address}"),
             Finding::Unregistered { zone } => format!("unregistered {zone}"),
+            Finding::StrayVnic { vnic, over } => format!("stray-vnic {vnic} over {over}"),
         })
         .collect()
 }

@@ -1,0 +1,289 @@
+//! zmgr runs as root, so every file it acts on is privileged input: the registry's files,
+//! scripts, and the programs config.kdl names. As sshd's StrictModes does, a file is trusted
+//! only when no one but root (or the user running zmgr, e.g. in a sandbox) could have written
+//! it: the file and every folder from `/` down to it are owned by root or that user, and not
+//! writable by group or others — except a folder like `/tmp`, writable by all but sticky, in
+//! which only entries owned by root or that user are taken.
+//!
+//! Files are opened once, folder by folder from `/` by handle without following a link, and
+//! each check is made on the open handle, which is then what is read: nothing can be swapped
+//! between the check and the use.
+
+use std::ffi::{OsStr, OsString};
+use std::io::Read;
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
+
+use rustix::fs::{CWD, FileType, Mode, OFlags};
+use rustix::io::Errno;
+
+/// Why a file or folder is not trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Untrusted {
+    pub path: PathBuf,
+    pub uid: u32,
+    pub mode: u32,
+    /// What is wrong, e.g. "is writable by others".
+    pub why: String,
+    /// What fixes it, as a command.
+    pub fix: String,
+}
+
+impl std::fmt::Display for Untrusted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} (owner uid {}, mode {:04o})",
+            self.path.display(),
+            self.why,
+            self.uid,
+            self.mode & 0o7777
+        )
+    }
+}
+
+/// Why a trusted open failed.
+#[derive(Debug)]
+pub enum OpenError {
+    /// It, or a folder above it, is not trusted.
+    Untrusted(Untrusted),
+    /// It does not exist.
+    Missing,
+    /// It could not be opened or read; the text says why.
+    Io(String),
+}
+
+/// The users whose files are trusted: root, and the user running zmgr.
+fn trusted_owner(uid: u32) -> bool {
+    uid == 0 || uid == rustix::process::geteuid().as_raw()
+}
+
+fn check(path: &Path, fd: &OwnedFd, want_dir: bool) -> Result<(), OpenError> {
+    let st = rustix::fs::fstat(fd).map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))?;
+    let kind = FileType::from_raw_mode(st.st_mode);
+    let mode = st.st_mode as u32;
+    let uid = st.st_uid;
+    let untrusted = |why: &str, fix: String| {
+        Err(OpenError::Untrusted(Untrusted {
+            path: path.to_path_buf(),
+            uid,
+            mode,
+            why: why.to_string(),
+            fix,
+        }))
+    };
+    if want_dir && kind != FileType::Directory {
+        return Err(OpenError::Io(format!("{} is not a folder", path.display())));
+    }
+    if !want_dir && kind != FileType::RegularFile {
+        return Err(OpenError::Io(format!("{} is not a regular file", path.display())));
+    }
+    if !trusted_owner(uid) {
+        let me = rustix::process::geteuid().as_raw();
+        return untrusted(
+            "is owned by another user",
+            format!("chown {me} {}", path.display()),
+        );
+    }
+    if mode & 0o022 != 0 && !(want_dir && mode & 0o1000 != 0) {
+        return untrusted(
+            if mode & 0o002 != 0 {
+                "is writable by others"
+            } else {
+                "is writable by its group"
+            },
+            format!("chmod go-w {}", path.display()),
+        );
+    }
+    Ok(())
+}
+
+fn io(path: &Path, e: Errno) -> OpenError {
+    match e {
+        Errno::NOENT => OpenError::Missing,
+        Errno::LOOP | Errno::NOTDIR => OpenError::Io(format!(
+            "{} changed while zmgr read it (a symbolic link appeared on the way)",
+            path.display()
+        )),
+        e => OpenError::Io(format!("{}: {e}", path.display())),
+    }
+}
+
+/// A folder opened and checked from `/` down, and the path it was reached by.
+#[derive(Debug)]
+pub struct TrustedDir {
+    fd: OwnedFd,
+    path: PathBuf,
+}
+
+impl TrustedDir {
+    /// Opens `path` (made absolute and free of links first), checking every folder on the
+    /// way from `/`.
+    pub fn open(path: &Path) -> Result<TrustedDir, OpenError> {
+        let real = std::fs::canonicalize(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => OpenError::Missing,
+            _ => OpenError::Io(format!("{}: {e}", path.display())),
+        })?;
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let root = rustix::fs::openat(CWD, "/", flags, Mode::empty())
+            .map_err(|e| io(Path::new("/"), e))?;
+        check(Path::new("/"), &root, true)?;
+        let mut dir = TrustedDir {
+            fd: root,
+            path: PathBuf::from("/"),
+        };
+        for c in real.components() {
+            if let Component::Normal(name) = c {
+                dir = dir.open_dir(name)?;
+            }
+        }
+        Ok(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Opens and checks the folder `name` inside this one.
+    pub fn open_dir(&self, name: &OsStr) -> Result<TrustedDir, OpenError> {
+        let path = self.path.join(name);
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(&self.fd, name, flags, Mode::empty())
+            .map_err(|e| io(&path, e))?;
+        check(&path, &fd, true)?;
+        Ok(TrustedDir { fd, path })
+    }
+
+    /// The names in this folder (not `.` and `..`), unsorted.
+    pub fn names(&self) -> Result<Vec<OsString>, OpenError> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(&self.fd, ".", flags, Mode::empty())
+            .map_err(|e| io(&self.path, e))?;
+        let mut dir = rustix::fs::Dir::read_from(fd).map_err(|e| io(&self.path, e))?;
+        let mut out = Vec::new();
+        while let Some(entry) = dir.read() {
+            let entry = entry.map_err(|e| io(&self.path, e))?;
+            let name = entry.file_name().to_bytes();
+            if name != b"." && name != b".." {
+                out.push(OsStr::from_bytes(name).to_os_string());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads the file `name` of this folder, checked on the handle it is read from; at most
+    /// `limit` bytes.
+    pub fn read(&self, name: &OsStr, limit: u64) -> Result<Vec<u8>, OpenError> {
+        let path = self.path.join(name);
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+        let fd = rustix::fs::openat(&self.fd, name, flags, Mode::empty())
+            .map_err(|e| io(&path, e))?;
+        check(&path, &fd, false)?;
+        let mut bytes = Vec::new();
+        std::fs::File::from(fd)
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))?;
+        if bytes.len() as u64 > limit {
+            return Err(OpenError::Io(format!(
+                "{} is larger than {limit} bytes",
+                path.display()
+            )));
+        }
+        Ok(bytes)
+    }
+
+    /// Checks the file `name` of this folder without reading it (a program zmgr runs).
+    pub fn check_file(&self, name: &OsStr) -> Result<(), OpenError> {
+        let path = self.path.join(name);
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+        let fd = rustix::fs::openat(&self.fd, name, flags, Mode::empty())
+            .map_err(|e| io(&path, e))?;
+        check(&path, &fd, false)
+    }
+}
+
+/// Reads `path` as [`TrustedDir::read`] does, opening its folder from `/`.
+pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
+    let (dir, name) = split(path)?;
+    TrustedDir::open(dir)?.read(name, limit)
+}
+
+/// Checks the program at `path` (links resolved first) and every folder above it.
+pub fn check_program(path: &Path) -> Result<(), OpenError> {
+    let real = std::fs::canonicalize(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => OpenError::Missing,
+        _ => OpenError::Io(format!("{}: {e}", path.display())),
+    })?;
+    let (dir, name) = split(&real)?;
+    TrustedDir::open(dir)?.check_file(name)
+}
+
+fn split(path: &Path) -> Result<(&Path, &OsStr), OpenError> {
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => Ok((if dir.as_os_str().is_empty() { Path::new(".") } else { dir }, name)),
+        _ => Err(OpenError::Io(format!("{} names no file", path.display()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn temp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("zmgr-trust-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+        d
+    }
+
+    fn untrusted(r: Result<Vec<u8>, OpenError>) -> Untrusted {
+        match r {
+            Err(OpenError::Untrusted(u)) => u,
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_a_trusted_file_and_refuses_writable_ones_and_folders() {
+        let d = temp("modes");
+        let f = d.join("config.kdl");
+        std::fs::write(&f, "x").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(read(&f, 100).unwrap(), b"x");
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let u = untrusted(read(&f, 100));
+        assert_eq!(u.why, "is writable by others");
+        assert_eq!(u.fix, format!("chmod go-w {}", f.display()));
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o664)).unwrap();
+        assert_eq!(untrusted(read(&f, 100)).why, "is writable by its group");
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        // A folder above it, writable by others and not sticky.
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let u = untrusted(read(&f, 100));
+        assert_eq!(u.path, d.canonicalize().unwrap());
+        // Sticky, like /tmp: fine, the file is ours.
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert_eq!(read(&f, 100).unwrap(), b"x");
+        assert!(matches!(read(&d.join("nosuch"), 100), Err(OpenError::Missing)));
+        assert!(matches!(read(&f, 0), Err(OpenError::Io(_))));
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_link_as_the_file_is_not_followed() {
+        let d = temp("links");
+        std::fs::write(d.join("real"), "x").unwrap();
+        std::os::unix::fs::symlink(d.join("real"), d.join("link")).unwrap();
+        assert!(matches!(read(&d.join("link"), 100), Err(OpenError::Io(_))));
+        // A linked folder above is resolved first, then walked by handle.
+        std::fs::create_dir(d.join("sub")).unwrap();
+        std::fs::write(d.join("sub/f"), "y").unwrap();
+        std::os::unix::fs::symlink(d.join("sub"), d.join("alias")).unwrap();
+        assert_eq!(read(&d.join("alias/f"), 100).unwrap(), b"y");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}
