@@ -489,7 +489,7 @@ fn lifecycle(
 
 /// Loads the registry for a verb, printing its warnings.
 fn load(root: &std::path::Path) -> Result<Registry> {
-    let (reg, warnings) = Registry::load(root)?;
+    let (reg, warnings) = Registry::load_to_show(root)?;
     print_problems(&warnings);
     Ok(reg)
 }

@@ -10,6 +10,7 @@
 //! between the check and the use.
 
 use std::ffi::{OsStr, OsString};
+use std::sync::{Arc, Mutex};
 use std::io::Read;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
@@ -50,6 +51,12 @@ pub enum OpenError {
     Untrusted(Untrusted),
     /// It does not exist.
     Missing,
+    /// A file was wanted, and it is a folder (or a device, a FIFO…).
+    NotAFile(PathBuf),
+    /// A folder was wanted, and it is not one.
+    NotAFolder(PathBuf),
+    /// It is a symbolic link, which zmgr does not follow there.
+    Link(PathBuf),
     /// It could not be opened or read; the text says why.
     Io(String),
 }
@@ -74,10 +81,10 @@ fn check(path: &Path, fd: &OwnedFd, want_dir: bool) -> Result<(), OpenError> {
         }))
     };
     if want_dir && kind != FileType::Directory {
-        return Err(OpenError::Io(format!("{} is not a folder", path.display())));
+        return Err(OpenError::NotAFolder(path.to_path_buf()));
     }
     if !want_dir && kind != FileType::RegularFile {
-        return Err(OpenError::Io(format!("{} is not a regular file", path.display())));
+        return Err(OpenError::NotAFile(path.to_path_buf()));
     }
     if !trusted_owner(uid) {
         let me = rustix::process::geteuid().as_raw();
@@ -102,25 +109,68 @@ fn check(path: &Path, fd: &OwnedFd, want_dir: bool) -> Result<(), OpenError> {
 fn io(path: &Path, e: Errno) -> OpenError {
     match e {
         Errno::NOENT => OpenError::Missing,
-        Errno::LOOP | Errno::NOTDIR => OpenError::Io(format!(
-            "{} changed while zmgr read it (a symbolic link appeared on the way)",
-            path.display()
-        )),
-        e => OpenError::Io(format!("{}: {e}", path.display())),
+        // O_NOFOLLOW on a link: ELOOP (Linux, illumos) or EMLINK (some BSDs).
+        Errno::LOOP | Errno::MLINK => OpenError::Link(path.to_path_buf()),
+        Errno::NOTDIR => OpenError::NotAFolder(path.to_path_buf()),
+        e => OpenError::Io(format!("{}: {}", path.display(), lower(&e.to_string()))),
+    }
+}
+
+/// An errno's text as zmgr's messages put it ("permission denied").
+fn lower(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
 /// A folder opened and checked from `/` down, and the path it was reached by.
+///
+/// A strict one refuses what is not trusted; a lenient one (for verbs that only read) notes
+/// it in [`TrustedDir::findings`] and goes on.
 #[derive(Debug)]
 pub struct TrustedDir {
     fd: OwnedFd,
     path: PathBuf,
+    findings: Option<Arc<Mutex<Vec<Untrusted>>>>,
 }
 
 impl TrustedDir {
     /// Opens `path` (made absolute and free of links first), checking every folder on the
     /// way from `/`.
     pub fn open(path: &Path) -> Result<TrustedDir, OpenError> {
+        Self::open_with(path, None)
+    }
+
+    /// Like [`TrustedDir::open`], noting what is not trusted instead of refusing it.
+    pub fn open_lenient(path: &Path) -> Result<TrustedDir, OpenError> {
+        Self::open_with(path, Some(Arc::new(Mutex::new(Vec::new()))))
+    }
+
+    /// What a lenient folder (and everything opened through it) found untrusted.
+    pub fn findings(&self) -> Vec<Untrusted> {
+        self.findings
+            .as_ref()
+            .map(|f| f.lock().unwrap_or_else(|e| e.into_inner()).clone())
+            .unwrap_or_default()
+    }
+
+    /// Applies `check`: refuses, or notes and goes on when lenient.
+    fn judge(&self, result: Result<(), OpenError>) -> Result<(), OpenError> {
+        match (result, &self.findings) {
+            (Err(OpenError::Untrusted(u)), Some(f)) => {
+                f.lock().unwrap_or_else(|e| e.into_inner()).push(u);
+                Ok(())
+            }
+            (r, _) => r,
+        }
+    }
+
+    fn open_with(
+        path: &Path,
+        findings: Option<Arc<Mutex<Vec<Untrusted>>>>,
+    ) -> Result<TrustedDir, OpenError> {
         let real = std::fs::canonicalize(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => OpenError::Missing,
             _ => OpenError::Io(format!("{}: {e}", path.display())),
@@ -128,11 +178,12 @@ impl TrustedDir {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let root = rustix::fs::openat(CWD, "/", flags, Mode::empty())
             .map_err(|e| io(Path::new("/"), e))?;
-        check(Path::new("/"), &root, true)?;
         let mut dir = TrustedDir {
             fd: root,
             path: PathBuf::from("/"),
+            findings,
         };
+        dir.judge(check(Path::new("/"), &dir.fd, true))?;
         for c in real.components() {
             if let Component::Normal(name) = c {
                 dir = dir.open_dir(name)?;
@@ -151,8 +202,12 @@ impl TrustedDir {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(&self.fd, name, flags, Mode::empty())
             .map_err(|e| io(&path, e))?;
-        check(&path, &fd, true)?;
-        Ok(TrustedDir { fd, path })
+        self.judge(check(&path, &fd, true))?;
+        Ok(TrustedDir {
+            fd,
+            path,
+            findings: self.findings.clone(),
+        })
     }
 
     /// The names in this folder (not `.` and `..`), unsorted.
@@ -179,7 +234,7 @@ impl TrustedDir {
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
         let fd = rustix::fs::openat(&self.fd, name, flags, Mode::empty())
             .map_err(|e| io(&path, e))?;
-        check(&path, &fd, false)?;
+        self.judge(check(&path, &fd, false))?;
         let mut bytes = Vec::new();
         std::fs::File::from(fd)
             .take(limit + 1)
@@ -200,7 +255,7 @@ impl TrustedDir {
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
         let fd = rustix::fs::openat(&self.fd, name, flags, Mode::empty())
             .map_err(|e| io(&path, e))?;
-        check(&path, &fd, false)
+        self.judge(check(&path, &fd, false))
     }
 }
 
@@ -278,7 +333,7 @@ mod tests {
         let d = temp("links");
         std::fs::write(d.join("real"), "x").unwrap();
         std::os::unix::fs::symlink(d.join("real"), d.join("link")).unwrap();
-        assert!(matches!(read(&d.join("link"), 100), Err(OpenError::Io(_))));
+        assert!(matches!(read(&d.join("link"), 100), Err(OpenError::Link(_))));
         // A linked folder above is resolved first, then walked by handle.
         std::fs::create_dir(d.join("sub")).unwrap();
         std::fs::write(d.join("sub/f"), "y").unwrap();

@@ -64,8 +64,14 @@ pub fn read_source_if_there(path: &Path) -> Result<Option<Arc<SourceFile>>, Prob
             )));
         }
     };
+    source_from_bytes(path, bytes).map(Some)
+}
+
+/// A file's bytes as text for diagnostics; binary content is reported at its first invalid
+/// byte.
+pub fn source_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Arc<SourceFile>, Problem> {
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(Some(SourceFile::new(path, text))),
+        Ok(text) => Ok(SourceFile::new(path, text)),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();

@@ -48,6 +48,7 @@ impl Session {
         progress: Box<dyn Progress>,
     ) -> Result<(Session, Registry)> {
         let (registry, _) = Registry::load_with(root, zones)?;
+        check_programs(&registry)?;
         let mut session = Session::new(root, runner(&registry), progress);
         session.lock_wait = Duration::from_secs(registry.config.lock_wait);
         Ok((session, registry))
@@ -116,5 +117,45 @@ impl Session {
     /// A note for the person running zmgr, on the progress channel.
     pub fn note(&mut self, message: &str) {
         self.progress.note(message);
+    }
+}
+
+/// The programs config.kdl names run as root: each, and every folder above it, must be one
+/// that only root (or the user running zmgr) could have written. A program that is not there
+/// is left to the run, which says this is not an illumos host.
+fn check_programs(registry: &Registry) -> Result<()> {
+    use crate::fs::trust::{OpenError, check_program};
+    let mut problems = Vec::new();
+    for tool in crate::command::Tool::ALL {
+        let path = registry.config.commands.path(tool);
+        match check_program(path) {
+            Ok(()) | Err(OpenError::Missing) => {}
+            Err(OpenError::Untrusted(u)) => problems.push(
+                crate::error::Problem::error(format!(
+                    "the {} program {}: zmgr would run it as root",
+                    tool.name(),
+                    u
+                ))
+                .with_help(format!("`{}`, or name another program in config.kdl", u.fix)),
+            ),
+            Err(e) => problems.push(crate::error::Problem::error(format!(
+                "the {} program {} cannot be run safely: {}",
+                tool.name(),
+                path.display(),
+                match e {
+                    OpenError::Io(why) => why,
+                    OpenError::NotAFile(_) => "it is not a regular file".into(),
+                    _ => "a link or folder on its way changed while zmgr checked it".into(),
+                }
+            ))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::Error::Registry {
+            root: registry.root.clone(),
+            problems: crate::error::Problems(problems),
+        })
     }
 }

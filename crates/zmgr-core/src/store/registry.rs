@@ -15,7 +15,12 @@ use std::sync::Arc;
 
 use ::kdl::KdlDocument;
 
+use std::ffi::{OsStr, OsString};
+
+use miette::Severity;
+
 use crate::error::{Error, Problem, Problems, Result, SourceFile};
+use crate::fs::trust::{OpenError, TrustedDir, Untrusted};
 use crate::kdl::Spanned;
 use crate::model::config::Config;
 use crate::model::pool::Pool;
@@ -111,8 +116,9 @@ impl Registry {
         PathBuf::from("/etc/zmgr")
     }
 
-    /// Reads the registry. Any error in any file fails the load, with every problem found;
-    /// warnings come back beside the registry.
+    /// Reads the registry before acting on it. Any error in any file fails the load, with
+    /// every problem found, and so does a file or folder someone other than root (or the user
+    /// running zmgr) could have written; warnings come back beside the registry.
     pub fn load(root: &Path) -> Result<(Registry, Problems)> {
         Self::load_with(root, true)
     }
@@ -120,7 +126,17 @@ impl Registry {
     /// Like [`Registry::load`], leaving the zone entries out when `zones` is false: a verb
     /// that re-reads the ledger under the lock anyway need not read it twice.
     pub fn load_with(root: &Path, zones: bool) -> Result<(Registry, Problems)> {
-        let (registry, problems) = Self::read(root, zones)?;
+        Self::load_as(root, zones, Severity::Error)
+    }
+
+    /// Reads the registry for a verb that only shows it: what is not trusted is a warning.
+    pub fn load_to_show(root: &Path) -> Result<(Registry, Problems)> {
+        Self::load_as(root, true, Severity::Warning)
+    }
+
+    fn load_as(root: &Path, zones: bool, trust: Severity) -> Result<(Registry, Problems)> {
+        let (registry, mut problems, untrusted) = Self::read(root, zones)?;
+        problems.extend(untrusted.into_iter().map(|u| untrusted_problem(u, trust)));
         if problems.has_errors() {
             return Err(Error::Registry {
                 root: root.to_path_buf(),
@@ -130,52 +146,54 @@ impl Registry {
         Ok((registry, problems))
     }
 
-    /// Reads everything that can be read, and every problem, including cross-reference ones.
-    /// (Scripts are checked by the script engine, on top of this: see zmgr-script's `check`.)
+    /// Reads everything that can be read, and every problem, including cross-reference ones
+    /// and files that are not trusted. (Scripts are checked by the script engine, on top of
+    /// this: see zmgr-script's `check`.)
     pub fn check(root: &Path) -> Result<(Registry, Problems)> {
-        let (registry, mut problems) = Self::read(root, true)?;
+        let (registry, mut problems, untrusted) = Self::read(root, true)?;
+        problems.extend(untrusted.into_iter().map(|u| untrusted_problem(u, Severity::Error)));
         problems.extend(registry.cross_check());
         Ok((registry, problems))
     }
 
-    /// Reads every file; fails only when there is no registry at `root` at all.
-    fn read(root: &Path, with_zones: bool) -> Result<(Registry, Problems)> {
-        match std::fs::metadata(root) {
-            Ok(m) if m.is_dir() => {}
-            Ok(_) => {
-                return Err(Error::NoRegistry {
-                    root: root.to_path_buf(),
-                    reason: format!("{} is not a directory", root.display()),
-                });
-            }
-            Err(e) => {
-                return Err(Error::NoRegistry {
-                    root: root.to_path_buf(),
-                    reason: format!("{}: {}", root.display(), crate::error::io_reason(&e)),
-                });
-            }
-        }
-        let mut problems = Vec::new();
-        let config_path = root.join("config.kdl");
-        let config = if config_path.exists() {
-            read_one(&config_path, &mut problems, |f, d, p| {
-                Some(Config::decode(f, d, p))
-            })
-            .unwrap_or_default()
-        } else {
-            return Err(Error::NoRegistry {
-                root: root.to_path_buf(),
-                reason: format!("{} has no config.kdl", root.display()),
-            });
+    /// Reads every file, each through a handle checked as [`crate::fs::trust`] says, what is
+    /// not trusted noted in the third value; fails only when there is no registry at `root`.
+    fn read(root: &Path, with_zones: bool) -> Result<(Registry, Problems, Vec<Untrusted>)> {
+        let no_registry = |reason: String| Error::NoRegistry {
+            root: root.to_path_buf(),
+            reason,
         };
-        let templates = read_kind::<Template>(root, Kind::Template, &mut problems);
-        let pools = read_kind::<Pool>(root, Kind::Pool, &mut problems);
+        let dir = match TrustedDir::open_lenient(root) {
+            Ok(d) => d,
+            Err(OpenError::Missing) => {
+                return Err(no_registry(format!(
+                    "{}: no such file or directory",
+                    root.display()
+                )));
+            }
+            Err(OpenError::NotAFolder(_)) => {
+                return Err(no_registry(format!("{} is not a directory", root.display())));
+            }
+            Err(e) => return Err(no_registry(describe(e))),
+        };
+        let mut problems = Vec::new();
+        let config = match read_one(&dir, OsStr::new("config.kdl"), &mut problems, |f, d, p| {
+            Some(Config::decode(f, d, p))
+        }) {
+            Read::Value(c) => c,
+            Read::Missing => {
+                return Err(no_registry(format!("{} has no config.kdl", root.display())));
+            }
+            Read::Failed => Config::default(),
+        };
+        let templates = read_kind::<Template>(&dir, Kind::Template, &mut problems);
+        let pools = read_kind::<Pool>(&dir, Kind::Pool, &mut problems);
         let zones = if with_zones {
-            read_kind::<ZoneEntry>(root, Kind::Zone, &mut problems)
+            read_kind::<ZoneEntry>(&dir, Kind::Zone, &mut problems)
         } else {
             BTreeMap::new()
         };
-        let publishers = read_kind::<Publisher>(root, Kind::Publisher, &mut problems);
+        let publishers = read_kind::<Publisher>(&dir, Kind::Publisher, &mut problems);
         Ok((
             Registry {
                 root: root.to_path_buf(),
@@ -186,6 +204,7 @@ impl Registry {
                 publishers,
             },
             Problems(problems),
+            dir.findings(),
         ))
     }
 
@@ -199,7 +218,15 @@ impl Registry {
     /// The zone entries as they are on disk now.
     pub fn current_zones(&self) -> Result<BTreeMap<String, ZoneEntry>> {
         let mut problems = Vec::new();
-        let zones = read_kind::<ZoneEntry>(&self.root, Kind::Zone, &mut problems);
+        let dir = TrustedDir::open_lenient(&self.root).map_err(|e| {
+            Error::failed(format!("cannot read {}: {}", self.root.display(), describe(e)))
+        })?;
+        let zones = read_kind::<ZoneEntry>(&dir, Kind::Zone, &mut problems);
+        problems.extend(
+            dir.findings()
+                .into_iter()
+                .map(|u| untrusted_problem(u, Severity::Error)),
+        );
         if problems.iter().any(Problem::is_error) {
             return Err(Error::Registry {
                 root: self.root.clone(),
@@ -219,101 +246,166 @@ impl Registry {
     }
 }
 
-/// Reads, parses and decodes one file.
+/// What reading one file gave.
+enum Read<T> {
+    Value(T),
+    /// Not there (any more): a registry listing may name a file that another zmgr removes
+    /// before it is read — an object removed, not a problem.
+    Missing,
+    /// Its problems are in the list.
+    Failed,
+}
+
+/// The largest registry file zmgr reads (a zone entry is a few hundred bytes).
+const MAX_FILE: u64 = 16 << 20;
+
+/// Reads, parses and decodes the file `name` of `dir`, read from the handle it was checked on.
 fn read_one<T>(
-    path: &Path,
+    dir: &TrustedDir,
+    name: &OsStr,
     problems: &mut Vec<Problem>,
     decode: impl FnOnce(&Arc<SourceFile>, &KdlDocument, &mut Vec<Problem>) -> Option<T>,
-) -> Option<T> {
-    // A file removed since the folder was listed is an object removed: not a problem.
-    let file = match crate::kdl::read_source_if_there(path) {
-        Ok(Some(f)) => f,
-        Ok(None) => return None,
+) -> Read<T> {
+    let path = dir.path().join(name);
+    let bytes = match dir.read(name, MAX_FILE) {
+        Ok(b) => b,
+        Err(OpenError::Missing) => return Read::Missing,
+        Err(OpenError::NotAFile(p)) if p.is_dir() && name != "config.kdl" => {
+            problems.push(Problem::error(format!(
+                "{} is a folder, but a {} file was expected",
+                p.display(),
+                kind_of(&p)
+            )));
+            return Read::Failed;
+        }
+        Err(e) => {
+            problems.push(Problem::error(format!("cannot read {}", describe(e))));
+            return Read::Failed;
+        }
+    };
+    let file = match crate::kdl::source_from_bytes(&path, bytes) {
+        Ok(f) => f,
         Err(p) => {
             problems.push(p);
-            return None;
+            return Read::Failed;
         }
     };
     match crate::kdl::parse(&file) {
-        Ok(doc) => decode(&file, &doc, problems),
+        Ok(doc) => decode(&file, &doc, problems).map_or(Read::Failed, Read::Value),
         Err(ps) => {
             problems.extend(ps);
-            None
+            Read::Failed
         }
     }
 }
 
-/// The `.kdl` files of one registry folder, sorted; a missing folder is an empty one.
-fn list_dir(root: &Path, kind: Kind, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
-    let dir = root.join(kind.dir());
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+/// An error of a trusted open, as a message (the path is in it).
+fn describe(e: OpenError) -> String {
+    match e {
+        OpenError::Missing => "it does not exist".into(),
+        OpenError::Io(why) => why,
+        OpenError::Untrusted(u) => u.to_string(),
+        OpenError::NotAFile(p) => format!("{}: is a directory", p.display()),
+        OpenError::NotAFolder(p) => format!("{}: not a folder", p.display()),
+        OpenError::Link(p) => format!(
+            "{}: a symbolic link, which zmgr does not follow in the registry",
+            p.display()
+        ),
+    }
+}
+
+/// What a registry file holds, from its folder's name ("template" for templates/…).
+fn kind_of(path: &Path) -> &'static str {
+    let dir = path
+        .parent()
+        .and_then(|d| d.file_name())
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    [Kind::Template, Kind::Pool, Kind::Zone, Kind::Publisher]
+        .into_iter()
+        .find(|k| k.dir() == dir)
+        .map_or("registry", |k| k.node())
+}
+
+/// A file or folder that is not trusted, as a problem of the given severity.
+fn untrusted_problem(u: Untrusted, severity: Severity) -> Problem {
+    let message = format!("{u}: zmgr runs as root and takes only what root could have written");
+    let p = match severity {
+        Severity::Error => Problem::error(message),
+        _ => Problem::warning(message),
+    };
+    p.with_help(format!("`{}`, or remove it if it is not yours", u.fix))
+}
+
+/// The `.kdl` files of one registry folder, sorted by name; a missing folder is an empty one.
+fn list_dir(root: &TrustedDir, kind: Kind, problems: &mut Vec<Problem>) -> Option<(TrustedDir, Vec<OsString>)> {
+    let dir = match root.open_dir(OsStr::new(kind.dir())) {
+        Ok(d) => d,
+        Err(OpenError::Missing) => return None,
         Err(e) => {
-            let why = if dir.is_file() {
+            let path = root.path().join(kind.dir());
+            let why = if path.is_file() {
                 format!(
                     "{} is a file, but zmgr keeps {}s in a folder there",
-                    dir.display(),
+                    path.display(),
                     kind.node()
                 )
             } else {
-                format!(
-                    "cannot read folder {}: {}",
-                    dir.display(),
-                    crate::error::io_reason(&e)
-                )
+                format!("cannot read folder {}", describe(e))
             };
             problems.push(Problem::error(why).with_help(format!(
                 "move it aside and run `zmgr init` to recreate the folder {}",
                 kind.dir()
             )));
-            return Vec::new();
+            return None;
         }
     };
-    let mut paths = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        // Dot files are editor swap files and zmgr's own temporary files.
-        if name.starts_with('.') || !name.ends_with(".kdl") {
-            continue;
+    let names = match dir.names() {
+        Ok(n) => n,
+        Err(e) => {
+            problems.push(Problem::error(format!("cannot list {}", describe(e))));
+            return None;
         }
-        let path = entry.path();
-        if path.is_dir() {
-            problems.push(Problem::error(format!(
-                "{} is a folder, but a {} file was expected",
-                path.display(),
-                kind.node()
-            )));
-            continue;
-        }
-        paths.push(path);
-    }
-    // By file name: comparing whole paths component by component is needlessly slow.
-    paths.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
-    paths
+    };
+    let mut names: Vec<OsString> = names
+        .into_iter()
+        .filter(|n| {
+            let n = n.to_string_lossy();
+            // Dot files are editor swap files and zmgr's own temporary files.
+            !n.starts_with('.') && n.ends_with(".kdl")
+        })
+        .collect();
+    names.sort_unstable();
+    Some((dir, names))
 }
 
 /// Reads every file of one kind, in parallel, and checks each file holds the object it is named after.
 fn read_kind<T: Decoded>(
-    root: &Path,
+    root: &TrustedDir,
     kind: Kind,
     problems: &mut Vec<Problem>,
 ) -> BTreeMap<String, T> {
-    let paths = list_dir(root, kind, problems);
+    let Some((dir, names)) = list_dir(root, kind, problems) else {
+        return BTreeMap::new();
+    };
+    let paths: Vec<PathBuf> = names.iter().map(|n| dir.path().join(n)).collect();
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(paths.len().div_ceil(256).max(1));
-    let chunk = paths.len().div_ceil(workers).max(1);
+        .min(names.len().div_ceil(256).max(1));
+    let chunk = names.len().div_ceil(workers).max(1);
+    let dir = &dir;
     let results: Vec<(Option<T>, Vec<Problem>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = paths
+        let handles: Vec<_> = names
             .chunks(chunk)
             .map(|part| {
                 s.spawn(move || {
                     part.iter()
-                        .map(|p| {
+                        .map(|n| {
                             let mut ps = Vec::new();
-                            let v = read_one(p, &mut ps, T::decode);
+                            let v = match read_one(dir, n, &mut ps, T::decode) {
+                                Read::Value(v) => Some(v),
+                                Read::Missing | Read::Failed => None,
+                            };
                             (v, ps)
                         })
                         .collect::<Vec<_>>()

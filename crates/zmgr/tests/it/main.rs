@@ -24,6 +24,7 @@ mod registry_roots;
 mod registry_support;
 mod registry_verbs;
 mod sandbox;
+mod trust;
 mod script_api;
 mod script_check;
 mod script_errors;

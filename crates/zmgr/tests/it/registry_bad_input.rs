@@ -42,8 +42,10 @@ fn unreadable_file_is_named() {
     assert_eq!(s, errors_line(1));
 }
 
+/// zmgr opens registry files without following links: a link (dangling or not) could point
+/// anywhere, and whoever can swap it would choose what root reads.
 #[test]
-fn dangling_symlink_is_an_unreadable_file() {
+fn a_symlink_in_the_registry_is_not_followed() {
     let env = TestEnv::initialised();
     std::os::unix::fs::symlink(env.dir().join("nowhere.kdl"), env.path("zones/web01.kdl")).unwrap();
     let (ds, s) = read_errors(&env);
@@ -51,7 +53,7 @@ fn dangling_symlink_is_an_unreadable_file() {
     assert_eq!(
         ds[0].message,
         format!(
-            "cannot read {}: no such file or directory",
+            "cannot read {}: a symbolic link, which zmgr does not follow in the registry",
             at("zones/web01.kdl")
         )
     );
