@@ -189,8 +189,8 @@ fn interrupt_during_install_undoes_everything() {
     env.sandbox(&["check"]).success();
 }
 
-#[test]
-fn sigterm_during_install_undoes_everything() {
+/// A signal while the install runs: the command is stopped and everything is undone.
+fn signal_during_install_undoes_everything(signal: &str) {
     let env = sandbox();
     env.faults("zoneadm install delay=2\n");
     let args = ["create", "web01"];
@@ -200,7 +200,7 @@ fn sigterm_during_install_undoes_everything() {
         system_zone(&env, "web01").as_deref() == Some("web01:incomplete")
     });
     std::process::Command::new("kill")
-        .args(["-TERM", &pid])
+        .args([format!("-{signal}").as_str(), &pid])
         .status()
         .expect("kill runs");
     let run = finish(&env, child, &args);
@@ -211,27 +211,15 @@ fn sigterm_during_install_undoes_everything() {
     assert_eq!(pool_use(&env, "default"), "0:241:192.0.2.10");
 }
 
+#[test]
+fn sigterm_during_install_undoes_everything() {
+    signal_during_install_undoes_everything("TERM");
+}
+
 /// SIGHUP (an ssh session that dropped) undoes a create as SIGINT and SIGTERM do.
 #[test]
 fn sighup_during_install_undoes_everything() {
-    let env = sandbox();
-    env.faults("zoneadm install delay=2\n");
-    let args = ["create", "web01"];
-    let child = spawn(&env, &args);
-    let pid = child.id().to_string();
-    let started = wait_for(Duration::from_secs(10), || {
-        system_zone(&env, "web01").as_deref() == Some("web01:incomplete")
-    });
-    std::process::Command::new("kill")
-        .args(["-HUP", &pid])
-        .status()
-        .expect("kill runs");
-    let run = finish(&env, child, &args);
-    run.check(started, "the install did not start");
-    run.exit(1);
-    stderr_says(&run, &["was stopped by an interrupt", "undone:"]);
-    assert_gone(&env, "web01", "web01_0");
-    assert_eq!(pool_use(&env, "default"), "0:241:192.0.2.10");
+    signal_during_install_undoes_everything("HUP");
 }
 
 /// Ctrl-C on a terminal signals the whole foreground process group: zmgr and the tool it runs.
