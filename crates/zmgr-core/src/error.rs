@@ -39,8 +39,19 @@ impl SourceFile {
     }
 }
 
+/// Lines longer than this many characters are cut for display: miette prints a source line
+/// whole and pads to a label's column with a format width, which panics past 65,535 columns.
+const LONG_LINE: usize = 300;
+/// On a cut line: the characters shown before a label, at most this many of the label itself,
+/// and the characters shown after it.
+const CUT_BEFORE: usize = 40;
+const CUT_LABEL: usize = 60;
+const CUT_AFTER: usize = 20;
+
 /// The file as miette reads it: named by its path, with columns counted in characters (miette
-/// itself counts bytes, which is wrong after any non-ASCII text on the line).
+/// itself counts bytes, which is wrong after any non-ASCII text on the line). A long line is
+/// shown as a window around the span, a slice of the line at its true offsets, so the label
+/// still sits under its text and the header still names the true line and column.
 impl miette::SourceCode for SourceFile {
     fn read_span<'a>(
         &'a self,
@@ -48,20 +59,57 @@ impl miette::SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner =
-            self.text
-                .as_ref()
-                .read_span(span, context_lines_before, context_lines_after)?;
-        let column = if context_lines_before == 0 {
-            self.line_col(span.offset()).1 - 1
+        let text: &'a str = &self.text;
+        let span = self.display_span(*span);
+        let (offset, end) = (span.offset(), span.offset() + span.len());
+        if end > text.len() {
+            return Err(miette::MietteError::OutOfBounds);
+        }
+        let (line_start, line_end) = line_bounds(text, floor_char_boundary(text, offset));
+        if is_long(&text[line_start..line_end]) {
+            // `display_span` keeps the span on this line and at most CUT_LABEL characters long.
+            let from = chars_back(text, offset, CUT_BEFORE, line_start);
+            let to = chars_forward(text, end.clamp(offset, line_end), CUT_AFTER, line_end);
+            let line = text[..line_start].matches('\n').count();
+            let column_of = if context_lines_before == 0 {
+                offset
+            } else {
+                from
+            };
+            let column = text[line_start..column_of].chars().count();
+            let contents = miette::MietteSpanContents::new_named(
+                self.path.display().to_string(),
+                &text.as_bytes()[from..to],
+                (from, to - from).into(),
+                line,
+                column,
+                1,
+            )
+            .with_language("kdl");
+            return Ok(Box::new(contents));
+        }
+        // Context lines are shown whole: leave out any long one and those beyond it.
+        let last = line_bounds(
+            text,
+            floor_char_boundary(text, end.saturating_sub(1).max(offset)),
+        )
+        .1;
+        let before = short_lines_before(text, line_start, context_lines_before);
+        let after = short_lines_after(text, last, context_lines_after);
+        let inner = text.read_span(&span, before, after)?;
+        let column = if before == 0 {
+            self.line_col(offset).1 - 1
         } else {
             inner.column()
         };
+        // Lines as `line_col` counts them, by `\n` alone: miette also counts a lone `\r` here,
+        // but not when it numbers the lines it prints.
+        let line = text[..inner.span().offset()].matches('\n').count();
         let contents = miette::MietteSpanContents::new_named(
             self.path.display().to_string(),
             inner.data(),
             *inner.span(),
-            inner.line(),
+            line,
             column,
             inner.line_count(),
         )
@@ -70,9 +118,123 @@ impl miette::SourceCode for SourceFile {
     }
 }
 
+impl SourceFile {
+    /// The part of `span` a diagnostic underlines. On a long line that is at most CUT_LABEL
+    /// characters from its start; a span over several lines, one of them long, keeps to its
+    /// first line. Other spans are left as they are.
+    fn display_span(&self, span: SourceSpan) -> SourceSpan {
+        let text: &str = &self.text;
+        let Some(end) = span.offset().checked_add(span.len()) else {
+            return span;
+        };
+        if end > text.len() {
+            return span;
+        }
+        let offset = floor_char_boundary(text, span.offset());
+        let (line_start, line_end) = line_bounds(text, offset);
+        let cut_end = if is_long(&text[line_start..line_end]) {
+            let limit = chars_forward(text, offset, CUT_LABEL, line_end);
+            ceil_char_boundary(text, end).min(limit)
+        } else if end > line_end
+            && text[line_end..line_bounds(text, end).1]
+                .split('\n')
+                .any(is_long)
+        {
+            line_end
+        } else {
+            return span;
+        };
+        (offset, cut_end.max(offset) - offset).into()
+    }
+}
+
+/// Whether `line` is longer than [`LONG_LINE`] characters.
+fn is_long(line: &str) -> bool {
+    line.len() > LONG_LINE && line.chars().nth(LONG_LINE).is_some()
+}
+
+/// The byte range of the line holding `offset` (a character boundary), without its `\n` or
+/// `\r\n`.
+fn line_bounds(text: &str, offset: usize) -> (usize, usize) {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let mut end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    if end > offset && end < text.len() && text.as_bytes()[end - 1] == b'\r' {
+        end -= 1;
+    }
+    (start, end)
+}
+
+/// The offset `n` characters before `at`, but not before `floor`.
+fn chars_back(text: &str, at: usize, n: usize, floor: usize) -> usize {
+    if n == 0 {
+        return at;
+    }
+    text[floor..at]
+        .char_indices()
+        .rev()
+        .nth(n - 1)
+        .map_or(floor, |(i, _)| floor + i)
+}
+
+/// The offset `n` characters after `at`, but not after `ceil`.
+fn chars_forward(text: &str, at: usize, n: usize, ceil: usize) -> usize {
+    text[at..ceil]
+        .char_indices()
+        .nth(n)
+        .map_or(ceil, |(i, _)| at + i)
+}
+
+/// How many of the `n` lines before the line starting at `line_start` are short, counting
+/// back from it and stopping at the first long one.
+fn short_lines_before(text: &str, line_start: usize, n: usize) -> usize {
+    let mut end = line_start;
+    for count in 0..n {
+        if end == 0 {
+            return count;
+        }
+        let (start, _) = line_bounds(text, end - 1);
+        if is_long(&text[start..end - 1]) {
+            return count;
+        }
+        end = start;
+    }
+    n
+}
+
+/// How many of the `n` lines after the line ending at `line_end` are short, stopping at the
+/// first long one.
+fn short_lines_after(text: &str, line_end: usize, n: usize) -> usize {
+    let mut rest = &text[line_end..];
+    // Past this line's terminator.
+    match rest.find('\n') {
+        Some(i) => rest = &rest[i + 1..],
+        None => return n,
+    }
+    for count in 0..n {
+        let line = rest.split('\n').next().unwrap_or("");
+        if is_long(line) {
+            return count;
+        }
+        match rest.find('\n') {
+            Some(i) => rest = &rest[i + 1..],
+            None => return n,
+        }
+    }
+    n
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
     while !s.is_char_boundary(i) {
         i -= 1;
+    }
+    i
+}
+
+fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
     }
     i
 }
@@ -190,7 +352,7 @@ impl Diagnostic for Problem {
         let l = self.location.as_ref()?;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some(l.label.clone()),
-            l.span,
+            l.file.display_span(l.span),
         ))))
     }
 

@@ -13,6 +13,7 @@ mod lifecycle_destroy;
 mod lifecycle_rollback;
 mod lifecycle_state;
 mod lifecycle_support;
+mod random_kill;
 mod realhost;
 mod reconcile_crash;
 mod reconcile_drift;
