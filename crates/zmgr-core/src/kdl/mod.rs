@@ -87,21 +87,93 @@ pub fn source_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Arc<SourceFile>,
 }
 
 /// Parses KDL 2 text, turning every syntax error into a problem in `file`.
+///
+/// Both readers build (and the kdl crate also parses) one stack frame per `{ … }` level, and
+/// dropping a document recurses the same way, so a file nested thousands of levels deep would
+/// overflow the stack. No registry file needs more than a few levels: deeper ones are refused,
+/// by a quote-aware scan first (for a clear message), then, since a file the scan misreads can
+/// hide its nesting from it (a quote inside a block comment), by a bound the text cannot hide:
+/// the count of `{` itself. A file with more than a few of them is read on a thread whose stack
+/// holds that many levels, and its document's depth is measured there before it leaves.
 pub fn parse(file: &Arc<SourceFile>) -> Result<KdlDocument, Vec<Problem>> {
+    let text = file.text();
+    if let Some(at) = nesting_beyond(text, MAX_NESTING) {
+        return Err(vec![too_deep(file, (at, 1).into())]);
+    }
+    let mut braces = text.match_indices('{').map(|(at, _)| at);
+    if braces.clone().nth(INLINE_BRACES).is_none() {
+        return parse_checked(file);
+    }
+    if let Some(at) = braces.nth(MAX_BRACES) {
+        return Err(vec![
+            Problem::error(format!(
+                "more than {MAX_BRACES} blocks ({{ … }}) in one file"
+            ))
+            .at(file, (at, 1).into(), "one too many")
+            .with_help("registry files hold a few blocks each; is this file damaged?"),
+        ]);
+    }
+    std::thread::scope(|s| {
+        let reader = std::thread::Builder::new()
+            .name("kdl-reader".into())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(s, || parse_checked(file));
+        match reader {
+            Ok(reader) => reader
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(e) => Err(vec![Problem::error(format!(
+                "cannot start a thread to read {}: {}",
+                file.path().display(),
+                crate::error::io_reason(&e)
+            ))]),
+        }
+    })
+}
+
+/// At most this many `{` are read on the calling thread: a few levels of frames fit any stack.
+const INLINE_BRACES: usize = 64;
+/// At most this many `{` in one file, each perhaps a level of the kdl crate's recursion…
+const MAX_BRACES: usize = 2048;
+/// …which takes about 7 KiB a level in a debug build; the stack is reserved, not touched.
+const DEEP_STACK: usize = 32 << 20;
+
+fn parse_checked(file: &Arc<SourceFile>) -> Result<KdlDocument, Vec<Problem>> {
+    let doc = parse_unbounded(file)?;
+    match node_beyond(&doc, MAX_NESTING) {
+        Some(span) => Err(vec![too_deep(file, span)]),
+        None => Ok(doc),
+    }
+}
+
+fn too_deep(file: &Arc<SourceFile>, at: SourceSpan) -> Problem {
+    Problem::error(format!(
+        "blocks are nested more than {MAX_NESTING} levels deep"
+    ))
+    .at(file, at, "too deep")
+    .with_help("registry files use a few levels of { … }; is this file damaged?")
+}
+
+/// The first node whose children lie deeper than `max` levels, found without recursion.
+fn node_beyond(doc: &KdlDocument, max: usize) -> Option<SourceSpan> {
+    let mut pending = vec![(doc, 0usize)];
+    while let Some((doc, depth)) = pending.pop() {
+        for node in doc.nodes() {
+            if let Some(children) = node.children() {
+                if depth + 1 > max {
+                    return Some(node.span());
+                }
+                pending.push((children, depth + 1));
+            }
+        }
+    }
+    None
+}
+
+fn parse_unbounded(file: &Arc<SourceFile>) -> Result<KdlDocument, Vec<Problem>> {
     let text = file.text();
     if let Some(doc) = crate::kdl::fast::parse_plain(text) {
         return Ok(doc);
-    }
-    // The kdl crate's parser recurses per block: a file of thousands of `{` would overflow
-    // the stack. No registry file needs more than a few levels.
-    if let Some(at) = nesting_beyond(text, MAX_NESTING) {
-        return Err(vec![
-            Problem::error(format!(
-                "blocks are nested more than {MAX_NESTING} levels deep"
-            ))
-            .at(file, (at, 1).into(), "too deep")
-            .with_help("registry files use a few levels of { … }; is this file damaged?"),
-        ]);
     }
     KdlDocument::parse_v2(text).map_err(|err| {
         err.diagnostics
