@@ -70,8 +70,7 @@ impl RegistryLock {
         let dir = private_dir(root);
         ensure_private(&dir)?;
         let path = dir.join("registry.lock");
-        let file =
-            open_lock(&path, true).map_err(|e| Error::io("open the lock file", &path, e))?;
+        let file = open_lock(&path, true).map_err(|e| Error::io("open the lock file", &path, e))?;
         let start = Instant::now();
         let mut pause = Duration::from_millis(2);
         loop {
@@ -120,8 +119,7 @@ impl CreateLock {
         ensure_private(&private_dir(root))?;
         let path = create_lock_path(root, zone);
         ensure_private(path.parent().expect("a folder"))?;
-        let file =
-            open_lock(&path, true).map_err(|e| Error::io("open the lock file", &path, e))?;
+        let file = open_lock(&path, true).map_err(|e| Error::io("open the lock file", &path, e))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {

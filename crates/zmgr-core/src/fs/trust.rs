@@ -10,11 +10,11 @@
 //! between the check and the use.
 
 use std::ffi::{OsStr, OsString};
-use std::sync::{Arc, Mutex};
 use std::io::Read;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use rustix::fs::{CWD, FileType, Mode, OFlags};
 use rustix::io::Errno;
@@ -67,7 +67,8 @@ fn trusted_owner(uid: u32) -> bool {
 }
 
 fn check(path: &Path, fd: &OwnedFd, want_dir: bool) -> Result<(), OpenError> {
-    let st = rustix::fs::fstat(fd).map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))?;
+    let st =
+        rustix::fs::fstat(fd).map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))?;
     let kind = FileType::from_raw_mode(st.st_mode);
     let mode = st.st_mode as u32;
     let uid = st.st_uid;
@@ -200,8 +201,8 @@ impl TrustedDir {
     pub fn open_dir(&self, name: &OsStr) -> Result<TrustedDir, OpenError> {
         let path = self.path.join(name);
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let fd = rustix::fs::openat(&self.fd, name, flags, Mode::empty())
-            .map_err(|e| io(&path, e))?;
+        let fd =
+            rustix::fs::openat(&self.fd, name, flags, Mode::empty()).map_err(|e| io(&path, e))?;
         self.judge(check(&path, &fd, true))?;
         Ok(TrustedDir {
             fd,
@@ -232,8 +233,8 @@ impl TrustedDir {
     pub fn read(&self, name: &OsStr, limit: u64) -> Result<Vec<u8>, OpenError> {
         let path = self.path.join(name);
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
-        let fd = rustix::fs::openat(&self.fd, name, flags, Mode::empty())
-            .map_err(|e| io(&path, e))?;
+        let fd =
+            rustix::fs::openat(&self.fd, name, flags, Mode::empty()).map_err(|e| io(&path, e))?;
         self.judge(check(&path, &fd, false))?;
         let mut bytes = Vec::new();
         std::fs::File::from(fd)
@@ -253,8 +254,8 @@ impl TrustedDir {
     pub fn check_file(&self, name: &OsStr) -> Result<(), OpenError> {
         let path = self.path.join(name);
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
-        let fd = rustix::fs::openat(&self.fd, name, flags, Mode::empty())
-            .map_err(|e| io(&path, e))?;
+        let fd =
+            rustix::fs::openat(&self.fd, name, flags, Mode::empty()).map_err(|e| io(&path, e))?;
         self.judge(check(&path, &fd, false))
     }
 }
@@ -277,7 +278,14 @@ pub fn check_program(path: &Path) -> Result<(), OpenError> {
 
 fn split(path: &Path) -> Result<(&Path, &OsStr), OpenError> {
     match (path.parent(), path.file_name()) {
-        (Some(dir), Some(name)) => Ok((if dir.as_os_str().is_empty() { Path::new(".") } else { dir }, name)),
+        (Some(dir), Some(name)) => Ok((
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            },
+            name,
+        )),
         _ => Err(OpenError::Io(format!("{} names no file", path.display()))),
     }
 }
@@ -323,7 +331,10 @@ mod tests {
         // Sticky, like /tmp: fine, the file is ours.
         std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o1777)).unwrap();
         assert_eq!(read(&f, 100).unwrap(), b"x");
-        assert!(matches!(read(&d.join("nosuch"), 100), Err(OpenError::Missing)));
+        assert!(matches!(
+            read(&d.join("nosuch"), 100),
+            Err(OpenError::Missing)
+        ));
         assert!(matches!(read(&f, 0), Err(OpenError::Io(_))));
         std::fs::remove_dir_all(&d).unwrap();
     }
@@ -333,7 +344,10 @@ mod tests {
         let d = temp("links");
         std::fs::write(d.join("real"), "x").unwrap();
         std::os::unix::fs::symlink(d.join("real"), d.join("link")).unwrap();
-        assert!(matches!(read(&d.join("link"), 100), Err(OpenError::Link(_))));
+        assert!(matches!(
+            read(&d.join("link"), 100),
+            Err(OpenError::Link(_))
+        ));
         // A linked folder above is resolved first, then walked by handle.
         std::fs::create_dir(d.join("sub")).unwrap();
         std::fs::write(d.join("sub/f"), "y").unwrap();

@@ -465,8 +465,7 @@ pub fn create(core: &mut Session, mut registry: Registry, opts: &CreateOptions) 
         let plan = plan(&registry, opts)?;
         // Locked before the entry appears: no one ever sees it unlocked while this runs.
         let held = crate::fs::lock::CreateLock::acquire(core.root(), &plan.zone)?;
-        if !crate::store::entries::write_new_entry(core.root(), &plan.entry(ZoneState::Creating))?
-        {
+        if !crate::store::entries::write_new_entry(core.root(), &plan.entry(ZoneState::Creating))? {
             return Err(Error::conflict(format!(
                 "zone `{}` is already in the registry",
                 opts.name

@@ -131,7 +131,9 @@ impl Finding {
                 Some(format!("`zmgr import {zone}` adopts it")),
             ),
             Finding::StrayVnic { vnic, over } => (
-                format!("VNIC {vnic} over {over} is named as zmgr names a zone's VNIC, but no entry claims it and no zone uses it"),
+                format!(
+                    "VNIC {vnic} over {over} is named as zmgr names a zone's VNIC, but no entry claims it and no zone uses it"
+                ),
                 None,
             ),
         }
@@ -141,9 +143,7 @@ impl Finding {
     fn fixable(&self) -> bool {
         matches!(
             self,
-            Finding::Crashed { .. }
-                | Finding::StateDrift { .. }
-                | Finding::StrayVnic { .. }
+            Finding::Crashed { .. } | Finding::StateDrift { .. } | Finding::StrayVnic { .. }
         )
     }
 }
@@ -279,7 +279,11 @@ fn stray_vnics(
     registry: &Registry,
     system: &BTreeMap<String, ListedZone>,
 ) -> Result<Vec<Finding>> {
-    let stubs: HashSet<&str> = registry.pools.values().map(|p| p.stub.value.as_str()).collect();
+    let stubs: HashSet<&str> = registry
+        .pools
+        .values()
+        .map(|p| p.stub.value.as_str())
+        .collect();
     let gateways: HashSet<String> = registry
         .pools
         .values()

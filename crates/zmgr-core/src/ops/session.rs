@@ -136,7 +136,10 @@ fn check_programs(registry: &Registry) -> Result<()> {
                     tool.name(),
                     u
                 ))
-                .with_help(format!("`{}`, or name another program in config.kdl", u.fix)),
+                .with_help(format!(
+                    "`{}`, or name another program in config.kdl",
+                    u.fix
+                )),
             ),
             Err(e) => problems.push(crate::error::Problem::error(format!(
                 "the {} program {} cannot be run safely: {}",

@@ -151,7 +151,11 @@ impl Registry {
     /// this: see zmgr-script's `check`.)
     pub fn check(root: &Path) -> Result<(Registry, Problems)> {
         let (registry, mut problems, untrusted) = Self::read(root, true)?;
-        problems.extend(untrusted.into_iter().map(|u| untrusted_problem(u, Severity::Error)));
+        problems.extend(
+            untrusted
+                .into_iter()
+                .map(|u| untrusted_problem(u, Severity::Error)),
+        );
         problems.extend(registry.cross_check());
         Ok((registry, problems))
     }
@@ -172,7 +176,10 @@ impl Registry {
                 )));
             }
             Err(OpenError::NotAFolder(_)) => {
-                return Err(no_registry(format!("{} is not a directory", root.display())));
+                return Err(no_registry(format!(
+                    "{} is not a directory",
+                    root.display()
+                )));
             }
             Err(e) => return Err(no_registry(describe(e))),
         };
@@ -219,7 +226,11 @@ impl Registry {
     pub fn current_zones(&self) -> Result<BTreeMap<String, ZoneEntry>> {
         let mut problems = Vec::new();
         let dir = TrustedDir::open_lenient(&self.root).map_err(|e| {
-            Error::failed(format!("cannot read {}: {}", self.root.display(), describe(e)))
+            Error::failed(format!(
+                "cannot read {}: {}",
+                self.root.display(),
+                describe(e)
+            ))
         })?;
         let zones = read_kind::<ZoneEntry>(&dir, Kind::Zone, &mut problems);
         problems.extend(
@@ -338,7 +349,11 @@ fn untrusted_problem(u: Untrusted, severity: Severity) -> Problem {
 }
 
 /// The `.kdl` files of one registry folder, sorted by name; a missing folder is an empty one.
-fn list_dir(root: &TrustedDir, kind: Kind, problems: &mut Vec<Problem>) -> Option<(TrustedDir, Vec<OsString>)> {
+fn list_dir(
+    root: &TrustedDir,
+    kind: Kind,
+    problems: &mut Vec<Problem>,
+) -> Option<(TrustedDir, Vec<OsString>)> {
     let dir = match root.open_dir(OsStr::new(kind.dir())) {
         Ok(d) => d,
         Err(OpenError::Missing) => return None,

@@ -141,7 +141,10 @@ fn readers_keep_working_while_zones_come_and_go() {
     let churn = std::thread::spawn(move || {
         for i in 0..12 {
             let name = format!("churn{}", i % 3);
-            for verb in [["create", name.as_str(), "--no-boot"], ["destroy", name.as_str(), ""]] {
+            for verb in [
+                ["create", name.as_str(), "--no-boot"],
+                ["destroy", name.as_str(), ""],
+            ] {
                 let args: Vec<&str> = verb.iter().copied().filter(|a| !a.is_empty()).collect();
                 let _ = std::process::Command::new(env!("CARGO_BIN_EXE_zmgr"))
                     .arg("--sandbox")
@@ -186,7 +189,10 @@ fn halt_with_the_registry_locked_reports_the_halt_and_the_pending_record() {
     lock.lock().unwrap();
     let run = env.sandbox(&["halt", "web01"]);
     run.success().stdout_is("zone web01 is installed\n");
-    stderr_says(&run, &["the registry could not record it", "reconcile --fix"]);
+    stderr_says(
+        &run,
+        &["the registry could not record it", "reconcile --fix"],
+    );
     assert_eq!(env.system_zones(), vec!["web01:installed"]);
     assert_eq!(registry_state(&env, "web01"), "running");
     lock.unlock().unwrap();

@@ -157,11 +157,7 @@ pub fn assert_unchanged(env: &TestEnv, before: &Snapshot, after: &Snapshot) {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .filter(|p| before.get(*p) != after.get(*p))
-        .filter(|p| {
-            !(p.starts_with(&private)
-                && !before.contains_key(*p)
-                && after[*p].is_empty())
-        })
+        .filter(|p| !(p.starts_with(&private) && !before.contains_key(*p) && after[*p].is_empty()))
         .map(|p| {
             let show = |v: Option<&Vec<u8>>| match v {
                 None => "(absent)".to_string(),

@@ -118,7 +118,9 @@ fn a_create_killed_before_install_leaves_a_configured_zone_that_fix_removes() {
     // to the pipe of the zmgr that is gone. Either way reconcile must clean up.
     let zone = system_zone(&env, "crash1");
     let expected = match zone.as_deref() {
-        Some("crash1:configured") => "zone crash1 was left in state creating by an interrupted create (VNIC crash1_0, zone configured)\n",
+        Some("crash1:configured") => {
+            "zone crash1 was left in state creating by an interrupted create (VNIC crash1_0, zone configured)\n"
+        }
         None => "zone crash1 was left in state creating by an interrupted create (VNIC crash1_0)\n",
         other => panic!("unexpected zone state {other:?}"),
     };
@@ -257,9 +259,9 @@ fn stray_vnics_over_a_pool_stub_are_found_and_removed() {
     env.tool("dladm", &["create-vnic", "-l", "e1000g0", "other0"])
         .success();
     let expected = "VNIC ghost0 over zmgr_stub0 is named as zmgr names a zone's VNIC, but no entry claims it and no zone uses it\n";
-    env.sandbox(&["reconcile"])
-        .exit(1)
-        .stdout_is(&format!("{expected}    `zmgr reconcile --fix` repairs this\n"));
+    env.sandbox(&["reconcile"]).exit(1).stdout_is(&format!(
+        "{expected}    `zmgr reconcile --fix` repairs this\n"
+    ));
     env.sandbox(&["reconcile", "--fix"])
         .success()
         .stdout_is(&format!("{expected}    fixed\n"));

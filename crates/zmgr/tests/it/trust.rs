@@ -21,7 +21,10 @@ fn a_config_others_can_write_is_refused_before_anything_runs() {
     stderr_says(
         &run,
         &[
-            &format!("{} is writable by others (owner uid 0, mode 0666)", config.display()),
+            &format!(
+                "{} is writable by others (owner uid 0, mode 0666)",
+                config.display()
+            ),
             &format!("`chmod go-w {}`", config.display()),
         ],
     );
@@ -31,7 +34,9 @@ fn a_config_others_can_write_is_refused_before_anything_runs() {
     env.sandbox(&["list"])
         .success()
         .stderr_has("is writable by others");
-    env.sandbox(&["check"]).exit(2).stderr_has("is writable by others");
+    env.sandbox(&["check"])
+        .exit(2)
+        .stderr_has("is writable by others");
     chmod(&config, 0o644);
     env.sandbox(&["create", "web01"]).success();
 }
