@@ -247,7 +247,7 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
             finding,
         };
         if fix && d.finding.fixable() {
-            match repair(core, registry, &d.finding, &system, &vnics) {
+            match repair(core, &d.finding) {
                 Ok(()) => d.fixed = Some(true),
                 Err(e) => {
                     d.fixed = Some(false);
@@ -339,13 +339,8 @@ fn leftovers(
     v
 }
 
-fn repair(
-    core: &mut Session,
-    registry: &Registry,
-    finding: &Finding,
-    system: &BTreeMap<String, ListedZone>,
-    vnics: &HashSet<String>,
-) -> Result<()> {
+/// Repairs one finding, looking again at whatever it depends on: the scan may be stale.
+fn repair(core: &mut Session, finding: &Finding) -> Result<()> {
     match finding {
         Finding::StateDrift {
             zone, system: s, ..
@@ -382,17 +377,30 @@ fn repair(
                     "zone {zone} is held by a running zmgr now"
                 )));
             };
+            // What was seen before the claim may be stale: another reconcile may have cleared
+            // these leftovers and a new create of the name finished since. Look again.
+            let registry = crate::store::registry::Registry::load(core.root())?.0;
+            let Some(entry) = registry
+                .zones
+                .get(zone)
+                .filter(|e| e.state == ZoneState::Creating)
+            else {
+                return Ok(());
+            };
+            let listed = crate::host::zoneadm::find(core.runner(), zone)?;
             // Undo what the create did, as its own rollback would have.
-            let entry = &registry.zones[zone];
             let mut skipped = Vec::new();
             let ours = entry
                 .nets
                 .iter()
                 .filter(|n| n.vnic)
                 .map(|n| n.physical.as_str());
-            let system_vnics: Vec<String> = vnics.iter().cloned().collect();
+            let system_vnics: Vec<String> = crate::host::dladm::vnics(core.runner())?
+                .into_iter()
+                .map(|v| v.link)
+                .collect();
             let vnics = crate::ops::teardown::present(ours, &system_vnics, &mut skipped);
-            let steps = crate::ops::teardown::plan(zone, system.get(zone), &vnics, &mut skipped);
+            let steps = crate::ops::teardown::plan(zone, listed.as_ref(), &vnics, &mut skipped);
             let outcome = crate::ops::teardown::run(core, zone, &steps);
             if let Some((part, e)) = outcome.failed.into_iter().next() {
                 return Err(Error::failed(format!("{}: {e}", part.describe(zone))));
