@@ -1,5 +1,6 @@
 //! An interrupt (Ctrl-C, SIGTERM, SIGHUP) stops a running command, however much it prints,
-//! and a command that ignores SIGTERM is killed once the grace period is over.
+//! a command that ignores SIGTERM is killed once the grace period is over, and one that
+//! exits 0 as it is stopped is reported as done.
 //!
 //! Its own test binary: the interrupt flag is process-wide and stays set, which would stop
 //! every other test's commands.
@@ -71,4 +72,11 @@ fn a_chatty_command_stops_at_an_interrupt_and_a_deaf_one_is_killed() {
     );
     assert!(took < Duration::from_secs(10), "not killed: {took:?}");
     assert!(lines > 20, "it did not outlive SIGTERM ({lines} lines)");
+
+    // Exits 0 as the signal arrives (here: on it): the tool's work is done, and the caller
+    // must count it done, to undo it, rather than as a step that never happened.
+    zmgr_core::host::interrupt::clear();
+    let done = format!("trap 'exit 0' TERM; {CHATTY}");
+    let (result, _, _) = run_and_interrupt(&sh(Duration::from_secs(30)), &done, 20);
+    assert!(result.is_ok(), "{result:?}");
 }

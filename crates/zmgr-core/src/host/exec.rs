@@ -246,10 +246,12 @@ impl Runner for System {
                 started.elapsed().as_secs_f64() * 1000.0
             );
         }
-        if killed {
-            Err(ExecError::Interrupted { command: display })
-        } else if status.success() {
+        // A tool that exited 0 did its work, even if a stop signal was sent as it ended: the
+        // caller must count that work as done (and undo it), not as never made.
+        if status.success() {
             Ok(out)
+        } else if killed {
+            Err(ExecError::Interrupted { command: display })
         } else {
             let code = status.code();
             let status = match code {

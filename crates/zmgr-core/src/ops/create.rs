@@ -743,13 +743,14 @@ fn build(
     let zone = plan.zone.as_str();
     interrupted()?;
     if let Some(cmd) = plan.vnic() {
+        // Noted before it runs: `preflight` found no link of that name, so one that is there
+        // after a create-vnic that failed or was stopped is ours (made as it was signalled),
+        // and the undo takes it only if the system has it.
+        made.push(Part::Vnic(plan.link.clone()));
         core.run_step(
             &format!("creating VNIC {} over {}", plan.link, plan.over),
             &cmd,
         )?;
-        // Noted after it succeeded: a create-vnic that failed made nothing, and a VNIC of
-        // that name that existed before is not ours to delete.
-        made.push(Part::Vnic(plan.link.clone()));
     }
     interrupted()?;
     made.push(Part::Configuration);

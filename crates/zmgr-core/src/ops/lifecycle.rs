@@ -182,8 +182,25 @@ pub fn destroy(
         h.run(HookPoint::PreDestroy)?;
     }
     let outcome = teardown::run(core, name, &steps);
-    if let Some((part, e)) = outcome.failed.first() {
+    if outcome.interrupted || !outcome.failed.is_empty() {
+        // The entry stays, saying what is left; a second interrupt must not stop that.
+        let _shield = crate::host::interrupt::Shield::up();
         let _ = record_state(core, name);
+        let kept = outcome
+            .failed
+            .iter()
+            .map(|(p, _)| p)
+            .chain(&outcome.kept)
+            .map(|p| p.describe(name))
+            .collect::<Vec<_>>();
+        if outcome.interrupted {
+            core.note(&format!(
+                "zone {name} is partly destroyed; left: {}; its registry entry is kept, so its address stays reserved: run `zmgr destroy {name}` again to finish",
+                kept.join(", ")
+            ));
+            return Err(Error::Interrupted);
+        }
+        let (part, e) = &outcome.failed[0];
         let kept = outcome
             .kept
             .iter()

@@ -114,8 +114,10 @@ pub struct Outcome {
     pub done: Vec<Part>,
     /// The parts that could not be, each with the error.
     pub failed: Vec<(Part, crate::error::Error)>,
-    /// Parts not attempted because an earlier step failed.
+    /// Parts not attempted because an earlier step failed or an interrupt came.
     pub kept: Vec<Part>,
+    /// An interrupt stopped the teardown (never under a [`Shield`](crate::host::interrupt::Shield)).
+    pub interrupted: bool,
 }
 
 impl Outcome {
@@ -132,6 +134,12 @@ impl Outcome {
 pub fn run(session: &mut Session, zone: &str, steps: &[Step]) -> Outcome {
     let mut outcome = Outcome::default();
     for step in steps {
+        // Stop between steps, leaving the rest for the next run of the same verb.
+        if outcome.interrupted || crate::host::interrupt::requested() {
+            outcome.interrupted = true;
+            outcome.kept.push(step.part.clone());
+            continue;
+        }
         let zone_still_installed = outcome
             .failed
             .iter()
@@ -146,7 +154,10 @@ pub fn run(session: &mut Session, zone: &str, steps: &[Step]) -> Outcome {
             Err(_) if matches!(still_there(session, zone, &step.part), Ok(false)) => {
                 outcome.done.push(step.part.clone());
             }
-            Err(e) => outcome.failed.push((step.part.clone(), e.into())),
+            Err(e) => {
+                outcome.interrupted |= matches!(e, crate::command::ExecError::Interrupted { .. });
+                outcome.failed.push((step.part.clone(), e.into()));
+            }
         }
     }
     outcome

@@ -26,7 +26,7 @@
 //! The seed is printed on failure; `ZMGR_RANDOM_KILL_SEED=… cargo test --test it
 //! random_kill` replays the same choices (the timing of a kill can still differ a little).
 //!
-//! What these checks need from zmgr's recent fixes:
+//! What these checks rely on:
 //! - a killed create's orphaned tool keeps the create "running" (the tools inherit its lock),
 //!   so the first reconcile leaves it alone instead of removing the entry under a `zonecfg`
 //!   or `dladm` that then finishes and leaves a zone or VNIC with no entry: the final
@@ -34,15 +34,11 @@
 //! - reconcile reports and removes stray VNICs (named as zmgr names them, over a pool's stub,
 //!   claimed by nothing): the VNIC checks of `assert_agree` after a SIGKILL;
 //! - readers treat an entry that vanishes between listing and reading as removed: the
-//!   reader loop (`readers`).
-//!
-//! Bugs still open, each marked `KNOWN BUG` where the test meets it: noted and printed (run
-//! with `--nocapture` to see them), the run repaired as a person would and checked on; with
-//! `ZMGR_RANDOM_KILL_STRICT=1` they fail the test instead:
-//! - `reconcile-crashed-race`: reconcile can still remove a killed create's entry while its
-//!   orphaned tool finishes, leaving a zone with no entry;
-//! - `interrupted-destroy-state`: an interrupted destroy leaves its entry's state stale;
-//! - `interrupted-create-vnic`: an interrupted create can leave the VNIC it made.
+//!   reader loop (`readers`);
+//! - an interrupted destroy records the state the system reports, stops after the step it
+//!   stopped, and a second destroy finishes; an interrupted create takes back even the VNIC
+//!   made as the interrupt came; reconcile looks again at a crashed create's leftovers once it
+//!   holds the create's lock (an orphaned tool may have finished meanwhile).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -481,34 +477,6 @@ fn findings(run: &Run) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// `ZMGR_RANDOM_KILL_STRICT=1` fails on the known bugs below instead of noting them.
-fn strict() -> bool {
-    std::env::var_os("ZMGR_RANDOM_KILL_STRICT").is_some_and(|v| v != "0")
-}
-
-/// A symptom of a known, still open bug: noted (and printed) so the run can go on with the
-/// rest of its checks, or a failure under `ZMGR_RANDOM_KILL_STRICT`.
-fn known_bug(trace: &mut Trace, bug: &str, what: &str) {
-    ensure!(trace, !strict(), "known bug {bug}: {what}");
-    eprintln!("KNOWN BUG {bug}: {what}\n  {}", trace.lines[0]);
-    trace.note(format!("known bug {bug}: {what}"));
-}
-
-/// Removes a zone from the simulated system as a person would, with zoneadm and zonecfg.
-fn remove_zone_by_hand(env: &TestEnv, zone: &str) {
-    let state = crate::lifecycle_support::system_zone(env, zone)
-        .and_then(|z| z.split_once(':').map(|(_, s)| s.to_string()))
-        .unwrap_or_default();
-    if matches!(state.as_str(), "running" | "ready") {
-        env.tool("zoneadm", &["-z", zone, "halt"]).success();
-    }
-    if state != "configured" {
-        env.tool("zoneadm", &["-z", zone, "uninstall", "-F"])
-            .success();
-    }
-    env.tool("zonecfg", &["-z", zone, "delete", "-F"]).success();
-}
-
 /// One run: start `op`, signal it as `aim` says, recover, and check agreement.
 fn one_run(env: &TestEnv, op: &Op, aim: Aim, signal: Signal, trace: &mut Trace) {
     let faults = match aim {
@@ -615,24 +583,7 @@ fn one_run(env: &TestEnv, op: &Op, aim: Aim, signal: Signal, trace: &mut Trace) 
                 !l.zones.contains_key(zone),
                 "the interrupted create of {zone} kept its entry"
             );
-            let run = env.sandbox(&["reconcile", "--json"]);
-            if findings(&run) == [("stray-vnic".to_string(), format!("{zone}_0"))] {
-                // KNOWN BUG (interrupted create-vnic): when the interrupt arrives as `dladm
-                // create-vnic` finishes, the runner reports the step as interrupted although
-                // the VNIC was made (host/exec.rs: `killed` wins over a successful exit), and
-                // create notes the VNIC only after create-vnic succeeds, so the undo leaves
-                // it. create should note the VNIC as possibly made when create-vnic fails or
-                // is stopped (no link of that name existed before), and exec should return
-                // the tool's success when it exited 0 before it was signalled.
-                trace.run("reconcile --json", &run);
-                known_bug(
-                    trace,
-                    "interrupted-create-vnic",
-                    &format!("the interrupted create of {zone} left VNIC {zone}_0"),
-                );
-                let run = env.sandbox(&["reconcile", "--fix"]);
-                trace.run("reconcile --fix", &run);
-            }
+            // Not even the VNIC made as the interrupt came (checked by `assert_reconciled`).
         }
         // An interrupted destroy keeps its entry; when the zone itself is already gone,
         // running destroy again finishes the job, as its message says.
@@ -640,25 +591,12 @@ fn one_run(env: &TestEnv, op: &Op, aim: Aim, signal: Signal, trace: &mut Trace) 
             let run = env.sandbox(&["reconcile", "--json"]);
             trace.run("reconcile --json", &run);
             let f = findings(&run);
-            let drift = [("state-drift".to_string(), zone.clone())];
-            if f == drift {
-                // KNOWN BUG (interrupted destroy): after the interrupt, every command zmgr
-                // starts is stopped at once, so `destroy`'s `record_state` (a `zoneadm list`)
-                // fails, silently, and the entry keeps its old state (`installed` while the
-                // zone is `configured` after the uninstall). ops/lifecycle.rs `destroy` should
-                // record the state under `interrupt::Shield::up()`.
-                known_bug(
-                    trace,
-                    "interrupted-destroy-state",
-                    &format!("the interrupted destroy of {zone} left its entry's state stale"),
-                );
-            } else {
-                ensure!(
-                    trace,
-                    f.is_empty() || f == [("gone".to_string(), zone.clone())],
-                    "an interrupted destroy left {f:?}"
-                );
-            }
+            // The entry says what the system says: at most, the zone is gone already.
+            ensure!(
+                trace,
+                f.is_empty() || f == [("gone".to_string(), zone.clone())],
+                "an interrupted destroy left {f:?}"
+            );
             let run = env.sandbox(&["destroy", zone]);
             trace.run("destroy again", &run);
             ensure!(trace, run.code() == 0, "destroy again failed");
@@ -679,26 +617,6 @@ fn one_run(env: &TestEnv, op: &Op, aim: Aim, signal: Signal, trace: &mut Trace) 
             let run = env.sandbox(&["destroy", zone]);
             trace.run("destroy again", &run);
             ensure!(trace, run.code() == 0, "destroy again failed");
-        }
-        if let Op::Create { zone, .. } = op
-            && findings(&env.sandbox(&["reconcile", "--json"]))
-                == [("unregistered".to_string(), zone.clone())]
-        {
-            // KNOWN BUG (children outliving a killed zmgr, what is left of it): reconcile
-            // lists the system's zones and VNICs first and looks at each create's lock after.
-            // An orphaned `zonecfg` (or `zoneadm install`) that ends in between has released
-            // the lock, so the create counts as crashed, and the repair plans its teardown
-            // from the listing taken before the tool's work: it deletes the VNIC and the entry
-            // and leaves the zone, with no entry. ops/reconcile.rs `repair` should list the
-            // zone and the VNICs again once `claim_crashed` holds the lock.
-            known_bug(
-                trace,
-                "reconcile-crashed-race",
-                &format!(
-                    "reconcile removed the entry of {zone} and left the zone an orphaned tool made"
-                ),
-            );
-            remove_zone_by_hand(env, zone);
         }
     }
     assert_reconciled(env, trace);

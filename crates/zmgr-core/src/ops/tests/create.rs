@@ -195,6 +195,24 @@ fn create_vnic_failing_undoes_the_entry_only() {
 }
 
 #[test]
+fn create_vnic_stopped_after_it_made_the_vnic_takes_the_vnic_back() {
+    // The interrupt came as dladm finished: the VNIC is there although the step was stopped.
+    let cause = undo_leaves_nothing(Case {
+        template: "t",
+        fault: Some(
+            Fault::on(Tool::Dladm, "create-vnic")
+                .after_effect()
+                .interrupt(),
+        ),
+        hooks: None,
+        cause: "was stopped by an interrupt",
+        commands: &[VNIC, DELETE_VNIC],
+        undone: &[UNDONE_VNIC, UNDONE_ENTRY],
+    });
+    assert_eq!(cause.kind(), "interrupted");
+}
+
+#[test]
 fn configure_failing_undoes_the_vnic() {
     undo_leaves_nothing(Case {
         template: "t",

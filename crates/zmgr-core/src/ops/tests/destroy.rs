@@ -197,6 +197,26 @@ fn a_failed_uninstall_keeps_the_entry_configuration_and_vnic() {
 }
 
 #[test]
+fn an_interrupted_destroy_stops_there_and_records_what_the_system_says() {
+    // The zone was halted when the interrupt came; the uninstall it stopped changed nothing.
+    let reg = registered("running");
+    let fake = system(Some(ZoneState::Running), true);
+    fake.fault(Fault::on(Tool::Zoneadm, "uninstall").interrupt());
+    let err = run(&reg, &fake, false).unwrap_err();
+    assert_eq!(err.kind(), "interrupted");
+    // Nothing after the stopped step runs.
+    assert_eq!(fake.changes(), [HALT, UNINSTALL]);
+    assert_eq!(fake.state("web"), Some(ZoneState::Installed));
+    assert_eq!(fake.vnics(), ["web0"]);
+    // The entry stays, so the address stays reserved, and says what the system says.
+    assert_eq!(reg.entry_state("web"), "installed");
+
+    // Running it again finishes the job.
+    let fake2 = system(Some(ZoneState::Installed), true);
+    destroys(&reg, &fake2, &[UNINSTALL, DELETE, DELETE_VNIC], &[]);
+}
+
+#[test]
 fn a_failed_vnic_delete_keeps_the_entry_but_the_zone_is_gone() {
     let reg = registered("installed");
     let fake = system(Some(ZoneState::Installed), true);
