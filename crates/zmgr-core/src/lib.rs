@@ -7,7 +7,8 @@
 //! ones below it (a test in `tests/layers.rs` holds this):
 //!
 //! ```text
-//! command, suggest, time commands as values; "did you mean"; timestamps
+//! command, suggest,    commands as values; "did you mean"; values quoted safely in
+//!   text, time           messages; timestamps
 //! error                  diagnostics and the errors an operation ends with
 //! fs, kdl                atomic writes, locks, safe opens; KDL reading and editing
 //! model                  the registry's file kinds as typed values, with their rules
@@ -25,6 +26,7 @@ pub mod model;
 pub mod ops;
 pub mod store;
 pub mod suggest;
+pub mod text;
 pub mod time;
 
 /// The names most callers need.

@@ -31,7 +31,7 @@ type ModPath = Vec<String>;
 /// zmgr-core's layers, lowest first. A top-level module may use the modules of the ranks
 /// below its own, and none on its own rank or above, except [`SAME_RANK_ALLOWED`].
 const LAYERS: &[&[&str]] = &[
-    &["command", "suggest", "time"],
+    &["command", "suggest", "text", "time"],
     &["error"],
     &["fs", "kdl"],
     &["model"],

@@ -335,7 +335,7 @@ impl<'a> Reader<'a> {
 
     /// Reports an unknown name, suggesting the closest known one.
     pub fn unknown(&mut self, name: &str, span: SourceSpan, known: &[&str], what: &str) {
-        let mut p = Problem::error(format!("unknown {what} `{name}`")).at(
+        let mut p = Problem::error(format!("unknown {what} `{}`", crate::text::shown(name))).at(
             self.file,
             span,
             format!("unknown {what}"),
@@ -593,7 +593,7 @@ impl<'a> Reader<'a> {
 /// "a number", "#true"… for messages about a mistyped value.
 pub fn describe(v: &KdlValue) -> String {
     match v {
-        KdlValue::String(s) => format!("the string \"{s}\""),
+        KdlValue::String(s) => format!("the string \"{}\"", crate::text::shown(s)),
         KdlValue::Integer(i) => format!("the number {i}"),
         KdlValue::Float(f) => format!("the number {f}"),
         KdlValue::Bool(b) => format!("#{b}"),
@@ -683,6 +683,21 @@ pub fn push_child(parent: &mut KdlNode, mut child: KdlNode) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_quote_hostile_names_short_and_escaped() {
+        let name = format!("\u{1b}[2J{}", "x".repeat(100_000));
+        let file = SourceFile::new("/r/templates/t.kdl", format!("{name} 1\n"));
+        let mut problems = Vec::new();
+        Reader::new(&file, &mut problems).unknown(&name, (0, 4).into(), &["zonecfg"], "node");
+        let message = problems[0].message();
+        assert!(message.len() < 200, "{message}");
+        assert!(message.starts_with("unknown node `\\u{1b}[2Jxxx"), "{message}");
+        assert!(message.ends_with("(99924 more characters)`"), "{message}");
+        let value = KdlValue::String("\u{202E}y".repeat(1000));
+        assert!(describe(&value).len() < 400);
+        assert!(!describe(&value).contains('\u{202E}'));
+    }
 
     #[test]
     fn set_entry_value_changes_printed_text_and_keeps_comments() {
