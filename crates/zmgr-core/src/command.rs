@@ -165,20 +165,26 @@ pub enum Stream {
 }
 
 /// Why a command did not succeed. It carries the command line and what the tool said.
+///
+/// Its `Display` is in [`crate::error`], which may use [`crate::text`] to make what the tool
+/// said safe to print: the message names the command and how it failed, and shows the tool's
+/// standard error after it.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {
-    #[error("{path} does not exist")]
-    Missing { tool: Tool, path: PathBuf },
-    #[error("cannot run `{command}`: {source}")]
+    Missing {
+        tool: Tool,
+        path: PathBuf,
+    },
     Spawn {
         command: String,
         source: std::io::Error,
     },
-    #[error("`{command}` was not run: nothing may change the system here")]
-    Refused { command: String },
-    #[error("`{command}` was stopped by an interrupt")]
-    Interrupted { command: String },
-    #[error("`{command}` failed ({status}){}", first_line(.stderr))]
+    Refused {
+        command: String,
+    },
+    Interrupted {
+        command: String,
+    },
     Failed {
         command: String,
         status: String,
@@ -189,15 +195,8 @@ pub enum ExecError {
     },
 }
 
-fn first_line(stderr: &str) -> String {
-    match stderr.lines().map(str::trim).find(|l| !l.is_empty()) {
-        Some(l) => format!(": {l}"),
-        None => String::new(),
-    }
-}
-
 impl ExecError {
-    /// The tool's whole standard error, for messages that show more than the first line.
+    /// The tool's whole standard error, as it printed it.
     pub fn stderr(&self) -> Option<&str> {
         match self {
             ExecError::Failed { stderr, .. } => Some(stderr),
@@ -222,9 +221,6 @@ impl miette::Diagnostic for ExecError {
                  `zmgr --sandbox DIR VERB …`; to use other tools, set their paths in the `commands` node of config.kdl",
                 tool.name()
             ))),
-            ExecError::Failed { stderr, .. } if stderr.trim().lines().count() > 1 => {
-                Some(Box::new(format!("the tool said:\n{}", stderr.trim_end())))
-            }
             _ => None,
         }
     }

@@ -653,6 +653,102 @@ impl Diagnostic for Error {
     }
 }
 
+/// A failed command as a message shows it. For a tool that exited with an error, what it
+/// said on standard error follows (see `said` below).
+impl fmt::Display for crate::command::ExecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::command::ExecError;
+        match self {
+            ExecError::Missing { path, .. } => write!(f, "{} does not exist", path.display()),
+            ExecError::Spawn { command, source } => write!(f, "cannot run `{command}`: {source}"),
+            ExecError::Refused { command } => write!(
+                f,
+                "`{command}` was not run: nothing may change the system here"
+            ),
+            ExecError::Interrupted { command } => {
+                write!(f, "`{command}` was stopped by an interrupt")
+            }
+            ExecError::Failed {
+                command,
+                status,
+                stderr,
+                ..
+            } => write!(f, "`{command}` failed ({status}){}", said(stderr)),
+        }
+    }
+}
+
+/// The most lines of a tool's standard error that a failure shows: the first and the last
+/// half of them, with a note of how many were left out between.
+const STDERR_LINES: usize = 40;
+/// The most characters of one line of a tool's standard error that a failure shows.
+const STDERR_LINE_CHARS: usize = 300;
+
+/// What a tool said on standard error, as the message of its failure ends: nothing when it
+/// is blank; `: LINE` when it is one line; else a colon and each line on a line of its own,
+/// indented by four spaces. Blank lines before and after are dropped, tabs expanded, control
+/// characters escaped ([`crate::text::printable`]), a line cut after [`STDERR_LINE_CHARS`]
+/// characters and more than [`STDERR_LINES`] lines cut in the middle, with a note of what
+/// was left out.
+fn said(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().map(str::trim_end).collect();
+    let blank = |l: &&str| l.trim().is_empty();
+    let (Some(first), Some(last)) = (
+        lines.iter().position(|l| !blank(l)),
+        lines.iter().rposition(|l| !blank(l)),
+    ) else {
+        return String::new();
+    };
+    let lines = &lines[first..=last];
+    if let [one] = lines {
+        return format!(": {}", stderr_line(one.trim_start()));
+    }
+    let mut out = String::from(":");
+    let mut push = |line: &str| {
+        out.push('\n');
+        if !line.trim().is_empty() {
+            out.push_str("    ");
+            out.push_str(line);
+        }
+    };
+    let half = STDERR_LINES / 2;
+    if lines.len() <= STDERR_LINES {
+        lines.iter().for_each(|l| push(&stderr_line(l)));
+    } else {
+        lines[..half].iter().for_each(|l| push(&stderr_line(l)));
+        push(&format!("… ({} more lines) …", lines.len() - 2 * half));
+        lines[lines.len() - half..]
+            .iter()
+            .for_each(|l| push(&stderr_line(l)));
+    }
+    out
+}
+
+/// One line of a tool's standard error as a message shows it: tabs expanded to the next
+/// multiple of eight columns, control characters escaped, and cut after
+/// [`STDERR_LINE_CHARS`] characters with a note of how many more there are.
+fn stderr_line(line: &str) -> String {
+    let mut expanded = String::with_capacity(line.len().min(4 * STDERR_LINE_CHARS));
+    let (mut column, mut rest) = (0, 0usize);
+    for c in line.chars() {
+        if column >= STDERR_LINE_CHARS {
+            rest += 1;
+        } else if c == '\t' {
+            let to = (column / 8 + 1) * 8;
+            expanded.extend(std::iter::repeat_n(' ', to - column));
+            column = to;
+        } else {
+            expanded.push(c);
+            column += 1;
+        }
+    }
+    let mut shown = crate::text::printable(&expanded);
+    if rest > 0 {
+        shown.push_str(&format!("… ({rest} more characters)"));
+    }
+    shown
+}
+
 /// The reason part of an I/O error, without Rust's "(os error N)" suffix.
 pub fn io_reason(e: &std::io::Error) -> String {
     let s = e.to_string();
@@ -663,3 +759,90 @@ pub fn io_reason(e: &std::io::Error) -> String {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::ExecError;
+
+    fn failed(stderr: &str) -> ExecError {
+        ExecError::Failed {
+            command: "/usr/sbin/zonecfg -z web -f -".into(),
+            status: "exit status 1".into(),
+            code: Some(1),
+            stdout: String::new(),
+            stderr: stderr.into(),
+        }
+    }
+
+    #[test]
+    fn a_failure_shows_the_whole_stderr_one_line_a_line() {
+        let e = failed("\nOn line 11:\nweb: Problem saving file\n\tConfiguration not saved.\n\n");
+        assert_eq!(
+            e.to_string(),
+            "`/usr/sbin/zonecfg -z web -f -` failed (exit status 1):\n    On line 11:\n    web: Problem saving file\n            Configuration not saved."
+        );
+        // Wrapped in the error a verb ends with, it reads the same.
+        assert_eq!(Error::from(failed("a\n\nb\n")).to_string(), {
+            "`/usr/sbin/zonecfg -z web -f -` failed (exit status 1):\n    a\n\n    b"
+        });
+        // The tool's lines are in the message; there is no help repeating them.
+        assert!(miette::Diagnostic::help(&e).is_none());
+    }
+
+    #[test]
+    fn a_one_line_or_blank_stderr_stays_on_the_message_line() {
+        assert_eq!(
+            failed("  dladm: insufficient privileges \n").to_string(),
+            "`/usr/sbin/zonecfg -z web -f -` failed (exit status 1): dladm: insufficient privileges"
+        );
+        assert_eq!(
+            failed(" \n\n").to_string(),
+            "`/usr/sbin/zonecfg -z web -f -` failed (exit status 1)"
+        );
+    }
+
+    #[test]
+    fn control_characters_in_stderr_are_escaped() {
+        let shown = failed("zone \u{1b}[2Jweb\u{7}: boom\r\nsecond\u{202E}line\n").to_string();
+        assert!(
+            !shown
+                .chars()
+                .any(|c| c != '\n' && crate::text::needs_escape(c)),
+            "{shown:?}"
+        );
+        assert!(
+            shown.ends_with(":\n    zone \\u{1b}[2Jweb\\u{7}: boom\n    second\\u{202e}line"),
+            "{shown:?}"
+        );
+        assert_eq!(said("a\rb"), ": a\\rb");
+    }
+
+    #[test]
+    fn long_stderr_is_cut_in_the_middle_with_a_note() {
+        let stderr: String = (1..=100).map(|i| format!("line {i}\n")).collect();
+        let shown = said(&stderr);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 1 + STDERR_LINES + 1, "{shown}");
+        assert_eq!(lines[0], ":");
+        assert_eq!(lines[1], "    line 1");
+        assert_eq!(lines[STDERR_LINES / 2], "    line 20");
+        assert_eq!(lines[STDERR_LINES / 2 + 1], "    … (60 more lines) …");
+        assert_eq!(lines[STDERR_LINES / 2 + 2], "    line 81");
+        assert_eq!(lines.last(), Some(&"    line 100"));
+        // Exactly the limit is shown whole.
+        let stderr: String = (1..=STDERR_LINES).map(|i| format!("l{i}\n")).collect();
+        assert_eq!(said(&stderr).lines().count(), 1 + STDERR_LINES);
+        assert!(!said(&stderr).contains("more lines"));
+        // A megabyte on one line is cut too.
+        let one = "x".repeat(1 << 20);
+        assert_eq!(
+            said(&one),
+            format!(
+                ": {}… ({} more characters)",
+                "x".repeat(STDERR_LINE_CHARS),
+                (1 << 20) - STDERR_LINE_CHARS
+            )
+        );
+    }
+}

@@ -19,6 +19,22 @@ pub struct ListedZone {
     pub ip_type: IpType,
 }
 
+impl ListedZone {
+    /// Why zmgr cannot take the zone as the system lists it: a name, zonepath or brand that
+    /// zonecfg would never have accepted (output can be forged, or come from a damaged
+    /// system). zmgr runs as root, so tool output is checked like user input, with the same
+    /// rules, before a value is used as a command argument, a file name or in an entry.
+    pub fn problem(&self) -> Option<String> {
+        use crate::model::names::{
+            brand_name_error, zone_name_error, zonepath_component_error, zonepath_error,
+        };
+        zone_name_error(&self.name)
+            .or_else(|| zonepath_error(&self.zonepath))
+            .or_else(|| zonepath_component_error(&self.zonepath))
+            .or_else(|| brand_name_error(&self.brand))
+    }
+}
+
 /// `zoneadm list -cp`: every configured zone, parsable.
 pub fn list_all() -> CommandLine {
     CommandLine::new(Tool::Zoneadm, ["list", "-cp"])
@@ -80,8 +96,14 @@ pub fn install(zone: &str, publisher: Option<(&str, &str)>, packages: &[String])
 
 /// Parses `zoneadm list -p` output. Lines have 7 fields (older illumos) or more (newer adds a
 /// debug ID); `\:` and `\\` in a field stand for `:` and `\`.
+///
+/// What no zoneadm prints is refused, the whole output with it: a line without its fields,
+/// an ID, state or IP type zoneadm does not have, a zone listed twice. Values zoneadm prints
+/// as they are configured (name, zonepath, brand) are kept and checked by
+/// [`ListedZone::problem`], so one bad zone does not hide the others.
 pub fn parse_list(text: &str) -> Result<Vec<ListedZone>, String> {
-    let mut zones = Vec::new();
+    let mut zones: Vec<ListedZone> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (n, line) in text.lines().enumerate() {
         if line.is_empty() {
             continue;
@@ -122,6 +144,13 @@ pub fn parse_list(text: &str) -> Result<Vec<ListedZone>, String> {
                 f[2]
             ));
         };
+        if !seen.insert(f[1].clone()) {
+            return Err(format!(
+                "line {} of `zoneadm list -p` lists zone `{}` a second time",
+                n + 1,
+                crate::model::names::printable(&f[1])
+            ));
+        }
         zones.push(ListedZone {
             id,
             name: f[1].clone(),
@@ -184,5 +213,50 @@ mod tests {
         );
         assert!(parse_list("x:a:running:/z::ipkg:excl\n").is_err());
         assert!(parse_list("1:a:running:/z::ipkg:vnic\n").is_err());
+    }
+
+    #[test]
+    fn a_zone_listed_twice_is_refused() {
+        let err = parse_list("-:a:installed:/z/a::ipkg:excl\n-:b:installed:/z/b::ipkg:excl\n-:a:configured:/z/c::ipkg:excl\n")
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "line 3 of `zoneadm list -p` lists zone `a` a second time"
+        );
+    }
+
+    #[test]
+    fn values_zonecfg_would_never_take_are_flagged_per_zone() {
+        let text = concat!(
+            "-:ok:installed:/zones/ok::ipkg:excl\n",
+            "-:../../../../tmp/x:installed:/zones/x::ipkg:excl\n",
+            "-:nopath:configured:::ipkg:excl\n",
+            "-:relative:configured:zones/r::ipkg:excl\n",
+            "-:dots:configured:/zones/../etc::ipkg:excl\n",
+            "-:evilbrand:configured:/zones/e::ip/../kg:excl\n",
+            "-:-f:configured:/zones/f::ipkg:excl\n",
+            "-:esc\u{1b}]0;x\u{7}:configured:/zones/q::ipkg:excl\n",
+        );
+        let zones = parse_list(text).unwrap();
+        let flagged: Vec<(String, Option<String>)> = zones
+            .iter()
+            .map(|z| (crate::model::names::printable(&z.name), z.problem()))
+            .collect();
+        assert_eq!(flagged[0], ("ok".to_string(), None));
+        let says = [
+            "zone name `../../../../tmp/x` contains `.` at the start",
+            "zonepath `` is not an absolute path below /",
+            "zonepath `zones/r` is not an absolute path below /",
+            "zonepath `/zones/../etc` has a `.` or `..` component",
+            "brand name `ip/../kg` contains `/` at position 3",
+            "zone name `-f` contains `-` at the start",
+            "zone name `esc\\u{1b}]0;x\\u{7}` contains the control character U+001B at position 4",
+        ];
+        for ((name, problem), says) in flagged[1..].iter().zip(says) {
+            let problem = problem
+                .as_deref()
+                .unwrap_or_else(|| panic!("{name} passed"));
+            assert!(problem.starts_with(says), "{name}: {problem}");
+        }
     }
 }

@@ -187,6 +187,19 @@ pub struct InfoNet {
     pub global_nic: Option<String>,
 }
 
+impl InfoNet {
+    /// Why zmgr cannot record this net: its link (empty when `info` printed no `physical`)
+    /// is not a datalink name dladm would take. The rule is the one for links in entries and
+    /// pools ([`crate::model::names::link_name_error`]). `global-nic` is not checked: it may
+    /// name a NIC tag rather than a link, and zmgr never records or uses it.
+    pub fn problem(&self) -> Option<String> {
+        if self.physical.is_empty() {
+            return Some("a net resource has no physical link".into());
+        }
+        crate::model::names::link_name_error(&self.physical)
+    }
+}
+
 impl Info {
     /// The zone's `net` resources.
     pub fn nets(&self) -> Vec<InfoNet> {
@@ -237,10 +250,18 @@ pub fn info_command(zone: &str) -> crate::host::exec::CommandLine {
 /// Parses the output of `zonecfg -z NAME info`: `name: value` globals (an unset one keeps its
 /// trailing space), `[alias: value]` lines, and resource blocks whose properties are indented
 /// by one TAB, printed as `prop: value`, `[prop: value]` or `prop not specified`.
+///
+/// What zonecfg cannot print is refused: a NUL (its values are C strings), a global
+/// property printed twice (it prints each once, so a second `zonepath:` could only make the
+/// reader pick one of two), a property outside any resource. Values are kept as printed;
+/// the code that uses one checks it ([`InfoNet::problem`], the import's checks).
 pub fn parse_info(text: &str) -> Result<Info, String> {
     let mut info = Info::default();
     let mut current: Option<InfoResource> = None;
     for (n, raw) in text.lines().enumerate() {
+        if raw.contains('\0') {
+            return Err(format!("line {} of `zonecfg info` holds a NUL byte", n + 1));
+        }
         let line = raw.trim_end_matches('\r');
         if line.trim().is_empty() {
             continue;
@@ -275,6 +296,13 @@ pub fn parse_info(text: &str) -> Result<Info, String> {
         }
         info.resources.extend(current.take());
         match property(line) {
+            Some((k, _)) if info.globals.iter().any(|(g, _)| *g == k) => {
+                return Err(format!(
+                    "line {} of `zonecfg info` sets the global property {} a second time: {raw:?}",
+                    n + 1,
+                    crate::model::names::printable(&k)
+                ));
+            }
             Some((k, v)) => info.globals.push((k, v)),
             None if line.ends_with(" not specified") => {}
             None => {
@@ -530,8 +558,58 @@ mod tests {
     fn complex_values_are_plain_tokens() {
         assert_eq!(complex_value_error("privileged"), None);
         assert_eq!(complex_value_error("2000"), None);
-        for bad in ["a,b", "a b", "a=b", "(a", "a)", "a;b", "\"a\"", ""] {
+        for bad in [
+            "a,b", "a b", "a=b", "(a", "a)", "a;b", "\"a\"", "", "[a", "a]", "[a,b]", "a\tb",
+            "a\nb",
+        ] {
             assert!(complex_value_error(bad).is_some(), "{bad}");
         }
+        assert_eq!(
+            complex_value_error("[2000]").unwrap(),
+            "value \"[2000]\" contains '[', which zonecfg cannot take inside ( … )"
+        );
+        // The command file writer refuses them too, whoever built the resource.
+        let mut s = Script::new();
+        let pairs = [("limit".to_string(), "20]00".to_string())];
+        assert!(s.add_complex("value", &pairs).unwrap_err().contains("']'"));
+    }
+
+    #[test]
+    fn info_that_zonecfg_cannot_print_is_refused() {
+        let twice = "zonename: a\nzonepath: /zones/a\nbrand: ipkg\nzonepath: /etc\n";
+        assert_eq!(
+            parse_info(twice).unwrap_err(),
+            "line 4 of `zonecfg info` sets the global property zonepath a second time: \"zonepath: /etc\""
+        );
+        assert!(
+            parse_info("zonename: a\nzonepath: /zones/a\0/x\n")
+                .unwrap_err()
+                .contains("line 2 of `zonecfg info` holds a NUL byte")
+        );
+        // Repeated properties inside resources are zonecfg's own (net `property`, rctl `value`).
+        let info = parse_info("zonename: a\nrctl:\n\tname: zone.max-lwps\n\tvalue: (priv=privileged,limit=1,action=deny)\n\tvalue: (priv=basic,limit=2,action=deny)\n").unwrap();
+        assert_eq!(info.resources[0].properties.len(), 3);
+    }
+
+    #[test]
+    fn a_net_without_a_valid_link_is_flagged() {
+        let info = parse_info(concat!(
+            "zonename: a\n",
+            "net:\n\tallowed-address: 192.0.2.5/24\n\tphysical not specified\n",
+            "net:\n\tphysical: a-0\n",
+            "net:\n\tphysical: a0\n\tglobal-nic: admin\n",
+            "net:\n\tphysical: \"\"\n",
+        ))
+        .unwrap();
+        let problems: Vec<Option<String>> = info.nets().iter().map(InfoNet::problem).collect();
+        assert_eq!(
+            problems,
+            [
+                Some("a net resource has no physical link".to_string()),
+                Some("link name `a-0` contains `-` at position 2; use letters, digits, `_` and `.`, not starting with a digit".to_string()),
+                None,
+                Some("a net resource has no physical link".to_string()),
+            ]
+        );
     }
 }

@@ -8,7 +8,8 @@ pub fn zone_name_error(name: &str) -> Option<String> {
     }
     if name.len() > 63 {
         return Some(format!(
-            "zone name `{name}` is {} characters long; illumos allows at most 63",
+            "zone name `{}` is {} characters long; illumos allows at most 63",
+            printable(name),
             name.len()
         ));
     }
@@ -17,14 +18,16 @@ pub fn zone_name_error(name: &str) -> Option<String> {
     }
     if name.starts_with("SUNW") {
         return Some(format!(
-            "zone name `{name}` starts with SUNW, which illumos reserves"
+            "zone name `{}` starts with SUNW, which illumos reserves",
+            printable(name)
         ));
     }
     if let Some(bad) = first_bad_char(name, |i, c| {
         c.is_ascii_alphanumeric() || (i > 0 && matches!(c, '_' | '.' | '-'))
     }) {
         return Some(format!(
-            "zone name `{name}` contains {bad}; use letters, digits, `_`, `.` and `-`, starting with a letter or digit"
+            "zone name `{}` contains {bad}; use letters, digits, `_`, `.` and `-`, starting with a letter or digit",
+            printable(name)
         ));
     }
     None
@@ -40,7 +43,8 @@ pub fn link_name_error(name: &str) -> Option<String> {
     }
     if name.len() > 31 {
         return Some(format!(
-            "link name `{name}` is {} characters long; dladm allows at most 31",
+            "link name `{}` is {} characters long; dladm allows at most 31",
+            printable(name),
             name.len()
         ));
     }
@@ -48,7 +52,8 @@ pub fn link_name_error(name: &str) -> Option<String> {
         (c.is_ascii_alphanumeric() || matches!(c, '_' | '.')) && !(i == 0 && c.is_ascii_digit())
     }) {
         return Some(format!(
-            "link name `{name}` contains {bad}; use letters, digits, `_` and `.`, not starting with a digit"
+            "link name `{}` contains {bad}; use letters, digits, `_` and `.`, not starting with a digit",
+            printable(name)
         ));
     }
     let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
@@ -73,16 +78,92 @@ pub fn object_name_error(kind: &str, name: &str) -> Option<String> {
         return Some(format!("a {kind} name cannot be empty"));
     }
     if name.len() > 64 {
-        return Some(format!("{kind} name `{name}` is longer than 64 characters"));
+        return Some(format!(
+            "{kind} name `{}` is longer than 64 characters",
+            printable(name)
+        ));
     }
     if let Some(bad) = first_bad_char(name, |i, c| {
         c.is_ascii_alphanumeric() || (i > 0 && matches!(c, '_' | '.' | '-'))
     }) {
         return Some(format!(
-            "{kind} name `{name}` contains {bad}; use letters, digits, `_`, `.` and `-`, starting with a letter or digit"
+            "{kind} name `{}` contains {bad}; use letters, digits, `_`, `.` and `-`, starting with a letter or digit",
+            printable(name)
         ));
     }
     None
+}
+
+/// Why a brand name is refused. A brand is a folder of `/usr/lib/brand` that zonecfg
+/// looks up by name, and zmgr writes it into zonecfg command files and registry entries:
+/// the rule of registry object names (as templates check their `brand`).
+pub fn brand_name_error(brand: &str) -> Option<String> {
+    object_name_error("brand", brand)
+}
+
+/// The longest zonepath: MAXPATHLEN (1024) less the terminating NUL.
+pub const ZONEPATH_MAX: usize = 1023;
+
+/// Why a zonepath is refused. zoneadm takes only absolute paths (illumos-gate
+/// `usr/src/cmd/zoneadm/zfs.c`: "zonepath must be an absolute path."), and zmgr writes it into
+/// `set zonepath="…"` and joins it with `root` to reach into the zone: so it must be
+/// absolute and below `/`, shorter than MAXPATHLEN, and hold no double quote or control
+/// character (which could end a zonecfg command, see [`crate::model::zonecfg_value`]).
+/// A new zonepath (from the system's tools, or a zonepath base) must also pass
+/// [`zonepath_component_error`].
+pub fn zonepath_error(path: &str) -> Option<String> {
+    let shown = printable(path);
+    if !path.starts_with('/') || path.trim_matches('/').is_empty() {
+        return Some(format!(
+            "zonepath `{shown}` is not an absolute path below /"
+        ));
+    }
+    if path.len() > ZONEPATH_MAX {
+        return Some(format!(
+            "zonepath `{shown}` is {} bytes long; illumos allows at most {ZONEPATH_MAX}",
+            path.len()
+        ));
+    }
+    if let Some(c) = path.chars().find(|&c| c == '"' || c.is_control()) {
+        return Some(format!(
+            "zonepath `{shown}` contains {}, which zonecfg cannot take",
+            if c == '"' {
+                "a double quote".to_string()
+            } else {
+                describe_char(c)
+            }
+        ));
+    }
+    None
+}
+
+/// Why a zonepath is not taken as a new one: a `.` or `..` component makes it name another
+/// folder than it reads as (`/zones/../etc` is `/etc`), and zmgr reaches into the zone's
+/// root below it. Import refuses such a zonepath; in an entry it is a warning, since a
+/// zonepath base in config.kdl could have given it.
+pub fn zonepath_component_error(path: &str) -> Option<String> {
+    path.split('/').any(|c| c == "." || c == "..").then(|| {
+        format!(
+            "zonepath `{}` has a `.` or `..` component; give the path itself",
+            printable(path)
+        )
+    })
+}
+
+pub use crate::text::printable;
+use crate::text::needs_escape;
+
+/// A character as messages name it: "a newline", "`/`".
+fn describe_char(c: char) -> String {
+    match c {
+        '\n' => "a newline".to_string(),
+        '\r' => "a carriage return".to_string(),
+        '\t' => "a tab".to_string(),
+        ' ' => "a space".to_string(),
+        c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+        c if needs_escape(c) => format!("the invisible character U+{:04X}", c as u32),
+        c => format!("`{c}`"),
+    }
 }
 
 /// Describes the first character that fails `ok`, e.g. "`/` at position 3".
@@ -91,14 +172,7 @@ fn first_bad_char(name: &str, ok: impl Fn(usize, char) -> bool) -> Option<String
         .enumerate()
         .find(|&(i, c)| !ok(i, c))
         .map(|(i, c)| {
-            let shown = match c {
-                '\n' => "a newline".to_string(),
-                '\r' => "a carriage return".to_string(),
-                '\t' => "a tab".to_string(),
-                ' ' => "a space".to_string(),
-                c if c.is_control() => format!("the control character U+{:04X}", c as u32),
-                c => format!("`{c}`"),
-            };
+            let shown = describe_char(c);
             if i == 0 {
                 format!("{shown} at the start")
             } else {
@@ -159,5 +233,90 @@ mod tests {
             link_name_error("vnic").unwrap(),
             "link name `vnic` must end in a number, like `vnic0`"
         );
+    }
+
+    #[test]
+    fn zonepaths() {
+        for ok in [
+            "/zones/web01",
+            "/data/zones/a b",
+            "/z",
+            "/zones/a:b",
+            "/zones//x",
+            "/zones/x/",
+            &format!("/{}", "x".repeat(ZONEPATH_MAX - 1)),
+        ] {
+            assert_eq!(zonepath_error(ok), None, "{ok}");
+        }
+        for (bad, says) in [
+            ("", "is not an absolute path below /"),
+            ("/", "is not an absolute path below /"),
+            ("//", "is not an absolute path below /"),
+            ("zones/a", "is not an absolute path below /"),
+            ("../../../../tmp/x", "is not an absolute path below /"),
+            ("/zones/a\"\ndelete -F", "a double quote"),
+            ("/zones/a\nb", "a newline"),
+            ("/zones/a\tb", "a tab"),
+            ("/zones/a\0b", "U+0000"),
+            ("/zones/a\u{1b}[2J", "U+001B"),
+        ] {
+            let why = zonepath_error(bad).unwrap_or_else(|| panic!("{bad:?} passed"));
+            assert!(why.contains(says), "{bad:?}: {why}");
+            assert!(!why.chars().any(char::is_control), "{why:?}");
+        }
+        let long = format!("/{}", "x".repeat(ZONEPATH_MAX));
+        assert!(zonepath_error(&long).unwrap().contains("at most 1023"));
+        for dots in ["/zones/../etc", "/zones/./a", "/zones/..", "/./z"] {
+            assert_eq!(zonepath_error(dots), None, "{dots}");
+            assert_eq!(
+                zonepath_component_error(dots).unwrap(),
+                format!("zonepath `{dots}` has a `.` or `..` component; give the path itself")
+            );
+        }
+        for ok in ["/zones/a..b", "/zones/.a", "/zones/a."] {
+            assert_eq!(zonepath_component_error(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn brand_names() {
+        for ok in [
+            "ipkg", "nlipkg", "lx", "sparse", "pkgsrc", "bhyve", "illumos", "a.b-c_d",
+        ] {
+            assert_eq!(brand_name_error(ok), None, "{ok}");
+        }
+        for bad in [
+            "",
+            "-x",
+            "../x",
+            "a/b",
+            "a b",
+            "a\"b",
+            "a;b",
+            "a\nb",
+            &"b".repeat(65),
+        ] {
+            assert!(brand_name_error(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn messages_show_values_without_control_characters() {
+        assert_eq!(printable("web01"), "web01");
+        assert_eq!(printable("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\n");
+        assert_eq!(printable("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(printable("é/ü"), "é/ü");
+        let why = zone_name_error("a\u{1b}]0;pwned\u{7}").unwrap();
+        assert!(!why.chars().any(char::is_control), "{why:?}");
+        assert!(
+            why.contains("the control character U+001B at position 2"),
+            "{why}"
+        );
+        let why = link_name_error("\u{202e}0").unwrap();
+        assert!(
+            why.contains("the invisible character U+202E at the start"),
+            "{why}"
+        );
+        assert!(!why.contains('\u{202e}'), "{why}");
     }
 }

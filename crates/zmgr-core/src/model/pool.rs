@@ -107,8 +107,12 @@ impl Pool {
             .and_then(|n| r.one_string_arg(n))
             .map(|s| s.value);
 
+        // What the other nodes are checked against when the network cannot be read.
+        let unchecked = unchecked_by_network(&nodes);
         let network = match r.single(&nodes, "network") {
-            Some(n) => r.one_string_arg(n).and_then(|v| parse_network(&mut r, &v)),
+            Some(n) => r
+                .one_string_arg(n)
+                .map(|v| parse_network(&mut r, &v, unchecked.as_deref())),
             None => {
                 r.missing(node, "network", "network \"192.0.2.0/24\"");
                 None
@@ -163,42 +167,45 @@ impl Pool {
             }
         }
 
-        let network = network?;
-        let net = network.value;
-        let inside = |r: &mut Reader<'_>, ip: IpAddr, span, what: &str| {
-            if !net.contains(&ip) {
-                r.error_help(
-                    span,
-                    format!("{what} {ip} is outside the pool's network {net}"),
-                    "outside the network",
-                    format!("{net} holds {} to {}", net.network(), net.broadcast()),
-                );
-                false
-            } else {
+        // The gateway, ranges and reserved addresses are checked against the network even
+        // when it is refused for its host bits, so that one run reports every problem.
+        let mut gateway = gateway;
+        if let Some(net) = network.as_ref().and_then(Network::checked) {
+            let inside = |r: &mut Reader<'_>, ip: IpAddr, span, what: &str| {
+                if !net.contains(&ip) {
+                    r.error_help(
+                        span,
+                        format!("{what} {ip} is outside the pool's network {net}"),
+                        "outside the network",
+                        format!("{net} holds {} to {}", net.network(), net.broadcast()),
+                    );
+                    false
+                } else {
+                    true
+                }
+            };
+            gateway = gateway.filter(|g| {
+                if !inside(&mut r, g.value, g.span, "gateway") {
+                    return false;
+                }
+                if network_edge(&net, g.value).is_some() {
+                    r.error(
+                        g.span,
+                        format!("gateway {} is the network's own address", g.value),
+                        "not a host address",
+                    );
+                    return false;
+                }
                 true
+            });
+            for range in ranges.iter().chain(&excluded) {
+                let AddrRange { start, end } = range.value;
+                let _ = inside(&mut r, start, range.span, "address")
+                    && inside(&mut r, end, range.span, "address");
             }
-        };
-        let gateway = gateway.filter(|g| {
-            if !inside(&mut r, g.value, g.span, "gateway") {
-                return false;
+            for ip in &reserved {
+                inside(&mut r, ip.value, ip.span, "reserved address");
             }
-            if network_edge(&net, g.value).is_some() {
-                r.error(
-                    g.span,
-                    format!("gateway {} is the network's own address", g.value),
-                    "not a host address",
-                );
-                return false;
-            }
-            true
-        });
-        for range in ranges.iter().chain(&excluded) {
-            let AddrRange { start, end } = range.value;
-            let _ = inside(&mut r, start, range.span, "address")
-                && inside(&mut r, end, range.span, "address");
-        }
-        for ip in &reserved {
-            inside(&mut r, ip.value, ip.span, "reserved address");
         }
         for (i, a) in ranges.iter().enumerate() {
             if let Some(b) = ranges[..i].iter().find(|b| overlaps(&a.value, &b.value)) {
@@ -211,6 +218,10 @@ impl Pool {
                 );
             }
         }
+
+        let Some(Network::Valid(network)) = network else {
+            return None;
+        };
         Some(Pool {
             file: file.clone(),
             name,
@@ -425,7 +436,59 @@ impl Pool {
     }
 }
 
-fn parse_network(r: &mut Reader<'_>, v: &Spanned<String>) -> Option<Spanned<IpNet>> {
+/// A pool's `network` as it was read.
+enum Network {
+    Valid(Spanned<IpNet>),
+    /// Refused for its host bits; the network it names (the bits cleared) is still what the
+    /// gateway, ranges and reserved addresses are checked against.
+    HostBits(IpNet),
+    /// Refused: not a CIDR network at all. Nothing is checked against it.
+    Unreadable,
+}
+
+impl Network {
+    /// The network the other nodes are checked against, if there is one.
+    fn checked(&self) -> Option<IpNet> {
+        match self {
+            Network::Valid(n) => Some(n.value),
+            Network::HostBits(n) => Some(*n),
+            Network::Unreadable => None,
+        }
+    }
+}
+
+/// What the pool's nodes hold that is checked against its network ("the gateway, the ranges
+/// and the excluded ranges"), for the note on a network that cannot be read; `None` when they
+/// hold nothing of the kind.
+fn unchecked_by_network(nodes: &[&KdlNode]) -> Option<String> {
+    let has = |name: &str| nodes.iter().any(|n| n.name().value() == name);
+    let parts: Vec<&str> = [
+        ("gateway", "the gateway"),
+        ("range", "the ranges"),
+        ("reserve", "the reserved addresses"),
+        ("exclude", "the excluded ranges"),
+    ]
+    .into_iter()
+    .filter(|(name, _)| has(name))
+    .map(|(_, what)| what)
+    .collect();
+    match parts.as_slice() {
+        [] => None,
+        [one] => Some(one.to_string()),
+        [init @ .., last] => Some(format!("{} and {last}", init.join(", "))),
+    }
+}
+
+/// Reads `network`, reporting a refused one. `unchecked` names what the note on an unreadable
+/// network says was not checked against it.
+fn parse_network(r: &mut Reader<'_>, v: &Spanned<String>, unchecked: Option<&str>) -> Network {
+    let note = |help: String| match unchecked {
+        Some(what) => format!(
+            "{help}\n{what} {} not checked against the network, which could not be read",
+            if what == "the gateway" { "was" } else { "were" }
+        ),
+        None => help,
+    };
     match v.value.parse::<IpNet>() {
         Ok(net) if net.addr() != net.network() => {
             r.error_help(
@@ -434,9 +497,9 @@ fn parse_network(r: &mut Reader<'_>, v: &Spanned<String>) -> Option<Spanned<IpNe
                 "not a network address",
                 format!("did you mean {}?", net.trunc()),
             );
-            None
+            Network::HostBits(net.trunc())
         }
-        Ok(net) => Some(Spanned::new(net, v.span)),
+        Ok(net) => Network::Valid(Spanned::new(net, v.span)),
         Err(_) => {
             if let Some((addr, len)) = v.value.split_once('/')
                 && let (Ok(ip), Ok(len)) = (addr.parse::<IpAddr>(), len.parse::<u32>())
@@ -449,12 +512,12 @@ fn parse_network(r: &mut Reader<'_>, v: &Spanned<String>) -> Option<Spanned<IpNe
                         v.value
                     ),
                     "invalid prefix length",
-                    format!(
+                    note(format!(
                         "an {} prefix length is 0 to {max}",
                         if ip.is_ipv4() { "IPv4" } else { "IPv6" }
-                    ),
+                    )),
                 );
-                return None;
+                return Network::Unreadable;
             }
             let help = if v.value.contains('/') {
                 "write the network in CIDR form, like 192.0.2.0/24 or 2001:db8::/64"
@@ -465,9 +528,9 @@ fn parse_network(r: &mut Reader<'_>, v: &Spanned<String>) -> Option<Spanned<IpNe
                 v.span,
                 format!("network `{}` is not a CIDR network", v.value),
                 "not a CIDR network",
-                help,
+                note(help.to_string()),
             );
-            None
+            Network::Unreadable
         }
     }
 }
@@ -484,6 +547,16 @@ fn parse_range(r: &mut Reader<'_>, n: &KdlNode) -> Option<Spanned<AddrRange>> {
     };
     let range = match args.as_slice() {
         [one] if one.value.contains('/') => match one.value.parse::<IpNet>() {
+            // As `network`: a block is written by its first address.
+            Ok(net) if net.addr() != net.network() => {
+                r.error_help(
+                    one.span,
+                    format!("{} {} has host bits set", n.name().value(), one.value),
+                    "not a network address",
+                    format!("did you mean {}?", net.trunc()),
+                );
+                return None;
+            }
             Ok(net) => AddrRange {
                 start: net.network(),
                 end: net.broadcast(),
@@ -621,6 +694,180 @@ mod tests {
         let p = Pool::decode(&file, &doc, &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
         p.unwrap()
+    }
+
+    /// Every problem of a pool file with `body`: its message, the text its label points at,
+    /// the label and the help; and whether the pool was read.
+    fn problems(body: &str) -> (Vec<(String, String, String, String)>, bool) {
+        use miette::Diagnostic;
+        let text = format!("pool \"p\" {{\n{body}\n}}\n");
+        let file = SourceFile::new("p.kdl", text.clone());
+        let doc = KdlDocument::parse_v2(file.text()).unwrap();
+        let mut problems = Vec::new();
+        let read = Pool::decode(&file, &doc, &mut problems).is_some();
+        let shown = problems
+            .iter()
+            .map(|p| {
+                let label = p.labels().and_then(|mut l| l.next()).unwrap();
+                let at = &text[label.offset()..label.offset() + label.len()];
+                (
+                    p.message().to_string(),
+                    at.to_string(),
+                    label.label().unwrap_or_default().to_string(),
+                    p.help().map(|h| h.to_string()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        (shown, read)
+    }
+
+    fn problem(
+        message: &str,
+        at: &str,
+        label: &str,
+        help: &str,
+    ) -> (String, String, String, String) {
+        (message.into(), at.into(), label.into(), help.into())
+    }
+
+    #[test]
+    fn a_cidr_range_with_host_bits_is_refused_like_the_network() {
+        let (found, _) = problems(
+            "network \"10.0.0.0/24\"\nstub \"stub0\"\nrange \"10.0.0.100/28\"\nrange \"10.0.0.200/29\"\nexclude \"10.0.0.130/30\"",
+        );
+
+        assert_eq!(
+            found,
+            [
+                problem(
+                    "range 10.0.0.100/28 has host bits set",
+                    "\"10.0.0.100/28\"",
+                    "not a network address",
+                    "did you mean 10.0.0.96/28?",
+                ),
+                problem(
+                    "exclude 10.0.0.130/30 has host bits set",
+                    "\"10.0.0.130/30\"",
+                    "not a network address",
+                    "did you mean 10.0.0.128/30?",
+                ),
+            ]
+        );
+        // The same for IPv6, and a block written by its first address is taken.
+        let (found, _) = problems(
+            "network \"2001:db8::/64\"\nstub \"stub0\"\nrange \"2001:db8::1:5/112\"\nrange \"2001:db8::2:0/112\"",
+        );
+        assert_eq!(
+            found,
+            [problem(
+                "range 2001:db8::1:5/112 has host bits set",
+                "\"2001:db8::1:5/112\"",
+                "not a network address",
+                "did you mean 2001:db8::1:0/112?",
+            )]
+        );
+        // The network's own wording, for comparison.
+        let (found, _) =
+            problems("network \"10.0.0.5/24\"\nstub \"stub0\"\nrange \"10.0.0.96/28\"");
+        assert_eq!(
+            found,
+            [problem(
+                "network 10.0.0.5/24 has host bits set",
+                "\"10.0.0.5/24\"",
+                "not a network address",
+                "did you mean 10.0.0.0/24?",
+            )]
+        );
+    }
+
+    #[test]
+    fn a_network_with_host_bits_still_has_the_rest_checked_against_it() {
+        let (found, read) = problems(
+            "network \"10.0.0.5/24\"\ngateway \"10.0.0.0\"\nstub \"stub0\"\nrange \"10.0.1.10\" \"10.0.1.20\"\nrange \"10.0.0.10\" \"10.0.0.30\"\nrange \"10.0.0.20\" \"10.0.0.40\"\nreserve \"10.9.0.1\"\nexclude \"10.0.2.0/28\"",
+        );
+        assert!(!read);
+        let outside = |what: &str, at: &str| {
+            problem(
+                &format!("{what} is outside the pool's network 10.0.0.0/24"),
+                at,
+                "outside the network",
+                "10.0.0.0/24 holds 10.0.0.0 to 10.0.0.255",
+            )
+        };
+        assert_eq!(
+            found,
+            [
+                problem(
+                    "network 10.0.0.5/24 has host bits set",
+                    "\"10.0.0.5/24\"",
+                    "not a network address",
+                    "did you mean 10.0.0.0/24?",
+                ),
+                problem(
+                    "gateway 10.0.0.0 is the network's own address",
+                    "\"10.0.0.0\"",
+                    "not a host address",
+                    "",
+                ),
+                outside("address 10.0.1.10", "\"10.0.1.10\" \"10.0.1.20\""),
+                outside("address 10.0.2.0", "\"10.0.2.0/28\""),
+                outside("reserved address 10.9.0.1", "\"10.9.0.1\""),
+                problem(
+                    "range 10.0.0.20-10.0.0.40 overlaps range 10.0.0.10-10.0.0.30",
+                    "\"10.0.0.20\" \"10.0.0.40\"",
+                    "overlapping range",
+                    "the other range is on line 6; ranges must not share addresses",
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_network_that_cannot_be_read_says_what_was_not_checked() {
+        let (found, read) = problems(
+            "network \"10.0.0.0\"\ngateway \"10.0.9.1\"\nstub \"stub0\"\nrange \"10.0.0.10\" \"10.0.0.30\"\nrange \"10.0.0.20/30\"\nexclude \"10.0.0.9\" \"10.0.0.8\"",
+        );
+        assert!(!read);
+        assert_eq!(
+            found,
+            [
+                problem(
+                    "network `10.0.0.0` is not a CIDR network",
+                    "\"10.0.0.0\"",
+                    "not a CIDR network",
+                    "add the prefix length, like 192.0.2.0/24 or 2001:db8::/64\n\
+                     the gateway, the ranges and the excluded ranges were not checked against \
+                     the network, which could not be read",
+                ),
+                // What needs no network is still checked.
+                problem(
+                    "range starts at 10.0.0.9, after its end 10.0.0.8",
+                    "\"10.0.0.9\" \"10.0.0.8\"",
+                    "reversed range",
+                    "write `exclude \"10.0.0.8\" \"10.0.0.9\"`",
+                ),
+                problem(
+                    "range 10.0.0.20-10.0.0.23 overlaps range 10.0.0.10-10.0.0.30",
+                    "\"10.0.0.20/30\"",
+                    "overlapping range",
+                    "the other range is on line 5; ranges must not share addresses",
+                ),
+            ]
+        );
+        let (found, _) = problems(
+            "network \"10.0.0.0/33\"\ngateway \"10.0.0.1\"\nstub \"stub0\"\nrange \"10.0.0.9\"",
+        );
+        assert_eq!(
+            found[0].3,
+            "an IPv4 prefix length is 0 to 32\n\
+             the gateway and the ranges were not checked against the network, which could not be read"
+        );
+        let (found, _) = problems("network \"lan\"\ngateway \"10.0.0.1\"\nstub \"stub0\"");
+        assert_eq!(
+            found[0].3,
+            "add the prefix length, like 192.0.2.0/24 or 2001:db8::/64\n\
+             the gateway was not checked against the network, which could not be read"
+        );
     }
 
     fn held(ips: &[&str]) -> HashSet<IpAddr> {

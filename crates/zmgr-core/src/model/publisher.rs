@@ -96,22 +96,171 @@ pub fn publisher_name_error(name: &str) -> Option<String> {
     })
 }
 
-/// Why an origin URI is refused.
+/// Why an origin URI is refused. The URI becomes `zoneadm install -P NAME=URI` and
+/// `pkg set-publisher -g URI`, so it is parsed, not just scanned:
+///
+/// ```text
+/// uri       = ( "http" | "https" ) "://" host [ ":" port ] [ path ]
+///           | "file://" [ "localhost" ] path
+/// host      = hostname | IPv4 address | "[" IPv6 address "]"
+/// hostname  = label *( "." label ) [ "." ]   ; label: letters, digits, `-` inside, ≤ 63
+/// port      = 1*5DIGIT                        ; 1 to 65535
+/// path      = "/" *( unreserved | pct-encoded | ":" | "@" | "/" | "+" | "," | "=" | "?" | "#" )
+/// ```
+///
+/// The scheme and host rules are pkg5's (`src/modules/misc.py`, `valid_pub_url`: schemes
+/// file, http and https; hosts of letters, digits, `-`, `.`, or an IPv6 literal in brackets;
+/// no user name). The characters are RFC 3986's, less the ones a shell or a glob reads
+/// (`$ & ' ( ) * ! ; [ ]` outside the IPv6 brackets): write them percent-encoded.
 pub fn uri_error(uri: &str) -> Option<String> {
+    let shown = crate::model::names::printable(uri);
     let Some((scheme, rest)) = uri.split_once("://") else {
-        return Some(format!("`{uri}` is not a URI"));
+        return Some(format!("`{shown}` is not a URI"));
     };
     if !matches!(scheme, "http" | "https" | "file") {
         return Some(format!(
-            "`{uri}` uses the scheme {scheme}; IPS origins are http, https or file URIs"
+            "`{shown}` uses the scheme {}; IPS origins are http, https or file URIs",
+            crate::model::names::printable(scheme)
         ));
     }
     if rest.is_empty() || (scheme != "file" && rest.starts_with('/')) {
-        return Some(format!("`{uri}` has no host"));
+        return Some(format!("`{shown}` has no host"));
     }
-    uri.chars()
-        .find(|c| c.is_whitespace() || c.is_control() || *c == '"')
-        .map(|c| format!("`{uri}` contains {c:?}"))
+    if let Some(c) = uri.chars().find(|&c| !uri_char(c)) {
+        return Some(format!("`{shown}` contains {c:?}"));
+    }
+    let (authority, path) = match rest.find(['/', '?', '#']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    if let Some(bad) = percent_error(path) {
+        return Some(format!("`{shown}` {bad}"));
+    }
+    if scheme == "file" {
+        if !authority.is_empty() && authority != "localhost" {
+            return Some(format!(
+                "`{shown}` names the host `{authority}`; a file URI is file:///PATH"
+            ));
+        }
+        if !path.starts_with('/') {
+            return Some(format!("`{shown}` has no absolute path"));
+        }
+        return None;
+    }
+    if authority.contains('@') {
+        return Some(format!(
+            "`{shown}` carries a user name; IPS origins take none"
+        ));
+    }
+    let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
+        let Some((literal, after)) = inner.split_once(']') else {
+            return Some(format!(
+                "`{shown}` opens an IPv6 address with `[` and never closes it"
+            ));
+        };
+        if literal.parse::<std::net::Ipv6Addr>().is_err() {
+            return Some(format!(
+                "`{shown}` has `[{literal}]`, which is not an IPv6 address"
+            ));
+        }
+        match after {
+            "" => (None, None),
+            p => match p.strip_prefix(':') {
+                Some(port) => (None, Some(port)),
+                None => {
+                    return Some(format!(
+                        "`{shown}` has `{p}` after the IPv6 address; only `:PORT` may follow it"
+                    ));
+                }
+            },
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (Some(host), Some(port)),
+            None => (Some(authority), None),
+        }
+    };
+    if let Some(host) = host
+        && let Some(why) = host_error(host)
+    {
+        return Some(format!("`{shown}` {why}"));
+    }
+    if let Some(port) = port {
+        let ok = !port.is_empty()
+            && port.len() <= 5
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n));
+        if !ok {
+            return Some(format!(
+                "`{shown}` has the port `{port}`; a port is a number from 1 to 65535"
+            ));
+        }
+    }
+    None
+}
+
+/// The characters an origin may hold: RFC 3986's unreserved and delimiters, less those a
+/// shell or glob reads. `[` and `]` pass here and are checked as IPv6 brackets.
+fn uri_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~:/?#[]@+,=%".contains(c)
+}
+
+/// Why the `%` escapes of `s` are broken: each is `%` and two hex digits.
+fn percent_error(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let ok =
+                b.len() > i + 2 && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit();
+            if !ok {
+                return Some("has a `%` that is not followed by two hex digits".into());
+            }
+            i += 3;
+            continue;
+        }
+        if b[i] == b'[' || b[i] == b']' {
+            return Some("has `[` or `]` outside an IPv6 address; write %5B and %5D".into());
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Why `host` is not a host name or IPv4 address (RFC 1123 labels).
+fn host_error(host: &str) -> Option<String> {
+    if host.is_empty() {
+        return Some("has no host".into());
+    }
+    if host.contains(['[', ']', '%']) {
+        return Some(format!("has the host `{host}`, which is not a host name"));
+    }
+    let name = host.strip_suffix('.').unwrap_or(host);
+    if host.len() > 253 {
+        return Some("has a host name longer than 253 characters".into());
+    }
+    // All digits and dots: it can only be an IPv4 address.
+    if name.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return match name.parse::<std::net::Ipv4Addr>() {
+            Ok(_) => None,
+            Err(_) => Some(format!("has `{host}`, which is not an IPv4 address")),
+        };
+    }
+    for label in name.split('.') {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-');
+        if !ok {
+            return Some(format!(
+                "has the host `{host}`, which is not a host name: use letters, digits and `-` between dots"
+            ));
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -150,5 +299,92 @@ mod tests {
         assert!(uri_error("ftp://x/").is_some());
         assert!(uri_error("pkg.openindiana.org").is_some());
         assert!(uri_error("https://").is_some());
+    }
+
+    #[test]
+    fn origins_are_parsed_as_urls() {
+        for ok in [
+            "https://pkg.openindiana.org/hipster",
+            "https://pkg.openindiana.org/hipster/",
+            "http://pkg.omnios.org/r151046/core",
+            "http://mirror.example.org",
+            "http://10.0.0.5:10000/",
+            "http://[::1]/",
+            "http://[2001:db8::5]:8080/repo",
+            "http://pkg-1.example.org.:80/a/b%20c",
+            "https://pkg.example.org/site?x=1#frag",
+            "https://localhost/",
+            "file:///srv/repo",
+            "file://localhost/srv/repo",
+        ] {
+            assert_eq!(uri_error(ok), None, "{ok}");
+        }
+        for (bad, says) in [
+            ("http://[::1", "never closes it"),
+            ("http://[::1/repo", "never closes it"),
+            ("http://[zz::1]/", "not an IPv6 address"),
+            ("http://[::1]x/", "only `:PORT` may follow it"),
+            ("http://[::1]:0/", "a number from 1 to 65535"),
+            ("http://host:65536/", "a number from 1 to 65535"),
+            (
+                "http://host:99999999999999999999/",
+                "a number from 1 to 65535",
+            ),
+            ("http://host:/", "a number from 1 to 65535"),
+            ("http://host:8x/", "a number from 1 to 65535"),
+            ("http://host:80:80/", "a number from 1 to 65535"),
+            ("http://:80/", "has no host"),
+            ("http://user@host/", "user name"),
+            ("http://-host/", "not a host name"),
+            ("http://host-/", "not a host name"),
+            ("http://a..b/", "not a host name"),
+            ("http://a_b.example/", "not a host name"),
+            ("http://999.1.1.1/", "not an IPv4 address"),
+            ("http://host/a%2", "two hex digits"),
+            ("http://host/a%zz", "two hex digits"),
+            ("http://host/[x]", "outside an IPv6 address"),
+            ("http://host/a b", "contains ' '"),
+            ("http://host/a\tb", "contains '\\t'"),
+            ("http://host/a\u{1b}b", "contains '\\u{1b}'"),
+            ("http://host/$(reboot)", "contains '$'"),
+            ("http://host/a;b", "contains ';'"),
+            ("http://host/a'b", "contains '\\''"),
+            ("http://host/a`b`", "contains '`'"),
+            ("http://host/a|b", "contains '|'"),
+            ("http://host/*", "contains '*'"),
+            ("http://host/a&b", "contains '&'"),
+            ("http://hôst/", "contains 'ô'"),
+            ("http://host\\x/", "contains '\\\\'"),
+            ("file://server/srv/repo", "a file URI is file:///PATH"),
+            ("file://localhost", "no absolute path"),
+            ("ftp://x/", "uses the scheme ftp"),
+            ("HTTP://x/", "uses the scheme HTTP"),
+            ("https:/x", "is not a URI"),
+        ] {
+            let why = uri_error(bad).unwrap_or_else(|| panic!("{bad:?} passed"));
+            assert!(why.contains(says), "{bad:?}: {why}");
+            assert!(!why.chars().any(char::is_control), "{why:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_origin_is_reported_at_its_place() {
+        let text =
+            "publisher \"site\" {\n    origin \"https://pkg.example.org/\" \"http://[::1\"\n}\n";
+        let file = SourceFile::new("publishers/site.kdl", text.to_string());
+        let doc = crate::kdl::parse(&file).unwrap();
+        let mut problems = Vec::new();
+        let p = Publisher::decode(&file, &doc, &mut problems).unwrap();
+        assert_eq!(p.origins.len(), 1);
+        let got: Vec<String> = problems
+            .iter()
+            .map(|p| format!("{}: {}", p.position().unwrap(), p.message()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "publishers/site.kdl:2:39: `http://[::1` opens an IPv6 address with `[` and never closes it"
+            ]
+        );
     }
 }

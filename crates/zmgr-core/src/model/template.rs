@@ -705,19 +705,141 @@ pub fn check_resource(r: &Resource) -> Result<(), String> {
     Ok(())
 }
 
-/// Why a package name is refused: it becomes an argument of `zoneadm install -e`.
+/// Why a package name is refused: it becomes an argument of `zoneadm install -e` and of
+/// `pkg install` inside the zone, so it must be an IPS FMRI and nothing else (no pattern,
+/// no shell or glob character).
+///
+/// The grammar is pkg5's (`src/modules/fmri.py`, `g_valid_pkg_name`, and
+/// `src/modules/version.py`, `Version` and `DotSequence`):
+///
+/// ```text
+/// fmri     = [ "pkg:/" | "pkg://" publisher "/" ] name [ "@" version ]
+/// name     = segment *( "/" segment )
+/// segment  = [A-Za-z0-9] *[A-Za-z0-9_.+-]
+/// version  = "latest" | release [ "," build ] [ "-" branch ] [ ":" timestamp ]
+/// release, build, branch = number *( "." number )     ; numbers without leading zeros
+/// timestamp = YYYYMMDD "T" HHMMSS "Z"                ; a real UTC time
+/// ```
+///
+/// pkg itself also takes patterns (`*`, `?`) and `@latest`; zmgr takes `@latest` and no
+/// pattern, since a pattern could install what the template does not name.
 pub fn package_error(p: &str) -> Option<String> {
+    let shown = crate::model::names::printable(p);
     if p.is_empty() {
         return Some("a package name cannot be empty".into());
     }
     if p.starts_with('-') {
         return Some(format!(
-            "package `{p}` starts with `-` and would be read as an option"
+            "package `{shown}` starts with `-` and would be read as an option"
         ));
     }
-    p.chars()
-        .find(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | ';' | '`'))
-        .map(|c| format!("package `{p}` contains {c:?}, which no IPS package name has"))
+    if let Some(c) = p
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || "_.+-/:@,".contains(c)))
+    {
+        return Some(format!(
+            "package `{shown}` contains {c:?}, which no IPS package name has"
+        ));
+    }
+    let (stem, version) = match p.rsplit_once('@') {
+        Some((stem, version)) => (stem, Some(version)),
+        None => (p, None),
+    };
+    let name = if let Some(rest) = stem.strip_prefix("pkg://") {
+        let Some((publisher, name)) = rest.split_once('/') else {
+            return Some(format!(
+                "package `{shown}` names a publisher but no package: write `pkg://PUBLISHER/NAME`"
+            ));
+        };
+        if let Some(why) = crate::model::publisher::publisher_name_error(publisher) {
+            return Some(format!("package `{shown}`: {why}"));
+        }
+        name
+    } else if let Some(name) = stem.strip_prefix("pkg:/") {
+        name
+    } else {
+        stem
+    };
+    if name.is_empty() {
+        return Some(format!("package `{shown}` has no package name"));
+    }
+    for segment in name.split('/') {
+        let ok = !segment.is_empty()
+            && segment
+                .chars()
+                .enumerate()
+                .all(|(i, c)| c.is_ascii_alphanumeric() || (i > 0 && "_.+-".contains(c)));
+        if !ok {
+            return Some(format!(
+                "package `{shown}` is not an IPS package name: each `/`-separated part is a letter or digit followed by letters, digits, `_`, `.`, `+` and `-`"
+            ));
+        }
+    }
+    if let Some(v) = version
+        && let Some(why) = version_error(v)
+    {
+        return Some(format!(
+            "package `{shown}` has the version `{v}`, which {why}"
+        ));
+    }
+    None
+}
+
+/// Why `v` (what follows `@`) is not an IPS version, per pkg5's `Version`.
+fn version_error(v: &str) -> Option<&'static str> {
+    if v == "latest" {
+        return None;
+    }
+    if v.is_empty() {
+        return Some("is empty");
+    }
+    let (rest, time) = match v.split_once(':') {
+        Some((rest, time)) => (rest, Some(time)),
+        None => (v, None),
+    };
+    let (rest, branch) = match rest.split_once('-') {
+        Some((rest, branch)) => (rest, Some(branch)),
+        None => (rest, None),
+    };
+    let (release, build) = match rest.split_once(',') {
+        Some((release, build)) => (release, Some(build)),
+        None => (rest, None),
+    };
+    let dot_sequence = |s: &str| {
+        s.split('.').all(|n| {
+            !n.is_empty()
+                && n.chars().all(|c| c.is_ascii_digit())
+                && (n == "0" || !n.starts_with('0'))
+        })
+    };
+    let sequences = [Some(release), build, branch];
+    if !sequences.into_iter().flatten().all(dot_sequence) {
+        return Some(
+            "is not release[,build][-branch][:time] of dot-separated numbers without leading zeros",
+        );
+    }
+    if let Some(t) = time {
+        // YYYYMMDDTHHMMSSZ, checked as the RFC 3339 time it spells.
+        let b = t.as_bytes();
+        let ok = b.len() == 16
+            && b[8] == b'T'
+            && b[15] == b'Z'
+            && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit)
+            && crate::time::parse_rfc3339(&format!(
+                "{}-{}-{}T{}:{}:{}Z",
+                &t[0..4],
+                &t[4..6],
+                &t[6..8],
+                &t[9..11],
+                &t[11..13],
+                &t[13..15]
+            ))
+            .is_some();
+        if !ok {
+            return Some("has a time that is not YYYYMMDDTHHMMSSZ");
+        }
+    }
+    None
 }
 
 /// Why a hook path is refused: hooks live beside their template.
@@ -794,6 +916,129 @@ template "web" {
         assert_eq!(
             b["zonecfg"]["resources"][2]["properties"][1]["value"][1][1],
             "2000"
+        );
+    }
+
+    /// Decodes `text`, returning the problems as `position: message [label]`.
+    fn problems(text: &str) -> Vec<String> {
+        let file = SourceFile::new("templates/web.kdl", text.to_string());
+        let doc = crate::kdl::parse(&file).unwrap();
+        let mut problems = Vec::new();
+        Template::decode(&file, &doc, &mut problems);
+        problems
+            .iter()
+            .map(|p| {
+                let labels: Vec<String> = miette::Diagnostic::labels(p)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|l| l.label().map(str::to_string))
+                    .collect();
+                format!(
+                    "{}: {} [{}]",
+                    p.position().unwrap_or_default(),
+                    p.message(),
+                    labels.join("|")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn package_names_follow_the_ips_fmri_grammar() {
+        for ok in [
+            "web/server/nginx",
+            "editor/vim",
+            "database/sqlite-3",
+            "library/c++/libstdc++",
+            "SUNWcs",
+            "x11/library/libx11",
+            "pkg:/web/server/nginx",
+            "pkg://openindiana.org/web/server/nginx",
+            "pkg://openindiana.org/editor/vim@9.0.1",
+            "editor/vim@9.0.1-2024.0.0.1",
+            "editor/vim@9.0.1,5.11-2024.0.0.1:20240101T120000Z",
+            "editor/vim@0.5.11",
+            "editor/vim@latest",
+            "a.b_c+d-e/f0",
+        ] {
+            assert_eq!(package_error(ok), None, "{ok}");
+        }
+        for (bad, says) in [
+            ("", "cannot be empty"),
+            ("-rf", "would be read as an option"),
+            ("--accept", "would be read as an option"),
+            ("a$(id)b", "contains '$'"),
+            ("a|b", "contains '|'"),
+            ("*", "contains '*'"),
+            ("web/*", "contains '*'"),
+            ("vim?", "contains '?'"),
+            ("[a]", "contains '['"),
+            ("pkg;reboot", "contains ';'"),
+            ("a`id`", "contains '`'"),
+            ("a b", "contains ' '"),
+            ("a\nb", "contains '\\n'"),
+            ("a&b", "contains '&'"),
+            ("a>b", "contains '>'"),
+            ("~root", "contains '~'"),
+            ("é", "contains 'é'"),
+            ("/web/server", "not an IPS package name"),
+            ("web//server", "not an IPS package name"),
+            ("web/server/", "not an IPS package name"),
+            ("web/.hidden", "not an IPS package name"),
+            ("web/_x", "not an IPS package name"),
+            ("pkg:web", "not an IPS package name"),
+            ("a@b@c", "not an IPS package name"),
+            ("pkg:/", "has no package name"),
+            ("pkg://openindiana.org", "names a publisher but no package"),
+            ("pkg://-x/vim", "publisher name `-x`"),
+            ("vim@", "version ``, which is empty"),
+            ("vim@1.01", "without leading zeros"),
+            ("vim@1..2", "without leading zeros"),
+            ("vim@1-", "without leading zeros"),
+            ("vim@1,a", "without leading zeros"),
+            ("vim@-1", "without leading zeros"),
+            ("vim@1-2,3", "without leading zeros"),
+            ("vim@oldest", "without leading zeros"),
+            ("vim@1:2024", "YYYYMMDDTHHMMSSZ"),
+            ("vim@1:20240230T000000Z", "YYYYMMDDTHHMMSSZ"),
+            ("vim@1:20240101T250000Z", "YYYYMMDDTHHMMSSZ"),
+        ] {
+            let why = package_error(bad).unwrap_or_else(|| panic!("{bad:?} passed"));
+            assert!(why.contains(says), "{bad:?}: {why}");
+        }
+        // The messages `check` and the scripts have always printed stay as they were.
+        assert_eq!(
+            package_error("pkg;reboot").unwrap(),
+            "package `pkg;reboot` contains ';', which no IPS package name has"
+        );
+        assert_eq!(
+            package_error("-rf").unwrap(),
+            "package `-rf` starts with `-` and would be read as an option"
+        );
+    }
+
+    #[test]
+    fn bad_packages_and_zonecfg_values_are_reported_at_their_place() {
+        let got = problems(concat!(
+            "template \"web\" {\n",
+            "    brand \"ipkg\"\n",
+            "    packages \"editor/vim\" \"a$(id)b\" \"web/*\" \"vim@1.01\"\n",
+            "    zonecfg {\n",
+            "        resource \"rctl\" {\n",
+            "            name \"zone.max-lwps\"\n",
+            "            value priv=\"privileged\" limit=\"[2000]\" action=\"deny\"\n",
+            "        }\n",
+            "    }\n",
+            "}\n",
+        ));
+        assert_eq!(
+            got,
+            [
+                "templates/web.kdl:3:27: package `a$(id)b` contains '$', which no IPS package name has [invalid package]",
+                "templates/web.kdl:3:37: package `web/*` contains '*', which no IPS package name has [invalid package]",
+                "templates/web.kdl:3:45: package `vim@1.01` has the version `1.01`, which is not release[,build][-branch][:time] of dot-separated numbers without leading zeros [invalid package]",
+                "templates/web.kdl:7:37: value \"[2000]\" contains '[', which zonecfg cannot take inside ( … ) [cannot be written to zonecfg]",
+            ]
         );
     }
 }

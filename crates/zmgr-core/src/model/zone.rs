@@ -193,17 +193,27 @@ impl ZoneEntry {
             .single(&nodes, "template")
             .and_then(|n| r.one_string_arg(n));
 
-        let zonepath = zonepath.filter(|z| {
-            let ok = z.value.starts_with('/') && z.value != "/";
-            if !ok {
-                r.error(
-                    z.span,
-                    format!("zonepath `{}` is not an absolute path below /", z.value),
-                    "invalid zonepath",
-                );
+        if let Some(b) = &brand
+            && let Some(why) = crate::model::names::brand_name_error(&b.value)
+        {
+            r.error(b.span, why, "invalid brand");
+        }
+        let zonepath = zonepath.filter(|z| match crate::model::names::zonepath_error(&z.value) {
+            Some(why) => {
+                r.error(z.span, why, "invalid zonepath");
+                false
             }
-            ok
+            None => true,
         });
+        if let Some(z) = &zonepath
+            && let Some(why) = crate::model::names::zonepath_component_error(&z.value)
+        {
+            r.problems.push(
+                Problem::warning(why)
+                    .at(r.file, z.span, "not the path itself")
+                    .with_help("zmgr imports no such zonepath; write the path it stands for"),
+            );
+        }
         let state = state.and_then(|s| match s.value.parse::<ZoneState>() {
             Ok(st) => Some(st),
             Err(()) => {
@@ -325,6 +335,52 @@ impl ZoneEntry {
         self.nets.iter().filter_map(|n| n.address.map(|a| a.ip))
     }
 
+    /// The entry as zmgr writes it, read back the way `check` reads `zones/NAME.kdl`: the
+    /// text, or the error naming every problem (file, line, column and value) when the file
+    /// would be one `check` refuses. Whatever writes an entry writes this text, so that no
+    /// value from a person, a hook or a system tool can leave a registry every verb refuses.
+    pub fn checked_kdl(&self) -> crate::error::Result<String> {
+        let text = self.to_kdl();
+        let rel = format!("zones/{}.kdl", self.name.value);
+        let file = SourceFile::new(&rel, text.clone());
+        let mut problems = Vec::new();
+        match crate::kdl::parse(&file) {
+            Ok(doc) => match ZoneEntry::decode(&file, &doc, &mut problems) {
+                Some(back) if back.name.value != self.name.value => {
+                    problems.push(Problem::error(format!(
+                        "the entry reads back as zone `{}`",
+                        back.name.value
+                    )));
+                }
+                Some(_) => {}
+                None if problems.is_empty() => {
+                    problems.push(Problem::error("the entry does not read back"));
+                }
+                None => {}
+            },
+            Err(ps) => problems.extend(ps),
+        }
+        let errors: Vec<String> = problems
+            .iter()
+            .filter(|p| p.is_error())
+            .map(|p| match p.position() {
+                Some(at) => format!("{at}: {}", p.message()),
+                None => p.message().to_string(),
+            })
+            .collect();
+        if errors.is_empty() {
+            return Ok(text);
+        }
+        Err(
+            crate::error::Error::failed(crate::model::names::printable(&format!(
+                "zmgr refuses to write {}, which `check` would refuse: {}",
+                rel,
+                errors.join("; ")
+            )))
+            .with_help("nothing was written"),
+        )
+    }
+
     /// The entry as zmgr writes it.
     pub fn to_kdl(&self) -> String {
         let mut s = format!("zone {} {{\n", quote(&self.name.value));
@@ -391,5 +447,95 @@ mod tests {
         assert!("10.0.0.1/33".parse::<ZoneAddress>().is_err());
         assert!("fe80::1/129".parse::<ZoneAddress>().is_err());
         assert!("10.0.0".parse::<ZoneAddress>().is_err());
+    }
+
+    fn entry(name: &str, brand: &str, zonepath: &str, link: &str) -> ZoneEntry {
+        ZoneEntry {
+            file: None,
+            name: Spanned::unspanned(name.to_string()),
+            brand: brand.to_string(),
+            template: None,
+            zonepath: PathBuf::from(zonepath),
+            ip_type: IpType::Exclusive,
+            state: ZoneState::Installed,
+            created: Some("2026-11-25T20:36:37Z".into()),
+            nets: vec![Net {
+                physical: link.to_string(),
+                address: Some("192.0.2.10/24".parse().unwrap()),
+                pool: None,
+                vnic: false,
+                address_span: None,
+                pool_span: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn checked_kdl_gives_the_text_that_reads_back() {
+        let e = entry("web01", "ipkg", "/zones/web01", "web01_0");
+        assert_eq!(e.checked_kdl().unwrap(), e.to_kdl());
+        // A warning does not stop the write: a zonepath base may give such a zonepath.
+        let e = entry("web01", "ipkg", "/data/../zones/web01", "web01_0");
+        assert_eq!(e.checked_kdl().unwrap(), e.to_kdl());
+    }
+
+    #[test]
+    fn checked_kdl_refuses_what_check_would_refuse() {
+        for (e, says) in [
+            (
+                entry("../../../../tmp/x", "ipkg", "/zones/x", "x0"),
+                "zones/../../../../tmp/x.kdl:1:6: zone name `../../../../tmp/x` contains `.` at the start",
+            ),
+            (
+                entry("web01", "ipkg", "/zones/web01", ""),
+                "zones/web01.kdl:7:9: a link name cannot be empty",
+            ),
+            (
+                entry("web01", "ipkg", "", "web01_0"),
+                "zones/web01.kdl:3:14: zonepath `` is not an absolute path below /",
+            ),
+            (
+                entry("web01", "ipkg", "/zones/a\"\nb", "web01_0"),
+                "zones/web01.kdl:3:14: zonepath `/zones/a\"\\nb` contains a double quote",
+            ),
+            (
+                entry("web01", "ip\"kg", "/zones/web01", "web01_0"),
+                "brand name `ip\"kg` contains `\"`",
+            ),
+            (
+                entry("web\u{1b}[2J", "ipkg", "/zones/web01", "web01_0"),
+                "zone name `web\\u{1b}[2J` contains the control character U+001B",
+            ),
+        ] {
+            let err = e.checked_kdl().unwrap_err();
+            let text = err.to_string();
+            assert!(text.starts_with("zmgr refuses to write zones/"), "{text}");
+            assert!(text.contains(says), "{text}\nshould say: {says}");
+            assert!(!text.chars().any(char::is_control), "{text:?}");
+            assert_eq!(err.exit_code(), 1);
+        }
+    }
+
+    #[test]
+    fn decode_checks_brand_and_zonepath_where_they_are_written() {
+        let text = "zone \"web01\" {\n    brand \"../x\"\n    zonepath \"/zones/../web01\"\n    state \"installed\"\n}\n";
+        let file = SourceFile::new("zones/web01.kdl", text.to_string());
+        let doc = crate::kdl::parse(&file).unwrap();
+        let mut problems = Vec::new();
+        ZoneEntry::decode(&file, &doc, &mut problems);
+        let got: Vec<String> = problems
+            .iter()
+            .map(|p| {
+                let kind = if p.is_error() { "error" } else { "warning" };
+                format!("{}: {kind}: {}", p.position().unwrap(), p.message())
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "zones/web01.kdl:2:11: error: brand name `../x` contains `.` at the start; use letters, digits, `_`, `.` and `-`, starting with a letter or digit",
+                "zones/web01.kdl:3:14: warning: zonepath `/zones/../web01` has a `.` or `..` component; give the path itself",
+            ]
+        );
     }
 }

@@ -21,13 +21,24 @@ pub fn quoted_value_error(value: &str) -> Option<String> {
 }
 
 /// Why `value` cannot be written unquoted inside `( … )`, as in `add value (priv=…,limit=…)`.
+///
+/// Inside `( … )` zonecfg's lexer (illumos-gate `usr/src/cmd/zonecfg/zonecfg_lex.l`, start
+/// condition CSTATE) reads plain tokens only: white space, `"`, `,`, `;`, `=` and the
+/// parentheses end a token. `[` and `]` are zonecfg's list brackets: the lexer keeps them
+/// inside a token there, but no complex value takes them (an rctl value's priv, limit and
+/// action are checked when the configuration is committed) and `zonecfg info` prints lists
+/// in the same brackets, so such a value would not read back. zmgr refuses them when it
+/// reads the value, not when zonecfg fails halfway through a create.
 pub fn complex_value_error(value: &str) -> Option<String> {
     if value.is_empty() {
         return Some("an empty value cannot be written inside ( … )".into());
     }
-    let bad = value
-        .chars()
-        .find(|&c| matches!(c, ' ' | '\t' | '"' | ',' | ';' | '=' | '(' | ')') || c.is_control())?;
+    let bad = value.chars().find(|&c| {
+        matches!(
+            c,
+            ' ' | '\t' | '"' | ',' | ';' | '=' | '(' | ')' | '[' | ']'
+        ) || c.is_control()
+    })?;
     Some(format!(
         "value {value:?} contains {bad:?}, which zonecfg cannot take inside ( … )"
     ))

@@ -72,7 +72,9 @@ pub enum ZoneImport {
         link: String,
         holder: String,
     },
-    /// The zone's configuration could not be read.
+    /// The zone's configuration could not be read, or the system shows values zmgr's rules
+    /// refuse (a zone name, zonepath, brand, link or address that a person could not give
+    /// zmgr either): not imported. `zone` is the name as listed, control characters escaped.
     Failed {
         zone: String,
         error: String,
@@ -132,6 +134,11 @@ pub const VM_BRANDS: &[&str] = &["bhyve", "kvm"];
 /// Zones already in the registry and VM brands are skipped. Each zone's `zonecfg info` gives
 /// its nets; each address is matched to the pool whose network holds it, the brand to a
 /// template. An address another zone already holds is a conflict: that zone is not imported.
+///
+/// What the tools print is checked like user input, before it is used: a zone whose name,
+/// zonepath, brand, links or addresses zmgr's rules refuse fails (and is not imported), and
+/// every entry is read back as `check` reads it before it is shown or written
+/// ([`ZoneEntry::checked_kdl`](crate::model::zone::ZoneEntry::checked_kdl)).
 pub fn import(
     core: &mut crate::ops::session::Session,
     registry: &Registry,
@@ -176,6 +183,11 @@ pub fn import(
         if crate::host::interrupt::requested() {
             return Err(Error::Interrupted);
         }
+        // Checked before the name is used anywhere: as an argument of zonecfg, as a file name.
+        if let Some(why) = z.problem() {
+            results.push(failed(&z.name, format!("zoneadm list: {why}")));
+            continue;
+        }
         if registry.zones.contains_key(&z.name) {
             results.push(ZoneImport::Skipped {
                 zone: z.name.clone(),
@@ -193,15 +205,18 @@ pub fn import(
         let info = match crate::host::zonecfg::info(core.runner(), &z.name) {
             Ok(i) => i,
             Err(e) => {
-                results.push(ZoneImport::Failed {
-                    zone: z.name.clone(),
-                    error: e.to_string(),
-                });
+                results.push(failed(&z.name, e.to_string()));
                 continue;
             }
         };
-        match adopt(registry, z, &info, vnics.as_deref(), &held, &links) {
-            Ok((entry, notes)) => {
+        let adopted = adopt(registry, z, &info, vnics.as_deref(), &held, &links).and_then(
+            |(entry, notes)| match entry.checked_kdl() {
+                Ok(text) => Ok((entry, text, notes)),
+                Err(e) => Err(failed(&z.name, e.to_string())),
+            },
+        );
+        match adopted {
+            Ok((entry, text, notes)) => {
                 if entry.ip_type == crate::model::template::IpType::Exclusive {
                     for n in &entry.nets {
                         links.insert(n.physical.clone(), z.name.clone());
@@ -213,7 +228,7 @@ pub fn import(
                 results.push(ZoneImport::Imported {
                     zone: z.name.clone(),
                     template: entry.template.as_ref().map(|t| t.value.clone()),
-                    entry: entry.to_kdl(),
+                    entry: text,
                     notes,
                 });
                 entries.push(entry);
@@ -231,19 +246,41 @@ pub fn import(
         .values()
         .flat_map(|z| z.addresses().map(move |a| (a, z.name.value.clone())))
         .collect();
+    let now_links: std::collections::HashMap<&str, &str> = now
+        .values()
+        .filter(|z| z.ip_type == crate::model::template::IpType::Exclusive)
+        .flat_map(|z| {
+            z.nets
+                .iter()
+                .map(move |n| (n.physical.as_str(), z.name.value.as_str()))
+        })
+        .collect();
     for entry in entries {
         let clash = entry
             .addresses()
             .find_map(|a| now_held.get(&a).map(|h| (a, h.clone())));
+        let link_clash = entry
+            .nets
+            .iter()
+            .filter(|_| entry.ip_type == crate::model::template::IpType::Exclusive)
+            .find_map(|n| now_links.get(n.physical.as_str()).map(|h| (n, *h)));
         let slot = results
             .iter_mut()
-            .find(|r| r.zone() == entry.name.value)
+            .find(|r| matches!(r, ZoneImport::Imported { zone, .. } if *zone == entry.name.value))
             .expect("every entry has a result");
         if let Some((address, holder)) = clash {
             *slot = ZoneImport::Conflict {
                 zone: entry.name.value.clone(),
                 address,
                 holder,
+            };
+            continue;
+        }
+        if let Some((net, holder)) = link_clash {
+            *slot = ZoneImport::LinkConflict {
+                zone: entry.name.value.clone(),
+                link: net.physical.clone(),
+                holder: holder.to_string(),
             };
             continue;
         }
@@ -267,9 +304,36 @@ fn adopt(
     links: &std::collections::HashMap<String, String>,
 ) -> Result<(crate::model::zone::ZoneEntry, Vec<String>), ZoneImport> {
     use crate::kdl::Spanned;
+    use crate::model::names::{
+        brand_name_error, printable, zonepath_component_error, zonepath_error,
+    };
     use crate::model::zone::{Net, ZoneAddress, ZoneEntry};
+    let fail = |why: String| failed(&z.name, why);
     let mut notes = Vec::new();
+    // `info` of another zone than the one asked for cannot be taken for it.
+    if let Some(other) = info.global("zonename")
+        && other != z.name
+    {
+        return Err(fail(format!(
+            "zonecfg info: `zonecfg -z {} info` describes the zone `{}`",
+            z.name,
+            printable(other)
+        )));
+    }
     let brand = info.global("brand").unwrap_or(&z.brand).to_string();
+    if let Some(why) = brand_name_error(&brand) {
+        return Err(fail(format!("zonecfg info: {why}")));
+    }
+    if VM_BRANDS.contains(&brand.as_str()) {
+        return Err(ZoneImport::Skipped {
+            zone: z.name.clone(),
+            reason: format!("brand {brand} belongs to a VM manager, not to zmgr"),
+        });
+    }
+    let zonepath = info.global("zonepath").unwrap_or(&z.zonepath);
+    if let Some(why) = zonepath_error(zonepath).or_else(|| zonepath_component_error(zonepath)) {
+        return Err(fail(format!("zonecfg info: {why}")));
+    }
     let template = match template_for_brand(registry, &brand) {
         TemplateMatch::One(t) => Some(Spanned::unspanned(t.name.value.clone())),
         TemplateMatch::Several(ts) => {
@@ -287,6 +351,9 @@ fn adopt(
     };
     let mut nets = Vec::new();
     for n in info.nets() {
+        if let Some(why) = n.problem() {
+            return Err(fail(format!("zonecfg info: {why}")));
+        }
         let physical = n.physical.clone();
         let exclusive = z.ip_type == crate::model::template::IpType::Exclusive;
         // An on-demand VNIC (global-nic set) is the brand's, made at boot and deleted at
@@ -312,11 +379,15 @@ fn adopt(
             });
         }
         for a in addresses {
-            let Ok(address) = a.parse::<ZoneAddress>() else {
-                notes.push(format!(
-                    "address `{a}` on {physical} is not an IP address; left out"
-                ));
-                continue;
+            // The registry is the ledger of addresses: one zmgr cannot read (a host name, a
+            // forged value) would be an address it could hand out again.
+            let address = match a.parse::<ZoneAddress>() {
+                Ok(address) => address,
+                Err(why) => {
+                    return Err(fail(format!(
+                        "zonecfg info: net {physical}: {why}; the registry must hold every address a zone uses"
+                    )));
+                }
             };
             if let Some(holder) = held.get(&address.ip) {
                 return Err(ZoneImport::Conflict {
@@ -356,7 +427,6 @@ fn adopt(
         }
     }
     let state = z.state;
-    let zonepath = info.global("zonepath").unwrap_or(&z.zonepath);
     Ok((
         ZoneEntry {
             file: None,
@@ -371,4 +441,13 @@ fn adopt(
         },
         notes,
     ))
+}
+
+/// The outcome of a zone that is not imported because of `why`, with the name and the reason
+/// made safe to print (they may hold what the system printed).
+fn failed(zone: &str, why: String) -> ZoneImport {
+    ZoneImport::Failed {
+        zone: crate::model::names::printable(zone),
+        error: crate::model::names::printable(&why),
+    }
 }

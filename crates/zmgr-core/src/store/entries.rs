@@ -15,9 +15,12 @@ pub fn entry_path(root: &Path, name: &str) -> PathBuf {
 
 /// Writes a new entry. Returns `false`, writing nothing, when the zone already has one.
 pub fn write_new_entry(root: &Path, entry: &ZoneEntry) -> Result<bool> {
+    // Read back before anything is written: its name becomes a path, and no entry zmgr
+    // writes may be one that `check` refuses.
+    let text = entry.checked_kdl()?;
     let path = entry_path(root, &entry.name.value);
     crate::fs::ensure_dir(path.parent().expect("zones folder"))?;
-    crate::fs::write_new_atomic(&path, entry.to_kdl().as_bytes())
+    crate::fs::write_new_atomic(&path, text.as_bytes())
 }
 
 /// Sets the `state` of an entry in place, keeping the file's comments and layout.

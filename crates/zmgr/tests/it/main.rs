@@ -1,11 +1,13 @@
 //! Integration tests: the built binaries, run as separate processes on temporary registries
 //! and simulator states.
 
+mod check_pools;
 mod guards;
 mod harness;
 mod host;
 mod import_adopt;
 mod import_conflicts;
+mod import_hostile;
 mod import_support;
 mod lifecycle_concurrency;
 mod lifecycle_create;

@@ -733,7 +733,7 @@ fn bad_networks() {
     env.write("pools/p4.kdl", pool_text("p4", "2001:db8::1/64", ""));
     env.write("pools/p5.kdl", pool_text("p5", "lan", ""));
     let (ds, s) = read_errors(&env);
-    assert_eq!(ds.len(), 5, "{ds:#?}");
+    assert_eq!(ds.len(), 6, "{ds:#?}");
     assert_eq!(
         (ds[0].message.as_str(), ds[0].position.as_deref()),
         (
@@ -753,7 +753,9 @@ fn bad_networks() {
         "network `10.0.0.0` is not a CIDR network",
         "pools/p3.kdl:2:13",
         "not a CIDR network",
-        Some("add the prefix length, like 192.0.2.0/24 or 2001:db8::/64"),
+        Some(
+            "add the prefix length, like 192.0.2.0/24 or 2001:db8::/64 the ranges were not checked against the network, which could not be read",
+        ),
     );
     assert_diag(
         &ds[3],
@@ -762,15 +764,22 @@ fn bad_networks() {
         "not a network address",
         Some("did you mean 2001:db8::/64?"),
     );
+    // The rest of p4 is still checked against the network it names.
+    assert_eq!(
+        ds[4].message,
+        "address 10.0.0.10 is outside the pool's network 2001:db8::/64"
+    );
     assert_diag(
-        &ds[4],
+        &ds[5],
         "network `lan` is not a CIDR network",
         "pools/p5.kdl:2:13",
         "not a CIDR network",
-        Some("add the prefix length, like 192.0.2.0/24 or 2001:db8::/64"),
+        Some(
+            "add the prefix length, like 192.0.2.0/24 or 2001:db8::/64 the ranges were not checked against the network, which could not be read",
+        ),
     );
     assert_eq!(ds[1].source[1], "    network \"10.0.0.5/24\"");
-    assert_eq!(s, errors_line(5));
+    assert_eq!(s, errors_line(6));
 }
 
 #[test]

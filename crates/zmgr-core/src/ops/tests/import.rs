@@ -407,3 +407,339 @@ fn an_on_demand_vnic_is_not_recorded_as_zmgrs() {
         report.commands
     );
 }
+
+// ---- Hostile output: what the tools print is checked like user input ----
+
+/// `zoneadm list -cp` as the host prints it: the global zone, then `lines`.
+fn listed(lines: &[&str]) -> String {
+    let mut s = String::from("0:global:running:/::ipkg:shared:0\n");
+    for l in lines {
+        s += l;
+        s += "\n";
+    }
+    s
+}
+
+/// The error of a zone that failed.
+#[track_caller]
+fn failure<'a>(imported: &'a Imported, zone: &str) -> &'a str {
+    match outcome(imported, zone) {
+        ZoneImport::Failed { error, .. } => error,
+        other => panic!("{zone} did not fail: {other:?}"),
+    }
+}
+
+/// `zonecfg info` of an exclusive-IP ipkg zone with the given globals and net lines.
+fn info_text(name: &str, zonepath: &str, brand: &str, net: &[&str]) -> String {
+    let mut s = format!(
+        "zonename: {name}\nzonepath: {zonepath}\nbrand: {brand}\nautoboot: false\nip-type: exclusive\n"
+    );
+    if !net.is_empty() {
+        s += "net:\n";
+        for l in net {
+            s += &format!("\t{l}\n");
+        }
+    }
+    s
+}
+
+#[test]
+fn a_zone_name_that_would_leave_the_registry_is_refused_before_it_is_used() {
+    let reg = registry(&[("t", "ipkg")], None);
+    let fake = host();
+    fake.add_zone(fake_zone("ok", ZoneState::Installed, "ok0", "192.0.2.40"));
+    fake.replay(
+        Tool::Zoneadm,
+        &["list", "-cp"],
+        &listed(&[
+            "-:../../../../tmp/x:installed:/zones/x:4c1f2d3e-aaaa-bbbb-cccc-0123456789ab:ipkg:excl:1",
+            "-:../escaped:installed:/zones/escaped::ipkg:excl:2",
+            "-:ok:installed:/zones/ok::ipkg:excl:3",
+        ]),
+    );
+    // zonecfg would even describe one of them: its entry would land beside `zones/`.
+    fake.replay(
+        Tool::Zonecfg,
+        &["-z", "../escaped", "info"],
+        &info_text(
+            "../escaped",
+            "/zones/escaped",
+            "ipkg",
+            &["allowed-address: 192.0.2.41/24", "physical: escaped0"],
+        ),
+    );
+    let done = run(&reg, &fake, &[], false).unwrap();
+    // Nothing was written outside `zones/`, nor for these zones inside it.
+    assert!(!reg.root().join("escaped.kdl").exists());
+    assert!(!reg.root().join("zones/../../../../tmp/x.kdl").exists());
+    assert_eq!(reg.zone_files(), ["ok.kdl"]);
+    for zone in ["../../../../tmp/x", "../escaped"] {
+        let error = failure(&done, zone);
+        assert!(
+            error.starts_with(&format!(
+                "zoneadm list: zone name `{zone}` contains `.` at the start"
+            )),
+            "{error}"
+        );
+    }
+    assert!(matches!(outcome(&done, "ok"), ZoneImport::Imported { .. }));
+    assert_eq!(done.failures(), 2);
+    assert_eq!(
+        done.problem().unwrap().to_string(),
+        "2 zones could not be imported"
+    );
+    // The names never reached a command either.
+    assert!(
+        !fake.log().iter().any(|c| c.contains("..")),
+        "{:?}",
+        fake.log()
+    );
+    // The registry stays one every verb reads.
+    reg.registry();
+}
+
+#[test]
+fn names_with_control_characters_are_refused_and_shown_escaped() {
+    let reg = registry(&[("t", "ipkg")], None);
+    let fake = host();
+    fake.replay(
+        Tool::Zoneadm,
+        &["list", "-cp"],
+        &listed(&["-:a\u{1b}]0;owned\u{7}:installed:/zones/a::ipkg:excl"]),
+    );
+    let done = run(&reg, &fake, &[], false).unwrap();
+    assert_eq!(done.0.len(), 1);
+    let ZoneImport::Failed { zone, error } = &done.0[0] else {
+        panic!("{:?}", done.0)
+    };
+    assert_eq!(zone, "a\\u{1b}]0;owned\\u{7}");
+    assert!(!error.chars().any(char::is_control), "{error:?}");
+    assert!(
+        error.contains("the control character U+001B at position 2"),
+        "{error}"
+    );
+    assert!(reg.zone_files().is_empty());
+}
+
+#[test]
+fn an_empty_or_relative_zonepath_and_a_bad_brand_are_refused() {
+    let reg = registry(&[("t", "ipkg")], None);
+    let fake = host();
+    fake.replay(
+        Tool::Zoneadm,
+        &["list", "-cp"],
+        &listed(&[
+            "-:nopath:installed:::ipkg:excl",
+            "-:relative:installed:zones/relative::ipkg:excl",
+            "-:badbrand:installed:/zones/badbrand::ip\"kg:excl",
+            "-:infopath:installed:/zones/infopath::ipkg:excl",
+            "-:infobrand:installed:/zones/infobrand::ipkg:excl",
+        ]),
+    );
+    // The list is fine for the last two; their configurations are not.
+    fake.replay(
+        Tool::Zonecfg,
+        &["-z", "infopath", "info"],
+        &info_text("infopath", "/zones/../../etc", "ipkg", &[]),
+    );
+    fake.replay(
+        Tool::Zonecfg,
+        &["-z", "infobrand", "info"],
+        &info_text("infobrand", "/zones/infobrand", "../../x", &[]),
+    );
+    let done = run(&reg, &fake, &[], false).unwrap();
+    for (zone, says) in [
+        (
+            "nopath",
+            "zoneadm list: zonepath `` is not an absolute path below /",
+        ),
+        (
+            "relative",
+            "zoneadm list: zonepath `zones/relative` is not an absolute path below /",
+        ),
+        (
+            "badbrand",
+            "zoneadm list: brand name `ip\"kg` contains `\"`",
+        ),
+        (
+            "infopath",
+            "zonecfg info: zonepath `/zones/../../etc` has a `.` or `..` component",
+        ),
+        (
+            "infobrand",
+            "zonecfg info: brand name `../../x` contains `.`",
+        ),
+    ] {
+        let error = failure(&done, zone);
+        assert!(error.starts_with(says), "{zone}: {error}");
+    }
+    assert_eq!(done.failures(), 5);
+    assert!(reg.zone_files().is_empty());
+    // zonecfg was asked only about the zones whose listing was sound.
+    let asked: Vec<String> = fake
+        .log()
+        .into_iter()
+        .filter(|c| c.starts_with("zonecfg"))
+        .collect();
+    assert_eq!(
+        asked,
+        ["zonecfg -z infopath info", "zonecfg -z infobrand info"]
+    );
+    reg.registry();
+}
+
+#[test]
+fn a_net_without_a_link_or_with_an_unreadable_address_is_refused() {
+    let reg = registry(&[("t", "ipkg")], None);
+    let fake = host();
+    for name in ["nolink", "badlink", "hostname", "badprefix"] {
+        fake.add_zone(FakeZone::new(name, "ipkg"));
+    }
+    fake.add_zone(fake_zone("ok", ZoneState::Installed, "ok0", "192.0.2.40"));
+    for (name, net) in [
+        (
+            "nolink",
+            vec!["allowed-address: 192.0.2.50/24", "physical not specified"],
+        ),
+        (
+            "badlink",
+            vec!["allowed-address: 192.0.2.51/24", "physical: ../x0"],
+        ),
+        (
+            "hostname",
+            vec!["allowed-address: db.example.org/24", "physical: hostname0"],
+        ),
+        (
+            "badprefix",
+            vec!["allowed-address: 192.0.2.52/33", "physical: badprefix0"],
+        ),
+    ] {
+        fake.replay(
+            Tool::Zonecfg,
+            &["-z", name, "info"],
+            &info_text(name, &format!("/zones/{name}"), "ipkg", &net),
+        );
+    }
+    let done = run(&reg, &fake, &[], false).unwrap();
+    for (zone, says) in [
+        (
+            "nolink",
+            "zonecfg info: a net resource has no physical link",
+        ),
+        (
+            "badlink",
+            "zonecfg info: link name `../x0` contains `/` at position 3",
+        ),
+        (
+            "hostname",
+            "zonecfg info: net hostname0: `db.example.org/24` is not an IP address; the registry must hold every address a zone uses",
+        ),
+        (
+            "badprefix",
+            "zonecfg info: net badprefix0: `192.0.2.52/33` has an invalid prefix length (0 to 32)",
+        ),
+    ] {
+        let error = failure(&done, zone);
+        assert!(error.starts_with(says), "{zone}: {error}");
+    }
+    assert!(matches!(outcome(&done, "ok"), ZoneImport::Imported { .. }));
+    assert_eq!(reg.zone_files(), ["ok.kdl"]);
+    // No address of a refused zone was taken either: a later zone may hold it.
+    reg.registry();
+}
+
+#[test]
+fn a_configuration_of_another_zone_or_with_a_vm_brand_is_not_taken() {
+    let reg = registry(&[("t", "ipkg")], None);
+    let fake = host();
+    fake.add_zone(fake_zone("a", ZoneState::Installed, "a0", "192.0.2.40"));
+    fake.add_zone(fake_zone("b", ZoneState::Installed, "b0", "192.0.2.41"));
+    fake.replay(
+        Tool::Zonecfg,
+        &["-z", "a", "info"],
+        &info_text("b", "/zones/b", "ipkg", &["physical: b0"]),
+    );
+    fake.replay(
+        Tool::Zonecfg,
+        &["-z", "b", "info"],
+        &info_text("b", "/zones/b", "bhyve", &["physical: b0"]),
+    );
+    let done = run(&reg, &fake, &[], false).unwrap();
+    assert_eq!(
+        failure(&done, "a"),
+        "zonecfg info: `zonecfg -z a info` describes the zone `b`"
+    );
+    assert!(
+        matches!(outcome(&done, "b"), ZoneImport::Skipped { reason, .. } if reason == "brand bhyve belongs to a VM manager, not to zmgr"),
+        "{:?}",
+        done.0
+    );
+    assert!(reg.zone_files().is_empty());
+}
+
+#[test]
+fn output_no_tool_prints_is_refused_whole() {
+    let reg = registry(&[("t", "ipkg")], None);
+    let fake = host();
+    fake.replay(
+        Tool::Zoneadm,
+        &["list", "-cp"],
+        &listed(&[
+            "-:a:installed:/zones/a::ipkg:excl",
+            "-:a:installed:/etc::ipkg:excl",
+        ]),
+    );
+    let err = run(&reg, &fake, &[], false).unwrap_err().to_string();
+    assert!(
+        err.ends_with(
+            "zoneadm list -cp`: line 3 of `zoneadm list -p` lists zone `a` a second time"
+        ),
+        "{err}"
+    );
+    assert!(reg.zone_files().is_empty());
+
+    // A configuration that sets its zonepath twice: which one would be the zone's?
+    let fake = host();
+    fake.add_zone(FakeZone::new("twice", "ipkg"));
+    fake.replay(
+        Tool::Zonecfg,
+        &["-z", "twice", "info"],
+        "zonename: twice\nzonepath: /zones/twice\nbrand: ipkg\nzonepath: /\n",
+    );
+    let done = run(&reg, &fake, &[], false).unwrap();
+    let error = failure(&done, "twice");
+    assert!(
+        error.contains("sets the global property zonepath a second time"),
+        "{error}"
+    );
+    assert!(reg.zone_files().is_empty());
+}
+
+#[test]
+fn a_dry_run_shows_the_same_refusals_and_the_text_it_would_write() {
+    let reg = registry(&[("t", "ipkg")], None);
+    let fake = host();
+    fake.add_zone(fake_zone("ok", ZoneState::Installed, "ok0", "192.0.2.40"));
+    fake.replay(
+        Tool::Zoneadm,
+        &["list", "-cp"],
+        &listed(&[
+            "-:ok:installed:/zones/ok::ipkg:excl",
+            "-:nopath:installed:::ipkg:excl",
+        ]),
+    );
+    let done = run(&reg, &fake, &[], true).unwrap();
+    assert!(failure(&done, "nopath").contains("zonepath ``"));
+    match outcome(&done, "ok") {
+        ZoneImport::Imported { entry, .. } => {
+            // What a dry run shows is what an import writes: read back without an error.
+            let file = crate::error::SourceFile::new("zones/ok.kdl", entry.clone());
+            let doc = crate::kdl::parse(&file).unwrap();
+            let mut problems = Vec::new();
+            crate::model::zone::ZoneEntry::decode(&file, &doc, &mut problems).unwrap();
+            assert!(problems.is_empty(), "{problems:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(reg.zone_files().is_empty());
+}

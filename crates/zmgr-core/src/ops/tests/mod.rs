@@ -5,6 +5,7 @@
 
 mod create;
 mod destroy;
+mod grammar;
 mod import;
 mod reconcile;
 
