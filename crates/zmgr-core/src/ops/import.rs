@@ -268,6 +268,14 @@ pub fn import(
             .iter_mut()
             .find(|r| matches!(r, ZoneImport::Imported { zone, .. } if *zone == entry.name.value))
             .expect("every entry has a result");
+        // Another import took this zone meanwhile: its addresses are held by itself.
+        if now.contains_key(&entry.name.value) {
+            *slot = ZoneImport::Skipped {
+                zone: entry.name.value.clone(),
+                reason: "already in the registry".into(),
+            };
+            continue;
+        }
         if let Some((address, holder)) = clash {
             *slot = ZoneImport::Conflict {
                 zone: entry.name.value.clone(),

@@ -33,8 +33,13 @@ pub enum Finding {
     UnusedVnic { vnic: String, zone: String },
     /// An address the registry reserves for a zone whose configuration no longer carries it.
     AddressDrift { zone: String, address: String },
-    /// A zone of the system that is not in the registry.
-    Unregistered { zone: String },
+    /// A zone of the system that is not in the registry; `refused` says why import would
+    /// refuse it (a name or value zmgr does not accept), when it would.
+    Unregistered {
+        zone: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        refused: Option<String>,
+    },
     /// A VNIC over a pool's stub, named as zmgr names a zone's VNIC, that no entry claims
     /// and no zone uses: left by a create that was killed while `dladm create-vnic` ran.
     StrayVnic { vnic: String, over: String },
@@ -81,7 +86,7 @@ impl Report {
 }
 
 impl Finding {
-    fn describe(&self) -> (String, Option<String>) {
+    pub(crate) fn describe(&self) -> (String, Option<String>) {
         match self {
             Finding::Gone { zone } => (
                 format!("zone {zone} is in the registry but not on the system"),
@@ -126,9 +131,12 @@ impl Finding {
                     "fix the zone's net resource, or edit zones/{zone}.kdl to release the address"
                 )),
             ),
-            Finding::Unregistered { zone } => (
+            Finding::Unregistered { zone, refused } => (
                 format!("zone {zone} is on the system but not in the registry"),
-                Some(format!("`zmgr import {zone}` adopts it")),
+                Some(match refused {
+                    None => format!("`zmgr import {zone}` adopts it"),
+                    Some(why) => format!("zmgr cannot adopt it: {why}"),
+                }),
             ),
             Finding::StrayVnic { vnic, over } => (
                 format!(
@@ -228,8 +236,11 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
         if !registry.zones.contains_key(&z.name)
             && !crate::ops::import::VM_BRANDS.contains(&z.brand.as_str())
         {
+            // The name comes from a tool's output: shown escaped, and an import suggested
+            // only when import would take it.
             findings.push(Finding::Unregistered {
-                zone: z.name.clone(),
+                zone: crate::model::names::printable(&z.name),
+                refused: z.problem(),
             });
         }
     }

@@ -72,6 +72,27 @@ fn registry(templates: &[(&str, &str)], default: Option<&str>) -> Reg {
 }
 
 #[test]
+fn a_zone_another_import_took_meanwhile_is_skipped_not_a_conflict_with_itself() {
+    let reg = registry(&[("t", "ipkg")], None);
+    let fake = host();
+    fake.add_vnic("a0", "stub0");
+    fake.add_zone(fake_zone("a", ZoneState::Running, "a0", "192.0.2.15"));
+    // This import read the registry before the other one wrote zone a.
+    let stale = reg.registry();
+    run(&reg, &fake, &["a"], false).unwrap();
+    let entry = reg.entry("a").unwrap();
+    let mut session = reg.session(&fake);
+    let done = import(&mut session, &stale, &["a".to_string()], false).unwrap();
+    assert!(
+        matches!(outcome(&done, "a"), ZoneImport::Skipped { reason, .. } if reason == "already in the registry"),
+        "{:?}",
+        done.0
+    );
+    assert_eq!(done.failures(), 0);
+    assert_eq!(reg.entry("a").unwrap(), entry);
+}
+
+#[test]
 fn a_zone_is_matched_to_the_template_of_its_brand_and_the_pool_of_its_address() {
     let reg = registry(&[("t", "ipkg"), ("l", "lx")], None);
     let fake = host();

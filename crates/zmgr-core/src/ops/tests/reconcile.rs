@@ -101,7 +101,7 @@ fn summary(report: &Report) -> Vec<String> {
             } => format!("state-drift {zone} {registry}->{system}"),
             Finding::UnusedVnic { vnic, zone } => format!("unused-vnic {zone} {vnic}"),
             Finding::AddressDrift { zone, address } => format!("address-drift {zone} {address}"),
-            Finding::Unregistered { zone } => format!("unregistered {zone}"),
+            Finding::Unregistered { zone, .. } => format!("unregistered {zone}"),
             Finding::StrayVnic { vnic, over } => format!("stray-vnic {vnic} over {over}"),
         })
         .collect()
@@ -289,4 +289,25 @@ fn addresses_are_compared_without_their_prefix_and_shared_ip_zones_by_address() 
     );
     let report = run(&reg, &fake, false);
     assert!(report.0.is_empty(), "{:?}", summary(&report));
+}
+
+#[test]
+fn a_system_zone_import_would_refuse_is_shown_escaped_and_no_import_is_suggested() {
+    let reg = Reg::new();
+    let fake = host();
+    fake.add_zone(FakeZone::new("web\u{1b}[2J", "ipkg"));
+    let report = run(&reg, &fake, false);
+    let d = report
+        .0
+        .iter()
+        .find(|d| matches!(d.finding, Finding::Unregistered { .. }))
+        .expect("an unregistered zone");
+    let (message, help) = d.finding.describe();
+    assert_eq!(
+        message,
+        "zone web\\u{1b}[2J is on the system but not in the registry"
+    );
+    let help = help.unwrap();
+    assert!(help.starts_with("zmgr cannot adopt it: "), "{help}");
+    assert!(!help.contains('\u{1b}'), "{help}");
 }
