@@ -16,6 +16,7 @@ use crate::output::Format;
     about = "Zone manager for illumos: zones from KDL templates, addresses from named pools, a flat-file registry",
     long_about = None,
     after_help = "The registry is plain KDL under /etc/zmgr (or --root / ZMGR_ROOT). \
+--root and --sandbox on the command line win over ZMGR_ROOT and ZMGR_SANDBOX. \
 Exit status: 0 success, 1 an operation failed, 2 usage or configuration error."
 )]
 pub struct Cli {
@@ -29,14 +30,13 @@ pub struct Cli {
     )]
     pub root: Option<PathBuf>,
 
-    /// Run against the simulator in DIR: registry DIR/etc/zmgr, simulator state DIR/sim (set up on first use)
+    /// Run against the simulator in DIR: registry DIR/etc/zmgr, simulator state DIR/sim (a new or empty DIR is set up on first use)
     #[arg(
         long,
         global = true,
         env = "ZMGR_SANDBOX",
         hide_env_values = true,
-        value_name = "DIR",
-        conflicts_with = "root"
+        value_name = "DIR"
     )]
     pub sandbox: Option<PathBuf>,
 

@@ -29,10 +29,11 @@ pub fn main() -> i32 {
     if let Some(listing) = site_scripts_help(&args) {
         command = command.after_long_help(listing.clone()).after_help(listing);
     }
-    let cli = match command
-        .try_get_matches_from(&args)
-        .and_then(|m| Cli::from_arg_matches(&m))
-    {
+    let cli = match command.try_get_matches_from(&args).and_then(|m| {
+        let mut cli = Cli::from_arg_matches(&m)?;
+        choose_location(&m, &mut cli)?;
+        Ok(cli)
+    }) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -40,7 +41,7 @@ pub fn main() -> i32 {
         }
     };
     let mut out = std::io::stdout().lock();
-    match run(cli, &mut out) {
+    match locations_from_env(&cli).and_then(|()| run(cli, &mut out)) {
         Ok(()) => 0,
         Err(e) => {
             let _ = out.flush();
@@ -50,15 +51,67 @@ pub fn main() -> i32 {
     }
 }
 
+/// `--root` and `--sandbox` on the command line win over `ZMGR_ROOT` and `ZMGR_SANDBOX` in
+/// the environment: the one given on the command line is kept and the other dropped. Both on
+/// the command line conflict; both from the environment are refused by
+/// [`locations_from_env`].
+fn choose_location(matches: &clap::ArgMatches, cli: &mut Cli) -> clap::error::Result<()> {
+    use clap::parser::ValueSource;
+    if cli.root.is_none() || cli.sandbox.is_none() {
+        return Ok(());
+    }
+    let typed = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+    match (typed("root"), typed("sandbox")) {
+        (true, true) => {
+            use clap::CommandFactory;
+            Err(Cli::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "the argument '--sandbox <DIR>' cannot be used with '--root <DIR>'",
+            ))
+        }
+        (true, false) => {
+            cli.sandbox = None;
+            Ok(())
+        }
+        (false, true) => {
+            cli.root = None;
+            Ok(())
+        }
+        // Both from the environment: refused, with the values, by `locations_from_env`.
+        (false, false) => Ok(()),
+    }
+}
+
+/// Refuses `ZMGR_ROOT` and `ZMGR_SANDBOX` both set when the command line chooses neither:
+/// zmgr runs as root, and which registry it changes must not be a guess.
+fn locations_from_env(cli: &Cli) -> Result<()> {
+    match (&cli.root, &cli.sandbox) {
+        (Some(root), Some(sandbox)) => Err(Error::usage(format!(
+            "ZMGR_ROOT ({}) and ZMGR_SANDBOX ({}) are both set; zmgr will not guess which registry to use",
+            shown_path(root),
+            shown_path(sandbox)
+        ))
+        .with_help(
+            "unset one of them, or give --root DIR or --sandbox DIR, which wins over both variables",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A path as a message quotes it (escaped for the terminal, cut when very long).
+fn shown_path(path: &std::path::Path) -> String {
+    zmgr_core::text::shown(&path.to_string_lossy())
+}
+
 /// The root that `args` (and the environment) point at, read before clap parses them, so that
-/// help can list the site scripts.
+/// help can list the site scripts. The command line wins over the environment, as it does
+/// once parsed.
 fn guess_root(args: &[std::ffi::OsString]) -> PathBuf {
     let mut it = args
         .iter()
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned());
-    let mut root = std::env::var_os("ZMGR_ROOT").map(PathBuf::from);
-    let mut sandbox = std::env::var_os("ZMGR_SANDBOX").map(PathBuf::from);
+    let (mut root, mut sandbox) = (None, None);
     while let Some(a) = it.next() {
         if let Some(v) = a.strip_prefix("--root=") {
             root = Some(v.into());
@@ -69,6 +122,10 @@ fn guess_root(args: &[std::ffi::OsString]) -> PathBuf {
         } else if a == "--sandbox" {
             sandbox = it.next().map(PathBuf::from);
         }
+    }
+    if root.is_none() && sandbox.is_none() {
+        root = std::env::var_os("ZMGR_ROOT").map(PathBuf::from);
+        sandbox = std::env::var_os("ZMGR_SANDBOX").map(PathBuf::from);
     }
     match (sandbox, root) {
         (Some(s), _) => crate::sandbox::registry_in(&s),
@@ -94,6 +151,49 @@ fn site_scripts_help(args: &[std::ffi::OsString]) -> Option<String> {
     })
 }
 
+/// The note for a host that has neither the illumos tools nor a registry at `root`: zmgr
+/// cannot do anything for it but in a sandbox, which is what a person trying it out wants.
+fn not_illumos(root: &std::path::Path) -> Option<String> {
+    use zmgr_core::host::exec::Tool;
+    let tools = [Tool::Zoneadm, Tool::Zonecfg].map(|t| std::path::Path::new(t.default_path()));
+    if tools.iter().any(|t| t.exists())
+        || std::fs::symlink_metadata(root.join("config.kdl")).is_ok()
+    {
+        return None;
+    }
+    Some(format!(
+        "this does not look like an illumos host: {} does not exist, and there is no registry at {}; \
+         to try zmgr here, use its simulator: `zmgr --sandbox DIR VERB …` (a new DIR is set up on first use)",
+        tools[0].display(),
+        shown_path(root)
+    ))
+}
+
+/// The error for a verb that is neither built in nor a site script, with the nearest of
+/// both as "did you mean".
+fn unknown_verb(root: &std::path::Path, name: &str, e: Error) -> Error {
+    use clap::CommandFactory;
+    let Error::Usage { help, .. } = e else {
+        return e;
+    };
+    let command = Cli::command();
+    let scripts = zmgr_script::site_scripts(root);
+    let known: Vec<&str> = command
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name())
+        .chain(["help"])
+        .chain(scripts.iter().map(|(n, _)| n.as_str()))
+        .collect();
+    let help = match (zmgr_core::suggest::did_you_mean(name, &known), help) {
+        (Some(near), Some(h)) => format!("did you mean `{near}`? {h}"),
+        (Some(near), None) => format!("did you mean `{near}`?"),
+        (None, Some(h)) => h,
+        (None, None) => "`zmgr --help` lists the verbs and `zmgr scripts` the site scripts".into(),
+    };
+    Error::usage(format!("unknown verb `{}`", zmgr_core::text::shown(name))).with_help(help)
+}
+
 /// Whether `name` is a built-in verb (which a site script cannot shadow).
 fn builtin(name: &str) -> bool {
     use clap::CommandFactory;
@@ -113,13 +213,7 @@ fn emit(out: &mut dyn Write, text: &str) -> Result<()> {
 
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     let sandbox = match &cli.sandbox {
-        Some(dir) => {
-            let sandbox = crate::sandbox::Sandbox::new(dir)?;
-            for line in sandbox.prepare(&crate::sandbox::find_simulator()?)? {
-                eprintln!("zmgr: {line}");
-            }
-            Some(sandbox)
-        }
+        Some(dir) => Some(crate::sandbox::Sandbox::new(dir)?),
         None => None,
     };
     let root = match (&sandbox, cli.root) {
@@ -127,6 +221,25 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         (None, Some(r)) => r,
         (None, None) => Registry::default_root(),
     };
+    if sandbox.is_none()
+        && let Some(note) = not_illumos(&root)
+    {
+        eprintln!("zmgr: {note}");
+    }
+    // A site script is found (or the verb refused) before a sandbox is set up for it.
+    let site = match &cli.command {
+        Command::Site(words) => {
+            let name = words.first().expect("clap gives the verb");
+            Some(zmgr_script::site_script(&root, name).map_err(|e| unknown_verb(&root, name, e))?)
+        }
+        _ => None,
+    };
+    if let Some(s) = &sandbox {
+        let repair = matches!(cli.command, Command::Init);
+        for line in s.prepare(&crate::sandbox::find_simulator()?, repair)? {
+            eprintln!("zmgr: {line}");
+        }
+    }
     let verbose = cli.verbose;
     let open_core = |zones: bool| -> Result<(Session, Registry)> {
         let progress: Box<dyn zmgr_core::ops::progress::Progress> =
@@ -270,10 +383,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             zmgr_script::api::Runtime::for_registry(core, &registry).run(&file, &args)
         }
         Command::Site(words) => {
-            let (name, args) = words.split_first().expect("clap gives the verb");
-            let path = zmgr_script::site_script(&root, name)?;
+            let path = site.expect("looked up above");
             let (core, registry) = open_core(false)?;
-            zmgr_script::api::Runtime::for_registry(core, &registry).run(&path, args)
+            zmgr_script::api::Runtime::for_registry(core, &registry).run(&path, &words[1..])
         }
         Command::Scripts => {
             let mut t = String::new();
@@ -312,7 +424,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             out,
         ),
         Command::Init => {
-            for step in zmgr_core::store::init::init(&root)? {
+            // A sandbox's files have its own commands and pool.
+            let steps = match &sandbox {
+                Some(s) => s.init()?,
+                None => zmgr_core::store::init::init(&root)?,
+            };
+            for step in steps {
                 let verb = if step.created { "created" } else { "exists " };
                 emit(out, &format!("{verb} {}\n", step.path.display()))?;
             }

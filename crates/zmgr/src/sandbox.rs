@@ -28,6 +28,30 @@ pub struct Sandbox {
     dir: PathBuf,
 }
 
+/// What a sandbox folder holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    /// A registry with its `config.kdl`: set up before.
+    Ready,
+    /// Nothing, or only the simulator's state and zones folder (a setup that stopped early,
+    /// or fault rules written ahead): set up now.
+    New,
+    /// The registry folder without its `config.kdl`: deleted, or an `init` that stopped.
+    LostConfig,
+    /// A folder with other things in it: not a sandbox.
+    Foreign,
+}
+
+/// A path as a message quotes it: escaped for the terminal, cut when very long.
+fn shown(path: &Path) -> String {
+    zmgr_core::text::shown(&path.to_string_lossy())
+}
+
+/// A path as a shell word to copy, escaped for the terminal first.
+fn shell_word(path: &Path) -> String {
+    zmgr_core::host::exec::shell_quote(&zmgr_core::text::printable(&path.to_string_lossy()))
+}
+
 /// The registry of the sandbox in `dir`.
 pub fn registry_in(dir: &Path) -> PathBuf {
     dir.join("etc/zmgr")
@@ -37,6 +61,13 @@ impl Sandbox {
     /// A sandbox in `dir`, which is made absolute so that the paths written into its
     /// configuration stay valid from any working folder.
     pub fn new(dir: &Path) -> Result<Sandbox> {
+        if dir.as_os_str().is_empty() {
+            return Err(
+                Error::usage("the sandbox folder is an empty string").with_help(
+                    "give --sandbox (or ZMGR_SANDBOX) a folder: a new one, or an empty one",
+                ),
+            );
+        }
         let dir = if dir.is_absolute() {
             dir.to_path_buf()
         } else {
@@ -64,11 +95,83 @@ impl Sandbox {
         System::new(commands).with_env(STATE_VAR, self.state().to_string_lossy())
     }
 
-    /// Makes the sandbox usable: links to the simulator, and on first use a registry (as
-    /// `zmgr init` makes it, with commands and a pool of its own) and the pool's etherstub.
-    /// Returns a line for each thing it set up.
-    pub fn prepare(&self, simulator: &Path) -> Result<Vec<String>> {
+    /// What the folder holds: a sandbox, the makings of one, or something else.
+    fn status(&self) -> Result<Status> {
+        let shown = shown(&self.dir);
+        match std::fs::metadata(&self.dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Status::New),
+            Err(e) => return Err(Error::io("read the sandbox folder", &self.dir, e)),
+            Ok(m) if !m.is_dir() => {
+                return Err(
+                    Error::usage(format!("the sandbox folder {shown} is not a folder")).with_help(
+                        "give --sandbox (or ZMGR_SANDBOX) a new folder, or an empty one",
+                    ),
+                );
+            }
+            Ok(_) => {}
+        }
+        // A link, even a dangling one, counts: the registry then says what is wrong with it.
+        if std::fs::symlink_metadata(self.root().join("config.kdl")).is_ok() {
+            return Ok(Status::Ready);
+        }
+        let entries: Vec<std::ffi::OsString> = std::fs::read_dir(&self.dir)
+            .map_err(|e| Error::io("read the sandbox folder", &self.dir, e))?
+            .map(|e| e.map(|e| e.file_name()))
+            .collect::<std::io::Result<_>>()
+            .map_err(|e| Error::io("read the sandbox folder", &self.dir, e))?;
+        // Empty, or holding only what a setup makes before the registry (the simulator's
+        // state, fault rules written ahead, the zones' dataset): a setup to do or finish.
+        if entries.iter().all(|n| n == "sim" || n == "zones") {
+            return Ok(Status::New);
+        }
+        if std::fs::symlink_metadata(self.root()).is_ok() {
+            return Ok(Status::LostConfig);
+        }
+        Ok(Status::Foreign)
+    }
+
+    /// Makes the sandbox usable: links to the simulator, and in a new (absent or empty)
+    /// folder a registry (as `zmgr init` makes it, with commands and a pool of its own) and
+    /// the pool's etherstub. A sandbox whose `config.kdl` is gone is refused, unless
+    /// `repair` (for `init`, which then writes the missing files with [`Sandbox::init`]);
+    /// so is a folder that holds other things. Returns a line for each thing it set up.
+    pub fn prepare(&self, simulator: &Path, repair: bool) -> Result<Vec<String>> {
         let mut done = Vec::new();
+        let dir = shown(&self.dir);
+        let status = self.status()?;
+        match status {
+            Status::Ready | Status::New => {}
+            Status::LostConfig if repair => {}
+            Status::LostConfig => {
+                return Err(Error::usage(format!(
+                    "the sandbox in {dir} has no configuration: {} is missing",
+                    shown(&self.root().join("config.kdl"))
+                ))
+                .with_help(format!(
+                    "zmgr sets up only a new or empty sandbox folder, and does not write over one in use; \
+                     `zmgr --sandbox {} init` writes the sandbox's config.kdl again (and any other file \
+                     of a new sandbox that is missing, keeping those there), or remove {dir} to start afresh",
+                    shell_word(&self.dir)
+                )));
+            }
+            Status::Foreign => {
+                return Err(Error::usage(format!(
+                    "{dir} is not a zmgr sandbox: the folder is not empty and has no {}",
+                    shown(&self.root().join("config.kdl"))
+                ))
+                .with_help(
+                    "sandbox mode sets up only a new or empty folder, so that it never writes among \
+                     other files; give --sandbox (or ZMGR_SANDBOX) a new folder, e.g. `--sandbox $(mktemp -d)`",
+                ));
+            }
+        }
+        if status == Status::New {
+            done.push(format!(
+                "setting up a new sandbox in {dir}: registry {}, simulator state {}",
+                shown(&self.root()),
+                shown(&self.state())
+            ));
+        }
         zmgr_core::fs::ensure_dir(&self.bin())?;
         for tool in Tool::ALL {
             let link = self.bin().join(tool.name());
@@ -80,7 +183,7 @@ impl Sandbox {
             std::os::unix::fs::symlink(simulator, &link)
                 .map_err(|e| Error::io("link the simulator as", &link, e))?;
         }
-        if self.root().join("config.kdl").exists() {
+        if status == Status::Ready {
             // Set up before: nothing to run, so a sandbox verb spawns no extra process.
             return Ok(done);
         }
@@ -96,15 +199,29 @@ impl Sandbox {
             runner.run(&zfs::create(DATASET, &zones))?;
             done.push(format!(
                 "created the simulated ZFS dataset {DATASET} on {}",
-                zones.display()
+                shown(&zones)
             ));
         }
-        zmgr_core::store::init::init_with(&self.root(), self.files())?;
+        if status == Status::LostConfig {
+            // `init` writes the missing files and says which.
+            return Ok(done);
+        }
+        self.init()?;
         done.push(format!(
             "initialised a sandbox registry in {}",
-            self.root().display()
+            shown(&self.root())
+        ));
+        done.push(format!(
+            "its simulated tools run by hand as: ZMGR_SIM_STATE={} {} list -cv",
+            shell_word(&self.state()),
+            shell_word(&self.bin().join("zoneadm"))
         ));
         Ok(done)
+    }
+
+    /// Writes the files of a new sandbox registry that are missing; never overwrites one.
+    pub fn init(&self) -> Result<Vec<zmgr_core::store::init::Step>> {
+        zmgr_core::store::init::init_with(&self.root(), self.files())
     }
 
     /// The tool paths of the sandbox.

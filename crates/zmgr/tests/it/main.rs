@@ -26,6 +26,7 @@ mod registry_publisher;
 mod registry_roots;
 mod registry_support;
 mod registry_verbs;
+mod rough_edges;
 mod sandbox;
 mod script_api;
 mod script_check;
