@@ -97,7 +97,7 @@ pub fn import_report(
                 )
             }
             ZoneImport::Failed { zone, error } => {
-                t += &format!("failed: cannot read the configuration of {zone}: {error}\n")
+                t += &format!("failed: {zone} not imported: {error}\n")
             }
         }
     }

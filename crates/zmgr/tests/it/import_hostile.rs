@@ -49,8 +49,8 @@ fn zones_with_names_or_zonepaths_zonecfg_never_takes_are_not_imported() {
     let out = run.stdout();
     for says in [
         "imported good1 (template ipkg)\n",
-        "../../escaped: zoneadm list: zone name `../../escaped` contains `.` at the start",
-        "nopath1: zoneadm list: zonepath `` is not an absolute path below /",
+        "failed: ../../escaped not imported: zoneadm list: zone name `../../escaped` contains `.` at the start",
+        "failed: nopath1 not imported: zoneadm list: zonepath `` is not an absolute path below /",
     ] {
         assert!(out.contains(says), "{says}\nnot in\n{out}");
     }
