@@ -203,6 +203,24 @@ fn a_network_that_cannot_be_read_says_what_was_not_checked_and_the_rest_is_check
     assert_eq!(summary, errors_line(4));
 }
 
+/// The index of the last line of the message proper (the lines after it are the tool's,
+/// indented), whose text, joined across the renderer's wrapping (which depends on the length of
+/// the sandbox's path), ends with `end`.
+#[track_caller]
+fn message_end(lines: &[String], end: &str) -> usize {
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("    "))
+        .unwrap_or_else(|| panic!("no indented line: {lines:#?}"))
+        - 1;
+    let text = lines[..=at].join(" ");
+    assert!(
+        text.split_whitespace().collect::<Vec<_>>().join(" ").ends_with(end),
+        "{lines:#?}"
+    );
+    at
+}
+
 /// The lines of the first diagnostic whose message holds `needle`, from its `×` line to the
 /// line before its help, without the renderer's `  × ` and `  │ ` gutters.
 fn message_lines(run: &Run, needle: &str) -> Vec<String> {
@@ -235,10 +253,7 @@ fn a_failed_command_shows_every_line_the_tool_said_under_the_message() {
     let lines = message_lines(&run, "could not create zone `web01`");
     // The message, wrapped at 100 columns, ends with the exit status and a colon; then the
     // tool's lines, indented.
-    let at = lines
-        .iter()
-        .position(|l| l.ends_with("failed (exit status 1):") || l == "(exit status 1):")
-        .unwrap_or_else(|| panic!("{lines:#?}"));
+    let at = message_end(&lines, "failed (exit status 1):");
     assert_eq!(
         lines[at + 1..],
         [
@@ -281,10 +296,7 @@ fn a_long_stderr_is_cut_in_the_middle_and_control_characters_are_escaped() {
     let err = run.stderr();
     run.check(!err.contains('\u{1b}'), "an escape reached the terminal");
     let lines = message_lines(&run, "could not create zone `z1`");
-    let at = lines
-        .iter()
-        .position(|l| l.ends_with("failed (exit status 3):") || l == "(exit status 3):")
-        .unwrap_or_else(|| panic!("{err}"));
+    let at = message_end(&lines, "failed (exit status 3):");
     let mut want = vec!["    ESC\\u{1b}[2J\\u{7}BEL".to_string()];
     want.extend((1..=19).map(|i| format!("    line {i}")));
     want.push("    … (21 more lines) …".to_string());

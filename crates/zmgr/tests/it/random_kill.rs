@@ -211,7 +211,7 @@ macro_rules! ensure {
 }
 
 /// The simulated tools of `env` that are running now, as their argv.
-fn running_tools(env: &TestEnv) -> Vec<Vec<String>> {
+pub(crate) fn running_tools(env: &TestEnv) -> Vec<Vec<String>> {
     let bin = env.sim_state().join("bin");
     let Ok(procs) = std::fs::read_dir("/proc") else {
         return Vec::new();
@@ -310,7 +310,7 @@ fn readers(env: &TestEnv, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec<
 }
 
 /// Waits (up to 20 s) until no simulated tool of `env` runs; false if some still do.
-fn wait_for_tools(env: &TestEnv) -> bool {
+pub(crate) fn wait_for_tools(env: &TestEnv) -> bool {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(20) {
         if running_tools(env).is_empty() {
