@@ -54,8 +54,12 @@ const FORBIDDEN_DEPENDENCIES: &[(&str, &[&str])] = &[
 /// Names zmgr-core's source must not mention outside comments.
 const CORE_MUST_NOT_MENTION: &[&str] = &["zmgr_script", "rhai::", "clap::"];
 
-/// The only folder where `unsafe` may appear.
-const UNSAFE_ALLOWED_UNDER: &str = "crates/zmgr-core/src/fs/";
+/// The only places where `unsafe` may appear: the fs layer, and the counting allocator that
+/// bounds what scripts may hold (a `GlobalAlloc` cannot be written without it).
+const UNSAFE_ALLOWED_UNDER: &[&str] = &[
+    "crates/zmgr-core/src/fs/",
+    "crates/zmgr-script/src/memory.rs",
+];
 
 // ---------------------------------------------------------------------------------------------
 // The rules, on the real tree.
@@ -198,13 +202,14 @@ fn unsafe_only_in_the_fs_layer_under_a_safety_comment() {
     let mut report = String::new();
     for krate in crates() {
         for file in &krate.files {
-            let allowed = file.rel.starts_with(UNSAFE_ALLOWED_UNDER);
+            let allowed = UNSAFE_ALLOWED_UNDER.iter().any(|u| file.rel.starts_with(u));
             for line in unsafe_lines(&file.source) {
                 if !allowed {
                     writeln!(
                         report,
-                        "{}:{line}: `unsafe` outside {UNSAFE_ALLOWED_UNDER}",
-                        file.rel
+                        "{}:{line}: `unsafe` outside {}",
+                        file.rel,
+                        UNSAFE_ALLOWED_UNDER.join(", ")
                     )
                     .unwrap();
                 } else if !has_safety_comment(&file.source, line) {

@@ -757,15 +757,14 @@ impl Runtime {
         self.files
             .add(path.to_string_lossy().into_owned(), script.file.clone());
         self.budget.start();
-        self.engine
-            .run_ast_with_scope(&mut scope, &script.ast)
-            .map_err(|e| {
-                let mut p =
-                    super::report::runtime_error(&script.file, &self.files, &self.limits, &e);
-                if let Some(hook) = self.host.hook_problem.borrow_mut().take() {
-                    p = p.with_related(hook);
-                }
-                super::failed(p)
-            })
+        let result = super::guarded(|| self.engine.run_ast_with_scope(&mut scope, &script.ast));
+        self.budget.finish();
+        result.map_err(|e| {
+            let mut p = super::report::runtime_error(&script.file, &self.files, &self.limits, &e);
+            if let Some(hook) = self.host.hook_problem.borrow_mut().take() {
+                p = p.with_related(hook);
+            }
+            super::failed(p)
+        })
     }
 }

@@ -10,22 +10,121 @@
 //! | `post-destroy` | after the entry is removed | none of the zone helpers |
 //!
 //! A hook that throws or calls `abort()` fails the create, which then rolls back.
+//!
+//! A hook's deadline (`timeout-seconds`) is wall-clock time: the zone commands it runs count,
+//! and a command still running when the deadline passes is stopped (see `Watched`).
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, Position};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, NativeCallContext, Position};
 
 use super::{Budget, Limits, Script};
-use zmgr_core::host::exec::Runner;
+use zmgr_core::host::exec::{CommandLine, Commands, ExecError, Output, Runner, Stream};
 use zmgr_core::model::template::HookPoint;
 use zmgr_core::model::template::{Attr, Resource, ResourceProperty, ResourceValue};
 
 type Rr<T> = Result<T, Box<EvalAltResult>>;
 
 pub use zmgr_core::ops::hooks::{Additions, HookZone};
+
+/// Why a hook's command was stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Deadline,
+    Memory,
+}
+
+/// The run of a hook, as the commands it starts see it.
+#[derive(Debug, Default)]
+struct Watch {
+    /// When the running hook must end; `None` between runs.
+    deadline: Option<Instant>,
+    /// The heap zmgr held when the outermost script started.
+    memory_base: Option<usize>,
+    /// Why the last command was stopped, until a helper takes it.
+    stopped: Option<Stop>,
+}
+
+/// The runner of a hook's commands (its helpers and the `zmgr` calls it makes): a command
+/// still running at the hook's deadline, or while zmgr's heap passes the memory bound (a
+/// command printing without end), is stopped as an interrupt stops it: the runner asks
+/// [`Runner::run_streaming_until`]'s test as often as it looks for an interrupt.
+struct Watched {
+    inner: Arc<dyn Runner + Send + Sync>,
+    watch: Arc<Mutex<Watch>>,
+}
+
+impl Watched {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Watch> {
+        self.watch.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Runner for Watched {
+    fn commands(&self) -> &Commands {
+        self.inner.commands()
+    }
+
+    fn run_streaming(
+        &self,
+        cmd: &CommandLine,
+        on_line: &mut dyn FnMut(Stream, &str),
+    ) -> Result<Output, ExecError> {
+        let (deadline, memory_base) = {
+            let w = self.lock();
+            (w.deadline, w.memory_base)
+        };
+        let Some(deadline) = deadline else {
+            return self.inner.run_streaming(cmd, on_line);
+        };
+        // Past the deadline the command still starts, to be stopped at once, unless it is
+        // an undo step (a create the hook asked for, rolling back) under a shield.
+        let why = std::cell::Cell::new(None);
+        let give_up = || {
+            let stop = if Instant::now() >= deadline {
+                Some(Stop::Deadline)
+            } else if memory_base.is_some_and(|base| {
+                crate::memory::live().saturating_sub(base) > crate::bounds::MEMORY_BOUND
+            }) {
+                Some(Stop::Memory)
+            } else {
+                None
+            };
+            if stop.is_some() && why.get().is_none() {
+                why.set(stop);
+            }
+            stop.is_some()
+        };
+        let out = self.inner.run_streaming_until(cmd, on_line, &give_up);
+        // Only a command that was stopped for it fails the hook here; one that ended first
+        // leaves the deadline to the hook's own next step.
+        if let (Some(stop), Err(ExecError::Interrupted { .. })) = (why.get(), &out) {
+            self.lock().stopped = Some(stop);
+        }
+        out
+    }
+}
+
+/// What ends a hook whose command was stopped, at the helper's call.
+fn stopped(watch: &Mutex<Watch>, ctx: &NativeCallContext) -> Option<Box<EvalAltResult>> {
+    let stop = watch
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .stopped
+        .take()?;
+    let token = match stop {
+        Stop::Deadline => super::DEADLINE,
+        Stop::Memory => super::MEMORY,
+    };
+    Some(Box::new(EvalAltResult::ErrorTerminated(
+        Dynamic::from(token),
+        ctx.call_position(),
+    )))
+}
 
 struct State {
     /// The point whose scripts run now; `None` between runs (and for the reference).
@@ -39,6 +138,7 @@ struct State {
 pub struct Hooks {
     engine: Engine,
     budget: Budget,
+    watch: Arc<Mutex<Watch>>,
     files: super::resolver::Files,
     limits: Limits,
     state: Rc<RefCell<State>>,
@@ -75,8 +175,11 @@ fn build(
     templates_dir: PathBuf,
     state: Rc<RefCell<State>>,
     core: zmgr_core::ops::session::Session,
+    watch: Arc<Mutex<Watch>>,
 ) -> (Engine, Budget, super::resolver::Files) {
     let (mut engine, budget, files) = super::engine(limits, vec![templates_dir]);
+    // A hook's deadline is wall-clock time: the commands it runs count.
+    budget.count_everything();
     // Hooks get the core API too; in a dry run (no runner) only what changes nothing.
     let host = Rc::new(super::api::Host {
         core: RefCell::new(core),
@@ -231,13 +334,13 @@ fn build(
         },
     );
     let s = state.clone();
-    let b = budget.clone();
+    let w = watch.clone();
     def(
         &mut engine,
         "pkg_install",
         &["packages: Array", "()"],
         "post-install, post-boot: installs packages into the zone image (`pkg -R ROOT install`).",
-        move |packages: Array| -> Rr<()> {
+        move |ctx: NativeCallContext, packages: Array| -> Rr<()> {
             only(
                 &s,
                 &[HookPoint::PostInstall, HookPoint::PostBoot],
@@ -257,23 +360,24 @@ fn build(
             let Some(runner) = &st.runner else {
                 return Ok(());
             };
-            b.outside(|| {
-                zmgr_core::host::pkg::installed(
-                    runner.run(&zmgr_core::host::pkg::install_in_image(&root, &packages)),
-                )
-            })
-            .map(|_| ())
-            .map_err(|e| err(e.to_string()))
+            // The time counts: a hook's deadline is wall-clock.
+            let result = zmgr_core::host::pkg::installed(
+                runner.run(&zmgr_core::host::pkg::install_in_image(&root, &packages)),
+            );
+            if let Some(stop) = stopped(&w, &ctx) {
+                return Err(stop);
+            }
+            result.map(|_| ()).map_err(|e| err(e.to_string()))
         },
     );
     let s = state.clone();
-    let b = budget.clone();
+    let w = watch.clone();
     def(
         &mut engine,
         "zlogin",
         &["command: Array", "String"],
         "post-boot, pre-destroy: runs a command in the zone (zlogin) and returns its output; each element is one word, quoted for the zone's shell.",
-        move |command: Array| -> Rr<String> {
+        move |ctx: NativeCallContext, command: Array| -> Rr<String> {
             only(
                 &s,
                 &[HookPoint::PostBoot, HookPoint::PreDestroy],
@@ -289,9 +393,11 @@ fn build(
             let Some(runner) = &st.runner else {
                 return Ok(String::new());
             };
-            b.outside(|| runner.run(&zmgr_core::host::zlogin::run(&st.zone.name, &words)))
-                .map(|o| o.stdout)
-                .map_err(|e| err(e.to_string()))
+            let result = runner.run(&zmgr_core::host::zlogin::run(&st.zone.name, &words));
+            if let Some(stop) = stopped(&w, &ctx) {
+                return Err(stop);
+            }
+            result.map(|o| o.stdout).map_err(|e| err(e.to_string()))
         },
     );
     def(
@@ -379,6 +485,7 @@ pub fn reference_engine() -> Engine {
         PathBuf::new(),
         state,
         offline_core(Path::new("/nonexistent")),
+        Arc::default(),
     )
     .0
 }
@@ -408,7 +515,16 @@ impl Hooks {
             .parent()
             .unwrap_or(Path::new("."))
             .to_path_buf();
-        zmgr_core::fs::perms::check(template.file.path()).map_err(super::failed)?;
+        check_template(template.file.path()).map_err(super::failed)?;
+        // Every command the hooks run, by their helpers or through the `zmgr` module, is
+        // watched for the deadline.
+        let watch: Arc<Mutex<Watch>> = Arc::default();
+        let runner = runner.map(|inner| {
+            Arc::new(Watched {
+                inner,
+                watch: watch.clone(),
+            }) as Arc<dyn Runner + Send + Sync>
+        });
         let core = match &runner {
             // zmgr::info() in a hook must reach the person, as the hook's own info() does.
             Some(r) => zmgr_core::ops::session::Session::new(
@@ -425,7 +541,8 @@ impl Hooks {
             additions: Additions::default(),
             runner,
         }));
-        let (engine, budget, files) = build(limits, dir.clone(), state.clone(), core);
+        let (engine, budget, files) =
+            build(limits, dir.clone(), state.clone(), core, watch.clone());
         // Every hook is read and compiled now: a broken one fails before anything changes.
         let mut scripts = Vec::new();
         for (p, source) in &template.hooks {
@@ -441,6 +558,7 @@ impl Hooks {
         Ok(Hooks {
             engine,
             budget,
+            watch,
             files,
             limits: limits.clone(),
             state,
@@ -463,17 +581,26 @@ impl Hooks {
     fn run_one(&self, point: HookPoint, script: &Script) -> zmgr_core::error::Result<()> {
         self.state.borrow_mut().point = Some(point);
         let mut scope = scope(&self.state.borrow().zone, point.as_str());
-        self.budget.start();
-        self.engine
-            .run_ast_with_scope(&mut scope, &script.ast)
-            .map_err(|e| {
-                super::failed(super::report::runtime_error(
-                    &script.file,
-                    &self.files,
-                    &self.limits,
-                    &e,
-                ))
-            })
+        let watch = || self.watch.lock().unwrap_or_else(|e| e.into_inner());
+        let result = super::guarded(|| {
+            *watch() = Watch {
+                deadline: Some(Instant::now() + self.limits.timeout),
+                memory_base: super::bounds::memory_base(),
+                stopped: None,
+            };
+            self.budget.start();
+            self.engine.run_ast_with_scope(&mut scope, &script.ast)
+        });
+        self.budget.finish();
+        *watch() = Watch::default();
+        result.map_err(|e| {
+            super::failed(super::report::runtime_error(
+                &script.file,
+                &self.files,
+                &self.limits,
+                &e,
+            ))
+        })
     }
 
     /// What pre-install hooks added.
@@ -512,4 +639,10 @@ impl zmgr_core::ops::hooks::HookEngine for ScriptHooks {
             template, scripting, zone, runner, root,
         )?))
     }
+}
+
+/// The template whose hooks run as root: the file and every folder above it trusted, as
+/// when the registry read it (checked again: its hook files are found beside it).
+pub(crate) fn check_template(path: &Path) -> Result<(), zmgr_core::error::Problem> {
+    zmgr_core::fs::trust::check_path(path).map_err(|e| zmgr_core::fs::trust::code_refused(path, e))
 }

@@ -117,7 +117,7 @@ pub fn unknown_calls(
             format!("{qualified}() is not a known function")
         };
         let mut p = Problem::error(message);
-        if let Some(span) = super::report::span_of(file, pos) {
+        if let Some(span) = super::span::span_of(file, pos) {
             p = p.at(file, span, "called here");
         }
         let wrong_arity = names.contains(qualified.as_str());
@@ -170,7 +170,7 @@ pub fn check_registry(registry: &zmgr_core::store::registry::Registry) -> Vec<Pr
     let engine = super::hooks::reference_engine();
     let known = known(&engine);
     for t in registry.templates.values().filter(|t| !t.hooks.is_empty()) {
-        if let Err(p) = zmgr_core::fs::perms::check(t.file.path()) {
+        if let Err(p) = super::hooks::check_template(t.file.path()) {
             problems.push(p);
             continue;
         }

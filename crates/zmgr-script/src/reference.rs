@@ -47,6 +47,13 @@ fn functions(engine: &rhai::Engine, module: Option<&str>, prefix: &str) -> Strin
         .as_array()
         .into_iter()
         .flatten()
+        // Rhai's own functions that zmgr replaces are Rhai's to describe.
+        .filter(|f| {
+            module.is_some()
+                || !f["name"]
+                    .as_str()
+                    .is_some_and(|n| super::OVERRIDES.contains(&n))
+        })
         // The error type's getters are described in their own section.
         .filter(|f| {
             !f["params"]

@@ -8,29 +8,7 @@ use rhai::{EvalAltResult, ParseError, Position};
 use super::resolver::Files;
 use zmgr_core::error::{Problem, SourceFile};
 
-/// Byte span of a Rhai position (1-based line and column in characters) in `file`.
-pub fn span_of(file: &SourceFile, pos: Position) -> Option<miette::SourceSpan> {
-    let (line, col) = (pos.line()?, pos.position().unwrap_or(1));
-    let text = file.text();
-    let start_of_line = text
-        .split_inclusive('\n')
-        .take(line - 1)
-        .map(str::len)
-        .sum::<usize>();
-    let line_text = text[start_of_line..].split('\n').next().unwrap_or("");
-    let offset = start_of_line
-        + line_text
-            .char_indices()
-            .nth(col.saturating_sub(1))
-            .map_or(line_text.len(), |(i, _)| i);
-    // Underline the word that starts there, at least one character.
-    let word = text[offset..]
-        .char_indices()
-        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
-        .map_or(text.len() - offset, |(i, _)| i)
-        .max(1);
-    Some((offset, word.min(text.len().saturating_sub(offset))).into())
-}
+pub use super::span::span_of;
 
 fn located(p: Problem, file: &Arc<SourceFile>, pos: Position, label: &str) -> Problem {
     match span_of(file, pos) {
@@ -39,14 +17,22 @@ fn located(p: Problem, file: &Arc<SourceFile>, pos: Position, label: &str) -> Pr
     }
 }
 
-/// A syntax error, at its place in the script.
+/// A syntax error, at its place in the script; or a compile stopped by its deadline or an
+/// interrupt, at the place it had reached.
 pub fn parse_error(file: &Arc<SourceFile>, e: &ParseError) -> Problem {
     let message = e.err_type().to_string();
+    let path = file.path().display();
+    if let Some(why) = message.strip_prefix(super::COMPILE_STOPPED) {
+        let (why, secs) = why.split_once(' ').unwrap_or((why, ""));
+        let text = if why == super::INTERRUPTED {
+            format!("interrupted while compiling {path}")
+        } else {
+            format!("compiling {path} took longer than its limit of {secs} s")
+        };
+        return located(Problem::error(text), file, e.position(), "stopped here");
+    }
     located(
-        Problem::error(format!(
-            "syntax error in {}: {message}",
-            file.path().display()
-        )),
+        Problem::error(format!("syntax error in {path}: {message}")),
         file,
         e.position(),
         "here",
@@ -65,6 +51,16 @@ fn describe(e: &EvalAltResult, limits: &super::Limits) -> String {
                 )
             } else if t == super::INTERRUPTED {
                 "interrupted".to_string()
+            } else if t == super::MEMORY {
+                format!(
+                    "the script used more than {} MiB of memory",
+                    super::bounds::mib(super::bounds::MEMORY_BOUND)
+                )
+            } else if t == super::STACK {
+                format!(
+                    "calls and expressions nested deeper than zmgr's stack allows ({} MiB; a recursion that never ends?)",
+                    super::bounds::mib(super::bounds::STACK_BOUND)
+                )
             } else if let Some(msg) = t.strip_prefix(crate::error::ABORT) {
                 format!("aborted: {msg}")
             } else {
@@ -79,6 +75,27 @@ fn describe(e: &EvalAltResult, limits: &super::Limits) -> String {
             "calls nested deeper than {} levels (a recursion that never ends?)",
             limits.max_call_levels
         ),
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            let limit = match what.as_str() {
+                "Length of string" => Some(("max-string-size", limits.max_string_size, "bytes")),
+                "Size of array/BLOB" | "Size of BLOB" => {
+                    Some(("max-array-size", limits.max_array_size, "elements"))
+                }
+                "Size of object map" => Some(("max-map-size", limits.max_map_size, "entries")),
+                _ => None,
+            };
+            match limit {
+                _ if what == super::sizes::NESTING => format!(
+                    "values nested deeper than {} levels",
+                    super::bounds::MAX_VALUE_DEPTH
+                ),
+                Some((name, max, unit)) => {
+                    format!("{what} too large: more than {name} {max} {unit} in one value")
+                }
+                None => format!("{what} too large"),
+            }
+        }
+        EvalAltResult::ErrorSystem(what, e) => format!("{what}: {e}"),
         EvalAltResult::ErrorRuntime(v, _) => match v.read_lock::<crate::error::ScriptError>() {
             Some(e) => e.text.clone(),
             None => v.to_string(),

@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::error::{Error, Result};
 
 pub mod lock;
-pub mod perms;
 pub mod trust;
 pub mod zone_root;
 

@@ -228,9 +228,9 @@ impl TrustedDir {
         Ok(out)
     }
 
-    /// Reads the file `name` of this folder, checked on the handle it is read from; at most
-    /// `limit` bytes.
-    pub fn read(&self, name: &OsStr, limit: u64) -> Result<Vec<u8>, OpenError> {
+    /// The first `n` bytes of the file `name` of this folder (all of it if it is shorter),
+    /// checked on the handle it is read from.
+    pub fn read_prefix(&self, name: &OsStr, n: u64) -> Result<Vec<u8>, OpenError> {
         let path = self.path.join(name);
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
         let fd =
@@ -238,9 +238,17 @@ impl TrustedDir {
         self.judge(check(&path, &fd, false))?;
         let mut bytes = Vec::new();
         std::fs::File::from(fd)
-            .take(limit + 1)
+            .take(n)
             .read_to_end(&mut bytes)
             .map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))?;
+        Ok(bytes)
+    }
+
+    /// Reads the file `name` of this folder, checked on the handle it is read from; at most
+    /// `limit` bytes.
+    pub fn read(&self, name: &OsStr, limit: u64) -> Result<Vec<u8>, OpenError> {
+        let path = self.path.join(name);
+        let bytes = self.read_prefix(name, limit + 1)?;
         if bytes.len() as u64 > limit {
             return Err(OpenError::Io(format!(
                 "{} is larger than {limit} bytes",
@@ -264,6 +272,50 @@ impl TrustedDir {
 pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
     let (dir, name) = split(path)?;
     TrustedDir::open(dir)?.read(name, limit)
+}
+
+/// Reads the code file at `path` (a site script, a hook file, an imported module) as
+/// [`read`] does, or the problem that refuses it: the code runs as root, so a file that
+/// someone else could have written, or a link, is never read. At most `limit + 1` bytes are
+/// read, so the caller can tell a file over its limit.
+pub fn read_code(path: &Path, limit: u64) -> Result<Vec<u8>, crate::error::Problem> {
+    let read =
+        split(path).and_then(|(dir, name)| TrustedDir::open(dir)?.read_prefix(name, limit + 1));
+    read.map_err(|e| code_refused(path, e))
+}
+
+/// The problem of code at `path` (a script, or a template holding hooks) that `e` refused:
+/// the code runs as root, so a file someone else could have written, or a link, is not run.
+pub fn code_refused(path: &Path, e: OpenError) -> crate::error::Problem {
+    use crate::error::Problem;
+    match e {
+        OpenError::Untrusted(u) => Problem::error(format!(
+            "refusing {u}: scripts run as root, and zmgr runs only code root could have written"
+        ))
+        .with_help(format!("`{}`, or remove it if it is not yours", u.fix)),
+        OpenError::Link(p) => Problem::error(format!(
+            "refusing {}: a symbolic link, which zmgr does not follow to code it runs as root",
+            p.display()
+        ))
+        .with_help("name the file itself"),
+        OpenError::Missing => Problem::error(format!(
+            "cannot read {}: no such file or directory",
+            path.display()
+        )),
+        OpenError::NotAFile(p) => {
+            Problem::error(format!("cannot read {}: not a regular file", p.display()))
+        }
+        OpenError::NotAFolder(p) => {
+            Problem::error(format!("cannot read {}: not a folder", p.display()))
+        }
+        OpenError::Io(why) => Problem::error(format!("cannot read {why}")),
+    }
+}
+
+/// Checks the file at `path` and every folder above it without reading it.
+pub fn check_path(path: &Path) -> Result<(), OpenError> {
+    let (dir, name) = split(path)?;
+    TrustedDir::open(dir)?.check_file(name)
 }
 
 /// Checks the program at `path` (links resolved first) and every folder above it.
@@ -308,6 +360,33 @@ mod tests {
             Err(OpenError::Untrusted(u)) => u,
             other => panic!("not refused: {other:?}"),
         }
+    }
+
+    #[test]
+    fn code_is_read_once_checked_and_refused_with_the_reason() {
+        let d = temp("code");
+        let f = d.join("hook.rhai");
+        std::fs::write(&f, "let x = 1;").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(read_code(&f, 100).unwrap(), b"let x = 1;");
+        // One byte over the limit is read, so the caller can say the file is too large.
+        assert_eq!(read_code(&f, 3).unwrap(), b"let ");
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let p = read_code(&f, 100).unwrap_err();
+        assert!(
+            p.message()
+                .starts_with(&format!("refusing {} is writable by others", f.display())),
+            "{}",
+            p.message()
+        );
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let link = d.join("link.rhai");
+        std::os::unix::fs::symlink(&f, &link).unwrap();
+        let p = read_code(&link, 100).unwrap_err();
+        assert!(p.message().contains("a symbolic link"), "{}", p.message());
+        assert!(check_path(&f).is_ok());
+        assert!(matches!(check_path(&link), Err(OpenError::Link(_))));
+        let _ = std::fs::remove_dir_all(&d);
     }
 
     #[test]

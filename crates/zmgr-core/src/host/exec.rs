@@ -73,6 +73,20 @@ pub trait Runner {
         on_line: &mut dyn FnMut(Stream, &str),
     ) -> Result<Output, ExecError>;
 
+    /// Like [`Runner::run_streaming`], and also stopped, as an interrupt stops it, once
+    /// `give_up` says so (a hook's deadline), unless an undo step runs under a
+    /// [`Shield`](crate::host::interrupt::Shield). A runner that cannot stop a command runs it
+    /// to its end.
+    fn run_streaming_until(
+        &self,
+        cmd: &CommandLine,
+        on_line: &mut dyn FnMut(Stream, &str),
+        give_up: &dyn Fn() -> bool,
+    ) -> Result<Output, ExecError> {
+        let _ = give_up;
+        self.run_streaming(cmd, on_line)
+    }
+
     /// The tool paths, for showing commands.
     fn commands(&self) -> &Commands;
 }
@@ -143,6 +157,15 @@ impl Runner for System {
         &self,
         cmd: &CommandLine,
         on_line: &mut dyn FnMut(Stream, &str),
+    ) -> Result<Output, ExecError> {
+        self.run_streaming_until(cmd, on_line, &|| false)
+    }
+
+    fn run_streaming_until(
+        &self,
+        cmd: &CommandLine,
+        on_line: &mut dyn FnMut(Stream, &str),
+        give_up: &dyn Fn() -> bool,
     ) -> Result<Output, ExecError> {
         use std::io::{BufRead, BufReader, Read, Write};
         use std::process::{Command, Stdio};
@@ -218,7 +241,9 @@ impl Runner for System {
             loop {
                 // Asked on every turn, not only when the command is quiet: a tool that prints
                 // steadily (pkg, zlogin) must stop as promptly as a silent one.
-                if crate::host::interrupt::requested() {
+                if crate::host::interrupt::requested()
+                    || (!crate::host::interrupt::shielded() && give_up())
+                {
                     stop.tick();
                 }
                 match rx.recv_timeout(POLL) {
@@ -316,6 +341,23 @@ mod tests {
             "`/bin/sh -c 'echo out; echo '\\''zoneadm: zone x: boom'\\'' >&2; exit 3'` failed (exit status 3): zoneadm: zone x: boom"
         );
         assert_eq!(err.stderr(), Some("zoneadm: zone x: boom\n"));
+    }
+
+    #[test]
+    fn a_command_is_stopped_when_its_caller_gives_up_unless_a_shield_is_up() {
+        let slow = CommandLine::new(Tool::Zoneadm, ["-c", "sleep 30"]);
+        let start = std::time::Instant::now();
+        let give_up = || start.elapsed() > std::time::Duration::from_millis(200);
+        let out = sh().run_streaming_until(&slow, &mut |_, _| {}, &give_up);
+        assert!(matches!(out, Err(ExecError::Interrupted { .. })), "{out:?}");
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
+        // An undo step runs to its end.
+        let _shield = crate::host::interrupt::Shield::up();
+        let short = CommandLine::new(Tool::Zoneadm, ["-c", "sleep 0.3; echo done"]);
+        let out = sh()
+            .run_streaming_until(&short, &mut |_, _| {}, &|| true)
+            .unwrap();
+        assert_eq!(out.stdout, "done\n");
     }
 
     #[test]

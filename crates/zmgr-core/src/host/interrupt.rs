@@ -28,6 +28,11 @@ pub fn requested() -> bool {
     REQUESTED.load(Ordering::SeqCst) && SHIELDS.load(Ordering::SeqCst) == 0
 }
 
+/// Whether a [`Shield`] is up: an undo step runs, which nothing may stop.
+pub fn shielded() -> bool {
+    SHIELDS.load(Ordering::SeqCst) > 0
+}
+
 /// Notes an interrupt as a signal would (for tests of what an interrupt stops).
 pub fn request() {
     REQUESTED.store(true, Ordering::SeqCst);

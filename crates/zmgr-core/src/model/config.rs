@@ -51,7 +51,8 @@ pub struct Scripting {
     pub max_array_size: usize,
     pub max_map_size: usize,
     pub max_expr_depth: usize,
-    /// Wall-clock time the script itself may take, not counting the zone commands it runs.
+    /// Wall-clock time a script may take: a site script's own time (not the zone operations
+    /// it asks for), a hook's whole run including the zone commands it runs.
     pub timeout: Duration,
 }
 
@@ -70,8 +71,43 @@ impl Default for Scripting {
 }
 
 /// The deepest call nesting the engine may allow: what zmgr's 512 MiB stack holds with room
-/// to spare (a debug build uses about 30 KiB a level).
+/// to spare (a debug build uses about 30 KiB a level). The script engine also stops a script
+/// whose calls and expressions together use too much of the stack, whatever this says.
 pub const MAX_CALL_LEVELS: usize = 10_000;
+
+/// The largest value each `scripting` setting takes: past these a script could make zmgr use
+/// gigabytes of memory, overflow its stack, or run for days. The script engine holds every
+/// script to a memory bound as well, whatever the sizes allow.
+pub const SCRIPTING_BOUNDS: &[(&str, u64)] = &[
+    ("max-operations", 1_000_000_000_000),
+    ("max-call-levels", MAX_CALL_LEVELS as u64),
+    ("max-string-size", 4 << 20),
+    ("max-array-size", 1_000_000),
+    ("max-map-size", 1_000_000),
+    ("max-expr-depth", 1_000),
+    ("timeout-seconds", 86_400),
+];
+
+/// The largest value of the `scripting` setting `key`.
+pub fn scripting_bound(key: &str) -> u64 {
+    SCRIPTING_BOUNDS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or(0, |(_, max)| *max)
+}
+
+/// Why `key` has its bound, for the diagnostic.
+fn scripting_bound_reason(key: &str) -> &'static str {
+    match key {
+        "max-operations" => {
+            "a script that long would run for hours; the deadline is the limit that matters"
+        }
+        "max-call-levels" => "deeper recursion would overflow zmgr's stack",
+        "max-expr-depth" => "deeper expressions would overflow zmgr's stack while compiling",
+        "timeout-seconds" => "a day: a hook that needs longer is better run outside zmgr",
+        _ => "larger values would let one script value take hundreds of megabytes",
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -207,6 +243,7 @@ impl Config {
                 let Some(c) = r.single(&children, key) else {
                     continue;
                 };
+                let max = scripting_bound(key);
                 let value = match c.entries() {
                     [e] if e.name().is_none() => e.value().as_integer().filter(|v| *v > 0),
                     _ => None,
@@ -214,24 +251,24 @@ impl Config {
                 let Some(v) = value else {
                     r.error_help(
                         c.span(),
-                        format!("`{key}` takes one positive whole number"),
+                        format!("`{key}` takes one whole number from 1 to {max}"),
                         "expected a number",
                         format!("write e.g. `{key} 100`"),
                     );
                     continue;
                 };
-                // Scripts recurse on the native stack, which holds about this many levels.
-                if *key == "max-call-levels" && v > MAX_CALL_LEVELS as i128 {
+                if v > max as i128 {
                     r.error_help(
                         c.span(),
-                        format!("`max-call-levels` is at most {}", MAX_CALL_LEVELS),
-                        "too deep",
-                        "deeper recursion would overflow zmgr's stack",
+                        format!("`{key}` is at most {max}"),
+                        "too large",
+                        scripting_bound_reason(key),
                     );
                     continue;
                 }
-                let v = v.min(u64::MAX as i128) as u64;
-                let sz = v.min(usize::MAX as u64) as usize;
+                // Within the bound, so within u64 and usize.
+                let v = v as u64;
+                let sz = v as usize;
                 match *key {
                     "max-operations" => l.max_operations = v,
                     "max-call-levels" => l.max_call_levels = sz,
@@ -354,6 +391,24 @@ mod tests {
         assert_eq!(second.to_kdl(), written);
         assert_eq!(second.commands, first.commands);
         assert_eq!(second.zonepath_base.value, PathBuf::from("/zones"));
+    }
+
+    #[test]
+    fn scripting_limits_have_bounds() {
+        let (c, p) = decode("scripting {\n    max-expr-depth 1000\n    timeout-seconds 86400\n}\n");
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(c.scripting.max_expr_depth, 1000);
+        let (c, p) = decode("scripting {\n    max-expr-depth 300000\n}\n");
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].message(), "`max-expr-depth` is at most 1000");
+        assert_eq!(p[0].position().unwrap(), "config.kdl:2:5");
+        assert_eq!(
+            c.scripting.max_expr_depth,
+            Scripting::default().max_expr_depth
+        );
+        for key in SCRIPTING {
+            assert!(scripting_bound(key) > 0, "{key} has no bound");
+        }
     }
 
     #[test]

@@ -35,6 +35,7 @@ mod script_hooks;
 mod script_inline;
 mod script_limits;
 mod script_perms;
+mod script_survival;
 mod script_support;
 mod script_twins;
 mod script_verbs;
