@@ -200,15 +200,29 @@ impl Config {
         if let Some(n) = r.single(&top, "zonepath-base")
             && let Some(v) = r.one_string_arg(n)
         {
-            if v.value.starts_with('/') && v.value.len() > 1 {
-                config.zonepath_base = Spanned::new(PathBuf::from(&v.value), v.span);
-            } else {
-                r.error_help(
+            use crate::model::names::{ZONEPATH_MAX, zonepath_component_error, zonepath_error};
+            // Every zone's zonepath is this, `/` and a name of up to 63 characters: checked as
+            // one, so that no create can make a zonepath zonecfg refuses.
+            let longest = format!("{}/{}", v.value.trim_end_matches('/'), "x".repeat(63));
+            let problem = zonepath_error(&v.value)
+                .or_else(|| zonepath_component_error(&v.value))
+                .map(|why| why.replacen("zonepath", "zonepath-base", 1))
+                .or_else(|| {
+                    (longest.len() > ZONEPATH_MAX).then(|| {
+                        format!(
+                            "zonepath-base is {} bytes long: with a zone's name it could pass the {ZONEPATH_MAX} bytes illumos allows",
+                            v.value.len()
+                        )
+                    })
+                });
+            match problem {
+                None => config.zonepath_base = Spanned::new(PathBuf::from(&v.value), v.span),
+                Some(why) => r.error_help(
                     v.span,
-                    format!("zonepath-base `{}` is not an absolute path", v.value),
-                    "must start with /",
+                    why,
+                    "not a zonepath base",
                     "zones live in <zonepath-base>/<zone>; write e.g. \"/zones\"",
-                );
+                ),
             }
         }
         for (key, slot, example) in [
@@ -409,6 +423,25 @@ mod tests {
         for key in SCRIPTING {
             assert!(scripting_bound(key) > 0, "{key} has no bound");
         }
+    }
+
+    #[test]
+    fn a_zonepath_base_is_one_every_zone_s_zonepath_can_extend() {
+        for (base, says) in [
+            ("zones", "zonepath-base `zones` is not an absolute path below /"),
+            ("/", "zonepath-base `/` is not an absolute path below /"),
+            ("/a/../b", "zonepath-base `/a/../b` has a `.` or `..` component"),
+            ("/zo\\\"nes", "contains a double quote"),
+            (&format!("/{}", "z".repeat(980)), "with a zone's name it could pass the 1023 bytes"),
+        ] {
+            let (c, p) = decode(&format!("zonepath-base \"{base}\"\n"));
+            assert_eq!(p.len(), 1, "{base}: {p:?}");
+            assert!(p[0].message().contains(says), "{base}: {}", p[0].message());
+            assert_eq!(c.zonepath_base.value, PathBuf::from("/zones"));
+        }
+        let (c, p) = decode("zonepath-base \"/export/zones/\"\n");
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(c.zonepath_base.value, PathBuf::from("/export/zones/"));
     }
 
     #[test]

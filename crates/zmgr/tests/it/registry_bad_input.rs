@@ -1242,7 +1242,7 @@ fn problems_in_several_files_are_reported_together_in_a_stable_order() {
         got,
         [
             (
-                "zonepath-base `zones` is not an absolute path",
+                "zonepath-base `zones` is not an absolute path below /",
                 at("config.kdl:2:15")
             ),
             ("unknown node `brnad`", at("templates/a.kdl:2:5")),
