@@ -8,6 +8,10 @@ pub use crate::command::{CommandLine, Commands, ExecError, Output, Stream, Tool,
 /// How often a running command looks for an interrupt while it waits for output.
 const POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
+/// The most a command may print on each of its streams: a tool gone wrong (or one a hook
+/// runs in a zone) must not make zmgr hold gigabytes, nor one line without end.
+pub const OUTPUT_LIMIT: u64 = 64 << 20;
+
 /// How long a command has, after SIGTERM, to stop before it gets SIGKILL.
 pub const GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -120,6 +124,8 @@ pub struct System {
     commands: Commands,
     /// How long a command has after SIGTERM before SIGKILL.
     grace: std::time::Duration,
+    /// The most a command may print on one stream before it is stopped.
+    output_limit: u64,
     env: Vec<(String, String)>,
     /// Print each command with its duration and status to stderr (`ZMGR_TRACE=1`).
     trace: bool,
@@ -130,6 +136,7 @@ impl System {
         Self {
             commands,
             grace: GRACE,
+            output_limit: OUTPUT_LIMIT,
             env: Vec::new(),
             trace: std::env::var_os("ZMGR_TRACE").is_some_and(|v| !v.is_empty() && v != "0"),
         }
@@ -138,6 +145,13 @@ impl System {
     /// Gives commands `grace` after SIGTERM before SIGKILL (the default is [`GRACE`]).
     pub fn with_grace(mut self, grace: std::time::Duration) -> Self {
         self.grace = grace;
+        self
+    }
+
+    /// Stops a command that prints more than `limit` bytes on one stream (the default is
+    /// [`OUTPUT_LIMIT`]).
+    pub fn with_output_limit(mut self, limit: u64) -> Self {
+        self.output_limit = limit;
         self
     }
 
@@ -208,6 +222,7 @@ impl Runner for System {
         let mut stdin_pipe = child.stdin.take();
         let stdout = child.stdout.take().expect("stdout is piped");
         let stderr = child.stderr.take().expect("stderr is piped");
+        let overflow = std::sync::atomic::AtomicBool::new(false);
         let out = std::thread::scope(|s| {
             s.spawn(move || {
                 if let (Some(mut pipe), Some(text)) = (stdin_pipe.take(), stdin) {
@@ -216,16 +231,25 @@ impl Runner for System {
                     let _ = pipe.write_all(text.as_bytes());
                 }
             });
+            let limit = self.output_limit;
+            let overflow = &overflow;
             let reader = |stream: Stream,
                           pipe: Box<dyn Read + Send>,
                           tx: std::sync::mpsc::Sender<(Stream, String)>| {
                 move || {
                     let mut r = BufReader::new(pipe);
                     let mut buf = Vec::new();
-                    while let Ok(n) = r.read_until(b'\n', &mut buf) {
+                    let mut left = limit;
+                    // A line is read only as far as the stream's budget goes.
+                    while let Ok(n) = (&mut r).take(left + 1).read_until(b'\n', &mut buf) {
                         if n == 0 {
                             break;
                         }
+                        if n as u64 > left {
+                            overflow.store(true, std::sync::atomic::Ordering::SeqCst);
+                            break;
+                        }
+                        left -= n as u64;
                         let line = String::from_utf8_lossy(&buf).into_owned();
                         if tx.send((stream, line)).is_err() {
                             break;
@@ -242,6 +266,7 @@ impl Runner for System {
                 // Asked on every turn, not only when the command is quiet: a tool that prints
                 // steadily (pkg, zlogin) must stop as promptly as a silent one.
                 if crate::host::interrupt::requested()
+                    || overflow.load(std::sync::atomic::Ordering::SeqCst)
                     || (!crate::host::interrupt::shielded() && give_up())
                 {
                     stop.tick();
@@ -270,6 +295,18 @@ impl Runner for System {
                 "+ {display} ({:.1} ms, {status})",
                 started.elapsed().as_secs_f64() * 1000.0
             );
+        }
+        if overflow.into_inner() {
+            return Err(ExecError::Failed {
+                command: display,
+                status: format!(
+                    "stopped: it printed more than {} MiB on one stream",
+                    self.output_limit >> 20
+                ),
+                code: None,
+                stdout: out.stdout,
+                stderr: out.stderr,
+            });
         }
         // A tool that exited 0 did its work, even if a stop signal was sent as it ended: the
         // caller must count that work as done (and undo it), not as never made.
@@ -358,6 +395,28 @@ mod tests {
             .run_streaming_until(&short, &mut |_, _| {}, &|| true)
             .unwrap();
         assert_eq!(out.stdout, "done\n");
+    }
+
+    #[test]
+    fn a_command_printing_without_end_is_stopped_at_the_output_limit() {
+        let system = sh().with_output_limit(1 << 20);
+        // One line without end, and endless lines.
+        for script in ["cat /dev/zero", "yes"] {
+            let cmd = CommandLine::new(Tool::Zoneadm, ["-c", script]);
+            let err = system.run(&cmd).unwrap_err();
+            let ExecError::Failed { status, stdout, .. } = &err else {
+                panic!("{script}: {err:?}");
+            };
+            assert_eq!(status, "stopped: it printed more than 1 MiB on one stream");
+            assert!(
+                stdout.len() <= 1 << 20,
+                "{script}: {} bytes kept",
+                stdout.len()
+            );
+        }
+        // Up to the limit is fine.
+        let cmd = CommandLine::new(Tool::Zoneadm, ["-c", "head -c 1048576 /dev/zero"]);
+        assert_eq!(system.run(&cmd).unwrap().stdout.len(), 1 << 20);
     }
 
     #[test]
