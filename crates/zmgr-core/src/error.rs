@@ -190,7 +190,9 @@ fn short_lines_before(text: &str, line_start: usize, n: usize) -> usize {
     let mut end = line_start;
     for count in 0..n {
         if end == 0 {
-            return count;
+            // No more lines: asking for more is harmless, and asking for none would make
+            // miette show the first line from the span on.
+            return n;
         }
         let (start, _) = line_bounds(text, end - 1);
         if is_long(&text[start..end - 1]) {

@@ -971,6 +971,20 @@ fn deep_nesting_child() {
     }
 }
 
+/// A diagnostic on the first line shows that line whole, not from the label on.
+#[test]
+fn the_first_line_is_shown_whole() {
+    let file = SourceFile::new(Kind::Template.rel_path(), "template \"a\" { bogus 1 }\n");
+    let mut problems = Vec::new();
+    let doc = zmgr_core::kdl::parse(&file).unwrap();
+    decode(Kind::Template, &file, &doc, &mut problems);
+    let mut out = String::new();
+    handler()
+        .render_report(&mut out, &problems[0] as &dyn Diagnostic)
+        .unwrap();
+    assert!(out.contains(" 1 │ template \"a\" { bogus 1 }\n"), "{out}");
+}
+
 /// A diagnostic far to the right on a 70,000-character line renders (miette panics on columns
 /// past 65,535), naming the true line and column and showing the label's text.
 #[test]
