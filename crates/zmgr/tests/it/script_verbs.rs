@@ -193,3 +193,19 @@ fn run_of_a_missing_file_names_it() {
         .stdout_is("");
     stderr_says(&run, &[&format!("cannot read {}", missing.display())]);
 }
+
+#[test]
+fn a_script_named_without_a_folder_imports_from_the_current_folder() {
+    let env = sandbox();
+    // `zmgr run main.rhai` from the folder holding main.rhai and mylib.rhai (the harness
+    // runs zmgr in the sandbox folder).
+    std::fs::write(env.dir().join("mylib.rhai"), "fn f() { 40 + 2 }\n").unwrap();
+    std::fs::write(
+        env.dir().join("main.rhai"),
+        "import \"mylib\" as m;\nprint(`answer ${m::f()}`);\n",
+    )
+    .unwrap();
+    env.sandbox(&["run", "main.rhai"])
+        .success()
+        .stderr_has("answer 42\n");
+}
