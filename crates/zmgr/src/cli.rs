@@ -699,8 +699,14 @@ fn print_error(e: &Error) {
         Error::Script(p) => {
             let _ = write!(err, "{}", render_diagnostic(&**p));
         }
-        Error::Create { cause, .. } => {
-            let _ = write!(err, "{}", render_diagnostic(e));
+        // A hook's failure is shown once, with its source, under a short headline that
+        // keeps what create undid.
+        Error::Create { zone, cause, .. } if matches!(&**cause, Error::Script(_)) => {
+            let headline = Headline {
+                message: format!("could not create zone `{zone}`: a hook failed (below)"),
+                inner: e,
+            };
+            let _ = write!(err, "{}", render_diagnostic(&headline));
             if let Error::Script(p) = &**cause {
                 let _ = write!(err, "{}", render_diagnostic(&**p));
             }
@@ -708,5 +714,31 @@ fn print_error(e: &Error) {
         _ => {
             let _ = write!(err, "{}", render_diagnostic(e));
         }
+    }
+}
+
+/// An error shown under another message, with its help.
+struct Headline<'a> {
+    message: String,
+    inner: &'a Error,
+}
+
+impl std::fmt::Display for Headline<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::fmt::Debug for Headline<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Headline<'_> {}
+
+impl Diagnostic for Headline<'_> {
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.inner.help()
     }
 }

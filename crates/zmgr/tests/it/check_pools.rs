@@ -215,10 +215,44 @@ fn message_end(lines: &[String], end: &str) -> usize {
         - 1;
     let text = lines[..=at].join(" ");
     assert!(
-        text.split_whitespace().collect::<Vec<_>>().join(" ").ends_with(end),
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .ends_with(end),
         "{lines:#?}"
     );
     at
+}
+
+/// The lines of the first diagnostic whose message (its lines joined, as wrapping may split
+/// it) holds `needle`, as [`message_lines`] gives them.
+fn diagnostic_lines(run: &Run, needle: &str) -> Vec<String> {
+    let err = run.stderr();
+    let lines: Vec<&str> = err.lines().collect();
+    for (start, l) in lines.iter().enumerate() {
+        let Some(first) = l.strip_prefix("  × ") else {
+            continue;
+        };
+        let mut out = vec![first.to_string()];
+        for l in &lines[start + 1..] {
+            match l
+                .strip_prefix("  │ ")
+                .or_else(|| (l.trim_end() == "  │").then_some(""))
+            {
+                Some(rest) => out.push(rest.to_string()),
+                None => break,
+            }
+        }
+        let joined = out
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if joined.contains(needle) {
+            return out;
+        }
+    }
+    panic!("no diagnostic says {needle:?}:\n{err}");
 }
 
 /// The lines of the first diagnostic whose message holds `needle`, from its `×` line to the
@@ -295,7 +329,12 @@ fn a_long_stderr_is_cut_in_the_middle_and_control_characters_are_escaped() {
     run.exit(1).stdout_is("");
     let err = run.stderr();
     run.check(!err.contains('\u{1b}'), "an escape reached the terminal");
-    let lines = message_lines(&run, "could not create zone `z1`");
+    // The hook's failure, shown once under the create's headline.
+    crate::script_support::stderr_says(
+        &run,
+        &["could not create zone `z1`: a hook failed (below)"],
+    );
+    let lines = diagnostic_lines(&run, "failed (exit status 3):");
     let at = message_end(&lines, "failed (exit status 3):");
     let mut want = vec!["    ESC\\u{1b}[2J\\u{7}BEL".to_string()];
     want.extend((1..=19).map(|i| format!("    line {i}")));

@@ -207,7 +207,15 @@ fn a_hook_that_throws_fails_the_create_and_everything_is_undone() {
             "throw.rhai",
             "let why = \"no disk\";\nthrow `cannot go on: ${why}`;\n",
         );
-        create_fails_in_hook(&env, &hook, 2, "cannot go on: no disk");
+        let run = create_fails_in_hook(&env, &hook, 2, "cannot go on: no disk");
+        // The hook's message is shown once, with its source, under the create's headline.
+        assert_eq!(
+            run.stderr().matches("cannot go on: no disk").count(),
+            1,
+            "{}",
+            run.stderr()
+        );
+        stderr_says(&run, &["could not create zone `z1`: a hook failed (below)"]);
     }
 }
 
