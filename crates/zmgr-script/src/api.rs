@@ -27,6 +27,9 @@ pub struct Host {
     pub budget: Budget,
     /// For `create --dry-run`'s hooks: nothing may change.
     pub read_only: bool,
+    /// A site script's: `zmgr::out` writes to standard output. A hook's output would mix
+    /// with its verb's (`create --json`).
+    pub stdout: bool,
     /// The problem of a hook that failed a create this script asked for, kept whole (with
     /// its source) for the script's own diagnostic.
     pub hook_problem: RefCell<Option<zmgr_core::error::Problem>>,
@@ -596,6 +599,29 @@ pub fn module(host: Rc<Host>) -> Module {
     let h = host.clone();
     reg(
         &mut m,
+        "out",
+        &["text: &str", "()"],
+        "Site scripts: writes `text` and a newline to standard output, the script's result (`zmgr my-script > file`); `print` and `info` write to standard error. Hooks cannot: their output would mix with their verb's.",
+        move |text: &str| -> Rr<()> {
+            use std::io::Write;
+            if !h.stdout {
+                return Err(core_error(Error::usage(
+                    "zmgr::out writes a site script's output; a hook reports with info()",
+                )));
+            }
+            match writeln!(std::io::stdout().lock(), "{text}") {
+                // The reader went away (`| head`): nothing more to say to it.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(core_error(Error::failed(format!(
+                    "cannot write to standard output: {e}"
+                )))),
+                Ok(()) => Ok(()),
+            }
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
         "info",
         &["message: &str", "()"],
         "Prints a message for the person running the script.",
@@ -718,6 +744,7 @@ impl Runtime {
             core: RefCell::new(core),
             budget: budget.clone(),
             read_only: false,
+            stdout: true,
             hook_problem: RefCell::new(None),
         });
         engine.register_static_module("zmgr", module(host.clone()).into());
@@ -742,6 +769,7 @@ impl Runtime {
             core: RefCell::new(core),
             budget: Budget::new(),
             read_only: true,
+            stdout: false,
             hook_problem: RefCell::new(None),
         });
         engine.register_static_module("zmgr", module(host).into());

@@ -185,6 +185,7 @@ fn build(
         core: RefCell::new(core),
         budget: budget.clone(),
         read_only: state.borrow().runner.is_none(),
+        stdout: false,
         hook_problem: RefCell::new(None),
     });
     engine.register_static_module("zmgr", super::api::module(host).into());

@@ -209,3 +209,27 @@ fn a_script_named_without_a_folder_imports_from_the_current_folder() {
         .success()
         .stderr_has("answer 42\n");
 }
+
+#[test]
+fn a_site_script_writes_its_result_to_stdout_with_zmgr_out() {
+    let env = sandbox();
+    site_script(
+        &env,
+        "report",
+        "zmgr::out(\"zone,address\");\nprint(\"working\");\nzmgr::out(`web01,${ARGS[0]}`);\n",
+    );
+    let run = env.sandbox(&["report", "192.0.2.10"]);
+    run.success()
+        .stdout_is("zone,address\nweb01,192.0.2.10\n")
+        .stderr_has("working\n");
+}
+
+#[test]
+fn a_hook_cannot_write_to_the_verb_s_stdout() {
+    let env = sandbox();
+    one_hook(&env, "post-install", "out.rhai", "zmgr::out(\"noise\");\n");
+    let run = env.sandbox(&["create", "z1", "-t", "t", "--json"]);
+    run.exit(1).stdout_is("");
+    stderr_says(&run, &["zmgr::out writes a site script's output"]);
+    assert_nothing_left(&env, "z1");
+}
