@@ -273,15 +273,46 @@ impl Template {
             }
         }
         let pool = r.single(&nodes, "pool").and_then(|n| r.one_string_arg(n));
-        let mut publishers = Vec::new();
+        let mut publishers: Vec<Spanned<String>> = Vec::new();
         for n in r.all(&nodes, "publisher") {
-            publishers.extend(r.one_string_arg(n));
+            let Some(p) = r.one_string_arg(n) else {
+                continue;
+            };
+            // Twice is a mistake: it would also set the publisher twice in the zone's image.
+            if let Some(first) = publishers.iter().find(|q| q.value == p.value) {
+                let (line, _) = r.file.line_col(first.span.offset());
+                r.error_help(
+                    p.span,
+                    format!("publisher `{}` is named twice", crate::text::shown(&p.value)),
+                    "repeated",
+                    format!("it is already named on line {line}; keep one of them"),
+                );
+                continue;
+            }
+            publishers.push(p);
         }
-        let mut packages = Vec::new();
+        let mut packages: Vec<Spanned<String>> = Vec::new();
         for n in r.all(&nodes, "packages") {
             for p in r.string_args(n) {
                 if let Some(why) = package_error(&p.value) {
                     r.error(p.span, why, "invalid package");
+                } else if let Some(first) = packages
+                    .iter()
+                    .find(|q| package_stem(&q.value) == package_stem(&p.value))
+                {
+                    let (line, _) = r.file.line_col(first.span.offset());
+                    r.error_help(
+                        p.span,
+                        format!(
+                            "package `{}` is listed twice",
+                            crate::text::shown(package_stem(&p.value))
+                        ),
+                        "repeated",
+                        format!(
+                            "`{}` is already listed on line {line}; keep one of them",
+                            crate::text::shown(&first.value)
+                        ),
+                    );
                 } else {
                     packages.push(p);
                 }
@@ -429,6 +460,16 @@ impl Template {
         s += "}\n";
         s
     }
+}
+
+/// A package's name without its `pkg:/` or `pkg://PUBLISHER/` prefix and its version: what
+/// two entries of `packages` name the same package by.
+fn package_stem(fmri: &str) -> &str {
+    let name = match fmri.strip_prefix("pkg://") {
+        Some(rest) => rest.split_once('/').map_or(rest, |(_, n)| n),
+        None => fmri.strip_prefix("pkg:/").unwrap_or(fmri),
+    };
+    name.split('@').next().unwrap_or(name)
 }
 
 fn decode_extras(r: &mut Reader<'_>, node: &KdlNode) -> ZonecfgExtras {
@@ -869,6 +910,29 @@ mod tests {
         let t = Template::decode(&file, &doc, &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
         t.unwrap()
+    }
+
+    #[test]
+    fn a_publisher_or_package_named_twice_is_an_error_naming_the_first() {
+        let text = "template \"web\" {\n    brand \"ipkg\"\n    publisher \"site\"\n    publisher \"site\"\n    packages \"editor/vim\" \"web/nginx\"\n    packages \"pkg:/editor/vim@9.1\"\n}\n";
+        let file = SourceFile::new("templates/web.kdl", text.to_string());
+        let doc = crate::kdl::parse(&file).unwrap();
+        let mut problems = Vec::new();
+        let t = Template::decode(&file, &doc, &mut problems);
+        let got: Vec<(String, Option<String>)> = problems
+            .iter()
+            .map(|p| (p.message().to_string(), p.position()))
+            .collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].0, "publisher `site` is named twice");
+        assert!(got[0].1.as_deref().unwrap().ends_with("web.kdl:4:15"), "{got:?}");
+        assert_eq!(got[1].0, "package `editor/vim` is listed twice");
+        assert!(got[1].1.as_deref().unwrap().ends_with("web.kdl:6:14"), "{got:?}");
+        // What is left is what the template means.
+        let t = t.unwrap();
+        assert_eq!(t.publishers.len(), 1);
+        assert_eq!(t.packages.len(), 2);
+        assert_eq!(package_stem("pkg://openindiana.org/editor/vim@9"), "editor/vim");
     }
 
     #[test]
