@@ -83,7 +83,7 @@ pub fn change(
     name: &str,
     action: Action,
 ) -> Result<ZoneState> {
-    entry(registry, name, false)?;
+    let zone = entry(registry, name, false)?;
     let cmd = match action {
         Action::Boot => crate::host::zoneadm::boot(name),
         Action::Halt => crate::host::zoneadm::halt(name),
@@ -92,7 +92,9 @@ pub fn change(
     let result = core.run_step(&format!("{} zone {name}", action.doing()), &cmd);
     // Whatever happened, the registry should say what the system now says.
     let state = record_state(core, name);
-    result?;
+    if let Err(e) = result {
+        return Err(explain_failed_boot(core, zone, action, e));
+    }
     match state {
         // The zone changed; only the registry's record of it waits for the lock.
         Err(e @ Error::Locked { .. }) => {
@@ -105,6 +107,47 @@ pub fn change(
             Ok(now)
         }
         other => other,
+    }
+}
+
+/// A boot (or reboot) that failed because a VNIC zmgr made for the zone is gone, said so,
+/// with the repair; any other failure as the tool reported it.
+fn explain_failed_boot(
+    core: &Session,
+    zone: &ZoneEntry,
+    action: Action,
+    e: crate::command::ExecError,
+) -> Error {
+    let ours: Vec<&str> = zone
+        .nets
+        .iter()
+        .filter(|n| n.vnic)
+        .map(|n| n.physical.as_str())
+        .collect();
+    if action == Action::Halt || ours.is_empty() || !matches!(e, crate::command::ExecError::Failed { .. }) {
+        return e.into();
+    }
+    let Ok(system) = crate::host::dladm::vnics(core.runner()) else {
+        return e.into();
+    };
+    let mut gone: Vec<&str> = ours
+        .into_iter()
+        .filter(|v| !system.iter().any(|s| s.link == *v))
+        .collect();
+    gone.dedup();
+    if gone.is_empty() {
+        return e.into();
+    }
+    let name = &zone.name.value;
+    Error::Failed {
+        message: format!(
+            "zone {name} cannot boot: its VNIC {} is gone from the system (zoneadm: {})",
+            gone.join(", "),
+            crate::text::shown(e.stderr().and_then(|s| s.lines().next()).unwrap_or("failed"))
+        ),
+        help: Some(format!(
+            "`zmgr reconcile --fix` makes it again over its pool's stub; then `zmgr boot {name}`"
+        )),
     }
 }
 

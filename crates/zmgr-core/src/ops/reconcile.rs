@@ -31,6 +31,15 @@ pub enum Finding {
     },
     /// A VNIC zmgr made for a zone, which that zone's configuration does not use.
     UnusedVnic { vnic: String, zone: String },
+    /// A VNIC zmgr made for a zone, which the zone's configuration uses and the system no
+    /// longer has (deleted by hand): the zone cannot boot. `over` is the link it is made
+    /// over again, when the entry's pool says which.
+    MissingVnic {
+        zone: String,
+        vnic: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        over: Option<String>,
+    },
     /// An address the registry reserves for a zone whose configuration no longer carries it.
     AddressDrift { zone: String, address: String },
     /// A zone of the system that is not in the registry; `refused` says why import would
@@ -123,6 +132,17 @@ impl Finding {
                     "check zone {zone}'s net resources; `dladm delete-vnic {vnic}` removes the VNIC if it is not needed"
                 )),
             ),
+            Finding::MissingVnic { zone, vnic, over } => (
+                format!(
+                    "VNIC {vnic} of zone {zone} is gone from the system; the zone cannot boot without it"
+                ),
+                // With a pool, `--fix` makes it again over the pool's stub.
+                over.is_none().then(|| {
+                    format!(
+                        "the entry names no pool to make it over: `dladm create-vnic -l LINK {vnic}`"
+                    )
+                }),
+            ),
             Finding::AddressDrift { zone, address } => (
                 format!(
                     "the registry reserves {address} for zone {zone}, but its configuration no longer carries it"
@@ -151,7 +171,10 @@ impl Finding {
     fn fixable(&self) -> bool {
         matches!(
             self,
-            Finding::Crashed { .. } | Finding::StateDrift { .. } | Finding::StrayVnic { .. }
+            Finding::Crashed { .. }
+                | Finding::StateDrift { .. }
+                | Finding::StrayVnic { .. }
+                | Finding::MissingVnic { over: Some(_), .. }
         )
     }
 }
@@ -215,7 +238,23 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
             );
             links.insert(net.physical);
         }
+        let mut missing = HashSet::new();
         for net in &entry.nets {
+            if net.vnic
+                && !vnics.contains(&net.physical)
+                && links.contains(&net.physical)
+                && missing.insert(net.physical.clone())
+            {
+                findings.push(Finding::MissingVnic {
+                    zone: name.clone(),
+                    vnic: net.physical.clone(),
+                    over: net
+                        .pool
+                        .as_ref()
+                        .and_then(|p| registry.pools.get(p))
+                        .map(|p| p.stub.value.clone()),
+                });
+            }
             if net.vnic && vnics.contains(&net.physical) && !links.contains(&net.physical) {
                 findings.push(Finding::UnusedVnic {
                     vnic: net.physical.clone(),
@@ -365,6 +404,21 @@ fn repair(core: &mut Session, finding: &Finding) -> Result<()> {
                 return Ok(());
             }
             crate::store::entries::set_entry_state(core.root(), zone, state)
+        }
+        Finding::MissingVnic {
+            vnic,
+            over: Some(over),
+            ..
+        } => {
+            // Made meanwhile (by a person, or another reconcile): nothing to do.
+            if crate::host::dladm::vnics(core.runner())?
+                .iter()
+                .any(|v| &v.link == vnic)
+            {
+                return Ok(());
+            }
+            core.run(&crate::host::dladm::create_vnic(over, vnic))?;
+            Ok(())
         }
         Finding::StrayVnic { vnic, .. } => {
             // A create of that zone may be running: its VNIC is not stray yet.

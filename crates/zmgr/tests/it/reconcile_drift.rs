@@ -327,3 +327,31 @@ fn several_differences_at_once_and_as_json() {
         "the drift is still reported",
     );
 }
+
+#[test]
+fn a_vnic_deleted_by_hand_stops_boot_with_the_repair_and_fix_makes_it_again() {
+    let env = sandbox();
+    env.sandbox(&["create", "web01", "--no-boot"]).success();
+    env.tool("dladm", &["delete-vnic", "web01_0"]).success();
+    let run = env.sandbox(&["boot", "web01"]);
+    run.exit(1);
+    let err = run.stderr().replace("\n  │ ", " ");
+    run.check(
+        err.contains("zone web01 cannot boot: its VNIC web01_0 is gone from the system"),
+        "boot does not say which VNIC is missing",
+    );
+    run.check(
+        err.contains("`zmgr reconcile --fix` makes it again"),
+        "boot does not say how to repair it",
+    );
+    let said = "VNIC web01_0 of zone web01 is gone from the system; the zone cannot boot without it\n";
+    env.sandbox(&["reconcile"])
+        .exit(1)
+        .stdout_is(&format!("{said}    `zmgr reconcile --fix` repairs this\n"));
+    env.sandbox(&["reconcile", "--fix"])
+        .success()
+        .stdout_is(&format!("{said}    fixed\n"));
+    assert!(env.system_vnics().contains(&"web01_0".to_string()));
+    env.sandbox(&["boot", "web01"]).success();
+    env.sandbox(&["reconcile"]).success().stdout_is(AGREE);
+}

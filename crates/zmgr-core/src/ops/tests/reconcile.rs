@@ -103,6 +103,9 @@ fn summary(report: &Report) -> Vec<String> {
             Finding::AddressDrift { zone, address } => format!("address-drift {zone} {address}"),
             Finding::Unregistered { zone, .. } => format!("unregistered {zone}"),
             Finding::StrayVnic { vnic, over } => format!("stray-vnic {vnic} over {over}"),
+            Finding::MissingVnic { zone, vnic, over } => {
+                format!("missing-vnic {zone} {vnic} over {over:?}")
+            }
         })
         .collect()
 }
@@ -310,4 +313,29 @@ fn a_system_zone_import_would_refuse_is_shown_escaped_and_no_import_is_suggested
     let help = help.unwrap();
     assert!(help.starts_with("zmgr cannot adopt it: "), "{help}");
     assert!(!help.contains('\u{1b}'), "{help}");
+}
+
+#[test]
+fn a_vnic_deleted_by_hand_is_reported_and_fix_makes_it_again_over_the_pool_s_stub() {
+    let reg = Reg::new();
+    let fake = host();
+    reg.zone("mv1", "installed", "mv1_0", "192.0.2.16");
+    fake.add_zone(fake_zone(
+        "mv1",
+        ZoneState::Installed,
+        "mv1_0",
+        "192.0.2.16",
+    ));
+    let report = run(&reg, &fake, false);
+    assert_eq!(
+        summary(&report),
+        ["missing-vnic mv1 mv1_0 over Some(\"stub0\")"]
+    );
+    assert!(fake.changes().is_empty());
+    let report = run(&reg, &fake, true);
+    assert_eq!(report.0[0].fixed, Some(true));
+    assert_eq!(fake.changes(), ["dladm create-vnic -l stub0 mv1_0"]);
+    assert_eq!(fake.vnic_over("mv1_0").as_deref(), Some("stub0"));
+    fake.clear_log();
+    assert!(summary(&run(&reg, &fake, true)).is_empty());
 }
