@@ -206,12 +206,13 @@ impl ModuleResolver for Confined {
             ));
         }
         // A script named without a folder (`zmgr run main.rhai`) is in the current one.
-        let own = source
-            .and_then(|s| Path::new(s).parent())
-            .map(|d| match d.as_os_str().is_empty() {
-                true => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
-                false => d.to_path_buf(),
-            });
+        let own =
+            source
+                .and_then(|s| Path::new(s).parent())
+                .map(|d| match d.as_os_str().is_empty() {
+                    true => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+                    false => d.to_path_buf(),
+                });
         let dirs: Vec<PathBuf> = own.into_iter().chain(self.dirs.iter().cloned()).collect();
         for dir in &dirs {
             let file = dir.join(format!("{path}.rhai"));

@@ -692,7 +692,10 @@ mod tests {
         Reader::new(&file, &mut problems).unknown(&name, (0, 4).into(), &["zonecfg"], "node");
         let message = problems[0].message();
         assert!(message.len() < 200, "{message}");
-        assert!(message.starts_with("unknown node `\\u{1b}[2Jxxx"), "{message}");
+        assert!(
+            message.starts_with("unknown node `\\u{1b}[2Jxxx"),
+            "{message}"
+        );
         assert!(message.ends_with("(99924 more characters)`"), "{message}");
         let value = KdlValue::String("\u{202E}y".repeat(1000));
         assert!(describe(&value).len() < 400);

@@ -428,11 +428,20 @@ mod tests {
     #[test]
     fn a_zonepath_base_is_one_every_zone_s_zonepath_can_extend() {
         for (base, says) in [
-            ("zones", "zonepath-base `zones` is not an absolute path below /"),
+            (
+                "zones",
+                "zonepath-base `zones` is not an absolute path below /",
+            ),
             ("/", "zonepath-base `/` is not an absolute path below /"),
-            ("/a/../b", "zonepath-base `/a/../b` has a `.` or `..` component"),
+            (
+                "/a/../b",
+                "zonepath-base `/a/../b` has a `.` or `..` component",
+            ),
             ("/zo\\\"nes", "contains a double quote"),
-            (&format!("/{}", "z".repeat(980)), "with a zone's name it could pass the 1023 bytes"),
+            (
+                &format!("/{}", "z".repeat(980)),
+                "with a zone's name it could pass the 1023 bytes",
+            ),
         ] {
             let (c, p) = decode(&format!("zonepath-base \"{base}\"\n"));
             assert_eq!(p.len(), 1, "{base}: {p:?}");

@@ -150,8 +150,8 @@ pub fn zonepath_component_error(path: &str) -> Option<String> {
     })
 }
 
-pub use crate::text::printable;
 use crate::text::needs_escape;
+pub use crate::text::printable;
 
 /// A character as messages name it: "a newline", "`/`".
 fn describe_char(c: char) -> String {

@@ -283,7 +283,10 @@ impl Template {
                 let (line, _) = r.file.line_col(first.span.offset());
                 r.error_help(
                     p.span,
-                    format!("publisher `{}` is named twice", crate::text::shown(&p.value)),
+                    format!(
+                        "publisher `{}` is named twice",
+                        crate::text::shown(&p.value)
+                    ),
                     "repeated",
                     format!("it is already named on line {line}; keep one of them"),
                 );
@@ -925,14 +928,23 @@ mod tests {
             .collect();
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!(got[0].0, "publisher `site` is named twice");
-        assert!(got[0].1.as_deref().unwrap().ends_with("web.kdl:4:15"), "{got:?}");
+        assert!(
+            got[0].1.as_deref().unwrap().ends_with("web.kdl:4:15"),
+            "{got:?}"
+        );
         assert_eq!(got[1].0, "package `editor/vim` is listed twice");
-        assert!(got[1].1.as_deref().unwrap().ends_with("web.kdl:6:14"), "{got:?}");
+        assert!(
+            got[1].1.as_deref().unwrap().ends_with("web.kdl:6:14"),
+            "{got:?}"
+        );
         // What is left is what the template means.
         let t = t.unwrap();
         assert_eq!(t.publishers.len(), 1);
         assert_eq!(t.packages.len(), 2);
-        assert_eq!(package_stem("pkg://openindiana.org/editor/vim@9"), "editor/vim");
+        assert_eq!(
+            package_stem("pkg://openindiana.org/editor/vim@9"),
+            "editor/vim"
+        );
     }
 
     #[test]

@@ -124,7 +124,10 @@ fn explain_failed_boot(
         .filter(|n| n.vnic)
         .map(|n| n.physical.as_str())
         .collect();
-    if action == Action::Halt || ours.is_empty() || !matches!(e, crate::command::ExecError::Failed { .. }) {
+    if action == Action::Halt
+        || ours.is_empty()
+        || !matches!(e, crate::command::ExecError::Failed { .. })
+    {
         return e.into();
     }
     let Ok(system) = crate::host::dladm::vnics(core.runner()) else {
@@ -143,7 +146,11 @@ fn explain_failed_boot(
         message: format!(
             "zone {name} cannot boot: its VNIC {} is gone from the system (zoneadm: {})",
             gone.join(", "),
-            crate::text::shown(e.stderr().and_then(|s| s.lines().next()).unwrap_or("failed"))
+            crate::text::shown(
+                e.stderr()
+                    .and_then(|s| s.lines().next())
+                    .unwrap_or("failed")
+            )
         ),
         help: Some(format!(
             "`zmgr reconcile --fix` makes it again over its pool's stub; then `zmgr boot {name}`"

@@ -344,7 +344,8 @@ fn a_vnic_deleted_by_hand_stops_boot_with_the_repair_and_fix_makes_it_again() {
         err.contains("`zmgr reconcile --fix` makes it again"),
         "boot does not say how to repair it",
     );
-    let said = "VNIC web01_0 of zone web01 is gone from the system; the zone cannot boot without it\n";
+    let said =
+        "VNIC web01_0 of zone web01 is gone from the system; the zone cannot boot without it\n";
     env.sandbox(&["reconcile"])
         .exit(1)
         .stdout_is(&format!("{said}    `zmgr reconcile --fix` repairs this\n"));

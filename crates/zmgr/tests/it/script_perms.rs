@@ -28,11 +28,7 @@ fn refused(env: &TestEnv, run: &Run, before: usize, path: &Path, who: &str) {
 
 #[test]
 fn a_group_or_world_writable_site_script_is_refused() {
-    for (bits, who) in [
-        (0o020, "its group"),
-        (0o002, "others"),
-        (0o022, "others"),
-    ] {
+    for (bits, who) in [(0o020, "its group"), (0o002, "others"), (0o022, "others")] {
         let env = sandbox();
         let file = site_script(&env, "make", MAKES_A_ZONE);
         add_mode(&file, bits);
@@ -102,10 +98,7 @@ fn a_writable_module_is_refused_at_import() {
     run.exit(1);
     stderr_says(
         &run,
-        &[&format!(
-            "refusing {} is writable by others",
-            lib.display()
-        )],
+        &[&format!("refusing {} is writable by others", lib.display())],
     );
     points_at(&run, &main, 2);
     run.check(!run.stderr().contains("MODULELOADED"), "the module ran");
@@ -124,14 +117,8 @@ fn check_reports_writable_scripts_templates_and_hooks() {
     stderr_says(
         &run,
         &[
-            &format!(
-                "refusing {} is writable by its group",
-                file.display()
-            ),
-            &format!(
-                "refusing {} is writable by others",
-                hook.display()
-            ),
+            &format!("refusing {} is writable by its group", file.display()),
+            &format!("refusing {} is writable by others", hook.display()),
         ],
     );
     assert_eq!(env.invocations(), before, "check ran a tool");
@@ -263,7 +250,12 @@ fn a_script_or_hook_that_is_a_link_is_refused_even_to_a_file_root_could_trust() 
     assert_eq!(changes_since(&env, before), Vec::<String>::new());
 
     let env = sandbox();
-    let hook = one_hook(&env, "post-install", "h.rhai", "info(\"HOOK\" + \"RAN\");\n");
+    let hook = one_hook(
+        &env,
+        "post-install",
+        "h.rhai",
+        "info(\"HOOK\" + \"RAN\");\n",
+    );
     let real = work_script(&env, "h.rhai", "info(\"HOOK\" + \"RAN\");\n");
     std::fs::remove_file(&hook).unwrap();
     std::os::unix::fs::symlink(&real, &hook).unwrap();
