@@ -224,57 +224,44 @@ fn message_end(lines: &[String], end: &str) -> usize {
     at
 }
 
-/// The lines of the first diagnostic whose message (its lines joined, as wrapping may split
-/// it) holds `needle`, as [`message_lines`] gives them.
-fn diagnostic_lines(run: &Run, needle: &str) -> Vec<String> {
-    let err = run.stderr();
-    let lines: Vec<&str> = err.lines().collect();
-    for (start, l) in lines.iter().enumerate() {
-        let Some(first) = l.strip_prefix("  × ") else {
+/// The message lines of each diagnostic on stderr, from its `×` line to the line before its
+/// help, without the renderer's `  × ` and `  │ ` gutters.
+fn diagnostics(run: &Run) -> Vec<Vec<String>> {
+    let mut all: Vec<Vec<String>> = Vec::new();
+    let mut open = false;
+    for l in run.stderr().lines() {
+        if let Some(first) = l.strip_prefix("  × ") {
+            all.push(vec![first.to_string()]);
+            open = true;
             continue;
-        };
-        let mut out = vec![first.to_string()];
-        for l in &lines[start + 1..] {
-            match l
-                .strip_prefix("  │ ")
-                .or_else(|| (l.trim_end() == "  │").then_some(""))
-            {
-                Some(rest) => out.push(rest.to_string()),
-                None => break,
-            }
         }
-        let joined = out
-            .join(" ")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if joined.contains(needle) {
-            return out;
+        let rest = l
+            .strip_prefix("  │ ")
+            .or_else(|| (l.trim_end() == "  │").then_some(""));
+        match (open, rest, all.last_mut()) {
+            (true, Some(rest), Some(d)) => d.push(rest.to_string()),
+            _ => open = false,
         }
     }
-    panic!("no diagnostic says {needle:?}:\n{err}");
+    all
 }
 
-/// The lines of the first diagnostic whose message holds `needle`, from its `×` line to the
-/// line before its help, without the renderer's `  × ` and `  │ ` gutters.
+/// The lines of the first diagnostic whose message (its lines joined, as wrapping may split
+/// it) holds `needle`.
+fn diagnostic_lines(run: &Run, needle: &str) -> Vec<String> {
+    let words = |d: &[String]| d.join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
+    diagnostics(run)
+        .into_iter()
+        .find(|d| words(d).contains(needle))
+        .unwrap_or_else(|| panic!("no diagnostic says {needle:?}:\n{}", run.stderr()))
+}
+
+/// The lines of the first diagnostic whose `×` line holds `needle`.
 fn message_lines(run: &Run, needle: &str) -> Vec<String> {
-    let err = run.stderr();
-    let lines: Vec<&str> = err.lines().collect();
-    let start = lines
-        .iter()
-        .position(|l| l.starts_with("  × ") && l.contains(needle))
-        .unwrap_or_else(|| panic!("no diagnostic says {needle:?}:\n{err}"));
-    let mut out = vec![lines[start]["  × ".len()..].to_string()];
-    for l in &lines[start + 1..] {
-        match l
-            .strip_prefix("  │ ")
-            .or_else(|| (l.trim_end() == "  │").then_some(""))
-        {
-            Some(rest) => out.push(rest.to_string()),
-            None => break,
-        }
-    }
-    out
+    diagnostics(run)
+        .into_iter()
+        .find(|d| d[0].contains(needle))
+        .unwrap_or_else(|| panic!("no diagnostic says {needle:?}:\n{}", run.stderr()))
 }
 
 #[test]
