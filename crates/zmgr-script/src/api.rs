@@ -502,8 +502,10 @@ pub fn module(host: Rc<Host>) -> Module {
                     h.writable()?;
                     let reg = h.registry_without_zones()?;
                     let uris: Vec<String> = origins.into_iter().map(|o| o.to_string()).collect();
+                    let core = h.core.borrow();
                     let outcome =
-                        zmgr_core::ops::publishers::add(&reg, name, &uris).map_err(core_error)?;
+                        zmgr_core::ops::publishers::add(&reg, core.journal(), name, &uris)
+                            .map_err(core_error)?;
                     Ok(json_dynamic(&outcome))
                 })(),
             )
@@ -522,7 +524,9 @@ pub fn module(host: Rc<Host>) -> Module {
                     h.writable()?;
                     let reg = h.registry_without_zones()?;
                     let uris: Vec<String> = origins.into_iter().map(|o| o.to_string()).collect();
-                    zmgr_core::ops::publishers::remove(&reg, name, &uris).map_err(core_error)
+                    let core = h.core.borrow();
+                    zmgr_core::ops::publishers::remove(&reg, core.journal(), name, &uris)
+                        .map_err(core_error)
                 })(),
             )
         },

@@ -509,6 +509,7 @@ impl Hooks {
         zone: HookZone,
         runner: Option<Arc<dyn Runner + Send + Sync>>,
         root: &Path,
+        journal: Option<zmgr_core::ops::journal::Journal>,
     ) -> zmgr_core::error::Result<Hooks> {
         let dir = template
             .file
@@ -533,7 +534,8 @@ impl Hooks {
                 r.clone(),
                 Box::new(zmgr_core::ops::progress::Plain { verbose: false }),
             )
-            .with_hooks(Arc::new(ScriptHooks)),
+            .with_hooks(Arc::new(ScriptHooks))
+            .with_journal(journal),
             None => offline_core(root),
         };
         let state = Rc::new(RefCell::new(State {
@@ -635,9 +637,10 @@ impl zmgr_core::ops::hooks::HookEngine for ScriptHooks {
         zone: HookZone,
         runner: Option<Arc<dyn Runner + Send + Sync>>,
         root: &Path,
+        journal: Option<zmgr_core::ops::journal::Journal>,
     ) -> zmgr_core::error::Result<Box<dyn zmgr_core::ops::hooks::ZoneHooks>> {
         Ok(Box::new(Hooks::load(
-            template, scripting, zone, runner, root,
+            template, scripting, zone, runner, root, journal,
         )?))
     }
 }

@@ -63,6 +63,7 @@ fn main() {
             zone.clone(),
             Some(runner.clone()),
             &base,
+            None,
         )
         .unwrap();
         hooks

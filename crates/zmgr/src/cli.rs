@@ -567,7 +567,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Publisher(PublisherCommand::Add { name, uris }) => {
             let reg = load(&root)?;
-            let msg = match zmgr_core::ops::publishers::add(&reg, &name, &uris)? {
+            let msg = match zmgr_core::ops::publishers::add(&reg, None, &name, &uris)? {
                 AddOutcome::Created => format!("added publisher {name}\n"),
                 AddOutcome::Extended(new) => new
                     .iter()
@@ -581,7 +581,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Publisher(PublisherCommand::Remove { name, uris }) => {
             let reg = load(&root)?;
-            zmgr_core::ops::publishers::remove(&reg, &name, &uris)?;
+            zmgr_core::ops::publishers::remove(&reg, None, &name, &uris)?;
             let msg = if uris.is_empty() {
                 format!("removed publisher {name}\n")
             } else {

@@ -103,6 +103,14 @@ fn create_lock_path(root: &Path, zone: &str) -> PathBuf {
         .join(format!("{zone}.lock"))
 }
 
+/// `ROOT/.zmgr/creating/NAME.journal`: the registry changes a create's hooks made, to be
+/// taken back with the create (see `ops::journal`).
+pub fn create_journal_path(root: &Path, zone: &str) -> PathBuf {
+    private_dir(root)
+        .join("creating")
+        .join(format!("{zone}.journal"))
+}
+
 /// The lock of one create: held from before the zone's entry appears until the create
 /// (undo included) is over, so `reconcile` can tell a running create from a crashed one.
 /// The tools the create runs inherit it: while any of them still runs, even after zmgr was

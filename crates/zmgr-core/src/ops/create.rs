@@ -25,6 +25,7 @@ use crate::model::template::HookPoint;
 use crate::model::template::{IpType, Template};
 use crate::model::zone::{Net, ZoneAddress, ZoneEntry, ZoneState};
 use crate::ops::hooks::ZoneHooks;
+use crate::ops::journal::Journal;
 use crate::ops::session::Session;
 use crate::ops::teardown::{Part, Step};
 use crate::store::registry::Registry;
@@ -491,23 +492,40 @@ pub fn create(core: &mut Session, mut registry: Registry, opts: &CreateOptions) 
         plan.zone, plan.address, plan.prefix, plan.pool
     ));
 
-    // From here on every failure, including one writing the registry, is undone.
+    // From here on every failure, including one writing the registry, is undone, and so is
+    // every registry change the hooks make (noted in the journal).
     let mut made: Vec<Part> = Vec::new();
     let template = registry.templates.get(&plan.template).cloned();
     let scripting = registry.config.scripting.clone();
-    let result = load_hooks(core, template.as_ref(), &scripting, &plan)
+    let journal = match Journal::start(core.root(), &plan.zone) {
+        Ok(j) => j,
+        Err(e) => return Err(roll_back(core, &plan, made, None, e, opts.keep_on_failure)),
+    };
+    let result = load_hooks(core, template.as_ref(), &scripting, &plan, journal.clone())
         .and_then(|h| build_and_mark(core, &mut plan, h.as_deref(), &mut made));
     let result = match result {
-        Ok(state) => Ok(Created {
-            zone: plan.zone.clone(),
-            address: ZoneAddress {
-                ip: plan.address,
-                prefix: Some(plan.prefix),
-            },
-            link: plan.link.clone(),
-            state,
-        }),
-        Err(cause) => Err(roll_back(core, &plan, made, cause, opts.keep_on_failure)),
+        Ok(state) => {
+            // The journal goes once the create is done: a crash before that leaves a
+            // journal beside a finished entry, which the next create of the name drops.
+            let _ = journal.finish();
+            Ok(Created {
+                zone: plan.zone.clone(),
+                address: ZoneAddress {
+                    ip: plan.address,
+                    prefix: Some(plan.prefix),
+                },
+                link: plan.link.clone(),
+                state,
+            })
+        }
+        Err(cause) => Err(roll_back(
+            core,
+            &plan,
+            made,
+            Some(&journal),
+            cause,
+            opts.keep_on_failure,
+        )),
     };
     drop(held);
     result
@@ -519,6 +537,7 @@ fn load_hooks(
     template: Option<&Template>,
     scripting: &crate::model::config::Scripting,
     plan: &Plan,
+    journal: Journal,
 ) -> Result<Option<Box<dyn ZoneHooks>>> {
     match template {
         Some(t) if !t.hooks.is_empty() => core
@@ -529,6 +548,7 @@ fn load_hooks(
                 plan.hook_zone(),
                 Some(core.shared_runner()),
                 core.root(),
+                Some(journal),
             )
             .map(Some),
         _ => Ok(None),
@@ -700,6 +720,7 @@ fn planned(core: &Session, registry: &Registry, opts: &CreateOptions) -> Result<
             plan.hook_zone(),
             None,
             &registry.root,
+            None,
         )?;
         hooks.run(HookPoint::PreInstall)?;
         plan.add(hooks.additions())?;
@@ -783,12 +804,31 @@ fn build(
 
 /// Takes back what the create made, with the teardown destroy uses, limited to the parts the
 /// create started; the entry goes last, and only when nothing is left.
-fn roll_back(core: &mut Session, plan: &Plan, made: Vec<Part>, cause: Error, keep: bool) -> Error {
+fn roll_back(
+    core: &mut Session,
+    plan: &Plan,
+    made: Vec<Part>,
+    journal: Option<&Journal>,
+    cause: Error,
+    keep: bool,
+) -> Error {
     let _shield = crate::host::interrupt::Shield::up();
     let mut undone = Vec::new();
     let mut failed = Vec::new();
     if keep {
-        let left: Vec<String> = made.iter().rev().map(|p| p.describe(&plan.zone)).collect();
+        // The hooks' registry changes stay with the rest; `reconcile --fix` takes them
+        // back with the zone (the journal stays for it).
+        let left: Vec<String> = made
+            .iter()
+            .rev()
+            .map(|p| p.describe(&plan.zone))
+            .chain(
+                journal
+                    .iter()
+                    .flat_map(|j| j.changes())
+                    .map(|c| c.describe()),
+            )
+            .collect();
         return Error::Create {
             zone: plan.zone.clone(),
             cause: Box::new(cause),
@@ -824,9 +864,23 @@ fn roll_back(core: &mut Session, plan: &Plan, made: Vec<Part>, cause: Error, kee
             p.describe(&plan.zone)
         )
     }));
+    // Then what the hooks changed in the registry, whatever became of the zone (a change
+    // that cannot be taken back is reported, and holds nothing of the zone).
+    let system_clean = failed.is_empty();
+    if let Some(j) = journal {
+        if !j.changes().is_empty() {
+            core.note("undoing the registry changes of the hooks");
+        }
+        let hooks = crate::ops::journal::undo(core, j);
+        undone.extend(hooks.done);
+        failed.extend(hooks.failed);
+        if let Err(e) = j.finish() {
+            failed.push(format!("the journal of the create: {e}"));
+        }
+    }
     // The entry goes last, and only if the system is clean: while anything of the zone is
     // left, its address stays reserved (and `reconcile --fix` can finish the job).
-    if failed.is_empty() {
+    if system_clean {
         let removed = core
             .lock()
             .and_then(|_lock| crate::store::entries::remove_entry(core.root(), &plan.zone));

@@ -72,6 +72,7 @@ pub trait ZoneHooks {
 pub trait HookEngine: Send + Sync {
     /// Loads and compiles `template`'s hooks for `zone`, so that a broken one fails before
     /// anything changes. `runner` is `None` for a dry run: nothing may touch the system.
+    /// Registry changes the hooks make go to `journal`, the create's, when there is one.
     fn load(
         &self,
         template: &Template,
@@ -79,6 +80,7 @@ pub trait HookEngine: Send + Sync {
         zone: HookZone,
         runner: Option<Arc<dyn Runner + Send + Sync>>,
         root: &Path,
+        journal: Option<crate::ops::journal::Journal>,
     ) -> Result<Box<dyn ZoneHooks>>;
 }
 
@@ -93,6 +95,7 @@ impl HookEngine for NoHooks {
         _: HookZone,
         _: Option<Arc<dyn Runner + Send + Sync>>,
         _: &Path,
+        _: Option<crate::ops::journal::Journal>,
     ) -> Result<Box<dyn ZoneHooks>> {
         Err(Error::usage(format!(
             "template `{}` has hooks, and this program runs no scripts",

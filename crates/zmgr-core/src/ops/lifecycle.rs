@@ -337,6 +337,7 @@ fn destroy_hooks(
             zone,
             Some(core.shared_runner()),
             core.root(),
+            None,
         )
         .map(Some)
 }

@@ -6,6 +6,7 @@ pub mod create;
 pub mod hooks;
 pub mod host;
 pub mod import;
+pub mod journal;
 pub mod lifecycle;
 pub mod pools;
 pub mod progress;

@@ -7,6 +7,7 @@ use kdl::KdlDocument;
 
 use crate::error::{Error, Result};
 use crate::model::pool::Pool;
+use crate::ops::journal::Change;
 use crate::ops::session::Session;
 
 /// Reserves the lowest free address of `pool` by adding a `reserve` line to its file (comments
@@ -18,13 +19,45 @@ pub fn reserve_next(session: &Session, pool: &str) -> Result<IpAddr> {
     let ip = p
         .next_free(&registry.held_addresses())
         .ok_or_else(|| p.full())?;
+    session.record(Change::Reserved {
+        pool: pool.to_string(),
+        ip,
+    })?;
+    add_reserve_line(p, ip)?;
+    Ok(ip)
+}
+
+/// Takes back a reservation a create's hook made: reserves `ip` in `pool` again if it was
+/// given back and is still free. `false` when it is reserved already.
+pub fn reserve_again(session: &Session, pool: &str, ip: IpAddr) -> Result<bool> {
+    let _lock = session.lock()?;
+    let registry = session.registry()?;
+    let p = registry.pool(pool)?;
+    if p.reserved.iter().any(|r| r.value == ip) {
+        return Ok(false);
+    }
+    if let Some(z) = registry
+        .zones
+        .values()
+        .find(|z| z.addresses().any(|a| a == ip))
+    {
+        return Err(Error::failed(format!(
+            "{ip} is now held by zone {}, so it cannot be reserved again",
+            z.name.value
+        )));
+    }
+    add_reserve_line(p, ip)?;
+    Ok(true)
+}
+
+/// Adds `reserve "IP"` to a pool's file.
+fn add_reserve_line(p: &Pool, ip: IpAddr) -> Result<()> {
     edit_pool_file(p, |node| {
         let mut reserve = kdl::KdlNode::new("reserve");
         reserve.push(crate::kdl::string_entry(&ip.to_string()));
         crate::kdl::push_child(node, reserve);
         Ok(())
-    })?;
-    Ok(ip)
+    })
 }
 
 /// Gives back an address reserved in `pool` (a `reserve` line of its file).
@@ -37,6 +70,26 @@ pub fn release(session: &Session, pool: &str, ip: IpAddr) -> Result<()> {
             "{ip} is not reserved in pool `{pool}`"
         )));
     }
+    session.record(Change::Released {
+        pool: pool.to_string(),
+        ip,
+    })?;
+    remove_reserve_line(p, ip)
+}
+
+/// Takes back an address a create's hook reserved; `false` when it was given back already.
+pub fn unreserve(session: &Session, pool: &str, ip: IpAddr) -> Result<bool> {
+    let _lock = session.lock()?;
+    let registry = session.registry()?;
+    let p = registry.pool(pool)?;
+    if !p.reserved.iter().any(|r| r.value == ip) {
+        return Ok(false);
+    }
+    remove_reserve_line(p, ip).map(|()| true)
+}
+
+/// Removes `ip` from a pool file's `reserve` lines (and lines left empty).
+fn remove_reserve_line(p: &Pool, ip: IpAddr) -> Result<()> {
     // Compare addresses, not text: `2001:DB8::10` is `2001:db8::10`.
     let is_ip = |e: &kdl::KdlEntry| {
         e.name().is_none()

@@ -8,6 +8,7 @@ use kdl::KdlDocument;
 use crate::error::{Error, Problem, Problems, Result, SourceFile};
 use crate::kdl::Spanned;
 use crate::model::publisher::{Publisher, publisher_name_error, uri_error};
+use crate::ops::journal::{Change, Journal};
 use crate::store::registry::{Kind, Registry};
 
 /// A publisher file as it is on disk now (read under the registry lock before an edit).
@@ -39,7 +40,15 @@ pub enum AddOutcome {
 
 /// `zmgr publisher add NAME URI…`: writes a new publisher file, or adds the origins that are
 /// missing to an existing one, keeping its comments and layout.
-pub fn add(registry: &Registry, name: &str, uris: &[String]) -> Result<AddOutcome> {
+///
+/// `journal` is the journal of the create whose hook asks, if one does: the change is noted
+/// there before it is made.
+pub fn add(
+    registry: &Registry,
+    journal: Option<&Journal>,
+    name: &str,
+    uris: &[String],
+) -> Result<AddOutcome> {
     if let Some(why) = publisher_name_error(name) {
         return Err(Error::usage(why));
     }
@@ -70,7 +79,9 @@ pub fn add(registry: &Registry, name: &str, uris: &[String]) -> Result<AddOutcom
             origins,
             mirrors: Vec::new(),
         };
-        if crate::fs::write_new_atomic(&path, p.to_kdl().as_bytes())? {
+        let text = p.to_kdl();
+        note(journal, name, None, Some(text.as_bytes()))?;
+        if crate::fs::write_new_atomic(&path, text.as_bytes())? {
             return Ok(AddOutcome::Created);
         }
     }
@@ -95,13 +106,25 @@ pub fn add(registry: &Registry, name: &str, uris: &[String]) -> Result<AddOutcom
         origin.push(crate::kdl::string_entry(u));
         crate::kdl::push_child(node, origin);
     }
-    crate::fs::write_atomic(&path, doc.to_string().as_bytes())?;
+    let text = doc.to_string();
+    note(
+        journal,
+        name,
+        Some(file.text().as_bytes()),
+        Some(text.as_bytes()),
+    )?;
+    crate::fs::write_atomic(&path, text.as_bytes())?;
     Ok(AddOutcome::Extended(new.into_iter().cloned().collect()))
 }
 
 /// `zmgr publisher remove NAME [URI…]`: removes origins, or the whole publisher when no URI is
-/// given. A publisher that templates still use is kept.
-pub fn remove(registry: &Registry, name: &str, uris: &[String]) -> Result<()> {
+/// given. A publisher that templates still use is kept. `journal` as for [`add`].
+pub fn remove(
+    registry: &Registry,
+    journal: Option<&Journal>,
+    name: &str,
+    uris: &[String],
+) -> Result<()> {
     if !registry.publishers.contains_key(name) {
         return Err(Error::NotFound {
             kind: "publisher",
@@ -131,6 +154,7 @@ pub fn remove(registry: &Registry, name: &str, uris: &[String]) -> Result<()> {
             ))
             .with_help("remove it from those templates first"));
         }
+        note(journal, name, Some(file.text().as_bytes()), None)?;
         return crate::fs::remove(&path);
     }
     for u in uris {
@@ -182,5 +206,66 @@ pub fn remove(registry: &Registry, name: &str, uris: &[String]) -> Result<()> {
             .nodes_mut()
             .retain(|n| n.name().value() != "origin" || !n.entries().is_empty());
     }
-    crate::fs::write_atomic(&path, doc.to_string().as_bytes())
+    let text = doc.to_string();
+    note(
+        journal,
+        name,
+        Some(file.text().as_bytes()),
+        Some(text.as_bytes()),
+    )?;
+    crate::fs::write_atomic(&path, text.as_bytes())
+}
+
+/// Notes a publisher file's change in a create's journal, when there is one.
+fn note(
+    journal: Option<&Journal>,
+    name: &str,
+    before: Option<&[u8]>,
+    after: Option<&[u8]>,
+) -> Result<()> {
+    match journal {
+        Some(j) => j.record(Change::Publisher {
+            name: name.to_string(),
+            before: before.map(<[u8]>::to_vec),
+            after: after.map(<[u8]>::to_vec),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Takes back a publisher change a create's hook made: the file goes back to `before` if it
+/// is still as the hook left it (`after`). `false` when it is as it was before already.
+pub fn restore(
+    session: &crate::ops::session::Session,
+    name: &str,
+    before: Option<&[u8]>,
+    after: Option<&[u8]>,
+) -> Result<bool> {
+    let path = Kind::Publisher.path(session.root(), name);
+    let _lock = session.lock()?;
+    let now = match crate::fs::trust::read(&path, 16 << 20) {
+        Ok(b) => Some(b),
+        Err(crate::fs::trust::OpenError::Missing) => None,
+        Err(e) => {
+            return Err(Error::failed(format!(
+                "cannot read {}: {}",
+                path.display(),
+                crate::store::registry::describe(e)
+            )));
+        }
+    };
+    if now.as_deref() == before {
+        return Ok(false);
+    }
+    if now.as_deref() != after {
+        return Err(Error::failed(format!(
+            "{} changed after the hook edited it, so it is left as it is",
+            path.display()
+        )));
+    }
+    match before {
+        Some(b) => crate::fs::write_atomic(&path, b)?,
+        None => crate::fs::remove(&path)?,
+    }
+    Ok(true)
 }

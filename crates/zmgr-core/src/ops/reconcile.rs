@@ -452,6 +452,9 @@ fn repair(core: &mut Session, finding: &Finding) -> Result<()> {
             else {
                 return Ok(());
             };
+            // The registry changes its hooks made, read first: a journal zmgr did not write
+            // stops the repair before anything changes.
+            let journal = crate::ops::journal::Journal::left_by_crash(core.root(), zone)?;
             let listed = crate::host::zoneadm::find(core.runner(), zone)?;
             // Undo what the create did, as its own rollback would have.
             let mut skipped = Vec::new();
@@ -470,6 +473,12 @@ fn repair(core: &mut Session, finding: &Finding) -> Result<()> {
             if let Some((part, e)) = outcome.failed.into_iter().next() {
                 return Err(Error::failed(format!("{}: {e}", part.describe(zone))));
             }
+            // And the registry changes its hooks made, as the create's undo would have.
+            let undone = crate::ops::journal::undo(core, &journal);
+            if let Some(e) = undone.failed.into_iter().next() {
+                return Err(Error::failed(e));
+            }
+            journal.finish()?;
             let _lock = core.lock()?;
             crate::store::entries::remove_entry(core.root(), zone)
         }

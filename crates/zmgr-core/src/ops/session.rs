@@ -21,6 +21,9 @@ pub struct Session {
     runner: SharedRunner,
     progress: Box<dyn Progress>,
     hooks: Arc<dyn HookEngine>,
+    /// The journal of the create whose hooks this session serves: registry changes made
+    /// through it are noted there, to be taken back with the create.
+    journal: Option<crate::ops::journal::Journal>,
     /// How long to wait for another process's registry lock.
     pub lock_wait: Duration,
 }
@@ -34,6 +37,7 @@ impl Session {
             runner,
             progress,
             hooks: Arc::new(NoHooks),
+            journal: None,
             lock_wait: crate::fs::lock::DEFAULT_WAIT,
         }
     }
@@ -58,6 +62,24 @@ impl Session {
     pub fn with_hooks(mut self, engine: Arc<dyn HookEngine>) -> Session {
         self.hooks = engine;
         self
+    }
+
+    /// Registry changes made in this session belong to a create's `journal`.
+    pub fn with_journal(mut self, journal: Option<crate::ops::journal::Journal>) -> Session {
+        self.journal = journal;
+        self
+    }
+
+    /// Notes a registry change before it is made, when it belongs to a create.
+    pub fn record(&self, change: crate::ops::journal::Change) -> Result<()> {
+        match &self.journal {
+            Some(j) => j.record(change),
+            None => Ok(()),
+        }
+    }
+
+    pub fn journal(&self) -> Option<&crate::ops::journal::Journal> {
+        self.journal.as_ref()
     }
 
     pub fn hook_engine(&self) -> &dyn HookEngine {

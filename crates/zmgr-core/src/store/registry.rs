@@ -311,7 +311,7 @@ fn read_one<T>(
 }
 
 /// An error of a trusted open, as a message (the path is in it).
-fn describe(e: OpenError) -> String {
+pub fn describe(e: OpenError) -> String {
     match e {
         OpenError::Missing => "it does not exist".into(),
         OpenError::Io(why) => why,

@@ -4,6 +4,7 @@
 mod check_pools;
 mod guards;
 mod harness;
+mod hook_journal;
 mod host;
 mod import_adopt;
 mod import_conflicts;

@@ -213,6 +213,7 @@ impl HookEngine for TestHooks {
         zone: HookZone,
         runner: Option<Arc<dyn Runner + Send + Sync>>,
         _: &Path,
+        _: Option<crate::ops::journal::Journal>,
     ) -> Result<Box<dyn ZoneHooks>> {
         assert!(runner.is_some(), "hooks of a real create get the host");
         if self.fail_load {
