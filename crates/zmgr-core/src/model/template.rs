@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use kdl::{KdlDocument, KdlNode, KdlValue};
+use miette::SourceSpan;
 use serde::Serialize;
 
 use crate::error::{Problem, SourceFile};
@@ -206,10 +207,15 @@ const GLOBAL_PROPERTIES: &[&str] = &[
     "max-shm-ids",
     "max-msg-ids",
     "max-sem-ids",
-    "max-locked-memory",
-    "max-swap",
     "zfs-io-priority",
 ];
+
+/// Rctl aliases zonecfg lists as properties but does not set from the global scope (zonecfg.c
+/// `set_func` maps no global `max-swap` or `max-locked-memory`: "Cannot set a
+/// resource-specific property from the global scope."): they are capped-memory's `swap` and
+/// `locked`.
+const RESOURCE_ONLY_ALIASES: &[(&str, &str)] =
+    &[("max-swap", "swap"), ("max-locked-memory", "locked")];
 
 const MANAGED_PROPERTIES: &[(&str, &str)] = &[
     ("zonename", "the zone's name comes from `zmgr create NAME`"),
@@ -477,12 +483,45 @@ fn package_stem(fmri: &str) -> &str {
 
 fn decode_extras(r: &mut Reader<'_>, node: &KdlNode) -> ZonecfgExtras {
     let mut extras = ZonecfgExtras::default();
+    // Where each resource's type and each attr's name is written, for the rules between them.
+    let mut resource_spans: Vec<SourceSpan> = Vec::new();
+    let mut attr_names: Vec<Spanned<String>> = Vec::new();
     for n in r.children(node, &["property", "attr", "resource"]) {
         match n.name().value() {
             "property" => decode_property(r, n, &mut extras),
-            "attr" => decode_attr(r, n, &mut extras),
-            _ => decode_resource(r, n, &mut extras),
+            "attr" => {
+                if let Some(name) = decode_attr(r, n, &mut extras) {
+                    // zonecfg.c end_func RT_ATTR: "An attr resource with the name '…' already
+                    // exists."
+                    if let Some(first) = attr_names.iter().find(|a| a.value == name.value) {
+                        let (line, _) = r.file.line_col(first.span.offset());
+                        r.error_help(
+                            name.span,
+                            format!(
+                                "attr `{}` is set twice; zonecfg refuses the second",
+                                crate::text::shown(&name.value)
+                            ),
+                            "repeated",
+                            format!("it is already set on line {line}; keep one of them"),
+                        );
+                    }
+                    attr_names.push(name);
+                }
+            }
+            _ => {
+                if let Some(span) = decode_resource(r, n, &mut extras) {
+                    resource_spans.push(span);
+                }
+            }
         }
+    }
+    for (i, why) in zonecfg::extras_refusals(&extras.properties, &extras.resources) {
+        r.error_help(
+            resource_spans[i],
+            why.message,
+            "zonecfg refuses this",
+            why.help,
+        );
     }
     extras
 }
@@ -509,6 +548,20 @@ fn decode_property(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) 
         );
         return;
     }
+    if let Some((_, prop)) = RESOURCE_ONLY_ALIASES.iter().find(|(p, _)| *p == name.value) {
+        r.error_help(
+            name.span,
+            format!(
+                "zonecfg does not set `{}` as a global property",
+                name.value
+            ),
+            "set by capped-memory",
+            format!(
+                "zonecfg's set_func takes it only as capped-memory's `{prop}`: write `resource \"capped-memory\" {{ {prop} \"4G\" }}`"
+            ),
+        );
+        return;
+    }
     if !GLOBAL_PROPERTIES.contains(&name.value.as_str()) {
         r.unknown(
             &name.value,
@@ -518,6 +571,10 @@ fn decode_property(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) 
         );
         return;
     }
+    if let Some(why) = zonecfg::global_property_refusal(&name.value, &value.value) {
+        r.error_help(value.span, why.message, "zonecfg refuses this", why.help);
+        return;
+    }
     if check_value(r, value) {
         extras
             .properties
@@ -525,7 +582,12 @@ fn decode_property(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) 
     }
 }
 
-fn decode_attr(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) {
+/// Decodes an `attr`, returning its name when it is kept.
+fn decode_attr(
+    r: &mut Reader<'_>,
+    n: &KdlNode,
+    extras: &mut ZonecfgExtras,
+) -> Option<Spanned<String>> {
     let mut ty = "string".to_string();
     for (key, e) in r.props(n, &["type"]) {
         if key == "type"
@@ -546,33 +608,43 @@ fn decode_attr(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) {
             "expected two values",
             "write `attr \"owner\" \"ops\"` or `attr \"tier\" \"3\" type=\"int\"`",
         );
-        return;
+        return None;
     };
-    let Some(name) = r.string_value(n, name) else {
-        return;
-    };
+    let name = r.string_value(n, name)?;
     // Numbers and booleans are natural for int/boolean attrs; zonecfg takes them as text.
     let value = match value.value() {
         KdlValue::Integer(i) => Spanned::new(i.to_string(), value.span()),
         KdlValue::Bool(b) => Spanned::new(b.to_string(), value.span()),
-        _ => match r.string_value(n, value) {
-            Some(v) => v,
-            None => return,
-        },
+        _ => r.string_value(n, value)?,
     };
-    if check_value(r, &name) && check_value(r, &value) {
-        extras.attrs.push(Attr {
-            name: name.value,
-            ty,
-            value: value.value,
-        });
+    if !(check_value(r, &name) && check_value(r, &value)) {
+        return None;
     }
+    let (name_bad, value_bad) = zonecfg::attr_refusals(&name.value, &ty, &value.value);
+    let ok = name_bad.is_none() && value_bad.is_none();
+    for (span, why) in [(name.span, name_bad), (value.span, value_bad)] {
+        if let Some(why) = why {
+            r.error_help(span, why.message, "zonecfg refuses this", why.help);
+        }
+    }
+    if !ok {
+        return None;
+    }
+    extras.attrs.push(Attr {
+        name: name.value.clone(),
+        ty,
+        value: value.value,
+    });
+    Some(name)
 }
 
-fn decode_resource(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) {
-    let Some(kind) = r.name_arg(n, "resource") else {
-        return;
-    };
+/// Decodes a `resource`, returning where its type is written when it is kept.
+fn decode_resource(
+    r: &mut Reader<'_>,
+    n: &KdlNode,
+    extras: &mut ZonecfgExtras,
+) -> Option<SourceSpan> {
+    let kind = r.name_arg(n, "resource")?;
     let kinds: Vec<&str> = RESOURCES.iter().map(|(k, _)| *k).collect();
     let Some((_, props)) = RESOURCES.iter().find(|(k, _)| *k == kind.value) else {
         if kind.value == "attr" {
@@ -585,7 +657,7 @@ fn decode_resource(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) 
         } else {
             r.unknown(&kind.value, kind.span, &kinds, "zonecfg resource");
         }
-        return;
+        return None;
     };
     let names: Vec<&str> = props.iter().map(|(p, _)| *p).collect();
     let mut resource = Resource {
@@ -593,6 +665,10 @@ fn decode_resource(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) 
         properties: Vec::new(),
     };
     let children = r.children(n, &names);
+    // Where each kept property's value is written, and each of its items (list items,
+    // key=value pairs), for the checks by type.
+    let mut spans: Vec<(SourceSpan, Vec<SourceSpan>)> = Vec::new();
+    let problems_before = r.problems.len();
     for (prop, prop_kind) in props.iter() {
         let nodes = if *prop_kind == PropKind::Complex {
             r.all(&children, prop)
@@ -604,21 +680,28 @@ fn decode_resource(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) 
                 PropKind::Simple => r
                     .one_string_arg(c)
                     .filter(|v| check_value(r, v))
-                    .map(|v| ResourceValue::Simple(v.value)),
+                    .map(|v| (ResourceValue::Simple(v.value), (v.span, Vec::new()))),
                 PropKind::List => {
                     let items = r.string_args(c);
-                    items
-                        .iter()
-                        .all(|v| check_value(r, v))
-                        .then(|| ResourceValue::List(items.into_iter().map(|v| v.value).collect()))
+                    items.iter().all(|v| check_value(r, v)).then(|| {
+                        let item_spans = items.iter().map(|v| v.span).collect();
+                        (
+                            ResourceValue::List(items.into_iter().map(|v| v.value).collect()),
+                            (c.span(), item_spans),
+                        )
+                    })
                 }
-                PropKind::Complex => decode_complex(r, c).map(ResourceValue::Complex),
+                PropKind::Complex => decode_complex(r, c).map(|pairs| {
+                    let entry_spans = c.entries().iter().map(|e| e.span()).collect();
+                    (ResourceValue::Complex(pairs), (c.span(), entry_spans))
+                }),
             };
-            if let Some(value) = value {
+            if let Some((value, at)) = value {
                 resource.properties.push(ResourceProperty {
                     name: prop.to_string(),
                     value,
                 });
+                spans.push(at);
             }
         }
     }
@@ -632,9 +715,34 @@ fn decode_resource(r: &mut Reader<'_>, n: &KdlNode, extras: &mut ZonecfgExtras) 
                 kind.value
             ),
         );
-        return;
+        return None;
+    }
+    // A property written but refused above is not reported again as missing.
+    let has = |prop: &str, empty_counts: bool| {
+        children.iter().any(|c| c.name().value() == prop)
+            && (empty_counts
+                || !resource.properties.iter().any(|p| {
+                    p.name == prop && matches!(&p.value, ResourceValue::Simple(v) if v.is_empty())
+                }))
+    };
+    // A resource with a value that cannot be written at all is already refused; what it
+    // lacks is reported once that value is fixed, so that one mistake reads as one problem.
+    let writable = r.problems.len() == problems_before;
+    for why in zonecfg::missing_refusals(&kind.value, &has) {
+        if writable {
+            r.error_help(kind.span, why.message, "zonecfg refuses this", why.help);
+        }
+    }
+    for (place, why) in zonecfg::value_refusals(&resource) {
+        let span = match place {
+            zonecfg::Place::Resource => kind.span,
+            zonecfg::Place::Property(i) => spans[i].0,
+            zonecfg::Place::Item(i, j) => spans[i].1.get(j).copied().unwrap_or(spans[i].0),
+        };
+        r.error_help(span, why.message, "zonecfg refuses this", why.help);
     }
     extras.resources.push(resource);
+    Some(kind.span)
 }
 
 /// `value priv="privileged" limit=2000 action="deny"` → `(priv=privileged,limit=2000,action=deny)`.
@@ -745,6 +853,14 @@ pub fn check_resource(r: &Resource) -> Result<(), String> {
             )),
         };
         ok?;
+    }
+    // The same rules by type as a template's resources (zonecfg_value::resource_refusals).
+    let refusals: Vec<String> = zonecfg::resource_refusals(r)
+        .into_iter()
+        .map(|(_, why)| format!("{} ({})", why.message, why.help))
+        .collect();
+    if !refusals.is_empty() {
+        return Err(refusals.join("; "));
     }
     Ok(())
 }
@@ -1116,5 +1232,288 @@ template "web" {
                 "templates/web.kdl:7:37: value \"[2000]\" contains '[', which zonecfg cannot take inside ( … ) [cannot be written to zonecfg]",
             ]
         );
+    }
+    /// A template whose `zonecfg` block holds `body`.
+    fn with_zonecfg(body: &str) -> String {
+        format!("template \"web\" {{\n    brand \"ipkg\"\n    zonecfg {{\n{body}\n    }}\n}}\n")
+    }
+
+    #[test]
+    fn zonecfg_values_are_checked_by_type() {
+        let fs = |more: &str| format!("resource \"fs\" {{ {more} }}");
+        for (body, says) in [
+            // Sizes (zonecfg_str_to_bytes) and the swap floor.
+            (r#"resource "capped-memory" { physical "2GB"; }"#.to_string(), "capped-memory physical `2GB` is not a size"),
+            (r#"resource "capped-memory" { physical "-1G"; }"#.into(), "capped-memory physical `-1G` is not a size"),
+            (r#"resource "capped-memory" { swap "10M"; }"#.into(), "capped-memory swap `10M` is below zonecfg's minimum of 50M"),
+            (r#"resource "capped-memory" { locked "lots"; }"#.into(), "capped-memory locked `lots` is not a size"),
+            (r#"resource "capped-memory" { physical "1G"; locked "2G"; }"#.into(), "capped-memory locked is more than physical"),
+            (r#"property "max-shm-memory" "1X""#.into(), "max-shm-memory `1X` is not a size"),
+            (r#"property "max-swap" "4G""#.into(), "zonecfg does not set `max-swap` as a global property"),
+            (r#"property "max-locked-memory" "1G""#.into(), "zonecfg does not set `max-locked-memory` as a global property"),
+            // Counts (valid_uint, zonecfg_valid_alias_limit).
+            (r#"property "cpu-shares" "-5""#.into(), "cpu-shares `-5` is not a whole number"),
+            (r#"property "cpu-shares" "1.5""#.into(), "cpu-shares `1.5` is not a whole number"),
+            (r#"property "max-lwps" "99""#.into(), "max-lwps `99` is below zonecfg's minimum of 100"),
+            (r#"property "max-processes" "many""#.into(), "max-processes `many` is not a whole number"),
+            (r#"property "max-shm-ids" "1e3""#.into(), "max-shm-ids `1e3` is not a whole number"),
+            (r#"property "max-msg-ids" "0x10""#.into(), "max-msg-ids `0x10` is not a whole number"),
+            (r#"property "max-sem-ids" "99999999999999999999""#.into(), "max-sem-ids `99999999999999999999` is not a whole number"),
+            (r#"property "zfs-io-priority" "0""#.into(), "zfs-io-priority `0` is below zonecfg's minimum of 1"),
+            (r#"property "pool" "SUNWtmp_web""#.into(), "zonecfg reserves pool names starting with SUNW"),
+            (r#"resource "dedicated-cpu" { ncpus "0"; }"#.into(), "dedicated-cpu ncpus `0` is not a CPU count or range"),
+            (r#"resource "dedicated-cpu" { ncpus "4-2"; }"#.into(), "dedicated-cpu ncpus `4-2` is not a CPU count or range"),
+            (r#"resource "dedicated-cpu" { ncpus "two"; }"#.into(), "dedicated-cpu ncpus `two` is not a CPU count or range"),
+            (r#"resource "dedicated-cpu" { ncpus "2"; importance "-1"; }"#.into(), "dedicated-cpu importance `-1` is not a whole number"),
+            (r#"resource "capped-cpu" { ncpus "0"; }"#.into(), "capped-cpu ncpus `0` is not a positive number of CPUs"),
+            (r#"resource "capped-cpu" { ncpus "0.001"; }"#.into(), "capped-cpu ncpus `0.001` is not a positive number of CPUs"),
+            (r#"resource "capped-cpu" { ncpus "2 cpus"; }"#.into(), "capped-cpu ncpus `2 cpus` is not a positive number of CPUs"),
+            // rctl values (zonecfg_construct_rctlblk, zonecfg_valid_rctlblk) and names.
+            (r#"resource "rctl" { name "zone.max-lwps"; value priv="privileged" limit="lots" action="deny"; }"#.into(), "rctl limit `lots` is not an unsigned number"),
+            (r#"resource "rctl" { name "zone.max-lwps"; value priv="privileged" limit="-1" action="deny"; }"#.into(), "rctl limit `-1` is not an unsigned number"),
+            (r#"resource "rctl" { name "zone.max-lwps"; value priv="basic" limit=2000 action="deny"; }"#.into(), "rctl priv `basic` is not one zonecfg takes for a zone"),
+            (r#"resource "rctl" { name "zone.max-lwps"; value priv="system" limit=2000 action="deny"; }"#.into(), "rctl priv `system` is not one zonecfg takes"),
+            (r#"resource "rctl" { name "zone.max-lwps"; value priv="privileged" limit=2000 action="signal"; }"#.into(), "rctl action `signal` is not one zonecfg takes"),
+            (r#"resource "rctl" { name "zone.max-lwps"; value priv="privileged" limit=2000; }"#.into(), "an rctl value lacks action"),
+            (r#"resource "rctl" { name "zone.max-lwps"; value priv="privileged" limit=2000 action="deny" level=1; }"#.into(), "an rctl value has no `level`"),
+            (r#"resource "rctl" { name "project.max-lwps"; value priv="privileged" limit=2000 action="deny"; }"#.into(), "`project.max-lwps` is not a zone rctl name"),
+            (r#"resource "rctl" { name "zone.max_lwps"; value priv="privileged" limit=2000 action="deny"; }"#.into(), "`zone.max_lwps` is not a zone rctl name"),
+            (r#"resource "rctl" { name "zone."; value priv="privileged" limit=2000 action="deny"; }"#.into(), "`zone.` is not a zone rctl name"),
+            // attr types (validate_attr_type_val) and names (validate_attr_name).
+            (r#"attr "tier" "three" type="int""#.into(), "attr `tier` of type int has the value `three`"),
+            (r#"attr "tier" "9223372036854775808" type="int""#.into(), "which is not a 64-bit integer"),
+            (r#"attr "tier" "-3" type="uint""#.into(), "attr `tier` of type uint has the value `-3`"),
+            (r#"attr "managed" "yes" type="boolean""#.into(), "attr `managed` of type boolean has the value `yes`"),
+            (r#"attr "managed" "True" type="boolean""#.into(), "attr `managed` of type boolean has the value `True`"),
+            (r#"attr "-tier" "3""#.into(), "attr name `-tier` must start with a letter or digit"),
+            (r#"attr "my_tier" "3""#.into(), "attr name `my_tier` contains '_'"),
+            (r#"attr "note" """#.into(), "attr `note` has an empty value"),
+            (format!(r#"attr "note" "{}""#, "x".repeat(256)), "has a string value of 256 bytes"),
+            (r#"attr "tier" "1"
+attr "tier" "2""#.into(), "attr `tier` is set twice"),
+            // Paths and types of fs (end_func RT_FS, valid_fs_type).
+            (fs(r#"dir "data"; special "/tank/data"; type "lofs";"#), "fs dir `data` is not an absolute path"),
+            (fs(r#"dir "/data"; special "/dev/dsk/c1t0d0s0"; raw "rdsk/c1t0d0s0"; type "ufs";"#), "fs raw `rdsk/c1t0d0s0` is not an absolute path"),
+            (fs(r#"dir "/data"; special "/tank/data"; type "../lofs";"#), "fs type `../lofs` is not a file system type"),
+            (fs(r#"dir "/data"; special "/tank/data"; type "";"#), "resource `fs` has no `type`"),
+            // Required properties (end_func).
+            (fs(r#"dir "/data"; type "lofs";"#), "resource `fs` has no `special`, which zonecfg requires"),
+            (fs(r#"special "/tank/data"; type "lofs";"#), "resource `fs` has no `dir`"),
+            (fs(r#"dir "/data"; special "/tank/data";"#), "resource `fs` has no `type`"),
+            (r#"resource "rctl" { name "zone.max-lwps"; }"#.into(), "resource `rctl` has no `value`"),
+            (r#"resource "rctl" { value priv="privileged" limit=2000 action="deny"; }"#.into(), "resource `rctl` has no `name`"),
+            (r#"resource "dedicated-cpu" { importance "2"; }"#.into(), "resource `dedicated-cpu` has no `ncpus`"),
+            (r#"resource "net" { address "192.168.10.5/24"; }"#.into(), "resource `net` has no `physical`"),
+            (r#"resource "device" { match ""; }"#.into(), "resource `device` has no `match`"),
+            (r#"resource "admin" { user "ops"; }"#.into(), "resource `admin` has no `auths`"),
+            (r#"resource "dataset" { name ""; }"#.into(), "resource `dataset` has no `name`"),
+            (r#"resource "capped-memory" { }"#.into(), "resource `capped-memory` has none of physical, swap and locked"),
+            (r#"resource "capped-memory" { physical ""; swap ""; }"#.into(), "capped-memory swap `` is below zonecfg's minimum of 50M"),
+            // Addresses (validate_net_address_syntax) and dataset names (zfs_name_valid).
+            (r#"resource "net" { physical "web0"; address "fe80::1"; }"#.into(), "an IPv6 address needs a /prefix-length"),
+            (r#"resource "net" { physical "web0"; address "10.0.0.5/33"; }"#.into(), "an IPv4 prefix length is 0 to 32"),
+            (r#"resource "net" { physical "web0"; defrouter "_gw"; }"#.into(), "defrouter `_gw` is neither an IP address nor a host name"),
+            (r#"resource "dataset" { name "/tank/data"; }"#.into(), "dataset `/tank/data` is not a ZFS file system name"),
+            (r#"resource "dataset" { name "tank//data"; }"#.into(), "dataset `tank//data` is not a ZFS file system name"),
+            (r#"resource "dataset" { name "tank/data@snap"; }"#.into(), "dataset `tank/data@snap` is not a ZFS file system name"),
+            // Rules between settings (add_resource, end_func's "already exists").
+            (r#"property "pool" "web"
+resource "dedicated-cpu" { ncpus "2"; }"#.into(), "a dedicated-cpu resource cannot be added to a zone whose `pool` property is set"),
+            (r#"resource "capped-cpu" { ncpus "1"; }
+resource "dedicated-cpu" { ncpus "2"; }"#.into(), "a dedicated-cpu resource cannot be added to a zone with a capped-cpu resource"),
+            (r#"resource "capped-memory" { physical "1G"; }
+resource "capped-memory" { swap "2G"; }"#.into(), "a zone has at most one `capped-memory` resource"),
+            (r#"resource "dataset" { name "tank/a"; }
+resource "dataset" { name "tank/a"; }"#.into(), "a `dataset` resource with the name `tank/a` is already configured"),
+            (r#"property "max-lwps" "1000"
+resource "rctl" { name "zone.max-lwps"; value priv="privileged" limit=2000 action="deny"; }"#.into(), "rctl `zone.max-lwps` is already set by property `max-lwps`"),
+            (r#"resource "capped-memory" { swap "1G"; }
+resource "rctl" { name "zone.max-swap"; value priv="privileged" limit=2000 action="deny"; }"#.into(), "rctl `zone.max-swap` is already set by the capped-memory resource"),
+            (r#"resource "rctl" { name "zone.cpu-cap"; value priv="privileged" limit=100 action="deny"; }
+resource "capped-cpu" { ncpus "1"; }"#.into(), "a capped-cpu resource cannot be added after an rctl resource `zone.cpu-cap`"),
+        ] {
+            let got = problems(&with_zonecfg(&body));
+            assert_eq!(got.len(), 1, "{body}: {got:#?}");
+            assert!(got[0].contains(says), "{body}: {got:#?}");
+        }
+    }
+
+    #[test]
+    fn zonecfg_values_zonecfg_takes_are_accepted() {
+        for text in [
+            include_str!("../../templates/ipkg.kdl"),
+            include_str!("../../templates/nlipkg.kdl"),
+        ] {
+            assert_eq!(problems(text), Vec::<String>::new());
+        }
+        for body in [
+            r#"resource "capped-memory" { physical "2G"; swap "4g"; locked "512M"; }"#,
+            r#"resource "capped-memory" { physical "1.5G"; swap "50M"; }"#,
+            r#"resource "capped-memory" { physical "1073741824"; locked "1 K"; }"#,
+            r#"property "max-shm-memory" "4T""#,
+            r#"property "cpu-shares" "0""#,
+            r#"property "cpu-shares" "+20""#,
+            r#"property "max-lwps" "100""#,
+            r#"property "max-processes" "20000""#,
+            r#"property "max-shm-ids" "4096""#,
+            r#"property "max-msg-ids" "4096""#,
+            r#"property "max-sem-ids" "4096""#,
+            r#"property "zfs-io-priority" "1""#,
+            r#"property "scheduling-class" "FSS""#,
+            r#"property "pool" "web-pool""#,
+            r#"resource "dedicated-cpu" { ncpus "2"; importance "10"; }"#,
+            r#"resource "dedicated-cpu" { ncpus "1-4"; }"#,
+            r#"resource "capped-cpu" { ncpus "0.01"; }"#,
+            r#"resource "capped-cpu" { ncpus "3.5"; }"#,
+            r#"resource "rctl" { name "zone.max-lwps"; value priv="privileged" limit=2000 action="deny"; }"#,
+            r#"resource "rctl" { name "zone.cpu-shares"; value priv="privileged" limit="0x10" action="none"; }"#,
+            r#"resource "rctl" { name "zone.max-locked-memory"; value priv="privileged" limit=1 action="deny"; value priv="privileged" limit=2 action="deny"; }"#,
+            r#"attr "tier" 3 type="int""#,
+            r#"attr "offset" "-3" type="int""#,
+            r#"attr "tier" "3" type="uint""#,
+            r#"attr "managed" #true type="boolean""#,
+            r#"attr "managed" "false" type="boolean""#,
+            r#"attr "owner.name" "ops team""#,
+            r#"resource "fs" { dir "/data"; special "tank/data"; type "zfs"; }"#,
+            r#"resource "fs" { dir "/u01"; special "/dev/dsk/c1t0d0s0"; raw "/dev/rdsk/c1t0d0s0"; type "ufs"; options "ro" "nodevices"; }"#,
+            r#"resource "net" { physical "web0"; address "192.168.10.5/24"; defrouter "192.168.10.1"; }"#,
+            r#"resource "net" { physical "web0"; allowed-address "fe80::1/64"; }"#,
+            r#"resource "device" { match "/dev/zvol/rdsk/tank/vol"; }"#,
+            r#"resource "dataset" { name "tank/zones/data:1"; }"#,
+            r#"resource "admin" { user "ops"; auths "login,manage"; }"#,
+            r#"resource "security-flags" { default "aslr"; }"#,
+            r#"resource "capped-cpu" { ncpus "1"; }
+resource "capped-memory" { physical "1G"; }
+resource "rctl" { name "zone.max-lwps"; value priv="privileged" limit=2000 action="deny"; }
+resource "fs" { dir "/a"; special "/a"; type "lofs"; }
+resource "fs" { dir "/b"; special "/a"; type "lofs"; }"#,
+        ] {
+            assert_eq!(
+                problems(&with_zonecfg(body)),
+                Vec::<String>::new(),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_bad_zonecfg_value_is_reported_at_its_place_in_one_run() {
+        let got = problems(concat!(
+            "template \"web\" {\n",
+            "    brand \"ipkg\"\n",
+            "    zonecfg {\n",
+            "        property \"cpu-shares\" \"lots\"\n",
+            "        attr \"tier\" \"three\" type=\"int\"\n",
+            "        resource \"capped-memory\" { physical \"2GB\"; swap \"1M\"; }\n",
+            "        resource \"rctl\" {\n",
+            "            name \"zone.max-lwps\"\n",
+            "            value priv=\"basic\" limit=\"x\" action=\"deny\"\n",
+            "        }\n",
+            "        resource \"fs\" { dir \"data\"; type \"lofs\"; }\n",
+            "    }\n",
+            "}\n",
+        ));
+        let want = [
+            (
+                "web.kdl:4:31: cpu-shares `lots` is not a whole number",
+                "[zonecfg refuses this]",
+            ),
+            (
+                "web.kdl:5:21: attr `tier` of type int has the value `three`",
+                "",
+            ),
+            (
+                "web.kdl:6:45: capped-memory physical `2GB` is not a size",
+                "",
+            ),
+            (
+                "web.kdl:6:57: capped-memory swap `1M` is below zonecfg's minimum of 50M",
+                "",
+            ),
+            ("web.kdl:9:19: rctl priv `basic`", ""),
+            ("web.kdl:9:32: rctl limit `x` is not an unsigned number", ""),
+            ("web.kdl:11:18: resource `fs` has no `special`", ""),
+            ("web.kdl:11:29: fs dir `data` is not an absolute path", ""),
+        ];
+        assert_eq!(got.len(), want.len(), "{got:#?}");
+        for (g, (start, label)) in got.iter().zip(want) {
+            assert!(g.starts_with(&format!("templates/{start}")), "{g}");
+            assert!(g.ends_with(label), "{g}");
+        }
+        // Each problem has a help line with what zonecfg takes and an example.
+        let file = SourceFile::new(
+            "templates/web.kdl",
+            with_zonecfg(r#"property "max-lwps" "10""#),
+        );
+        let doc = crate::kdl::parse(&file).unwrap();
+        let mut ps = Vec::new();
+        Template::decode(&file, &doc, &mut ps);
+        let help = miette::Diagnostic::help(&ps[0]).unwrap().to_string();
+        assert!(
+            help.contains("write 100 or more, e.g. `property \"max-lwps\""),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn resources_from_hooks_are_checked_by_type() {
+        let res = |kind: &str, props: Vec<(&str, ResourceValue)>| Resource {
+            kind: kind.into(),
+            properties: props
+                .into_iter()
+                .map(|(n, value)| ResourceProperty {
+                    name: n.into(),
+                    value,
+                })
+                .collect(),
+        };
+        let s = |v: &str| ResourceValue::Simple(v.into());
+        let pairs = |kv: &[(&str, &str)]| {
+            ResourceValue::Complex(
+                kv.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
+        };
+        let err = check_resource(&res("capped-memory", vec![("physical", s("2GB"))])).unwrap_err();
+        assert!(
+            err.contains("capped-memory physical `2GB` is not a size"),
+            "{err}"
+        );
+        let err =
+            check_resource(&res("fs", vec![("dir", s("/data")), ("type", s("lofs"))])).unwrap_err();
+        assert!(err.contains("resource `fs` has no `special`"), "{err}");
+        let err = check_resource(&res(
+            "rctl",
+            vec![
+                ("name", s("zone.max-lwps")),
+                (
+                    "value",
+                    pairs(&[
+                        ("priv", "privileged"),
+                        ("limit", "2000"),
+                        ("action", "signal"),
+                    ]),
+                ),
+            ],
+        ))
+        .unwrap_err();
+        assert!(err.contains("rctl action `signal`"), "{err}");
+        check_resource(&res(
+            "rctl",
+            vec![
+                ("name", s("zone.max-lwps")),
+                (
+                    "value",
+                    pairs(&[
+                        ("priv", "privileged"),
+                        ("limit", "2000"),
+                        ("action", "deny"),
+                    ]),
+                ),
+            ],
+        ))
+        .unwrap();
+        check_resource(&res("dedicated-cpu", vec![("ncpus", s("1-2"))])).unwrap();
     }
 }

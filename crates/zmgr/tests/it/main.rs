@@ -40,4 +40,5 @@ mod script_support;
 mod script_survival;
 mod script_twins;
 mod script_verbs;
+mod template_types;
 mod trust;
