@@ -482,6 +482,14 @@ pub enum Error {
     #[error(transparent)]
     Command(#[from] crate::command::ExecError),
 
+    /// A system command refused a value; the problem says which and points at the line of
+    /// the file it came from (a template's), the tool's own words in its help.
+    #[error("{problem}")]
+    Refused {
+        problem: Box<Problem>,
+        cause: crate::command::ExecError,
+    },
+
     #[error("cannot {action} {}: {source}", .path.display())]
     Io {
         action: &'static str,
@@ -502,6 +510,7 @@ impl Error {
             | Error::Failed { .. }
             | Error::Io { .. }
             | Error::Command(_)
+            | Error::Refused { .. }
             | Error::Script(_)
             | Error::Setup { .. }
             | Error::Create { .. } => 1,
@@ -554,7 +563,7 @@ impl Error {
             Error::Interrupted | Error::Command(crate::command::ExecError::Interrupted { .. }) => {
                 "interrupted"
             }
-            Error::HostOutput { .. } | Error::Command(_) => "host",
+            Error::HostOutput { .. } | Error::Command(_) | Error::Refused { .. } => "host",
             Error::Failed { .. } | Error::Io { .. } => "failed",
             Error::Create { cause, .. } | Error::Setup { cause, .. } => cause.kind(),
             Error::Script(_) => "script",

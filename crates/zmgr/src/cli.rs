@@ -695,21 +695,27 @@ fn print_error(e: &Error) {
             }
             let _ = writeln!(err, "zmgr: {e}");
         }
-        // A script's problem points into the script: show it with its source.
-        Error::Script(p) => {
+        // A problem that points into a file (a script, the template line behind a value a
+        // tool refused): show it with its source.
+        Error::Script(p) | Error::Refused { problem: p, .. } => {
             let _ = write!(err, "{}", render_diagnostic(&**p));
         }
-        // A hook's failure is shown once, with its source, under a short headline that
-        // keeps what create undid.
-        Error::Create { zone, cause, .. } if matches!(&**cause, Error::Script(_)) => {
+        // A hook's failure, or a template value zonecfg refused, is shown once, with its
+        // source, under a short headline that keeps what create undid.
+        Error::Create { zone, cause, .. }
+            if matches!(&**cause, Error::Script(_) | Error::Refused { .. }) =>
+        {
+            let (what, p) = match &**cause {
+                Error::Script(p) => ("a hook failed", p),
+                Error::Refused { problem, .. } => ("zonecfg refused its configuration", problem),
+                _ => unreachable!("matched above"),
+            };
             let headline = Headline {
-                message: format!("could not create zone `{zone}`: a hook failed (below)"),
+                message: format!("could not create zone `{zone}`: {what} (below)"),
                 inner: e,
             };
             let _ = write!(err, "{}", render_diagnostic(&headline));
-            if let Error::Script(p) = &**cause {
-                let _ = write!(err, "{}", render_diagnostic(&**p));
-            }
+            let _ = write!(err, "{}", render_diagnostic(&**p));
         }
         _ => {
             let _ = write!(err, "{}", render_diagnostic(e));

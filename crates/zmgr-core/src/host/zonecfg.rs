@@ -7,10 +7,28 @@
 use crate::host::exec::{CommandLine, Runner, Tool};
 pub use crate::model::zonecfg_value::{complex_value_error, quoted_value_error};
 
-/// A zonecfg command file, built line by line with every value checked and quoted.
+/// A zonecfg command file, built line by line with every value checked and quoted; each
+/// line remembers where it came from, so that zonecfg's "On line N" can name its source.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Script {
     lines: Vec<String>,
+    origins: Vec<LineOrigin>,
+    origin: LineOrigin,
+}
+
+/// Where a line of the command file that configures a new zone came from.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum LineOrigin {
+    /// What zmgr writes itself: `create -b`, brand, zonepath, autoboot, ip-type, the net,
+    /// `commit`.
+    #[default]
+    Zmgr,
+    /// The extras' global property number `i`.
+    Property(usize),
+    /// The extras' attr number `i`.
+    Attr(usize),
+    /// The extras' resource number `i`: its own lines (`None`), or its property number `k`.
+    Resource(usize, Option<usize>),
 }
 
 impl Script {
@@ -18,9 +36,26 @@ impl Script {
         Self::default()
     }
 
+    /// The lines that follow come from `origin`.
+    pub fn from(&mut self, origin: LineOrigin) -> &mut Self {
+        self.origin = origin;
+        self
+    }
+
+    fn push(&mut self, line: String) {
+        self.lines.push(line);
+        self.origins.push(self.origin);
+    }
+
+    /// Where line `n` (counted from 1, as zonecfg counts) came from.
+    pub fn origin_of(&self, n: usize) -> Option<(LineOrigin, &str)> {
+        let i = n.checked_sub(1)?;
+        Some((*self.origins.get(i)?, self.lines.get(i)?.as_str()))
+    }
+
     /// A bare command such as `create -b`, `end` or `commit`.
     pub fn command(&mut self, cmd: &str) -> &mut Self {
-        self.lines.push(cmd.to_string());
+        self.push(cmd.to_string());
         self
     }
 
@@ -29,7 +64,7 @@ impl Script {
         if let Some(why) = quoted_value_error(value) {
             return Err(format!("{prop}: {why}"));
         }
-        self.lines.push(format!("set {prop}=\"{value}\""));
+        self.push(format!("set {prop}=\"{value}\""));
         Ok(self)
     }
 
@@ -42,7 +77,7 @@ impl Script {
             }
             items.push(format!("\"{v}\""));
         }
-        self.lines.push(format!("set {prop}=[{}]", items.join(",")));
+        self.push(format!("set {prop}=[{}]", items.join(",")));
         Ok(self)
     }
 
@@ -61,7 +96,7 @@ impl Script {
             }
             items.push(format!("{k}={v}"));
         }
-        self.lines.push(format!("add {prop} ({})", items.join(",")));
+        self.push(format!("add {prop} ({})", items.join(",")));
         Ok(self)
     }
 
@@ -88,6 +123,11 @@ pub struct ZoneSpec<'a> {
 
 /// The command file that configures a new zone: `zonecfg -z NAME -f FILE`.
 pub fn create_script(spec: &ZoneSpec<'_>) -> Result<String, String> {
+    create_command_file(spec).map(|s| s.text())
+}
+
+/// [`create_script`] as a [`Script`], which knows where each line came from.
+pub fn create_command_file(spec: &ZoneSpec<'_>) -> Result<Script, String> {
     use crate::model::template::{IpType, ResourceValue};
     let mut s = Script::new();
     s.command("create -b");
@@ -95,10 +135,10 @@ pub fn create_script(spec: &ZoneSpec<'_>) -> Result<String, String> {
     s.set("zonepath", spec.zonepath)?;
     s.set("autoboot", if spec.autoboot { "true" } else { "false" })?;
     s.set("ip-type", spec.ip_type.as_str())?;
-    for (k, v) in &spec.extras.properties {
-        s.set(k, v)?;
+    for (i, (k, v)) in spec.extras.properties.iter().enumerate() {
+        s.from(LineOrigin::Property(i)).set(k, v)?;
     }
-    s.command("add net");
+    s.from(LineOrigin::Zmgr).command("add net");
     s.set("physical", spec.physical)?;
     if let Some(a) = &spec.address {
         // Exclusive-IP zones configure their own stack; allowed-address pins what they may use.
@@ -112,26 +152,63 @@ pub fn create_script(spec: &ZoneSpec<'_>) -> Result<String, String> {
         s.set("defrouter", r)?;
     }
     s.command("end");
-    for a in &spec.extras.attrs {
-        s.command("add attr");
+    for (i, a) in spec.extras.attrs.iter().enumerate() {
+        s.from(LineOrigin::Attr(i)).command("add attr");
         s.set("name", &a.name)?;
         s.set("type", &a.ty)?;
         s.set("value", &a.value)?;
         s.command("end");
     }
-    for r in &spec.extras.resources {
-        s.command(&format!("add {}", r.kind));
-        for p in &r.properties {
+    for (i, r) in spec.extras.resources.iter().enumerate() {
+        s.from(LineOrigin::Resource(i, None))
+            .command(&format!("add {}", r.kind));
+        for (k, p) in r.properties.iter().enumerate() {
+            s.from(LineOrigin::Resource(i, Some(k)));
             match &p.value {
                 ResourceValue::Simple(v) => s.set(&p.name, v)?,
                 ResourceValue::List(v) => s.set_list(&p.name, v)?,
                 ResourceValue::Complex(kv) => s.add_complex(&p.name, kv)?,
             };
         }
-        s.command("end");
+        s.from(LineOrigin::Resource(i, None)).command("end");
     }
-    s.command("commit");
-    Ok(s.text())
+    s.from(LineOrigin::Zmgr).command("commit");
+    Ok(s)
+}
+
+/// The line of its command file that zonecfg stopped at, and what it said about it, from its
+/// error output: `On line N:` (`-f -`) or `On line N of FILE:` followed by the message, or
+/// yacc's `syntax error on line N …` (illumos-gate `usr/src/cmd/zonecfg/zonecfg.c`, `zerr`
+/// and `short_usage`; `zonecfg_grammar.y`, `yyerror`).
+pub fn failed_line(stderr: &str) -> Option<(usize, String)> {
+    let lines: Vec<&str> = stderr.lines().collect();
+    lines.iter().enumerate().find_map(|(i, l)| {
+        let (rest, syntax) = match l.strip_prefix("On line ") {
+            Some(rest) => (rest, false),
+            None => (l.strip_prefix("syntax error on line ")?, true),
+        };
+        let digits = &rest[..rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len())];
+        let after = &rest[digits.len()..];
+        let shaped = if syntax {
+            after.is_empty() || after.starts_with(" of ") || after.starts_with(" at ")
+        } else {
+            after == ":" || (after.starts_with(" of ") && after.ends_with(':'))
+        };
+        let n = digits.parse().ok().filter(|&n: &usize| n > 0 && shaped)?;
+        let said = if syntax {
+            l.to_string()
+        } else {
+            lines[i + 1..]
+                .iter()
+                .map(|l| l.trim())
+                .find(|l| !l.is_empty())
+                .unwrap_or("")
+                .to_string()
+        };
+        Some((n, said))
+    })
 }
 
 /// A zone's configuration as `zonecfg -z NAME info` prints it.
@@ -342,6 +419,40 @@ fn property(line: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failed_line_reads_zonecfg_s_line_prefixes() {
+        // zonecfg -z z1 -f - on illumos-gate, and with a named file; yacc's syntax error.
+        let cases = [
+            (
+                "On line 13:\nA net resource with the physical 'z1_0', and allowed-address '' already exists.\nOn line 14:\nresource specification incomplete\n",
+                Some((
+                    13,
+                    "A net resource with the physical 'z1_0', and allowed-address '' already exists.",
+                )),
+            ),
+            (
+                "On line 7 of /tmp/zmgr.cfg:\nphysical: invalid value\n",
+                Some((7, "physical: invalid value")),
+            ),
+            (
+                "syntax error on line 4 at 'capped'\nusage:\n",
+                Some((4, "syntax error on line 4 at 'capped'")),
+            ),
+            ("z1: No such zone configured\n", None),
+            ("On line zero:\nx\n", None),
+            ("On line 0:\nx\n", None),
+            ("On line 5 and more\n", None),
+            ("", None),
+        ];
+        for (stderr, want) in cases {
+            assert_eq!(
+                failed_line(stderr),
+                want.map(|(n, s): (usize, &str)| (n, s.to_string())),
+                "{stderr:?}"
+            );
+        }
+    }
 
     #[test]
     fn quoted_values_refuse_what_could_end_a_command() {

@@ -61,6 +61,9 @@ pub struct Plan {
     pub boot: bool,
     /// The zonecfg command file.
     pub zonecfg: String,
+    /// The same, knowing where each line came from.
+    #[serde(skip)]
+    pub command_file: crate::host::zonecfg::Script,
     /// The template's publishers, in its order (the first is preferred).
     pub publishers: Vec<ImagePublisher>,
     pub packages: Vec<String>,
@@ -296,6 +299,7 @@ fn build_plan(
         zonepath,
         boot: template.boot && !opts.no_boot,
         zonecfg: String::new(),
+        command_file: Default::default(),
         publishers,
         packages: template.packages.iter().map(|p| p.value.clone()).collect(),
         extras: template.zonecfg.clone(),
@@ -326,7 +330,8 @@ impl Plan {
             defrouter: self.gateway.map(|g| g.to_string()),
             extras: &self.extras,
         };
-        self.zonecfg = crate::host::zonecfg::create_script(&spec)?;
+        self.command_file = crate::host::zonecfg::create_command_file(&spec)?;
+        self.zonecfg = self.command_file.text();
         Ok(())
     }
 
@@ -502,7 +507,7 @@ pub fn create(core: &mut Session, mut registry: Registry, opts: &CreateOptions) 
         Err(e) => return Err(roll_back(core, &plan, made, None, e, opts.keep_on_failure)),
     };
     let result = load_hooks(core, template.as_ref(), &scripting, &plan, journal.clone())
-        .and_then(|h| build_and_mark(core, &mut plan, h.as_deref(), &mut made));
+        .and_then(|h| build_and_mark(core, &mut plan, template.as_ref(), h.as_deref(), &mut made));
     let result = match result {
         Ok(state) => {
             // The journal goes once the create is done: a crash before that leaves a
@@ -731,6 +736,7 @@ fn planned(core: &Session, registry: &Registry, opts: &CreateOptions) -> Result<
 fn build_and_mark(
     core: &mut Session,
     plan: &mut Plan,
+    template: Option<&Template>,
     hooks: Option<&dyn ZoneHooks>,
     made: &mut Vec<Part>,
 ) -> Result<ZoneState> {
@@ -738,7 +744,7 @@ fn build_and_mark(
         hook(core, Some(h), HookPoint::PreInstall, &plan.zone.clone())?;
         plan.add(h.additions())?;
     }
-    let state = build(core, plan, hooks, made)?;
+    let state = build(core, plan, template, hooks, made)?;
     let _lock = core.lock()?;
     crate::store::entries::set_entry_state(core.root(), &plan.zone, state)?;
     Ok(state)
@@ -758,6 +764,7 @@ fn interrupted() -> Result<()> {
 fn build(
     core: &mut Session,
     plan: &Plan,
+    template: Option<&Template>,
     hooks: Option<&dyn ZoneHooks>,
     made: &mut Vec<Part>,
 ) -> Result<ZoneState> {
@@ -775,7 +782,8 @@ fn build(
     }
     interrupted()?;
     made.push(Part::Configuration);
-    core.run_step(&format!("configuring zone {zone}"), &plan.configure())?;
+    core.run_step(&format!("configuring zone {zone}"), &plan.configure())
+        .map_err(|e| crate::ops::zonecfg_origin::explain(e, &plan.command_file, template))?;
     interrupted()?;
     made.push(Part::Installation);
     core.run_step(&format!("installing zone {zone}"), &plan.install())?;

@@ -15,6 +15,7 @@ pub mod reconcile;
 pub mod session;
 pub mod teardown;
 pub mod view;
+pub mod zonecfg_origin;
 
 #[cfg(test)]
 mod tests;

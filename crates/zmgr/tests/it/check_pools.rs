@@ -271,24 +271,35 @@ fn a_failed_command_shows_every_line_the_tool_said_under_the_message() {
     env.faults("zonecfg commit\n");
     let run = env.sandbox(&["create", "web01"]);
     run.exit(1).stdout_is("");
-    let lines = message_lines(&run, "could not create zone `web01`");
-    // The message, wrapped at 100 columns, ends with the exit status and a colon; then the
-    // tool's lines, indented.
-    let at = message_end(&lines, "failed (exit status 1):");
+    // The refusal names the line and what zonecfg said about it; its help, the command and
+    // every line the tool said, each on a line of its own, indented.
+    let lines = message_lines(&run, "zonecfg refused the zone's configuration");
+    assert!(
+        lines
+            .join(" ")
+            .ends_with("when committing it (line 11): web01: Problem saving file"),
+        "{lines:#?}"
+    );
+    let err = run.stderr();
+    let help: Vec<&str> = err
+        .lines()
+        .skip_while(|l| !l.contains("help: `") || !l.ends_with("failed (exit status 1):"))
+        .skip(1)
+        .take(4)
+        .collect();
     assert_eq!(
-        lines[at + 1..],
+        help,
         [
-            "    On line 11:",
-            "    web01: Problem saving file",
-            "    web01: Problem saving file",
-            "    Configuration not saved.",
+            "            On line 11:",
+            "            web01: Problem saving file",
+            "            web01: Problem saving file",
+            "            Configuration not saved.",
         ],
-        "{}",
-        run.stderr()
+        "{err}"
     );
     run.check(
-        !run.stderr().contains("the tool said"),
-        "the lines are repeated in a help",
+        err.matches("Configuration not saved.").count() == 1,
+        "the lines are repeated",
     );
     assert_gone(&env, "web01", "web01_0");
 }

@@ -42,3 +42,4 @@ mod script_twins;
 mod script_verbs;
 mod template_types;
 mod trust;
+mod zonecfg_refusal;
