@@ -423,12 +423,16 @@ pub enum Error {
         help: Option<String>,
     },
 
-    #[error("{kind} `{name}` is not in the registry")]
+    #[error("{kind} `{}` is not in the registry", crate::text::shown(.name))]
     NotFound {
         kind: &'static str,
         name: String,
         help: Option<String>,
     },
+
+    /// A zone the request names is not on this system (import adopts only what is there).
+    #[error("zone `{}` is not configured on this system", crate::text::shown(.name))]
+    NotOnSystem { name: String, help: Option<String> },
 
     /// The request clashes with what exists: a name, address or link already taken.
     #[error("{message}")]
@@ -503,6 +507,7 @@ impl Error {
         match self {
             Error::Registry { .. } | Error::NoRegistry { .. } | Error::Usage { .. } => 2,
             Error::NotFound { .. }
+            | Error::NotOnSystem { .. }
             | Error::Conflict { .. }
             | Error::Locked { .. }
             | Error::Interrupted
@@ -557,7 +562,7 @@ impl Error {
         match self {
             Error::Registry { .. } | Error::NoRegistry { .. } => "registry",
             Error::Usage { .. } => "usage",
-            Error::NotFound { .. } => "not-found",
+            Error::NotFound { .. } | Error::NotOnSystem { .. } => "not-found",
             Error::Conflict { .. } => "conflict",
             Error::Locked { .. } => "locked",
             Error::Interrupted | Error::Command(crate::command::ExecError::Interrupted { .. }) => {
@@ -589,6 +594,7 @@ impl Error {
         match &mut self {
             Error::Usage { help, .. }
             | Error::NotFound { help, .. }
+            | Error::NotOnSystem { help, .. }
             | Error::Conflict { help, .. }
             | Error::Failed { help, .. } => *help = Some(text.into()),
             _ => {}
@@ -605,6 +611,7 @@ impl Diagnostic for Error {
             ))),
             Error::Usage { help, .. }
             | Error::NotFound { help, .. }
+            | Error::NotOnSystem { help, .. }
             | Error::Conflict { help, .. }
             | Error::Failed { help, .. } => {
                 help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)

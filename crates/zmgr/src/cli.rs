@@ -429,12 +429,18 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 Some(s) => s.init()?,
                 None => zmgr_core::store::init::init(&root)?,
             };
+            // A registry that was there already and does not read is only an error: init
+            // changed nothing, so it reports nothing done.
+            let opened = open_core(false);
+            if opened.is_err() && !steps.iter().any(|s| s.created) {
+                return opened.map(|_| ());
+            }
             for step in steps {
                 let verb = if step.created { "created" } else { "exists " };
                 emit(out, &format!("{verb} {}\n", step.path.display()))?;
             }
             // On a host with the tools, say what the first create still needs.
-            let (session, registry) = open_core(false)?;
+            let (session, registry) = opened?;
             match zmgr_core::ops::host::check(&session, &registry, None) {
                 Ok(report) if report.is_ready() => emit(out, "the host is ready\n"),
                 Ok(report) => emit(

@@ -87,12 +87,22 @@ pub fn publisher_name_error(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("a publisher name cannot be empty".into());
     }
+    // Also a registry file name: as long as other registry object names may be.
+    if name.len() > 64 {
+        return Some(format!(
+            "publisher name `{}` is longer than 64 characters",
+            crate::text::shown(name)
+        ));
+    }
     let ok = name
         .chars()
         .enumerate()
         .all(|(i, c)| c.is_ascii_alphanumeric() || (i > 0 && matches!(c, '.' | '-' | '_')));
     (!ok).then(|| {
-        format!("publisher name `{name}` may only hold letters, digits, `.`, `-` and `_`, starting with a letter or digit")
+        format!(
+            "publisher name `{}` may only hold letters, digits, `.`, `-` and `_`, starting with a letter or digit",
+            crate::text::shown(name)
+        )
     })
 }
 

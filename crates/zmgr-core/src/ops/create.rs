@@ -108,6 +108,18 @@ pub fn derived_vnic(zone: &str) -> String {
     }
 }
 
+/// `FILE:LINE` of a setting, for a message about what it names.
+fn where_set(
+    file: Option<&std::sync::Arc<crate::error::SourceFile>>,
+    span: miette::SourceSpan,
+    fallback: &str,
+) -> String {
+    match file {
+        Some(f) => format!("{}:{}", f.path().display(), f.line_col(span.offset()).0),
+        None => fallback.to_string(),
+    }
+}
+
 /// Checks the request against the registry and decides everything but the address.
 fn prepare<'r>(
     registry: &'r Registry,
@@ -138,7 +150,14 @@ fn prepare<'r>(
         .ok_or_else(|| Error::NotFound {
             kind: "template",
             name: template_name.clone(),
-            help: Some("`zmgr template list` shows the templates".into()),
+            help: Some(match (&opts.template, &registry.config.default_template) {
+                (None, Some(d)) => format!(
+                    "{} names it as default-template; {}",
+                    where_set(registry.config.file.as_ref(), d.span, "config.kdl"),
+                    registry.available(crate::store::registry::Kind::Template, &template_name)
+                ),
+                _ => registry.available(crate::store::registry::Kind::Template, &template_name),
+            }),
         })?;
     let pool_name = match (&opts.pool, &template.pool) {
         (Some(p), _) => p.clone(),
@@ -155,7 +174,14 @@ fn prepare<'r>(
         .ok_or_else(|| Error::NotFound {
             kind: "pool",
             name: pool_name.clone(),
-            help: Some("`zmgr pool list` shows the pools".into()),
+            help: Some(match (&opts.pool, &template.pool) {
+                (None, Some(p)) => format!(
+                    "{} names it; {}",
+                    where_set(Some(&template.file), p.span, "the template"),
+                    registry.available(crate::store::registry::Kind::Pool, &pool_name)
+                ),
+                _ => registry.available(crate::store::registry::Kind::Pool, &pool_name),
+            }),
         })?;
     for p in &template.publishers {
         if !registry.publishers.contains_key(&p.value) {

@@ -148,9 +148,11 @@ pub fn import(
     use crate::error::Error;
     let listed = crate::host::zoneadm::list(core.runner())?;
     for n in names {
+        if let Some(why) = crate::model::names::zone_name_error(n) {
+            return Err(Error::usage(why));
+        }
         if !listed.iter().any(|z| &z.name == n) {
-            return Err(Error::NotFound {
-                kind: "zone",
+            return Err(Error::NotOnSystem {
                 name: n.clone(),
                 help: Some("`zoneadm list -c` shows the zones configured on this system".into()),
             });

@@ -16,6 +16,10 @@ use crate::store::registry::Registry;
 /// `crashed_ok`: whether the verb may act on what an interrupted create left (destroy may,
 /// and cleans it up; boot and halt may not).
 fn entry<'r>(registry: &'r Registry, name: &str, crashed_ok: bool) -> Result<&'r ZoneEntry> {
+    // A name zonecfg would refuse names no zone, here or on the system.
+    if let Some(why) = crate::model::names::zone_name_error(name) {
+        return Err(Error::usage(why));
+    }
     let entry = registry.zones.get(name).ok_or_else(|| Error::NotFound {
         kind: "zone",
         name: name.to_string(),

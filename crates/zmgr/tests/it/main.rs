@@ -1,6 +1,7 @@
 //! Integration tests: the built binaries, run as separate processes on temporary registries
 //! and simulator states.
 
+mod bad_input_battery;
 mod check_pools;
 mod guards;
 mod harness;

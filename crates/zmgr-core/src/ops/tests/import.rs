@@ -377,7 +377,7 @@ fn a_dry_run_writes_nothing_and_names_must_exist() {
 
     let err = run(&reg, &fake, &["nosuch"], false).unwrap_err();
     assert!(
-        matches!(err, Error::NotFound { kind: "zone", ref name, .. } if name == "nosuch"),
+        matches!(err, Error::NotOnSystem { ref name, .. } if name == "nosuch"),
         "{err:?}"
     );
     assert!(reg.zone_files().is_empty());
