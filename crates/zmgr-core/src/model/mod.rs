@@ -7,4 +7,5 @@ pub mod pool;
 pub mod publisher;
 pub mod template;
 pub mod zone;
+pub mod zonecfg_extras;
 pub mod zonecfg_value;

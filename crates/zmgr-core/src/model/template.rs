@@ -8,6 +8,9 @@ use serde::Serialize;
 
 use crate::error::{Problem, SourceFile};
 use crate::kdl::{Reader, Spanned, quote};
+pub use crate::model::zonecfg_extras::{
+    Attr, Resource, ResourceProperty, ResourceValue, ZonecfgExtras,
+};
 use crate::model::zonecfg_value as zonecfg;
 use crate::model::zonecfg_value::{PropKind, RESOURCES};
 
@@ -146,49 +149,6 @@ pub struct Template {
     pub zonecfg: ZonecfgExtras,
     /// (hook point, script path relative to the template's folder)
     pub hooks: Vec<(Spanned<HookPoint>, HookSource)>,
-}
-
-/// Extra zonecfg settings a template adds to every zone it makes.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ZonecfgExtras {
-    /// Global properties: `set NAME="VALUE"`.
-    pub properties: Vec<(String, String)>,
-    /// `attr` resources: name, type, value.
-    pub attrs: Vec<Attr>,
-    /// Any other resource: `add TYPE … end`.
-    pub resources: Vec<Resource>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Attr {
-    pub name: String,
-    #[serde(rename = "type")]
-    pub ty: String,
-    pub value: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Resource {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub properties: Vec<ResourceProperty>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ResourceProperty {
-    pub name: String,
-    pub value: ResourceValue,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(untagged)]
-pub enum ResourceValue {
-    /// `set name="value"`
-    Simple(String),
-    /// `set name=["a","b"]`
-    List(Vec<String>),
-    /// `add name (k=v,k=v)`; repeatable
-    Complex(Vec<(String, String)>),
 }
 
 /// Global zonecfg properties a template may set. zmgr itself sets zonename, zonepath,

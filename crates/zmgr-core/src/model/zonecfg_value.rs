@@ -113,7 +113,7 @@ pub fn is_resource_type(kind: &str) -> bool {
 // illumos leaves to the running system (an rctl's ceiling, a privilege set, a scheduling class,
 // a user name, security flags) is not checked here.
 
-use crate::model::template::{Resource, ResourceValue};
+use crate::model::zonecfg_extras::{Resource, ResourceValue};
 
 /// What zonecfg would refuse, and what it takes instead.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -905,7 +905,7 @@ fn roll_back(
         if !j.changes().is_empty() {
             core.note("undoing the registry changes of the hooks");
         }
-        let hooks = crate::ops::journal::undo(core, j);
+        let hooks = crate::ops::journal_undo::undo(core, j);
         undone.extend(hooks.done);
         failed.extend(hooks.failed);
         if let Err(e) = j.finish() {

@@ -7,6 +7,7 @@ pub mod hooks;
 pub mod host;
 pub mod import;
 pub mod journal;
+pub mod journal_undo;
 pub mod lifecycle;
 pub mod pools;
 pub mod progress;

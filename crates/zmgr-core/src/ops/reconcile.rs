@@ -474,7 +474,7 @@ fn repair(core: &mut Session, finding: &Finding) -> Result<()> {
                 return Err(Error::failed(format!("{}: {e}", part.describe(zone))));
             }
             // And the registry changes its hooks made, as the create's undo would have.
-            let undone = crate::ops::journal::undo(core, &journal);
+            let undone = crate::ops::journal_undo::undo(core, &journal);
             if let Some(e) = undone.failed.into_iter().next() {
                 return Err(Error::failed(e));
             }
