@@ -17,6 +17,7 @@ use zmgr_core::error::Error;
 pub use crate::error::{ABORT, ScriptError, register_error_type};
 use zmgr_core::ops::create::CreateOptions;
 use zmgr_core::ops::session::Session;
+use zmgr_core::store::needs::Needs;
 use zmgr_core::store::registry::Registry;
 
 type Rr<T> = Result<T, Box<EvalAltResult>>;
@@ -49,11 +50,22 @@ impl Host {
         self.core.borrow().registry().map_err(core_error)
     }
 
-    /// The registry without its zone entries, for calls that read the ledger under the lock.
-    fn registry_without_zones(&self) -> Rr<Registry> {
-        Registry::load_with(self.core.borrow().root(), false)
-            .map(|(r, _)| r)
-            .map_err(core_error)
+    /// The registry for a function that depends on the files `needs` names, as its verb
+    /// reads it (without the zone entries when `zones` is false, for calls that read the
+    /// ledger under the lock): a broken file elsewhere is a warning, and left out.
+    fn registry_for(&self, zones: bool, needs: impl FnOnce(&Registry) -> Needs) -> Rr<Registry> {
+        let root = self.core.borrow().root().to_path_buf();
+        let (registry, warnings) = Registry::load_for(&root, zones, needs).map_err(core_error)?;
+        let mut core = self.core.borrow_mut();
+        for w in warnings.iter() {
+            core.note(&format!("warning: {w}"));
+        }
+        Ok(registry)
+    }
+
+    /// The registry for a function that only reads it, as `list` and `show` read it.
+    fn registry_to_show(&self) -> Rr<Registry> {
+        self.registry_for(true, |_| Needs::nothing())
     }
 }
 
@@ -177,7 +189,9 @@ pub fn module(host: Rc<Host>) -> Module {
         move |ctx: NativeCallContext| -> Rr<Array> {
             at(
                 &ctx,
-                (|| -> Rr<Array> { Ok(h.registry()?.zones.values().map(zone_map).collect()) })(),
+                (|| -> Rr<Array> {
+                    Ok(h.registry_to_show()?.zones.values().map(zone_map).collect())
+                })(),
             )
         },
     );
@@ -191,7 +205,7 @@ pub fn module(host: Rc<Host>) -> Module {
             at(
                 &ctx,
                 (|| -> Rr<Dynamic> {
-                    let reg = h.registry()?;
+                    let reg = h.registry_to_show()?;
                     reg.zone(name).map(zone_map).map_err(core_error)
                 })(),
             )
@@ -207,7 +221,7 @@ pub fn module(host: Rc<Host>) -> Module {
             at(
                 &ctx,
                 (|| -> Rr<Array> {
-                    let reg = h.registry()?;
+                    let reg = h.registry_to_show()?;
                     Ok(array(&zmgr_core::ops::view::templates(
                         reg.templates.values(),
                     )))
@@ -225,7 +239,7 @@ pub fn module(host: Rc<Host>) -> Module {
             at(
                 &ctx,
                 (|| -> Rr<Array> {
-                    let reg = h.registry()?;
+                    let reg = h.registry_to_show()?;
                     Ok(array(&zmgr_core::ops::view::pools(
                         &reg,
                         reg.pools.values(),
@@ -244,7 +258,7 @@ pub fn module(host: Rc<Host>) -> Module {
             at(
                 &ctx,
                 (|| -> Rr<Array> {
-                    let reg = h.registry()?;
+                    let reg = h.registry_to_show()?;
                     Ok(array(&zmgr_core::ops::view::publishers(
                         reg.publishers.values(),
                     )))
@@ -262,7 +276,7 @@ pub fn module(host: Rc<Host>) -> Module {
             at(
                 &ctx,
                 (|| -> Rr<Dynamic> {
-                    let reg = h.registry()?;
+                    let reg = h.registry_to_show()?;
                     let p = reg.pool(pool).map_err(core_error)?;
                     Ok(to_dynamic(
                         &zmgr_core::ops::view::pool_row(p, &reg.held_addresses()).1,
@@ -353,7 +367,8 @@ pub fn module(host: Rc<Host>) -> Module {
                 &ctx,
                 (|| -> Rr<Dynamic> {
                     h.writable()?;
-                    let reg = h.registry()?;
+                    let reg =
+                        h.registry_for(true, zmgr_core::ops::lifecycle::destroy_needs(name))?;
                     let mut core = h.core.borrow_mut();
                     let report = h
                         .budget
@@ -376,7 +391,7 @@ pub fn module(host: Rc<Host>) -> Module {
             at(
                 &ctx,
                 (|| -> Rr<Dynamic> {
-                    let reg = h.registry()?;
+                    let reg = h.registry_to_show()?;
                     let t = reg.template(name).map_err(core_error)?;
                     Ok(to_dynamic(&zmgr_core::ops::view::templates([t]).json[0]))
                 })(),
@@ -393,7 +408,7 @@ pub fn module(host: Rc<Host>) -> Module {
             at(
                 &ctx,
                 (|| -> Rr<Dynamic> {
-                    let reg = h.registry()?;
+                    let reg = h.registry_to_show()?;
                     let p = reg.pool(name).map_err(core_error)?;
                     let (listing, _) = zmgr_core::ops::view::pool_show(&reg, p);
                     Ok(to_dynamic(&listing.json[0]))
@@ -454,7 +469,7 @@ pub fn module(host: Rc<Host>) -> Module {
             at(
                 &ctx,
                 (|| -> Rr<Dynamic> {
-                    let reg = h.registry_without_zones()?;
+                    let reg = h.registry_for(false, zmgr_core::ops::host::needs(None))?;
                     let core = h.core.borrow();
                     let report = h
                         .budget
@@ -478,7 +493,7 @@ pub fn module(host: Rc<Host>) -> Module {
                     if !dry_run {
                         h.writable()?;
                     }
-                    let reg = h.registry_without_zones()?;
+                    let reg = h.registry_for(false, zmgr_core::ops::host::needs(None))?;
                     let mut core = h.core.borrow_mut();
                     let report = h
                         .budget
@@ -500,7 +515,7 @@ pub fn module(host: Rc<Host>) -> Module {
                 &ctx,
                 (|| -> Rr<Dynamic> {
                     h.writable()?;
-                    let reg = h.registry_without_zones()?;
+                    let reg = h.registry_for(false, zmgr_core::ops::publishers::needs(name))?;
                     let uris: Vec<String> = origins.into_iter().map(|o| o.to_string()).collect();
                     let core = h.core.borrow();
                     let outcome =
@@ -522,7 +537,7 @@ pub fn module(host: Rc<Host>) -> Module {
                 &ctx,
                 (|| -> Rr<()> {
                     h.writable()?;
-                    let reg = h.registry_without_zones()?;
+                    let reg = h.registry_for(false, zmgr_core::ops::publishers::needs(name))?;
                     let uris: Vec<String> = origins.into_iter().map(|o| o.to_string()).collect();
                     let core = h.core.borrow();
                     zmgr_core::ops::publishers::remove(&reg, core.journal(), name, &uris)
@@ -559,7 +574,7 @@ pub fn module(host: Rc<Host>) -> Module {
                     &ctx,
                     (|| -> Rr<String> {
                         h.writable()?;
-                        let reg = h.registry()?;
+                        let reg = h.registry_for(true, zmgr_core::ops::lifecycle::needs(name))?;
                         let mut core = h.core.borrow_mut();
                         h.budget
                             .outside(|| {
@@ -584,7 +599,7 @@ pub fn module(host: Rc<Host>) -> Module {
                 &ctx,
                 (|| -> Rr<Array> {
                     h.writable()?;
-                    let reg = h.registry()?;
+                    let reg = h.registry_for(true, zmgr_core::ops::import::needs)?;
                     let names: Vec<String> = names.into_iter().map(|n| n.to_string()).collect();
                     let mut core = h.core.borrow_mut();
                     let results = h
@@ -702,7 +717,7 @@ fn create(host: &Host, name: &str, options: Map) -> Rr<Dynamic> {
         },
         keep_on_failure: false,
     };
-    let reg = host.registry_without_zones()?;
+    let reg = host.registry_for(false, zmgr_core::ops::create::needs(&opts))?;
     let mut core = host.core.borrow_mut();
     let created = host
         .budget

@@ -11,7 +11,8 @@ use zmgr_core::host::exec::System;
 use zmgr_core::ops::create::CreateOptions;
 use zmgr_core::ops::publishers::AddOutcome;
 use zmgr_core::ops::session::{Session, SharedRunner};
-use zmgr_core::ops::view;
+use zmgr_core::ops::{create, host, lifecycle, pools, publishers, view};
+use zmgr_core::store::needs::{Needs, Want};
 use zmgr_core::store::registry::Registry;
 
 use crate::args::{
@@ -241,31 +242,36 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
     }
     let verbose = cli.verbose;
-    let open_core = |zones: bool| -> Result<(Session, Registry)> {
-        let progress: Box<dyn zmgr_core::ops::progress::Progress> =
-            if std::io::stderr().is_terminal() {
-                Box::new(crate::progress::Terminal::new(verbose))
-            } else {
-                Box::new(zmgr_core::ops::progress::Plain { verbose })
-            };
-        zmgr_core::host::interrupt::install();
-        let (session, registry) = Session::open(
-            &root,
-            zones,
-            |registry| -> SharedRunner {
-                let commands = registry.config.commands.clone();
-                match &sandbox {
-                    Some(s) => std::sync::Arc::new(s.runner(commands)),
-                    None => std::sync::Arc::new(System::new(commands)),
-                }
-            },
-            progress,
-        )?;
-        Ok((
-            session.with_hooks(std::sync::Arc::new(zmgr_script::hooks::ScriptHooks)),
-            registry,
-        ))
-    };
+    // Opens a session over the registry, for a verb that depends on the files `needs` names;
+    // broken files it does not depend on are shown as warnings and left out.
+    let open_core =
+        |zones: bool, needs: &mut dyn FnMut(&Registry) -> Needs| -> Result<(Session, Registry)> {
+            let progress: Box<dyn zmgr_core::ops::progress::Progress> =
+                if std::io::stderr().is_terminal() {
+                    Box::new(crate::progress::Terminal::new(verbose))
+                } else {
+                    Box::new(zmgr_core::ops::progress::Plain { verbose })
+                };
+            zmgr_core::host::interrupt::install();
+            let (session, registry, warnings) = Session::open(
+                &root,
+                zones,
+                needs,
+                |registry| -> SharedRunner {
+                    let commands = registry.config.commands.clone();
+                    match &sandbox {
+                        Some(s) => std::sync::Arc::new(s.runner(commands)),
+                        None => std::sync::Arc::new(System::new(commands)),
+                    }
+                },
+                progress,
+            )?;
+            print_problems(&warnings);
+            Ok((
+                session.with_hooks(std::sync::Arc::new(zmgr_script::hooks::ScriptHooks)),
+                registry,
+            ))
+        };
     match cli.command {
         Command::Create {
             name,
@@ -288,7 +294,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 keep_on_failure,
             };
             // A real create reads the ledger under the lock; a dry run plans from it now.
-            let (mut core, registry) = open_core(dry_run)?;
+            let (mut core, registry) = open_core(dry_run, &mut create::needs(&opts))?;
             if dry_run {
                 let dry = zmgr_core::ops::create::dry_run(&core, &registry, &opts)?;
                 let text = if json {
@@ -315,7 +321,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             dry_run,
             json,
         } => {
-            let (mut core, registry) = open_core(true)?;
+            let (mut core, registry) = open_core(true, &mut lifecycle::destroy_needs(&name))?;
             let report = zmgr_core::ops::lifecycle::destroy(&mut core, &registry, &name, dry_run)?;
             let text = if json {
                 output::pretty(&serde_json::to_value(&report).expect("serialisable"))
@@ -344,13 +350,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             dry_run,
             json,
         } => {
-            let (mut core, registry) = open_core(true)?;
+            let (mut core, registry) = open_core(true, &mut zmgr_core::ops::import::needs)?;
             let imported = zmgr_core::ops::import::import(&mut core, &registry, &names, dry_run)?;
             emit(out, &render::import_report(&imported.0, dry_run, json))?;
             imported.problem().map_or(Ok(()), Err)
         }
         Command::Reconcile { fix, json } => {
-            let (mut core, registry) = open_core(true)?;
+            let (mut core, registry) = open_core(true, &mut |_| Needs::everything())?;
             let report = zmgr_core::ops::reconcile::reconcile(&mut core, &registry, fix)?;
             let diffs = &report.0;
             let text = if json {
@@ -379,12 +385,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             report.problem().map_or(Ok(()), Err)
         }
         Command::Run { file, args } => {
-            let (core, registry) = open_core(false)?;
+            let (core, registry) = open_core(false, &mut |_| Needs::config())?;
             zmgr_script::api::Runtime::for_registry(core, &registry).run(&file, &args)
         }
         Command::Site(words) => {
             let path = site.expect("looked up above");
-            let (core, registry) = open_core(false)?;
+            let (core, registry) = open_core(false, &mut |_| Needs::config())?;
             zmgr_script::api::Runtime::for_registry(core, &registry).run(&path, &words[1..])
         }
         Command::Scripts => {
@@ -406,19 +412,19 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Script(ScriptCommand::Api) => emit(out, &zmgr_script::reference::generate()),
         Command::Boot { name } => lifecycle(
-            open_core(true)?,
+            open_core(true, &mut lifecycle::needs(&name))?,
             &name,
             zmgr_core::ops::lifecycle::Action::Boot,
             out,
         ),
         Command::Halt { name } => lifecycle(
-            open_core(true)?,
+            open_core(true, &mut lifecycle::needs(&name))?,
             &name,
             zmgr_core::ops::lifecycle::Action::Halt,
             out,
         ),
         Command::Reboot { name } => lifecycle(
-            open_core(true)?,
+            open_core(true, &mut lifecycle::needs(&name))?,
             &name,
             zmgr_core::ops::lifecycle::Action::Reboot,
             out,
@@ -431,7 +437,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             };
             // A registry that was there already and does not read is only an error: init
             // changed nothing, so it reports nothing done.
-            let opened = open_core(false);
+            let opened = open_core(false, &mut |_| Needs::everything());
             if opened.is_err() && !steps.iter().any(|s| s.created) {
                 return opened.map(|_| ());
             }
@@ -465,7 +471,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Show { name, output: o } => {
             let format = o.format()?;
-            let reg = load(&root)?;
+            let reg = load_for(&root, |_| Needs {
+                zones: Want::one(&name),
+                ..Needs::nothing()
+            })?;
             let zone = reg.zone(&name)?;
             emit(
                 out,
@@ -482,7 +491,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Template(TemplateCommand::Show { name, output: o }) => {
             let format = o.format()?;
-            let reg = load(&root)?;
+            let reg = load_for(&root, |_| Needs {
+                templates: Want::one(&name),
+                ..Needs::nothing()
+            })?;
             let t = reg.template(&name)?;
             let text =
                 output::render_one(&view::templates([t]), &format, &view::template_details(t))?;
@@ -498,7 +510,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Pool(PoolCommand::Show { name, output: o }) => {
             let format = o.format()?;
-            let reg = load(&root)?;
+            let reg = load_for(&root, |_| Needs {
+                pools: Want::one(&name),
+                ..Needs::nothing()
+            })?;
             let p = reg.pool(&name)?;
             let (listing, zones) = view::pool_show(&reg, p);
             let mut text = output::render_one(&listing, &format, &view::pool_details(p))?;
@@ -511,17 +526,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             emit(out, &text)
         }
         Command::Pool(PoolCommand::Reserve { pool }) => {
-            let (session, _) = open_core(false)?;
+            let (session, _) = open_core(false, &mut |_| pools::needs(&pool))?;
             let ip = zmgr_core::ops::pools::reserve_next(&session, &pool)?;
             emit(out, &format!("{ip}\n"))
         }
         Command::Pool(PoolCommand::Release { pool, address }) => {
-            let (session, _) = open_core(false)?;
+            let (session, _) = open_core(false, &mut |_| pools::needs(&pool))?;
             zmgr_core::ops::pools::release(&session, &pool, address)?;
             emit(out, &format!("released {address} in pool {pool}\n"))
         }
         Command::Host(HostCommand::Check { pool, json }) => {
-            let (session, registry) = open_core(false)?;
+            let (session, registry) = open_core(false, &mut host::needs(pool.as_deref()))?;
             let report = zmgr_core::ops::host::check(&session, &registry, pool.as_deref())?;
             let text = if json {
                 output::pretty(&serde_json::to_value(&report).expect("serialisable"))
@@ -536,7 +551,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             dry_run,
             json,
         }) => {
-            let (mut session, registry) = open_core(false)?;
+            let (mut session, registry) = open_core(false, &mut host::needs(pool.as_deref()))?;
             let report =
                 zmgr_core::ops::host::setup(&mut session, &registry, pool.as_deref(), dry_run)?;
             let text = if json {
@@ -564,7 +579,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Publisher(PublisherCommand::Show { name, output: o }) => {
             let format = o.format()?;
-            let reg = load(&root)?;
+            let reg = load_for(&root, |_| Needs {
+                publishers: Want::one(&name),
+                ..Needs::nothing()
+            })?;
             let p = reg.publisher(&name)?;
             emit(
                 out,
@@ -572,7 +590,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             )
         }
         Command::Publisher(PublisherCommand::Add { name, uris }) => {
-            let reg = load(&root)?;
+            let reg = load_for(&root, publishers::needs(&name))?;
             let msg = match zmgr_core::ops::publishers::add(&reg, None, &name, &uris)? {
                 AddOutcome::Created => format!("added publisher {name}\n"),
                 AddOutcome::Extended(new) => new
@@ -586,7 +604,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             emit(out, &msg)
         }
         Command::Publisher(PublisherCommand::Remove { name, uris }) => {
-            let reg = load(&root)?;
+            let reg = load_for(&root, publishers::needs(&name))?;
             zmgr_core::ops::publishers::remove(&reg, None, &name, &uris)?;
             let msg = if uris.is_empty() {
                 format!("removed publisher {name}\n")
@@ -610,9 +628,18 @@ fn lifecycle(
     emit(out, &format!("zone {name} is {state}\n"))
 }
 
-/// Loads the registry for a verb, printing its warnings.
+/// Loads the registry for a verb that shows it, printing its warnings (a broken file is
+/// one, and is left out).
 fn load(root: &std::path::Path) -> Result<Registry> {
     let (reg, warnings) = Registry::load_to_show(root)?;
+    print_problems(&warnings);
+    Ok(reg)
+}
+
+/// Loads the registry for a verb that depends on the files `needs` names, printing the
+/// warnings about the others.
+fn load_for(root: &std::path::Path, needs: impl FnOnce(&Registry) -> Needs) -> Result<Registry> {
+    let (reg, warnings) = Registry::load_for(root, true, needs)?;
     print_problems(&warnings);
     Ok(reg)
 }

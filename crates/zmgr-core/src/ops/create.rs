@@ -974,6 +974,37 @@ fn undo_steps(core: &Session, plan: &Plan, made: &[Part]) -> Result<Vec<Step>> {
     )
 }
 
+/// What a create of `opts` reads: its template, the pool it takes the address from, the
+/// template's publishers, and every zone entry (the ledger of addresses); a broken file
+/// elsewhere does not stop it.
+pub fn needs(opts: &CreateOptions) -> impl Fn(&Registry) -> crate::store::needs::Needs + '_ {
+    use crate::store::needs::{Needs, Want};
+    move |registry| {
+        let template = opts.template.clone().or_else(|| {
+            registry
+                .config
+                .default_template
+                .as_ref()
+                .map(|d| d.value.clone())
+        });
+        let t = template.as_ref().and_then(|t| registry.templates.get(t));
+        let pool = opts
+            .pool
+            .clone()
+            .or_else(|| t.and_then(|t| t.pool.as_ref()).map(|p| p.value.clone()));
+        Needs {
+            config: true,
+            templates: template.as_deref().map_or(Want::Nothing, Want::one),
+            pools: pool.as_deref().map_or(Want::Nothing, Want::one),
+            zones: Want::All,
+            publishers: Want::named(
+                t.iter()
+                    .flat_map(|t| t.publishers.iter().map(|p| p.value.as_str())),
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -653,6 +653,16 @@ pub fn has_address(addresses: &[ipadm::Address], ip: IpAddr) -> bool {
     addresses.iter().any(|a| a.ip() == Some(ip))
 }
 
+/// What `host check` and `host setup` read: the pools they look at (all, or `pool`).
+pub fn needs(pool: Option<&str>) -> impl Fn(&Registry) -> crate::store::needs::Needs + '_ {
+    use crate::store::needs::{Needs, Want};
+    move |_| Needs {
+        config: true,
+        pools: pool.map_or(Want::All, Want::one),
+        ..Needs::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

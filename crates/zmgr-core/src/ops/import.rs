@@ -461,3 +461,16 @@ fn failed(zone: &str, why: String) -> ZoneImport {
         error: crate::model::names::printable(&why),
     }
 }
+
+/// What `import` reads: every zone entry and pool (to tell which addresses are taken and
+/// where they belong) and every template (to pick one by brand).
+pub fn needs(_: &Registry) -> crate::store::needs::Needs {
+    use crate::store::needs::{Needs, Want};
+    Needs {
+        config: true,
+        zones: Want::All,
+        pools: Want::All,
+        templates: Want::All,
+        ..Needs::default()
+    }
+}

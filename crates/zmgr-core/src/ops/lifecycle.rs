@@ -345,3 +345,29 @@ fn destroy_hooks(
         )
         .map(Some)
 }
+
+/// What `boot`, `halt` and `reboot` of `name` read: the zone's entry.
+pub fn needs(name: &str) -> impl Fn(&Registry) -> crate::store::needs::Needs + '_ {
+    use crate::store::needs::{Needs, Want};
+    move |_| Needs {
+        config: true,
+        zones: Want::one(name),
+        ..Needs::default()
+    }
+}
+
+/// What `destroy` of `name` reads: the zone's entry and its template (whose destroy hooks
+/// must run).
+pub fn destroy_needs(name: &str) -> impl Fn(&Registry) -> crate::store::needs::Needs + '_ {
+    use crate::store::needs::{Needs, Want};
+    move |registry| Needs {
+        config: true,
+        zones: Want::one(name),
+        templates: registry
+            .zones
+            .get(name)
+            .and_then(|e| e.template.as_ref())
+            .map_or(Want::Nothing, |t| Want::one(&t.value)),
+        ..Needs::default()
+    }
+}

@@ -14,7 +14,7 @@ use crate::ops::session::Session;
 /// and layout kept), under the registry lock. Returns the address.
 pub fn reserve_next(session: &Session, pool: &str) -> Result<IpAddr> {
     let _lock = session.lock()?;
-    let registry = session.registry()?;
+    let registry = session.registry_for(needs(pool))?;
     let p = registry.pool(pool)?;
     let ip = p
         .next_free(&registry.held_addresses())
@@ -31,7 +31,7 @@ pub fn reserve_next(session: &Session, pool: &str) -> Result<IpAddr> {
 /// given back and is still free. `false` when it is reserved already.
 pub fn reserve_again(session: &Session, pool: &str, ip: IpAddr) -> Result<bool> {
     let _lock = session.lock()?;
-    let registry = session.registry()?;
+    let registry = session.registry_for(needs(pool))?;
     let p = registry.pool(pool)?;
     if p.reserved.iter().any(|r| r.value == ip) {
         return Ok(false);
@@ -63,7 +63,7 @@ fn add_reserve_line(p: &Pool, ip: IpAddr) -> Result<()> {
 /// Gives back an address reserved in `pool` (a `reserve` line of its file).
 pub fn release(session: &Session, pool: &str, ip: IpAddr) -> Result<()> {
     let _lock = session.lock()?;
-    let registry = session.registry()?;
+    let registry = session.registry_for(needs(pool))?;
     let p = registry.pool(pool)?;
     if !p.reserved.iter().any(|r| r.value == ip) {
         return Err(Error::failed(format!(
@@ -80,7 +80,7 @@ pub fn release(session: &Session, pool: &str, ip: IpAddr) -> Result<()> {
 /// Takes back an address a create's hook reserved; `false` when it was given back already.
 pub fn unreserve(session: &Session, pool: &str, ip: IpAddr) -> Result<bool> {
     let _lock = session.lock()?;
-    let registry = session.registry()?;
+    let registry = session.registry_for(needs(pool))?;
     let p = registry.pool(pool)?;
     if !p.reserved.iter().any(|r| r.value == ip) {
         return Ok(false);
@@ -125,4 +125,15 @@ fn edit_pool_file(p: &Pool, edit: impl FnOnce(&mut kdl::KdlNode) -> Result<()>) 
         .ok_or_else(|| Error::failed(format!("{} holds no pool", path.display())))?;
     edit(node)?;
     crate::fs::write_atomic(path, doc.to_string().as_bytes())
+}
+
+/// What reserving or releasing an address of `pool` reads: the pool, and every zone entry.
+pub fn needs(pool: &str) -> crate::store::needs::Needs {
+    use crate::store::needs::{Needs, Want};
+    Needs {
+        config: true,
+        pools: Want::one(pool),
+        zones: Want::All,
+        ..Needs::default()
+    }
 }

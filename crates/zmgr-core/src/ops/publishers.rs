@@ -269,3 +269,15 @@ pub fn restore(
     }
     Ok(true)
 }
+
+/// What `publisher add` and `publisher remove` of `name` read: the publisher, and every
+/// template (a publisher a template uses is kept).
+pub fn needs(name: &str) -> impl Fn(&Registry) -> crate::store::needs::Needs + '_ {
+    use crate::store::needs::{Needs, Want};
+    move |_| Needs {
+        config: true,
+        publishers: Want::one(name),
+        templates: Want::All,
+        ..Needs::default()
+    }
+}

@@ -11,6 +11,7 @@ use crate::fs::lock::RegistryLock;
 use crate::host::exec::{CommandLine, ExecError, Output, Runner, Stream};
 use crate::ops::hooks::{HookEngine, NoHooks};
 use crate::ops::progress::Progress;
+use crate::store::needs::Needs;
 use crate::store::registry::Registry;
 
 /// A runner shared with the hooks, which run commands too.
@@ -45,17 +46,20 @@ impl Session {
     /// Loads the registry at `root` (without its zone entries when `zones` is false, see
     /// [`Registry::load_with`]) and opens a session over it with `runner(config)`: the host
     /// is chosen by the caller, from the tool paths of config.kdl.
+    /// `needs` says which files the verb depends on (see [`Registry::load_for`]): a broken
+    /// file elsewhere is left out, and comes back as a warning for the caller to show.
     pub fn open(
         root: &Path,
         zones: bool,
+        needs: impl FnOnce(&Registry) -> Needs,
         runner: impl FnOnce(&Registry) -> SharedRunner,
         progress: Box<dyn Progress>,
-    ) -> Result<(Session, Registry)> {
-        let (registry, _) = Registry::load_with(root, zones)?;
+    ) -> Result<(Session, Registry, crate::error::Problems)> {
+        let (registry, warnings) = Registry::load_for(root, zones, needs)?;
         check_programs(&registry)?;
         let mut session = Session::new(root, runner(&registry), progress);
         session.lock_wait = Duration::from_secs(registry.config.lock_wait);
-        Ok((session, registry))
+        Ok((session, registry, warnings))
     }
 
     /// Hooks of templates are loaded by `engine`.
@@ -106,6 +110,12 @@ impl Session {
     /// The registry as it is now on disk.
     pub fn registry(&self) -> Result<Registry> {
         Ok(Registry::load(&self.root)?.0)
+    }
+
+    /// The registry as it is now on disk, for an operation that depends on what `needs`
+    /// names: a broken file elsewhere is left out.
+    pub fn registry_for(&self, needs: Needs) -> Result<Registry> {
+        Ok(Registry::load_for(&self.root, true, |_| needs)?.0)
     }
 
     /// Takes the registry lock for a short read-modify-write.

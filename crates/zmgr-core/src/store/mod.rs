@@ -3,5 +3,7 @@
 pub mod check;
 pub mod entries;
 pub mod init;
+pub mod kind;
 pub mod lookup;
+pub mod needs;
 pub mod registry;

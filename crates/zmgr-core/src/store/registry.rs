@@ -27,44 +27,9 @@ use crate::model::pool::Pool;
 use crate::model::publisher::Publisher;
 use crate::model::template::Template;
 use crate::model::zone::ZoneEntry;
+use crate::store::needs::{Needs, Origin};
 
-/// The kinds of file kept in the registry's folders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Template,
-    Pool,
-    Zone,
-    Publisher,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Template, Kind::Pool, Kind::Zone, Kind::Publisher];
-
-    /// The folder under the root that holds this kind.
-    pub fn dir(self) -> &'static str {
-        match self {
-            Kind::Template => "templates",
-            Kind::Pool => "pools",
-            Kind::Zone => "zones",
-            Kind::Publisher => "publishers",
-        }
-    }
-
-    /// `ROOT/DIR/NAME.kdl`: where the object `name` of this kind lives.
-    pub fn path(self, root: &Path, name: &str) -> PathBuf {
-        root.join(self.dir()).join(format!("{name}.kdl"))
-    }
-
-    /// The top-level node of a file of this kind, also used in messages.
-    pub fn node(self) -> &'static str {
-        match self {
-            Kind::Template => "template",
-            Kind::Pool => "pool",
-            Kind::Zone => "zone",
-            Kind::Publisher => "publisher",
-        }
-    }
-}
+pub use crate::store::kind::Kind;
 
 #[derive(Debug)]
 pub struct Registry {
@@ -116,9 +81,9 @@ impl Registry {
         PathBuf::from("/etc/zmgr")
     }
 
-    /// Reads the registry before acting on it. Any error in any file fails the load, with
-    /// every problem found, and so does a file or folder someone other than root (or the user
-    /// running zmgr) could have written; warnings come back beside the registry.
+    /// Reads the registry before acting on all of it. Any error in any file fails the load,
+    /// with every problem found, and so does a file or folder someone other than root (or the
+    /// user running zmgr) could have written; warnings come back beside the registry.
     pub fn load(root: &Path) -> Result<(Registry, Problems)> {
         Self::load_with(root, true)
     }
@@ -126,31 +91,77 @@ impl Registry {
     /// Like [`Registry::load`], leaving the zone entries out when `zones` is false: a verb
     /// that re-reads the ledger under the lock anyway need not read it twice.
     pub fn load_with(root: &Path, zones: bool) -> Result<(Registry, Problems)> {
-        Self::load_as(root, zones, Severity::Error)
+        Self::load_for(root, zones, |_| Needs::everything())
     }
 
-    /// Reads the registry for a verb that only shows it: what is not trusted is a warning.
+    /// Reads the registry for a verb that only shows it: nothing stops it. A broken file is
+    /// one warning, naming it, and left out; what is not trusted is a warning.
     pub fn load_to_show(root: &Path) -> Result<(Registry, Problems)> {
-        Self::load_as(root, true, Severity::Warning)
+        Self::load_for(root, true, |_| Needs::nothing())
     }
 
-    fn load_as(root: &Path, zones: bool, trust: Severity) -> Result<(Registry, Problems)> {
-        let (registry, mut problems, untrusted) = Self::read(root, zones)?;
-        problems.extend(untrusted.into_iter().map(|u| untrusted_problem(u, trust)));
-        if problems.has_errors() {
+    /// Reads the registry for a verb that depends on the files `needs` names (given what was
+    /// read): an error in one of them, or one of them not trusted, fails the load with those
+    /// problems; every other broken file is one warning and what it holds is left out.
+    pub fn load_for(
+        root: &Path,
+        zones: bool,
+        needs: impl FnOnce(&Registry) -> Needs,
+    ) -> Result<(Registry, Problems)> {
+        let (mut registry, mut problems, untrusted) = Self::read(root, zones)?;
+        let needs = needs(&registry);
+        let mut warnings = Vec::new();
+        for u in untrusted {
+            let origin = Origin::of_path(root, &u.path);
+            if needs.config {
+                problems.push((origin, untrusted_problem(u, Severity::Error)));
+            } else {
+                // Showing a file does not run or act on it.
+                warnings.push(untrusted_problem(u, Severity::Warning));
+            }
+        }
+        let (stopping, sorted, left_out) = crate::store::needs::sort(root, problems, &needs);
+        if !stopping.is_empty() {
             return Err(Error::Registry {
                 root: root.to_path_buf(),
-                problems,
+                problems: Problems(stopping),
             });
         }
-        Ok((registry, problems))
+        warnings.extend(sorted);
+        for origin in &left_out {
+            registry.leave_out(origin);
+        }
+        Ok((registry, Problems(warnings)))
+    }
+
+    /// Drops what a broken file or folder holds.
+    fn leave_out(&mut self, origin: &Origin) {
+        match origin {
+            Origin::Root => {}
+            Origin::Config => self.config = Config::default(),
+            Origin::Folder(kind) => match kind {
+                Kind::Template => self.templates.clear(),
+                Kind::Pool => self.pools.clear(),
+                Kind::Zone => self.zones.clear(),
+                Kind::Publisher => self.publishers.clear(),
+            },
+            Origin::File(kind, name) => {
+                match kind {
+                    Kind::Template => self.templates.remove(name).map(|_| ()),
+                    Kind::Pool => self.pools.remove(name).map(|_| ()),
+                    Kind::Zone => self.zones.remove(name).map(|_| ()),
+                    Kind::Publisher => self.publishers.remove(name).map(|_| ()),
+                };
+            }
+        }
     }
 
     /// Reads everything that can be read, and every problem, including cross-reference ones
     /// and files that are not trusted. (Scripts are checked by the script engine, on top of
     /// this: see zmgr-script's `check`.)
     pub fn check(root: &Path) -> Result<(Registry, Problems)> {
-        let (registry, mut problems, untrusted) = Self::read(root, true)?;
+        let (registry, problems, untrusted) = Self::read(root, true)?;
+        let mut problems = Problems(problems.into_iter().map(|(_, p)| p).collect());
         problems.extend(
             untrusted
                 .into_iter()
@@ -160,9 +171,10 @@ impl Registry {
         Ok((registry, problems))
     }
 
-    /// Reads every file, each through a handle checked as [`crate::fs::trust`] says, what is
-    /// not trusted noted in the third value; fails only when there is no registry at `root`.
-    fn read(root: &Path, with_zones: bool) -> Result<(Registry, Problems, Vec<Untrusted>)> {
+    /// Reads every file, each through a handle checked as [`crate::fs::trust`] says, each
+    /// problem with the file it belongs to, what is not trusted noted in the third value;
+    /// fails only when there is no registry at `root`.
+    fn read(root: &Path, with_zones: bool) -> Result<(Registry, Tagged, Vec<Untrusted>)> {
         let no_registry = |reason: String| Error::NoRegistry {
             root: root.to_path_buf(),
             reason,
@@ -183,16 +195,23 @@ impl Registry {
             }
             Err(e) => return Err(no_registry(describe(e))),
         };
-        let mut problems = Vec::new();
-        let config = match read_one(&dir, OsStr::new("config.kdl"), &mut problems, |f, d, p| {
-            Some(Config::decode(f, d, p))
-        }) {
+        let mut config_problems = Vec::new();
+        let config = match read_one(
+            &dir,
+            OsStr::new("config.kdl"),
+            &mut config_problems,
+            |f, d, p| Some(Config::decode(f, d, p)),
+        ) {
             Read::Value(c) => c,
             Read::Missing => {
                 return Err(no_registry(format!("{} has no config.kdl", root.display())));
             }
             Read::Failed => Config::default(),
         };
+        let mut problems: Tagged = config_problems
+            .into_iter()
+            .map(|p| (Origin::Config, p))
+            .collect();
         let templates = read_kind::<Template>(&dir, Kind::Template, &mut problems);
         let pools = read_kind::<Pool>(&dir, Kind::Pool, &mut problems);
         let zones = if with_zones {
@@ -210,7 +229,7 @@ impl Registry {
                 zones,
                 publishers,
             },
-            Problems(problems),
+            problems,
             dir.findings(),
         ))
     }
@@ -224,7 +243,7 @@ impl Registry {
 
     /// The zone entries as they are on disk now.
     pub fn current_zones(&self) -> Result<BTreeMap<String, ZoneEntry>> {
-        let mut problems = Vec::new();
+        let mut problems: Tagged = Vec::new();
         let dir = TrustedDir::open_lenient(&self.root).map_err(|e| {
             Error::failed(format!(
                 "cannot read {}: {}",
@@ -233,6 +252,7 @@ impl Registry {
             ))
         })?;
         let zones = read_kind::<ZoneEntry>(&dir, Kind::Zone, &mut problems);
+        let mut problems: Vec<Problem> = problems.into_iter().map(|(_, p)| p).collect();
         problems.extend(
             dir.findings()
                 .into_iter()
@@ -256,6 +276,9 @@ impl Registry {
         self.zones.values().flat_map(|z| z.addresses()).collect()
     }
 }
+
+/// Problems, each with the file or folder it belongs to.
+type Tagged = Vec<(Origin, Problem)>;
 
 /// What reading one file gave.
 enum Read<T> {
@@ -398,9 +421,12 @@ fn list_dir(
 fn read_kind<T: Decoded>(
     root: &TrustedDir,
     kind: Kind,
-    problems: &mut Vec<Problem>,
+    problems: &mut Tagged,
 ) -> BTreeMap<String, T> {
-    let Some((dir, names)) = list_dir(root, kind, problems) else {
+    let mut folder = Vec::new();
+    let listed = list_dir(root, kind, &mut folder);
+    problems.extend(folder.into_iter().map(|p| (Origin::Folder(kind), p)));
+    let Some((dir, names)) = listed else {
         return BTreeMap::new();
     };
     let paths: Vec<PathBuf> = names.iter().map(|n| dir.path().join(n)).collect();
@@ -434,16 +460,18 @@ fn read_kind<T: Decoded>(
     });
     let mut out = BTreeMap::new();
     for ((value, ps), path) in results.into_iter().zip(&paths) {
-        problems.extend(ps);
-        let Some(value) = value else { continue };
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let origin = Origin::File(kind, stem.clone());
+        problems.extend(ps.into_iter().map(|p| (origin.clone(), p)));
+        let Some(value) = value else { continue };
         let name = value.name();
         if name.value != stem {
             let file = value.source().expect("decoded from a file");
-            problems.push(
+            problems.push((
+                origin,
                 Problem::error(format!(
                     "{} `{}` is in {}, which is named for `{stem}`",
                     kind.node(),
@@ -459,7 +487,7 @@ fn read_kind<T: Decoded>(
                     name.value,
                     kind.node()
                 )),
-            );
+            ));
             continue;
         }
         out.insert(stem, value);

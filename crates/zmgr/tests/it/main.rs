@@ -2,6 +2,7 @@
 //! and simulator states.
 
 mod bad_input_battery;
+mod broken_files;
 mod check_pools;
 mod guards;
 mod harness;

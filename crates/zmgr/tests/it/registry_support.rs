@@ -172,15 +172,27 @@ pub fn refused(env: &TestEnv, args: &[&str]) -> (Run, Vec<Diag>) {
     (run, ds)
 }
 
-/// Problems found while reading files are the same for `check` and for a read-only verb:
-/// runs both, asserts they agree, and returns the diagnostics and the summary line.
+/// Problems found while reading files are the same for `check` and for a verb that depends
+/// on every file (`reconcile`): runs both, asserts they agree, and returns the diagnostics
+/// and the summary line. A read-only verb (`list`) still works, and warns about each broken
+/// file by name.
 #[track_caller]
 pub fn read_errors(env: &TestEnv) -> (Vec<Diag>, String) {
     let (check, from_check) = refused(env, &["check"]);
-    let (list, from_list) = refused(env, &["list"]);
-    assert_eq!(from_check, from_list, "check and list report differently");
+    let (all, from_all) = refused(env, &["reconcile"]);
+    assert_eq!(
+        from_check, from_all,
+        "check and reconcile report differently"
+    );
     let s = summary(env, &check);
-    assert_eq!(s, summary(env, &list));
+    assert_eq!(s, summary(env, &all));
+    let before = env.snapshot();
+    let list = env.zmgr(&["list"]);
+    list.success().check(
+        list.stderr().contains("has an error") || list.stderr().contains(" errors"),
+        "list does not name the broken file",
+    );
+    assert!(before == env.snapshot(), "list changed files");
     (from_check, s)
 }
 
