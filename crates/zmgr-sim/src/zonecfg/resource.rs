@@ -260,9 +260,10 @@ impl Session<'_> {
             action: action?,
         };
         if check {
-            let priv_ok = matches!(val.priv_.as_str(), "basic" | "privileged" | "system");
-            let action_ok =
-                val.action == "none" || val.action == "deny" || val.action.starts_with("signal=");
+            // libzonecfg's zonecfg_valid_rctlblk: a zone's rctl values are privileged, and
+            // their local action none or deny (no signal, no basic or system privilege).
+            let priv_ok = val.priv_ == "privileged";
+            let action_ok = val.action == "none" || val.action == "deny";
             if !priv_ok || !action_ok || val.limit.parse::<u64>().is_err() {
                 self.zerr("Invalid rctl value specification");
                 return None;

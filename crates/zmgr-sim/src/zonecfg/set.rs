@@ -359,7 +359,10 @@ impl Session<'_> {
             },
             Rt::Rctl => match pt {
                 Pt::Name => {
-                    if !v.starts_with("zone.") || v.len() <= 5 {
+                    // libzonecfg's zonecfg_valid_rctlname: `zone.` then letters and `-`.
+                    let rest = v.strip_prefix("zone.").unwrap_or("");
+                    if rest.is_empty() || !rest.chars().all(|c| c.is_ascii_alphabetic() || c == '-')
+                    {
                         self.zerr(&format!("'{v}' is not a valid zone rctl name."));
                         return Ok(());
                     }

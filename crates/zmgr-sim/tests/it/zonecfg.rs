@@ -790,3 +790,38 @@ fn exit_force_still_commits_pending_changes() {
         .ok()
         .stdout("autoboot: true\n");
 }
+
+/// libzonecfg's `zonecfg_valid_rctlblk` and `zonecfg_valid_rctlname`: a zone's rctl values are
+/// privileged (with action none or deny), and its names are `zone.` then letters and `-`.
+#[test]
+fn zone_rctls_take_privileged_values_with_action_none_or_deny() {
+    let env = SimEnv::new();
+    let try_value = |value: &str| {
+        env.stdin(
+            "zonecfg",
+            &["-z", "r1", "-f", "-"],
+            &format!(
+                "create\nset zonepath=/zones/r1\nadd rctl\nset name=zone.max-lwps\nadd value {value}\nend\n"
+            ),
+        )
+    };
+    for bad in [
+        "(priv=basic,limit=200,action=deny)",
+        "(priv=system,limit=200,action=deny)",
+    ] {
+        try_value(bad)
+            .code(1)
+            .stderr_has("Invalid rctl value specification");
+    }
+    try_value("(priv=privileged,limit=200,action=deny)").ok();
+    env.run("zonecfg", &["-z", "r1", "info", "rctl"])
+        .ok()
+        .stdout_has("value: (priv=privileged,limit=200,action=deny)");
+    env.stdin(
+        "zonecfg",
+        &["-z", "r2", "-f", "-"],
+        "create\nset zonepath=/zones/r2\nadd rctl\nset name=zone.max_lwps\n",
+    )
+    .code(1)
+    .stderr_has("'zone.max_lwps' is not a valid zone rctl name.");
+}
