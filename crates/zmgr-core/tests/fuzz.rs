@@ -194,7 +194,7 @@ const EXTRA: &[(Kind, &str)] = &[
     ),
     (
         Kind::Template,
-        "template \"hooked\" {\n    brand \"ipkg\"\n    boot #false\n    ip-type \"shared\"\n    packages \"editor/vim\"\n    hooks {\n        post-install code=#\"write_file(\"/etc/motd\", \"hi\"); if true { print(\"{}\"); }\"#\n        post-boot \"a.rhai\" code=\"print(1);\"\n    }\n    zonecfg {\n        attr \"n\" 3 type=\"int\"\n        resource \"net\" { physical \"e1000g0\"; property name=\"mtu\" value=\"9000\" }\n        resource \"dedicated-cpu\" { ncpus \"1-2\"; importance \"10\" }\n    }\n}\n",
+        "template \"hooked\" {\n    brand \"ipkg\"\n    boot #false\n    ip-type \"shared\"\n    nets {\n        net pool=\"lan\"\n        net pool=\"backend\" defrouter=#true\n    }\n    packages \"editor/vim\"\n    hooks {\n        post-install code=#\"write_file(\"/etc/motd\", \"hi\"); if true { print(\"{}\"); }\"#\n        post-boot \"a.rhai\" code=\"print(1);\"\n    }\n    zonecfg {\n        attr \"n\" 3 type=\"int\"\n        resource \"rctl\" { name \"zone.max-lwps\"; value priv=\"privileged\" limit=2000 action=\"deny\" }\n        resource \"dedicated-cpu\" { ncpus \"1-2\"; importance \"10\" }\n    }\n}\n",
     ),
     (
         Kind::Publisher,

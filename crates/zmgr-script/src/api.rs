@@ -22,6 +22,8 @@ use zmgr_core::store::registry::Registry;
 
 type Rr<T> = Result<T, Box<EvalAltResult>>;
 
+mod snapshots;
+
 /// What the API functions act on.
 pub struct Host {
     pub core: RefCell<Session>,
@@ -175,6 +177,124 @@ fn reg<A: 'static, const N: usize, const X: bool, R: rhai::Variant + Clone, cons
         .set_into_module(module, f);
 }
 
+/// The filters of `zmgr::zones(filters)`, checked as `zmgr list` checks its options.
+fn zone_filter(filters: Map) -> Rr<zmgr_core::ops::view::ZoneFilter> {
+    let mut states = Vec::new();
+    let (mut template, mut pool, mut brand, mut name) = (None, None, None, None);
+    for (k, v) in filters {
+        let text = |v: &Dynamic| -> Rr<String> {
+            v.clone().into_string().map_err(|_| {
+                core_error(Error::usage(format!(
+                    "the filter `{k}` takes a string, not {}",
+                    v.type_name()
+                )))
+            })
+        };
+        match k.as_str() {
+            "state" if v.is_array() => {
+                for s in v.clone().into_array().unwrap_or_default() {
+                    states.push(text(&s)?);
+                }
+            }
+            "state" => states.push(text(&v)?),
+            "template" => template = Some(text(&v)?),
+            "pool" => pool = Some(text(&v)?),
+            "brand" => brand = Some(text(&v)?),
+            "name" => name = Some(text(&v)?),
+            other => {
+                return Err(core_error(
+                    Error::usage(format!("unknown zone filter `{other}`"))
+                        .with_help("the filters are state, template, pool, brand and name"),
+                ));
+            }
+        }
+    }
+    zmgr_core::ops::view::ZoneFilter::parse(&states, template, pool, brand, name)
+        .map_err(core_error)
+}
+
+/// The seconds of an options map's `timeout`, as the verbs' `--timeout`.
+fn timeout_option(options: &Map) -> Rr<std::time::Duration> {
+    match options.get("timeout") {
+        None => Ok(zmgr_core::ops::shutdown::DEFAULT_TIMEOUT),
+        Some(v) => match v.as_int() {
+            Ok(n) if n >= 0 => Ok(std::time::Duration::from_secs(n as u64)),
+            _ => Err(core_error(Error::usage(format!(
+                "`timeout` takes a whole number of seconds, not {v}"
+            )))),
+        },
+    }
+}
+
+fn shutdown(h: &Host, name: &str, options: Map, reboot: bool) -> Rr<Dynamic> {
+    h.writable()?;
+    for k in options.keys() {
+        if k.as_str() != "timeout" {
+            return Err(core_error(
+                Error::usage(format!("unknown shutdown option `{k}`"))
+                    .with_help("the option is timeout"),
+            ));
+        }
+    }
+    let opts = zmgr_core::ops::shutdown::Options {
+        timeout: timeout_option(&options)?,
+        reboot,
+    };
+    let reg = h.registry_for(true, zmgr_core::ops::lifecycle::needs(name))?;
+    let mut core = h.core.borrow_mut();
+    let report = h
+        .budget
+        .outside(|| zmgr_core::ops::shutdown::shutdown(&mut core, &reg, name, &opts, false))
+        .map_err(core_error)?;
+    Ok(json_dynamic(&report))
+}
+
+fn reboot(h: &Host, name: &str, options: Map) -> Rr<String> {
+    h.writable()?;
+    let mut force = false;
+    for (k, v) in &options {
+        match k.as_str() {
+            "force" => {
+                force = v.as_bool().map_err(|_| {
+                    core_error(Error::usage(format!(
+                        "`force` takes true or false, not {v}"
+                    )))
+                })?
+            }
+            "timeout" => {}
+            other => {
+                return Err(core_error(
+                    Error::usage(format!("unknown reboot option `{other}`"))
+                        .with_help("the options are force and timeout"),
+                ));
+            }
+        }
+    }
+    if force {
+        let reg = h.registry_for(true, zmgr_core::ops::lifecycle::needs(name))?;
+        let mut core = h.core.borrow_mut();
+        return h
+            .budget
+            .outside(|| {
+                zmgr_core::ops::lifecycle::change(
+                    &mut core,
+                    &reg,
+                    name,
+                    zmgr_core::ops::lifecycle::Action::Reboot,
+                )
+            })
+            .map(|s| s.to_string())
+            .map_err(core_error);
+    }
+    let mut rest = options;
+    rest.remove("force");
+    let report = shutdown(h, name, rest, true)?;
+    Ok(report
+        .try_cast::<Map>()
+        .and_then(|m| m.get("state").map(|s| s.to_string()))
+        .unwrap_or_default())
+}
+
 /// Builds the `zmgr` module over `host`.
 pub fn module(host: Rc<Host>) -> Module {
     let mut m = Module::new();
@@ -191,6 +311,91 @@ pub fn module(host: Rc<Host>) -> Module {
                 &ctx,
                 (|| -> Rr<Array> {
                     Ok(h.registry_to_show()?.zones.values().map(zone_map).collect())
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "zones",
+        &["filters: Map", "Array"],
+        "The zone entries that pass every filter, as `zmgr list` filters them: state (a state, or an array of them), template, pool, brand, name (a glob such as \"web*\").",
+        move |ctx: NativeCallContext, filters: Map| -> Rr<Array> {
+            at(
+                &ctx,
+                (|| -> Rr<Array> {
+                    let filter = zone_filter(filters)?;
+                    let reg = h.registry_to_show()?;
+                    Ok(
+                        zmgr_core::ops::view::filter_zones(reg.zones.values(), &filter)
+                            .into_iter()
+                            .map(zone_map)
+                            .collect(),
+                    )
+                })(),
+            )
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "shutdown",
+        &["name: &str", "Map"],
+        "Shuts a zone down gracefully, halting it if it is not down after 60 s, as `zmgr shutdown NAME`; returns what `shutdown --json` prints for it (state, how, reason, commands).",
+        move |ctx: NativeCallContext, name: &str| -> Rr<Dynamic> {
+            at(&ctx, shutdown(&h, name, Map::new(), false))
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "shutdown",
+        &["name: &str", "options: Map", "Map"],
+        "As `zmgr::shutdown(name)`; options: timeout (seconds the graceful shutdown may take).",
+        move |ctx: NativeCallContext, name: &str, options: Map| -> Rr<Dynamic> {
+            at(&ctx, shutdown(&h, name, options, false))
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "reboot",
+        &["name: &str", "String"],
+        "Reboots a zone gracefully (zoneadm shutdown -r, then zoneadm reboot after 60 s), as `zmgr reboot NAME`; returns its new state.",
+        move |ctx: NativeCallContext, name: &str| -> Rr<String> {
+            at(&ctx, reboot(&h, name, Map::new()))
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "reboot",
+        &["name: &str", "options: Map", "String"],
+        "As `zmgr::reboot(name)`; options: force (bool: zoneadm reboot at once, as `--force`), timeout (seconds).",
+        move |ctx: NativeCallContext, name: &str, options: Map| -> Rr<String> {
+            at(&ctx, reboot(&h, name, options))
+        },
+    );
+    let h = host.clone();
+    reg(
+        &mut m,
+        "login",
+        &["name: &str", "command: Array", "Map"],
+        "Runs one command in a running zone through zlogin, as `zmgr login NAME -- CMD…` does (each word arrives as given); returns #{zone, status, stdout, stderr}, a failing command being a status. Scripts cannot log in interactively or open the console (`zmgr console` is for a terminal).",
+        move |ctx: NativeCallContext, name: &str, command: Array| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    h.writable()?;
+                    let words: Vec<String> = command.into_iter().map(|w| w.to_string()).collect();
+                    let reg = h.registry_for(true, zmgr_core::ops::login::needs(name))?;
+                    let core = h.core.borrow();
+                    let ran = h
+                        .budget
+                        .outside(|| zmgr_core::ops::login::run(&core, &reg, name, &words))
+                        .map_err(core_error)?;
+                    Ok(json_dynamic(&ran))
                 })(),
             )
         },
@@ -345,7 +550,7 @@ pub fn module(host: Rc<Host>) -> Module {
         &mut m,
         "create",
         &["name: &str", "options: Map", "Map"],
-        "Creates a zone; options: template, pool, ip, vnic, no_boot (bool).",
+        "Creates a zone; options: template, pool, ip, nets (array of \"POOL\" or \"POOL=ADDRESS\", as `--net`), force_range (bool), vnic, no_boot (bool), clone (an installed, halted zone to clone instead of installing, as `--clone`).",
         move |ctx: NativeCallContext, name: &str, options: Map| -> Rr<Dynamic> {
             at(
                 &ctx,
@@ -557,11 +762,6 @@ pub fn module(host: Rc<Host>) -> Module {
             zmgr_core::ops::lifecycle::Action::Halt,
             "Halts a zone; returns its new state.",
         ),
-        (
-            "reboot",
-            zmgr_core::ops::lifecycle::Action::Reboot,
-            "Reboots a zone; returns its new state.",
-        ),
     ] {
         let h = host.clone();
         reg(
@@ -664,6 +864,7 @@ pub fn module(host: Rc<Host>) -> Module {
         "Ends the script (or hook) with an error; a create it is part of rolls back. try/catch cannot catch it.",
         abort,
     );
+    snapshots::register(&mut m, &host);
     m
 }
 
@@ -687,13 +888,58 @@ fn create(host: &Host, name: &str, options: Map) -> Rr<Dynamic> {
             }),
         }
     };
+    const OPTIONS: &[&str] = &[
+        "template",
+        "pool",
+        "ip",
+        "nets",
+        "force_range",
+        "vnic",
+        "no_boot",
+        "clone",
+    ];
     for k in options.keys() {
-        if !["template", "pool", "ip", "vnic", "no_boot"].contains(&k.as_str()) {
+        if !OPTIONS.contains(&k.as_str()) {
             return Err(core_error(Error::usage(format!(
-                "unknown create option `{k}`; options are template, pool, ip, vnic, no_boot"
+                "unknown create option `{k}`; options are {}",
+                OPTIONS.join(", ")
             ))));
         }
     }
+    let flag = |k: &str| -> Rr<bool> {
+        match options.get(k) {
+            None => Ok(false),
+            Some(v) => v.as_bool().map_err(|t| {
+                core_error(Error::usage(format!(
+                    "option `{k}` must be true or false, not {t}"
+                )))
+            }),
+        }
+    };
+    // `nets: ["lan", "backend=10.1.0.20"]`, as `--net` takes them.
+    let nets = match options.get("nets") {
+        None => Vec::new(),
+        Some(v) => {
+            let items = v.clone().into_array().map_err(|t| {
+                core_error(Error::usage(format!(
+                    "option `nets` must be an array of \"POOL\" or \"POOL=ADDRESS\", not {t}"
+                )))
+            })?;
+            let mut nets = Vec::new();
+            for item in items {
+                let text = item.into_string().map_err(|t| {
+                    core_error(Error::usage(format!(
+                        "each of `nets` is a string \"POOL\" or \"POOL=ADDRESS\", not {t}"
+                    )))
+                })?;
+                nets.push(
+                    text.parse::<zmgr_core::ops::create::NetRequest>()
+                        .map_err(|why| core_error(Error::usage(why)))?,
+                );
+            }
+            nets
+        }
+    };
     let ip = match text("ip")? {
         Some(s) => Some(
             s.parse()
@@ -706,16 +952,12 @@ fn create(host: &Host, name: &str, options: Map) -> Rr<Dynamic> {
         template: text("template")?,
         pool: text("pool")?,
         ip,
+        nets,
+        force_range: flag("force_range")?,
         vnic: text("vnic")?,
-        no_boot: match options.get("no_boot") {
-            None => false,
-            Some(v) => v.as_bool().map_err(|t| {
-                core_error(Error::usage(format!(
-                    "option `no_boot` must be true or false, not {t}"
-                )))
-            })?,
-        },
+        no_boot: flag("no_boot")?,
         keep_on_failure: false,
+        clone: text("clone")?,
     };
     let reg = host.registry_for(false, zmgr_core::ops::create::needs(&opts))?;
     let mut core = host.core.borrow_mut();

@@ -467,17 +467,7 @@ pub fn scope(zone: &HookZone, point: &str) -> rhai::Scope<'static> {
 pub fn reference_engine() -> Engine {
     let state = Rc::new(RefCell::new(State {
         point: None,
-        zone: HookZone {
-            name: String::new(),
-            address: String::new(),
-            prefix: 0,
-            gateway: None,
-            pool: String::new(),
-            brand: String::new(),
-            zonepath: PathBuf::new(),
-            template: String::new(),
-            vnic: String::new(),
-        },
+        zone: HookZone::new("", "", &PathBuf::new(), "", Vec::new()),
         additions: Additions::default(),
         runner: None,
     }));

@@ -184,17 +184,13 @@ pub fn check_registry(registry: &zmgr_core::store::registry::Registry) -> Vec<Pr
                     continue; // reported by the registry's cross-check
                 }
             }
-            let zone = super::hooks::HookZone {
-                name: String::new(),
-                address: String::new(),
-                prefix: 0,
-                gateway: None,
-                pool: String::new(),
-                brand: String::new(),
-                zonepath: Default::default(),
-                template: t.name.value.clone(),
-                vnic: String::new(),
-            };
+            let zone = super::hooks::HookZone::new(
+                "",
+                "",
+                std::path::Path::new(""),
+                &t.name.value,
+                Vec::new(),
+            );
             let scope = super::hooks::scope(&zone, point.value.as_str());
             match super::hooks::load_source(&engine, t, dir, point.value.as_str(), source, &scope) {
                 Ok(script) => problems.extend(unknown_calls(&known, &script.file, &script.ast)),

@@ -393,6 +393,159 @@ pub fn pkgcreatezone(
     r
 }
 
+/// What the clone hook made.
+#[derive(Debug, Default)]
+pub struct Cloned {
+    /// Its output, in order.
+    pub output: Vec<Text>,
+    /// Its exit status.
+    pub exit: i32,
+    /// `ZONEPATH/root`, where it mounted the new zone's boot environment.
+    pub root_dir: Option<String>,
+    /// The snapshot of the source's boot environment it cloned.
+    pub snapshot: Option<String>,
+}
+
+/// The ipkg brand's clone hook, `/usr/lib/brand/ipkg/clone -z %z -R %R`
+/// (illumos-gate `usr/src/lib/brand/ipkg/zone/config.xml`; the script is
+/// pkg5 `src/brand/clone`, read in the pyhalov/pkg5 copy): finds the
+/// source's active boot environment (`get_zonepath_ds`, `get_active_ds`),
+/// creates `ZPDS/NAME` and `ZPDS/NAME/ROOT` (`mountpoint=legacy`,
+/// `zoned=on`), snapshots the source's boot environment as
+/// `NAME_snap` (`NAME_snapN` when taken), clones it to
+/// `ZPDS/NAME/ROOT/zbe` (or `zbe-N`) with the libbe properties and
+/// `canmount=noauto`, and mounts it on `ZONEPATH/root` (the simulator
+/// copies the source root's files there, as the clone shares them).
+pub fn clone_hook(st: &mut State, zone: &str, zonepath: &str, src_zonepath: &str) -> Cloned {
+    let mut r = Cloned::default();
+    let gzbe = zfs::find(st, zfs::BE)
+        .and_then(|d| d.props.get(zfs::BE_UUID_PROP).cloned())
+        .unwrap_or_else(|| "opensolaris".into());
+    let Some(src_zpds) = zfs::with_mountpoint(st, src_zonepath) else {
+        r.output.push(fatal(F_NO_DS));
+        r.exit = SUBPROC_FATAL;
+        return r;
+    };
+    let src_roots = format!("{src_zpds}/ROOT/");
+    let active = st
+        .datasets
+        .iter()
+        .find(|d| {
+            d.name.starts_with(&src_roots)
+                && !d.name[src_roots.len()..].contains(['/', '@'])
+                && d.props
+                    .get("org.opensolaris.libbe:active")
+                    .map(String::as_str)
+                    == Some("on")
+                && d.props.get("org.opensolaris.libbe:parentbe") == Some(&gzbe)
+        })
+        .map(|d| d.name.clone());
+    let Some(active) = active else {
+        r.output.push(fatal("No active dataset."));
+        r.exit = SUBPROC_FATAL;
+        return r;
+    };
+    let path = std::path::Path::new(zonepath);
+    let (Some(pdir), Some(zpname)) = (path.parent(), path.file_name()) else {
+        r.output.push(fatal(F_NO_DS));
+        r.exit = SUBPROC_FATAL;
+        return r;
+    };
+    let Some(zpds) = zfs::with_mountpoint(st, &pdir.to_string_lossy()) else {
+        r.output.push(fatal(F_NO_DS));
+        r.exit = SUBPROC_FATAL;
+        return r;
+    };
+    let top = format!("{zpds}/{}", zpname.to_string_lossy());
+    // "We need to tolerate errors while creating the datasets".
+    if zfs::create(st, &top, BTreeMap::new()).is_ok() {
+        let _ = zfs::mount(st, &top);
+    }
+    let roots = format!("{top}/ROOT");
+    let _ = zfs::create(
+        st,
+        &roots,
+        [
+            ("mountpoint".to_string(), "legacy".to_string()),
+            ("zoned".to_string(), "on".to_string()),
+        ]
+        .into(),
+    );
+    let snap = (0..100)
+        .map(|n| {
+            if n == 0 {
+                format!("{active}@{zone}_snap")
+            } else {
+                format!("{active}@{zone}_snap{n}")
+            }
+        })
+        .find(|s| zfs::snapshot_one(st, s));
+    let Some(snap) = snap else {
+        r.output
+            .push(fatal("Unable to create the zone's ZFS dataset."));
+        r.exit = SUBPROC_FATAL;
+        return r;
+    };
+    r.snapshot = Some(snap.clone());
+    let zbe = (0..100)
+        .map(|n| {
+            if n == 0 {
+                format!("{roots}/zbe")
+            } else {
+                format!("{roots}/zbe-{n}")
+            }
+        })
+        .find(|n| {
+            let props: BTreeMap<String, String> = [
+                ("org.opensolaris.libbe:active".to_string(), "on".to_string()),
+                ("org.opensolaris.libbe:parentbe".to_string(), gzbe.clone()),
+                ("canmount".to_string(), "noauto".to_string()),
+            ]
+            .into();
+            zfs::clone_one(st, &snap, n, props).is_ok()
+        });
+    let Some(zbe) = zbe else {
+        r.output
+            .push(fatal("Unable to create the zone's ZFS dataset."));
+        r.exit = SUBPROC_FATAL;
+        return r;
+    };
+    let zoneroot = format!("{zonepath}/root");
+    if std::fs::create_dir_all(&zoneroot).is_err() {
+        r.output
+            .push(fatal("Unable to mount the zone's ZFS dataset."));
+        r.exit = SUBPROC_NOTCOMPLETE;
+        return r;
+    }
+    zfs::mount_legacy(st, &zbe, &zoneroot);
+    copy_tree(
+        std::path::Path::new(&format!("{src_zonepath}/root")),
+        std::path::Path::new(&zoneroot),
+    );
+    r.root_dir = Some(zoneroot);
+    r.exit = 0;
+    r
+}
+
+/// Copies the files of `from` into `to` (folders and regular files; links
+/// are not followed).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(from) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let Ok(ft) = e.file_type() else { continue };
+        let dest = to.join(e.file_name());
+        if ft.is_dir() {
+            if std::fs::create_dir_all(&dest).is_ok() {
+                copy_tree(&e.path(), &dest);
+            }
+        } else if ft.is_file() {
+            let _ = std::fs::copy(e.path(), &dest);
+        }
+    }
+}
+
 /// A few files every illumos image has in /etc and that hooks read or replace: the name
 /// service switch examples of `system/library` (`nsswitch.files`, `nsswitch.dns`), and
 /// `nsswitch.conf` as a new image has it, a copy of `nsswitch.files`. The simulator's

@@ -1,5 +1,5 @@
 //! `zfs`: the datasets of the simulated host, enough for zones: `list`,
-//! `get`, `create`, `destroy`, `snapshot` and `clone`, with the options,
+//! `get`, `create`, `destroy`, `snapshot`, `rollback` and `clone`, with the options,
 //! output and messages of illumos-gate `usr/src/cmd/zfs/zfs_main.c` and
 //! libzfs (`libzfs_dataset.c`, `libzfs_mount.c`, `libzfs_util.c`).
 //!
@@ -113,8 +113,31 @@ fn descendants<'a>(st: &'a State, name: &str) -> Vec<&'a ZfsDataset> {
         .iter()
         .filter(|d| d.name.starts_with(&slash) || d.name.starts_with(&at))
         .collect();
-    v.sort_by(|a, b| a.name.cmp(&b.name));
+    v.sort_by(|a, b| zfs_compare(st, a, b));
     v
+}
+
+/// `zfs_compare` (illumos-gate `usr/src/cmd/zfs/zfs_iter.c`): by the name
+/// without its `@` part, a filesystem before its snapshots, and the
+/// snapshots of one filesystem by `createtxg` (here: the order they were
+/// made in, which is their order in the state).
+fn zfs_compare(st: &State, a: &ZfsDataset, b: &ZfsDataset) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let split = |n: &str| -> (String, bool) {
+        match n.split_once('@') {
+            Some((fs, _)) => (fs.to_string(), true),
+            None => (n.to_string(), false),
+        }
+    };
+    let (af, asnap) = split(&a.name);
+    let (bf, bsnap) = split(&b.name);
+    let pos = |d: &ZfsDataset| st.datasets.iter().position(|x| x.name == d.name);
+    af.cmp(&bf).then_with(|| match (asnap, bsnap) {
+        (false, false) => Ordering::Equal,
+        (false, true) => Ordering::Less,
+        (true, false) => Ordering::Greater,
+        (true, true) => pos(a).cmp(&pos(b)),
+    })
 }
 
 /// Where a property's value comes from, as `zfs get` shows it.
@@ -554,6 +577,57 @@ pub fn destroy_tree(st: &mut State, name: &str) {
     st.datasets.retain(|d| !names.contains(&d.name));
 }
 
+/// The filesystem names a destroy of `name` and its descendants takes,
+/// and the origins of the clones among them: the ipkg brand's uninstall
+/// (`zfs_destroy` in pkg5 `src/brand/uninstall`) destroys a zone BE with
+/// `zfs destroy -r`, then its origin snapshot with `zfs destroy ORIGIN`,
+/// ignoring a failure (the snapshot may have other clones).
+pub fn destroy_tree_and_origins(st: &mut State, name: &str) {
+    let origins: Vec<String> = std::iter::once(name.to_string())
+        .chain(descendants(st, name).iter().map(|d| d.name.clone()))
+        .filter_map(|n| find(st, &n).and_then(|d| d.origin.clone()))
+        .collect();
+    destroy_tree(st, name);
+    for o in origins {
+        let cloned = st.datasets.iter().any(|d| d.origin.as_deref() == Some(&o));
+        if !cloned {
+            st.datasets.retain(|d| d.name != o);
+        }
+    }
+}
+
+/// `zfs snapshot FS@SNAP` inside a brand hook: false when it exists (or FS
+/// does not).
+pub fn snapshot_one(st: &mut State, name: &str) -> bool {
+    let Some((fs, _)) = name.split_once('@') else {
+        return false;
+    };
+    if find(st, fs).is_none() || find(st, name).is_some() || name_problem(name, true).is_some() {
+        return false;
+    }
+    st.datasets
+        .push(ZfsDataset::new(name, DsType::Snapshot, BTreeMap::new()));
+    true
+}
+
+/// `zfs clone SNAP FS` inside a brand hook (no mount: the hooks set
+/// `canmount=noauto` and mount the zone root themselves).
+pub fn clone_one(
+    st: &mut State,
+    snap: &str,
+    target: &str,
+    props: BTreeMap<String, String>,
+) -> Result<(), CreateError> {
+    if find(st, snap).is_none_or(|d| d.kind != DsType::Snapshot) {
+        return Err(CreateError("dataset does not exist".into()));
+    }
+    create(st, target, props)?;
+    if let Some(d) = find_mut(st, target) {
+        d.origin = Some(snap.to_string());
+    }
+    Ok(())
+}
+
 /// Marks a filesystem mounted at `path` by mount(8) (a `legacy` or
 /// `noauto` filesystem: the ipkg brand's zone root).
 pub fn mount_legacy(st: &mut State, name: &str, path: &str) {
@@ -572,12 +646,14 @@ const GET_USAGE: &str = "\tget [-rHp] [-d max] [-o \"all\" | field[,...]]\n\t   
 const LIST_USAGE: &str = "\tlist [-Hp] [-r|-d max] [-o property[,...]] [-s property]...\n\t    [-S property]... [-t type[,...]] [filesystem|volume|snapshot] ...\n";
 const SNAPSHOT_USAGE: &str =
     "\tsnapshot [-r] [-o property=value] ... <filesystem|volume>@<snap> ...\n";
+const ROLLBACK_USAGE: &str = "\trollback [-rRf] <snapshot>\n";
 
 /// The simulated subcommands, in zfs_main.c's table order.
-const COMMANDS: [(&str, &str); 6] = [
+const COMMANDS: [(&str, &str); 7] = [
     ("create", CREATE_USAGE),
     ("destroy", DESTROY_USAGE),
     ("snapshot", SNAPSHOT_USAGE),
+    ("rollback", ROLLBACK_USAGE),
     ("clone", CLONE_USAGE),
     ("list", LIST_USAGE),
     ("get", GET_USAGE),
@@ -617,6 +693,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
         "create" => z.create(rest),
         "destroy" => z.destroy(rest),
         "snapshot" => z.snapshot(rest),
+        "rollback" => z.rollback(rest),
         "clone" => z.clone_ds(rest),
         "list" => z.list(rest),
         _ => z.get(rest),
@@ -632,7 +709,7 @@ fn general_usage() -> String {
     let mut o =
         String::from("usage: zfs command args ...\nwhere 'command' is one of the following:\n\n");
     for (i, (_, u)) in COMMANDS.iter().enumerate() {
-        if i == 2 || i == 4 || i == 5 {
+        if i == 2 || i == 5 || i == 6 {
             o.push('\n');
         }
         o.push_str(u);
@@ -1077,6 +1154,107 @@ impl Zfs<'_> {
         Ok(())
     }
 
+    // ---- rollback -----------------------------------------------------------
+
+    /// `zfs_do_rollback` (illumos-gate `usr/src/cmd/zfs/zfs_main.c`, with
+    /// `rollback_check`): the snapshots of the filesystem made after the
+    /// target (by `createtxg`) block the rollback unless `-r`, which
+    /// destroys them; their clones block `-r` unless `-R`, which destroys
+    /// them too. Then the filesystem is rolled back (the simulator keeps no
+    /// contents, so that is all).
+    fn rollback(&mut self, args: &[String]) -> Flow {
+        let (opts, optind) = self.options(args, "rRf", Missing::Getopt)?;
+        let clones = opts.iter().any(|(c, _)| *c == 'R');
+        let recurse = clones || opts.iter().any(|(c, _)| *c == 'r');
+        let target = match &args[optind..] {
+            [] => {
+                self.msg("missing dataset argument");
+                return Err(self.usage());
+            }
+            [t] => t.clone(),
+            _ => {
+                self.msg("too many arguments");
+                return Err(self.usage());
+            }
+        };
+        enum Res {
+            Ok,
+            Open(&'static str),
+            Later(Vec<String>),
+            Clones(Vec<String>),
+        }
+        let res = self.update(|st| {
+            match find(st, &target) {
+                None => return Res::Open("dataset does not exist"),
+                Some(d) if d.kind != DsType::Snapshot => {
+                    return Res::Open("operation not applicable to datasets of this type");
+                }
+                Some(_) => {}
+            }
+            let (fs, _) = target.split_once('@').expect("a snapshot");
+            let at = format!("{fs}@");
+            let pos = st
+                .datasets
+                .iter()
+                .position(|d| d.name == target)
+                .expect("found");
+            let later: Vec<String> = st
+                .datasets
+                .iter()
+                .enumerate()
+                .filter(|(i, d)| *i > pos && d.name.starts_with(&at))
+                .map(|(_, d)| d.name.clone())
+                .collect();
+            if later.is_empty() {
+                return Res::Ok;
+            }
+            if !recurse {
+                return Res::Later(later);
+            }
+            let dependents: Vec<String> = st
+                .datasets
+                .iter()
+                .filter(|d| d.origin.as_ref().is_some_and(|o| later.contains(o)))
+                .map(|d| d.name.clone())
+                .collect();
+            if !dependents.is_empty() && !clones {
+                return Res::Clones(dependents);
+            }
+            for c in &dependents {
+                destroy_tree(st, c);
+            }
+            st.datasets.retain(|d| !later.contains(&d.name));
+            Res::Ok
+        })?;
+        match res {
+            Res::Ok => Ok(()),
+            Res::Open(m) => {
+                self.msg(&format!("cannot open '{target}': {m}"));
+                Err(Exit(1))
+            }
+            Res::Later(names) => {
+                self.msg(&format!(
+                    "cannot rollback to '{target}': more recent snapshots or bookmarks exist"
+                ));
+                self.msg("use '-r' to force deletion of the following snapshots and bookmarks:");
+                for n in names {
+                    self.msg(&n);
+                }
+                Err(Exit(1))
+            }
+            Res::Clones(names) => {
+                self.msg(&format!(
+                    "cannot rollback to '{target}': clones of previous snapshots exist"
+                ));
+                self.msg("use '-R' to force deletion of the following clones and dependents:");
+                for n in names {
+                    self.msg(&n);
+                }
+                Err(Exit(1))
+            }
+        }
+    }
+
     // ---- clone --------------------------------------------------------------
 
     fn clone_ds(&mut self, args: &[String]) -> Flow {
@@ -1199,7 +1377,7 @@ impl Zfs<'_> {
         let mut out: Vec<&ZfsDataset> = Vec::new();
         if operands.is_empty() {
             out = st.datasets.iter().filter(|d| wanted(d)).collect();
-            out.sort_by(|a, b| a.name.cmp(&b.name));
+            out.sort_by(|a, b| zfs_compare(st, a, b));
             if let Some(max) = depth {
                 out.retain(|d| d.name.matches(['/', '@']).count() <= max);
             }

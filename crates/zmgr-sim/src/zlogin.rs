@@ -22,7 +22,7 @@ use crate::zshell;
 pub const RULES_FILE: &str = "zlogin.rules";
 
 const USAGE: &str =
-    "usage: zlogin [ -dCEQS ] [ -e cmdchar ] [-l user] zonename [command [argument ...] ]\n";
+    "usage: zlogin [ -nQCES ] [ -e cmdchar ] [-l user] zonename [command [argument ...] ]\n";
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Rule {
@@ -106,27 +106,53 @@ fn load_rules(dir: &Path) -> Result<Vec<Rule>, String> {
     }
 }
 
+/// zlogin.c `usage()`, then exit 2.
+fn usage(ctx: &Ctx) -> i32 {
+    ctx.err(USAGE);
+    2
+}
+
+/// The errno text of a tcgetattr on something that is not a terminal (ENOTTY).
+const ENOTTY: &str = "Inappropriate ioctl for device";
+
 pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
-    let mut g = Getopt::new(args, "dCEQSe:l:", 0);
+    // zlogin.c main: getopt "nECR:Se:l:Q" (-d: older releases' debug flag).
+    let mut g = Getopt::new(args, "dnCEQSR:e:l:", 0);
+    let (mut console, mut quiet, mut nocmdchar) = (false, false, false);
+    let (mut lflag, mut nflag, mut failsafe) = (false, false, false);
+    let mut cmdchar = '~';
     for o in g.by_ref() {
         match o {
-            Opt::Flag('C', _) => {
-                ctx.err("zlogin: console login (-C) is not available in the simulator\n");
-                return 1;
-            }
+            Opt::Flag('C', _) => console = true,
+            Opt::Flag('Q', _) => quiet = true,
+            Opt::Flag('E', _) => nocmdchar = true,
+            Opt::Flag('l', _) => lflag = true,
+            Opt::Flag('n', _) => nflag = true,
+            Opt::Flag('S', _) => failsafe = true,
+            Opt::Flag('e', Some(c)) => cmdchar = c.chars().next().unwrap_or('~'),
             Opt::Flag(_, _) => {}
-            _ => {
-                ctx.err(USAGE);
-                return 2;
+            _ => return usage(ctx),
+        }
+    }
+    if console {
+        for (set, flag) in [(lflag, 'l'), (nflag, 'n'), (failsafe, 'S')] {
+            if set {
+                ctx.err(&format!(
+                    "zlogin: -{flag} may not be specified for console login\n"
+                ));
+                return usage(ctx);
             }
         }
     }
     let rest = &args[g.optind..];
     let Some(zone) = rest.first().cloned() else {
-        ctx.err(USAGE);
-        return 2;
+        return usage(ctx);
     };
     let command: Vec<String> = rest[1..].to_vec();
+    if console && !command.is_empty() {
+        ctx.err("zlogin: Commands may not be specified for console login.\n");
+        return usage(ctx);
+    }
     let st = match ctx.store.read() {
         Ok(s) => s,
         Err(e) => {
@@ -145,6 +171,19 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
         ));
         return 1;
     }
+    let escape = (!nocmdchar).then_some(cmdchar);
+    if console {
+        let exit = console_session(ctx, &zone, quiet, escape);
+        return record(
+            ctx,
+            &zone,
+            "console",
+            Vec::new(),
+            String::new(),
+            Vec::new(),
+            exit,
+        );
+    }
     if z.state != ZoneState::Running && z.state != ZoneState::Mounted {
         ctx.err(&format!(
             "zlogin: login allowed only to running zones ({zone} is '{}').\n",
@@ -152,16 +191,52 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
         ));
         return 1;
     }
+    let rules = match load_rules(ctx.store.dir()) {
+        Ok(r) => r,
+        Err(e) => {
+            ctx.err(&format!("zlogin: bad rule: {e}\n"));
+            return 2;
+        }
+    };
+    let delay = ctx.settings.multi_user_delay;
     if command.is_empty() {
-        ctx.err("zlogin: interactive login is not available in the simulator; give a command\n");
-        return 1;
+        // Interactive only when standard input is a terminal (zlogin.c main); otherwise the
+        // zone's login shell reads its commands from standard input.
+        if ctx.stdin_is_tty() {
+            let exit = interactive_session(ctx, z, &rules, delay, quiet, escape);
+            return record(
+                ctx,
+                &zone,
+                "interactive",
+                Vec::new(),
+                String::new(),
+                Vec::new(),
+                exit,
+            );
+        }
+        let script = ctx.read_stdin_all();
+        let (exit, commands) = run_line(ctx, z, &rules, &script, delay);
+        return record(ctx, &zone, "shell", Vec::new(), script, commands, exit);
     }
     // prep_args: `su root -c LINE`, which the zone's shell parses again.
     let line = zshell::join_args(&command);
     if !ctx.stdin_is_tty() {
         ctx.read_stdin_all();
     }
-    let parsed = zshell::parse(&line);
+    let (exit, commands) = run_line(ctx, z, &rules, &line, delay);
+    record(ctx, &zone, "command", command, line, commands, exit)
+}
+
+/// Runs one shell line (or script) in the zone: fault rules first (on its first word),
+/// then each simple command. Returns the status and the parsed commands.
+fn run_line(
+    ctx: &Ctx,
+    z: &Zone,
+    rules: &[Rule],
+    line: &str,
+    delay: f64,
+) -> (i32, Vec<Vec<String>>) {
+    let parsed = zshell::parse(line);
     let commands: Vec<Vec<String>> = match &parsed {
         Ok(c) => c.iter().map(|c| c.words.clone()).collect(),
         Err(_) => Vec::new(),
@@ -171,7 +246,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
         .and_then(|c| c.first())
         .cloned()
         .unwrap_or_default();
-    let outcome = ctx.fault("zlogin", &first, Some(&zone));
+    let outcome = ctx.fault("zlogin", &first, Some(&z.name));
     let exit = if let Some(f) = outcome.failure {
         ctx.err(&format!(
             "zlogin: {}\n",
@@ -184,29 +259,97 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> i32 {
                 ctx.err(&format!("sh: {e}\n"));
                 2
             }
-            Ok(cmds) => {
-                let rules = match load_rules(ctx.store.dir()) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        ctx.err(&format!("zlogin: bad rule: {e}\n"));
-                        return 2;
-                    }
-                };
-                let delay = ctx.settings.multi_user_delay;
-                run_list(ctx, z, &rules, &cmds, delay)
-            }
+            Ok(cmds) => run_list(ctx, z, rules, &cmds, delay),
         }
     };
+    (exit, commands)
+}
+
+/// The console (zlogin.c main, "console login"): `[Connected to zone 'Z' console]` on
+/// stdout, then the terminal goes to raw mode, which fails when standard input is not a
+/// terminal (`set_tty_rawmode`: zperror of tcgetattr, then of the caller). The simulated
+/// console echoes each line typed until the escape sequence (`~.` at the start of a line,
+/// process_user_input) or the end of input, then prints `[Connection to zone 'Z' console
+/// closed]` after an empty line.
+fn console_session(ctx: &mut Ctx, zone: &str, quiet: bool, escape: Option<char>) -> i32 {
+    if !quiet {
+        ctx.out(&format!("[Connected to zone '{zone}' console]\n"));
+    }
+    if !ctx.stdin_is_tty() {
+        ctx.err(&format!(
+            "zlogin: failed to get user terminal settings: {ENOTTY}\nzlogin: failed to set stdin pty to raw mode: {ENOTTY}\n"
+        ));
+        return 1;
+    }
+    while let Some(l) = ctx.read_stdin_line() {
+        if is_escape(&l, escape) {
+            break;
+        }
+        ctx.out(&l);
+    }
+    if !quiet {
+        ctx.out(&format!("\n[Connection to zone '{zone}' console closed]\n"));
+    }
+    0
+}
+
+/// An interactive login (zlogin.c main): `[Connected to zone 'Z' pts/N]` on stdout, then
+/// each line typed runs in the zone, until `exit`, the escape sequence or the end of input,
+/// and `[Connection to zone 'Z' pts/N closed]` on stderr after an empty line.
+fn interactive_session(
+    ctx: &mut Ctx,
+    z: &Zone,
+    rules: &[Rule],
+    delay: f64,
+    quiet: bool,
+    escape: Option<char>,
+) -> i32 {
+    let pts = format!("pts/{}", z.zlogin.len() + 1);
+    if !quiet {
+        ctx.out(&format!("[Connected to zone '{}' {pts}]\n", z.name));
+    }
+    while let Some(l) = ctx.read_stdin_line() {
+        if is_escape(&l, escape) || l.trim() == "exit" {
+            break;
+        }
+        run_line(ctx, z, rules, &l, delay);
+    }
+    if !quiet {
+        ctx.err(&format!(
+            "\n[Connection to zone '{}' {pts} closed]\n",
+            z.name
+        ));
+    }
+    0
+}
+
+/// Whether a typed line is the disconnect sequence: the command character, then `.`.
+fn is_escape(line: &str, escape: Option<char>) -> bool {
+    escape.is_some_and(|c| line.trim_end().strip_prefix(c) == Some("."))
+}
+
+/// Keeps the session in the zone's history, with zlogin's process ID.
+fn record(
+    ctx: &mut Ctx,
+    zone: &str,
+    mode: &str,
+    command: Vec<String>,
+    shell_line: String,
+    commands: Vec<Vec<String>>,
+    exit: i32,
+) -> i32 {
     let record = ZloginRecord {
         command,
         stdin: ctx.stdin_read.clone().filter(|s| !s.is_empty()),
         exit,
         time: ctx::now(),
-        shell_line: line,
+        shell_line,
         commands,
+        mode: mode.to_string(),
+        pid: std::process::id(),
     };
     if let Err(e) = ctx.store.update(|st| {
-        if let Some(z) = st.zone_mut(&zone) {
+        if let Some(z) = st.zone_mut(zone) {
             z.zlogin.push(record);
         }
     }) {

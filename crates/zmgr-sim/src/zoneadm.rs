@@ -720,10 +720,11 @@ impl Adm<'_> {
                 // The zone's boot environment goes, with its files.
                 let _ = std::fs::remove_dir_all(&dir);
             }
-            // The brand's uninstall destroys the zonepath's dataset.
+            // The brand's uninstall destroys the zonepath's dataset, and the
+            // snapshot a cloned boot environment came from.
             let zonepath = z.config.zonepath.clone();
             if let Some(ds) = zfs::with_mountpoint(st, &zonepath) {
-                zfs::destroy_tree(st, &ds);
+                zfs::destroy_tree_and_origins(st, &ds);
             }
             true
         })?;
@@ -1113,23 +1114,60 @@ impl Adm<'_> {
         Ok(())
     }
 
+    /// `clone_func` (illumos-gate `usr/src/cmd/zoneadm/zoneadm.c`): the
+    /// target must be configured; the source not the global zone nor
+    /// `SUNW…`, not ready or running (`clone operation is invalid for
+    /// running zones.`), installed (`zone SRC is STATE; installed is
+    /// required.`) and of the target's brand (`validate_clone`,
+    /// `valid_brand_clone`). Then the target goes `incomplete`, the brand's
+    /// clone hook runs (brand.rs `clone_hook`) and, when it succeeds, the
+    /// target is `installed`. A failing hook leaves it `incomplete`, with
+    /// what the hook made.
     fn clone_zone(&mut self, zone: &str, args: &[String]) -> Flow {
         let short = "clone [-m method] [-s <ZFS snapshot>] [brand-specific args] zonename";
-        let mut g = Getopt::new(args, "m:s:", 0);
+        // getopt over "?m:s:" with opterr off: unknown options are the brand's.
+        let mut g = Getopt::new(args, "?m:s:", 0);
         for o in g.by_ref() {
-            if !matches!(o, Opt::Flag(_, _)) {
+            if let Opt::Flag('?', _) = o {
                 return Err(self.sub_usage(short));
             }
         }
         let [source] = &args[g.optind..] else {
             return Err(self.sub_usage(short));
         };
+        match self.state_of(zone)? {
+            ZoneState::Configured => {}
+            ZoneState::Incomplete => {
+                return Err(self.fail("zone is incomplete; uninstall required."));
+            }
+            ZoneState::Installed => return Err(self.fail("is already installed.")),
+            s => {
+                return Err(self.fail(&format!(
+                    "clone operation is invalid for {} zones.",
+                    s.as_str()
+                )));
+            }
+        }
+        if source == "global" {
+            return Err(self.fail("clone operation is invalid for the global zone."));
+        }
+        if source.starts_with("SUNW") {
+            return Err(self.fail("clone operation is invalid for zones starting with SUNW."));
+        }
         let st = self.read()?;
         let Some(src) = st.zone(source) else {
-            self.ctx
-                .err(&format!("zoneadm: {source}: No such zone configured\n"));
+            // zperror2(source_zone, "could not get state")
+            self.ctx.err(&format!(
+                "zoneadm: {source}: could not get state: No such zone configured\n"
+            ));
             return Err(Exit(1));
         };
+        if matches!(src.state, ZoneState::Ready | ZoneState::Running) {
+            return Err(self.fail(&format!(
+                "clone operation is invalid for {} zones.",
+                src.state.as_str()
+            )));
+        }
         if src.state != ZoneState::Installed {
             self.ctx.err(&format!(
                 "zoneadm: zone {source} is {}; installed is required.\n",
@@ -1137,15 +1175,61 @@ impl Adm<'_> {
             ));
             return Err(Exit(1));
         }
-        let image = src.image.clone();
-        if self.state_of(zone)? != ZoneState::Configured {
-            return Err(self.fail("is already installed."));
+        let target = st.zone(zone).expect("checked");
+        if src.config.brand != target.config.brand {
+            self.ctx.err(&format!(
+                "zoneadm: Zones '{source}' and '{zone}' have different brand types.\n"
+            ));
+            return Err(Exit(1));
         }
-        self.fault(zone, "clone", "clone failed")?;
+        let (image, src_zonepath) = (src.image.clone(), src.config.zonepath.clone());
+        let zonepath = target.config.zonepath.clone();
+        let outcome = self.ctx.fault_no_sleep("zoneadm", "clone", Some(zone));
+        let dir = self.ctx.store.dir().to_path_buf();
+        let zone_s = zone.to_string();
+        let res = self.update(|st| {
+            zfs::ensure(st, &dir);
+            let z = st.zone_mut(&zone_s)?;
+            if z.state != ZoneState::Configured {
+                return Some(Err(z.state));
+            }
+            z.state = ZoneState::Incomplete;
+            z.uuid = random::uuid();
+            let cloned = brand::clone_hook(st, &zone_s, &zonepath, &src_zonepath);
+            if let Some(z) = st.zone_mut(&zone_s) {
+                z.root_dir = cloned.root_dir.clone();
+            }
+            Some(Ok(cloned))
+        })?;
+        let cloned = match res {
+            None => {
+                self.ctx
+                    .err(&format!("zoneadm: {zone}: No such zone configured\n"));
+                return Err(Exit(1));
+            }
+            Some(Err(_)) => return Err(self.fail("is already installed.")),
+            Some(Ok(c)) => c,
+        };
+        for t in &cloned.output {
+            match t.stream {
+                brand::Stream::Out => self.ctx.out(&t.text),
+                brand::Stream::Err => self.ctx.err(&t.text),
+            }
+        }
+        // A delay rule acts while the hook works: what it made is there.
+        ctx::sleep(outcome.delay);
+        if cloned.exit != 0 {
+            return Err(Exit(1));
+        }
+        if let Some(f) = outcome.failure {
+            // The hook fails after its ZFS work (its trap_exit: the zone
+            // stays incomplete).
+            self.zerror(f.message.as_deref().unwrap_or("clone failed"));
+            return Err(Exit(f.exit));
+        }
         self.update(|st| {
             if let Some(z) = st.zone_mut(zone) {
                 z.state = ZoneState::Installed;
-                z.uuid = random::uuid();
                 z.image = image;
             }
         })?;

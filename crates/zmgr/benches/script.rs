@@ -97,17 +97,19 @@ fn us(d: Duration) -> f64 {
 }
 
 fn zone(base: &Path) -> script::hooks::HookZone {
-    script::hooks::HookZone {
-        name: "web01".into(),
-        address: "192.0.2.10".into(),
-        prefix: 24,
-        gateway: Some("192.0.2.1".into()),
-        pool: "default".into(),
-        brand: "ipkg".into(),
-        zonepath: base.join("zones/web01"),
-        template: "web".into(),
-        vnic: "web01_0".into(),
-    }
+    script::hooks::HookZone::new(
+        "web01",
+        "ipkg",
+        &base.join("zones/web01"),
+        "web",
+        vec![zmgr_core::ops::hooks::HookNet {
+            pool: "default".into(),
+            address: "192.0.2.10".into(),
+            prefix: 24,
+            gateway: Some("192.0.2.1".into()),
+            vnic: "web01_0".into(),
+        }],
+    )
 }
 
 fn load_template(path: &Path) -> zmgr_core::model::template::Template {

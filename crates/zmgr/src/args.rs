@@ -63,8 +63,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List the zones in the registry
-    List(OutputArgs),
+    /// List the zones in the registry, or those matching the filters
+    List {
+        /// Only zones whose name matches this glob (`web*`, `db0[1-3]`)
+        #[arg(value_name = "GLOB")]
+        pattern: Option<String>,
+        /// Only zones in these states (comma-separated)
+        #[arg(long, value_name = "STATE,…")]
+        state: Vec<String>,
+        /// Only zones made from this template
+        #[arg(long, value_name = "T")]
+        template: Option<String>,
+        /// Only zones with an address of this pool
+        #[arg(long, value_name = "P")]
+        pool: Option<String>,
+        /// Only zones of this brand
+        #[arg(long, value_name = "B")]
+        brand: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Create a zone: allocate its address, create its VNIC, configure, install and boot it
     ///
     /// Runs as a transaction: on any failure or interrupt every step already done is undone, in
@@ -75,18 +93,32 @@ pub enum Command {
         /// Template [default: config.kdl's default-template]
         #[arg(long, short = 't')]
         template: Option<String>,
-        /// Pool to take the address from [default: the template's pool]
+        /// One interface, from this pool, instead of the template's
         #[arg(long)]
         pool: Option<String>,
-        /// Take this address instead of the lowest free one
+        /// Take this address for the first interface instead of the lowest free one
         #[arg(long, value_name = "ADDR")]
         ip: Option<std::net::IpAddr>,
-        /// VNIC name [default: derived from the zone name, e.g. web01_0]
+        /// An interface from POOL (at ADDR); repeat for several. Replaces the template's
+        /// interfaces; the first carries the default route
+        #[arg(long, value_name = "POOL[=ADDR]", conflicts_with_all = ["pool", "ip"])]
+        net: Vec<zmgr_core::ops::create::NetRequest>,
+        /// Take a requested address outside its pool's ranges (inside its network; never
+        /// the gateway, network, broadcast, reserved or excluded addresses)
+        #[arg(long)]
+        force_range: bool,
+        /// First VNIC's name [default: derived from the zone name, e.g. web01_0; the next
+        /// are web01_1, …]
         #[arg(long, value_name = "LINK")]
         vnic: Option<String>,
         /// Do not boot the zone now, and set its zonecfg autoboot to false
         #[arg(long)]
         no_boot: bool,
+        /// Clone this installed, halted zone of the template's brand (`zoneadm clone`: a ZFS
+        /// clone of its boot environment) instead of installing [default: the template's
+        /// clone-from]
+        #[arg(long, value_name = "ZONE")]
+        clone: Option<String>,
         /// Print the plan (address, zonecfg file, every command) and change nothing
         #[arg(long, short = 'n')]
         dry_run: bool,
@@ -97,14 +129,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Destroy a zone: halt, uninstall, delete its configuration and VNIC, free its address
+    /// Destroy zones: halt, uninstall, delete the configuration and VNICs, free the addresses
+    ///
+    /// Asks for confirmation when standard input is a terminal, unless --yes; never asks
+    /// otherwise. Several zones are destroyed in parallel (--jobs at once), each reported.
     Destroy {
-        /// Zone name
-        name: String,
+        #[command(flatten)]
+        zones: ZoneSelection,
         /// Print the commands and change nothing
         #[arg(long, short = 'n')]
         dry_run: bool,
-        /// Print the result as JSON
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Print the result as JSON (one zone named: its object; else an array, one per zone)
         #[arg(long)]
         json: bool,
     },
@@ -139,12 +177,92 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Boot a zone
-    Boot { name: String },
-    /// Halt a zone
-    Halt { name: String },
-    /// Reboot a zone
-    Reboot { name: String },
+    /// Boot zones
+    Boot(LifecycleArgs),
+    /// Halt zones at once (zoneadm halt), bypassing their shutdown scripts
+    Halt(LifecycleArgs),
+    /// Shut zones down gracefully (zoneadm shutdown); halt those still up after --timeout
+    Shutdown {
+        #[command(flatten)]
+        args: LifecycleArgs,
+        /// Seconds the graceful shutdown may take before the zone is halted
+        #[arg(long, value_name = "S", default_value_t = 60)]
+        timeout: u64,
+    },
+    /// Reboot zones gracefully (zoneadm shutdown -r), or at once with --force (zoneadm reboot)
+    Reboot {
+        #[command(flatten)]
+        args: LifecycleArgs,
+        /// Reboot at once (zoneadm reboot), bypassing the zone's shutdown scripts
+        #[arg(long)]
+        force: bool,
+        /// Seconds the graceful shutdown may take before zoneadm reboot
+        #[arg(long, value_name = "S", default_value_t = 60, conflicts_with = "force")]
+        timeout: u64,
+    },
+    /// Log in to a running zone (zlogin), or run one command in it; replaces zmgr with zlogin
+    ///
+    /// Without a command, an interactive login when standard input is a terminal. The exit
+    /// status is zlogin's (the command's).
+    Login {
+        /// Zone name
+        name: String,
+        /// The command and its arguments, after `--`
+        #[arg(last = true, value_name = "CMD")]
+        command: Vec<String>,
+    },
+    /// Connect to a zone's console (zlogin -C); `~.` disconnects. Replaces zmgr with zlogin
+    Console {
+        /// Zone name
+        name: String,
+    },
+    /// Take a ZFS snapshot of a halted zone (its zonepath dataset and boot environments),
+    /// named zmgr-SNAP; or, with --delete, delete one
+    ///
+    /// SNAP defaults to the time in UTC (20250102T030405Z). zmgr never touches snapshots
+    /// whose names do not start with zmgr-.
+    Snapshot {
+        /// Zone name
+        name: String,
+        /// Snapshot name: letters, digits, `-`, `_`, `.` and `:` [default: the UTC time]
+        snap: Option<String>,
+        /// Delete the snapshot SNAP instead of taking one
+        #[arg(long, requires = "snap")]
+        delete: bool,
+        /// Print the command and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the snapshots zmgr made of a zone, oldest first
+    Snapshots {
+        /// Zone name
+        name: String,
+        /// Print them as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Roll a halted zone back to one of its zmgr snapshots
+    ///
+    /// Refused when later snapshots exist, naming them; --force destroys the later zmgr
+    /// snapshots first. A later snapshot zmgr did not make always stops it.
+    Rollback {
+        /// Zone name
+        name: String,
+        /// Snapshot name (as `zmgr snapshots` lists it)
+        snap: String,
+        /// Destroy the zone's later zmgr snapshots, then roll back
+        #[arg(long)]
+        force: bool,
+        /// Print the commands and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Show one zone's registry entry
     Show {
         /// Zone name
@@ -284,6 +402,46 @@ pub enum PublisherCommand {
         #[arg(value_name = "URI")]
         uris: Vec<String>,
     },
+}
+
+/// The zones a lifecycle verb acts on: names and selectors.
+#[derive(Debug, Args)]
+pub struct ZoneSelection {
+    /// Zone names
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Also every zone made from this template
+    #[arg(long, value_name = "T")]
+    pub all_of_template: Option<String>,
+    /// Also every zone with an address of this pool (with --all-of-template: zones of both)
+    #[arg(long, value_name = "P")]
+    pub pool: Option<String>,
+    /// How many zones to handle at once
+    #[arg(long, value_name = "N", default_value_t = zmgr_core::ops::bulk::DEFAULT_JOBS)]
+    pub jobs: usize,
+}
+
+impl ZoneSelection {
+    pub fn selection(&self) -> zmgr_core::ops::bulk::Selection {
+        zmgr_core::ops::bulk::Selection {
+            names: self.names.clone(),
+            template: self.all_of_template.clone(),
+            pool: self.pool.clone(),
+        }
+    }
+}
+
+/// `boot`, `halt`, `shutdown` and `reboot`: the zones, a dry run, JSON.
+#[derive(Debug, Args)]
+pub struct LifecycleArgs {
+    #[command(flatten)]
+    pub zones: ZoneSelection,
+    /// Print the commands and change nothing
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+    /// Print one object per zone, as a JSON array: zone, ok, and state or error
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `--json`, or illumos-style `-p -o field,…`, or a table (optionally `-o field,…`).

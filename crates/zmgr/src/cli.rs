@@ -11,7 +11,7 @@ use zmgr_core::host::exec::System;
 use zmgr_core::ops::create::CreateOptions;
 use zmgr_core::ops::publishers::AddOutcome;
 use zmgr_core::ops::session::{Session, SharedRunner};
-use zmgr_core::ops::{create, host, lifecycle, pools, publishers, view};
+use zmgr_core::ops::{create, host, pools, publishers, view};
 use zmgr_core::store::needs::{Needs, Want};
 use zmgr_core::store::registry::Registry;
 
@@ -20,6 +20,8 @@ use crate::args::{
 };
 use crate::output::{self, Format};
 use crate::render;
+
+mod snapshots;
 
 /// Runs zmgr with the process's arguments and returns the exit status.
 pub fn main() -> i32 {
@@ -278,17 +280,23 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             template,
             pool,
             ip,
+            net,
+            force_range,
             vnic,
             no_boot,
+            clone,
             dry_run,
             keep_on_failure,
             json,
         } => {
             let opts = CreateOptions {
+                clone,
                 name,
                 template,
                 pool,
                 ip,
+                nets: net,
+                force_range,
                 vnic,
                 no_boot,
                 keep_on_failure,
@@ -309,41 +317,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let text = if json {
                 output::pretty(&serde_json::to_value(&created).expect("serialisable"))
             } else {
-                format!(
-                    "created zone {}: {} on {}, {}\n",
-                    created.zone, created.address, created.link, created.state
-                )
+                render::created(&created)
             };
             emit(out, &text)
         }
         Command::Destroy {
-            name,
+            zones,
             dry_run,
+            yes,
             json,
         } => {
-            let (mut core, registry) = open_core(true, &mut lifecycle::destroy_needs(&name))?;
-            let report = zmgr_core::ops::lifecycle::destroy(&mut core, &registry, &name, dry_run)?;
-            let text = if json {
-                output::pretty(&serde_json::to_value(&report).expect("serialisable"))
-            } else {
-                let mut t = String::new();
-                for s in &report.skipped {
-                    t += &format!("skipped: {s}\n");
-                }
-                if dry_run {
-                    for c in &report.commands {
-                        t += &format!("would run: {c}\n");
-                    }
-                    t += &format!(
-                        "would remove the registry entry {}\nnothing was changed (--dry-run)\n",
-                        zmgr_core::store::entries::entry_path(core.root(), &name).display()
-                    );
-                } else {
-                    t += &format!("destroyed zone {name}\n");
-                }
-                t
-            };
-            emit(out, &text)
+            let sel = zones.selection();
+            if !dry_run && !yes {
+                // Asked before zmgr catches Ctrl-C (open_core), so Ctrl-C ends the question.
+                let reg = load_for(&root, |r| sel.destroy_needs(r))?;
+                crate::zones::confirm(&reg, &sel)?;
+            }
+            let opened = open_core(true, &mut |r| sel.destroy_needs(r))?;
+            crate::zones::destroy(opened, &sel, zones.jobs, dry_run, json, out, &print_error)
         }
         Command::Import {
             names,
@@ -411,24 +402,64 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             emit(out, &t)
         }
         Command::Script(ScriptCommand::Api) => emit(out, &zmgr_script::reference::generate()),
-        Command::Boot { name } => lifecycle(
-            open_core(true, &mut lifecycle::needs(&name))?,
-            &name,
-            zmgr_core::ops::lifecycle::Action::Boot,
+        Command::Boot(a) => zones_verb(
+            &open_core,
+            &a,
+            crate::zones::Verb::Change(zmgr_core::ops::lifecycle::Action::Boot),
             out,
         ),
-        Command::Halt { name } => lifecycle(
-            open_core(true, &mut lifecycle::needs(&name))?,
-            &name,
-            zmgr_core::ops::lifecycle::Action::Halt,
+        Command::Halt(a) => zones_verb(
+            &open_core,
+            &a,
+            crate::zones::Verb::Change(zmgr_core::ops::lifecycle::Action::Halt),
             out,
         ),
-        Command::Reboot { name } => lifecycle(
-            open_core(true, &mut lifecycle::needs(&name))?,
-            &name,
-            zmgr_core::ops::lifecycle::Action::Reboot,
+        Command::Shutdown { args, timeout } => zones_verb(
+            &open_core,
+            &args,
+            crate::zones::Verb::Shutdown(zmgr_core::ops::shutdown::Options {
+                timeout: std::time::Duration::from_secs(timeout),
+                reboot: false,
+            }),
             out,
         ),
+        Command::Reboot {
+            args,
+            force,
+            timeout,
+        } => zones_verb(
+            &open_core,
+            &args,
+            if force {
+                crate::zones::Verb::Change(zmgr_core::ops::lifecycle::Action::Reboot)
+            } else {
+                crate::zones::Verb::Shutdown(zmgr_core::ops::shutdown::Options {
+                    timeout: std::time::Duration::from_secs(timeout),
+                    reboot: true,
+                })
+            },
+            out,
+        ),
+        Command::Login { name, command } => {
+            let (core, registry) = open_core(true, &mut zmgr_core::ops::login::needs(&name))?;
+            let login = if command.is_empty() {
+                zmgr_core::ops::login::Login::Shell
+            } else {
+                zmgr_core::ops::login::Login::Command(command)
+            };
+            let _ = out.flush();
+            Err(zmgr_core::ops::login::exec(&core, &registry, &name, &login))
+        }
+        Command::Console { name } => {
+            let (core, registry) = open_core(true, &mut zmgr_core::ops::login::needs(&name))?;
+            let _ = out.flush();
+            Err(zmgr_core::ops::login::exec(
+                &core,
+                &registry,
+                &name,
+                &zmgr_core::ops::login::Login::Console,
+            ))
+        }
         Command::Init => {
             // A sandbox's files have its own commands and pool.
             let steps = match &sandbox {
@@ -461,13 +492,67 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             }
         }
         Command::Check { json } => check(&root, json, out),
-        Command::List(o) => {
+        Command::List {
+            pattern,
+            state,
+            template,
+            pool,
+            brand,
+            output: o,
+        } => {
             let format = o.format()?;
+            let filter = view::ZoneFilter::parse(&state, template, pool, brand, pattern)?;
             let reg = load(&root)?;
             emit(
                 out,
-                &output::render(&view::zones(reg.zones.values()), &format)?,
+                &output::render(
+                    &view::zones(view::filter_zones(reg.zones.values(), &filter)),
+                    &format,
+                )?,
             )
+        }
+        Command::Snapshot {
+            name,
+            snap,
+            delete,
+            dry_run,
+            json,
+        } => {
+            let (mut core, registry) =
+                open_core(true, &mut zmgr_core::ops::snapshots::needs(&name))?;
+            let report = if delete {
+                let snap = snap.as_deref().expect("clap requires SNAP with --delete");
+                zmgr_core::ops::snapshots::delete(&mut core, &registry, &name, snap, dry_run)?
+            } else {
+                zmgr_core::ops::snapshots::snapshot(
+                    &mut core,
+                    &registry,
+                    &name,
+                    snap.as_deref(),
+                    dry_run,
+                )?
+            };
+            let verb = if delete { "deleted" } else { "took" };
+            emit(out, &snapshots::report(&report, verb, json))
+        }
+        Command::Snapshots { name, json } => {
+            let (core, registry) = open_core(true, &mut zmgr_core::ops::snapshots::needs(&name))?;
+            let list = zmgr_core::ops::snapshots::list(&core, &registry, &name)?;
+            emit(out, &snapshots::listing(&name, &list, json))
+        }
+        Command::Rollback {
+            name,
+            snap,
+            force,
+            dry_run,
+            json,
+        } => {
+            let (mut core, registry) =
+                open_core(true, &mut zmgr_core::ops::snapshots::needs(&name))?;
+            let report = zmgr_core::ops::snapshots::rollback(
+                &mut core, &registry, &name, &snap, force, dry_run,
+            )?;
+            emit(out, &snapshots::report(&report, "rolled back to", json))
         }
         Command::Show { name, output: o } => {
             let format = o.format()?;
@@ -618,14 +703,29 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     }
 }
 
-fn lifecycle(
-    (mut core, registry): (Session, Registry),
-    name: &str,
-    action: zmgr_core::ops::lifecycle::Action,
+/// What opens a session for a verb: whether it reads the zone entries, and the files it needs.
+type OpenCore<'a> =
+    dyn Fn(bool, &mut dyn FnMut(&Registry) -> Needs) -> Result<(Session, Registry)> + 'a;
+
+/// `boot`, `halt`, `shutdown` and `reboot` over the zones the arguments select.
+fn zones_verb(
+    open_core: &OpenCore<'_>,
+    a: &crate::args::LifecycleArgs,
+    verb: crate::zones::Verb,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let state = zmgr_core::ops::lifecycle::change(&mut core, &registry, name, action)?;
-    emit(out, &format!("zone {name} is {state}\n"))
+    let sel = a.zones.selection();
+    let opened = open_core(true, &mut |_| sel.needs())?;
+    crate::zones::lifecycle(
+        opened,
+        &sel,
+        a.zones.jobs,
+        verb,
+        a.dry_run,
+        a.json,
+        out,
+        &print_error,
+    )
 }
 
 /// Loads the registry for a verb that shows it, printing its warnings (a broken file is

@@ -8,6 +8,7 @@ mod output;
 mod progress;
 mod render;
 mod sandbox;
+mod zones;
 
 fn main() {
     // Scripts recurse on the native stack; a large one (reserved, touched only as used) lets

@@ -4,6 +4,22 @@ use zmgr_core::ops::session::Session;
 
 use crate::output;
 
+/// What `create` prints when it is done: `created zone web01: 192.0.2.10/24 on web01_0,
+/// running`, one `ADDRESS on LINK` per interface.
+pub fn created(c: &zmgr_core::ops::create::Created) -> String {
+    let nets: Vec<String> = c
+        .nets
+        .iter()
+        .map(|n| format!("{} on {}", n.address, n.link))
+        .collect();
+    let nets = if nets.is_empty() {
+        "no network".to_string()
+    } else {
+        nets.join(", ")
+    };
+    format!("created zone {}: {nets}, {}\n", c.zone, c.state)
+}
+
 pub fn dry_run_text(core: &Session, dry: &zmgr_core::ops::create::DryRun) -> String {
     let plan = &dry.plan;
     let mut pairs: Vec<(&str, String)> = vec![
@@ -12,17 +28,44 @@ pub fn dry_run_text(core: &Session, dry: &zmgr_core::ops::create::DryRun) -> Str
             "template",
             format!("{} (brand {})", plan.template, plan.brand),
         ),
-        ("pool", plan.pool.clone()),
-        ("address", format!("{}/{}", plan.address, plan.prefix)),
-        (
-            "gateway",
-            plan.gateway.map(|g| g.to_string()).unwrap_or_default(),
-        ),
     ];
-    if plan.ip_type == zmgr_core::model::template::IpType::Exclusive {
-        pairs.push(("vnic", format!("{} over {}", plan.link, plan.over)));
-    } else {
-        pairs.push(("link", format!("{} (shared IP)", plan.link)));
+    let exclusive = plan.ip_type == zmgr_core::model::template::IpType::Exclusive;
+    let link = |n: &zmgr_core::ops::create::PlanNet| {
+        if exclusive {
+            format!("{} over {}", n.link, n.over)
+        } else {
+            format!("{} (shared IP)", n.link)
+        }
+    };
+    match plan.nets.as_slice() {
+        [] => pairs.push(("network", "none".into())),
+        [n] => {
+            pairs.push(("pool", n.pool.clone()));
+            pairs.push(("address", format!("{}/{}", n.address, n.prefix)));
+            pairs.push((
+                "gateway",
+                n.gateway.map(|g| g.to_string()).unwrap_or_default(),
+            ));
+            pairs.push((if exclusive { "vnic" } else { "link" }, link(n)));
+        }
+        nets => {
+            for n in nets {
+                let router = n
+                    .gateway
+                    .map(|g| format!(", default router {g}"))
+                    .unwrap_or_default();
+                pairs.push((
+                    "net",
+                    format!(
+                        "{}/{} from pool {} on {}{router}",
+                        n.address,
+                        n.prefix,
+                        n.pool,
+                        link(n)
+                    ),
+                ));
+            }
+        }
     }
     pairs.push(("zonepath", plan.zonepath.display().to_string()));
     pairs.push(("boot", if plan.boot { "yes".into() } else { "no".into() }));

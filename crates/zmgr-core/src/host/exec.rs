@@ -91,6 +91,15 @@ pub trait Runner {
         self.run_streaming(cmd, on_line)
     }
 
+    /// Replaces the running program with `cmd` (exec), its standard streams and terminal
+    /// inherited, so that an interactive tool (`zlogin`) behaves as if run by hand. Returns
+    /// only when that could not be done. A runner that cannot exec refuses.
+    fn replace(&self, cmd: &CommandLine) -> ExecError {
+        ExecError::Refused {
+            command: cmd.display(self.commands()),
+        }
+    }
+
     /// The tool paths, for showing commands.
     fn commands(&self) -> &Commands;
 }
@@ -165,6 +174,32 @@ impl System {
 impl Runner for System {
     fn commands(&self) -> &Commands {
         &self.commands
+    }
+
+    fn replace(&self, cmd: &CommandLine) -> ExecError {
+        use std::os::unix::process::CommandExt;
+        let path = self.commands.path(cmd.tool);
+        if !path.exists() {
+            return ExecError::Missing {
+                tool: cmd.tool,
+                path: path.to_path_buf(),
+            };
+        }
+        if self.trace {
+            eprintln!("+ exec {}", cmd.display(&self.commands));
+        }
+        // The same process, so the same process group and terminal: the tool is in the
+        // foreground as zmgr was. exec resets the signals zmgr caught (SIGINT, SIGTERM,
+        // SIGHUP) to their defaults, so the tool gets them as it would from a shell. The
+        // person's locale is kept: nothing parses what the tool prints.
+        let source = std::process::Command::new(path)
+            .args(&cmd.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .exec();
+        ExecError::Spawn {
+            command: cmd.display(&self.commands),
+            source,
+        }
     }
 
     fn run_streaming(

@@ -1377,9 +1377,11 @@ mod tests {
             zonepath: "/zones/a:b",
             autoboot: true,
             ip_type: IpType::Exclusive,
-            physical: "web1_0",
-            address: Some("192.0.2.10/24".into()),
-            defrouter: Some("192.0.2.1".into()),
+            nets: vec![zonecfg::SpecNet {
+                physical: "web1_0".into(),
+                address: Some("192.0.2.10/24".into()),
+                defrouter: Some("192.0.2.1".into()),
+            }],
             extras,
         })
         .unwrap()

@@ -79,9 +79,133 @@ pub fn destroy(dataset: &str) -> CommandLine {
     CommandLine::new(Tool::Zfs, ["destroy", dataset])
 }
 
+/// One snapshot as `zfs list -H -p -t snapshot -o name,creation` prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// `DATASET@SNAP`.
+    pub name: String,
+    /// Seconds since the epoch (`-p`).
+    pub creation: u64,
+}
+
+impl Snapshot {
+    /// The part after `@`.
+    pub fn snap(&self) -> &str {
+        self.name.split_once('@').map_or("", |(_, s)| s)
+    }
+
+    /// The part before `@`.
+    pub fn dataset(&self) -> &str {
+        self.name.split_once('@').map_or("", |(d, _)| d)
+    }
+}
+
+/// `zfs list -H -p -t snapshot -o name,creation -r DATASET`: the snapshots of the dataset
+/// and its descendants, grouped by dataset, each dataset's oldest first (zfs sorts the
+/// snapshots of one dataset by `createtxg`: `zfs_compare` in illumos-gate
+/// `usr/src/cmd/zfs/zfs_iter.c`).
+pub fn list_snapshots(dataset: &str) -> CommandLine {
+    CommandLine::new(
+        Tool::Zfs,
+        [
+            "list",
+            "-H",
+            "-p",
+            "-t",
+            "snapshot",
+            "-o",
+            "name,creation",
+            "-r",
+            dataset,
+        ],
+    )
+}
+
+/// Parses `zfs list -H -p -o name,creation`: a TAB between the name and the seconds.
+/// Lines that are not snapshots of `dataset` or its descendants are refused (the output is
+/// hostile input like any other).
+pub fn parse_snapshots(dataset: &str, text: &str) -> std::result::Result<Vec<Snapshot>, String> {
+    let below = format!("{dataset}/");
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let Some((name, creation)) = line.split_once('\t') else {
+            return Err(format!(
+                "line {} of `zfs list -H` has no TAB between name and creation: {line:?}",
+                n + 1
+            ));
+        };
+        let ours = name.split_once('@').is_some_and(|(fs, snap)| {
+            (fs == dataset || fs.starts_with(&below)) && !snap.is_empty()
+        });
+        if !ours {
+            return Err(format!(
+                "line {} of `zfs list` names {name:?}, not a snapshot of {dataset}",
+                n + 1
+            ));
+        }
+        let creation = creation.parse().map_err(|_| {
+            format!(
+                "line {} of `zfs list -p` has creation {creation:?}, not a number of seconds",
+                n + 1
+            )
+        })?;
+        out.push(Snapshot {
+            name: name.to_string(),
+            creation,
+        });
+    }
+    Ok(out)
+}
+
+/// The snapshots of `dataset`, oldest first.
+pub fn snapshots(runner: &dyn Runner, dataset: &str) -> Result<Vec<Snapshot>> {
+    let cmd = list_snapshots(dataset);
+    let out = runner.run(&cmd)?;
+    parse_snapshots(dataset, &out.stdout).map_err(|reason| Error::HostOutput {
+        command: cmd.display(runner.commands()),
+        reason,
+    })
+}
+
+/// `zfs snapshot -r DATASET@SNAP`: the dataset and every descendant, at once (the zone's
+/// boot environments live below its zonepath dataset).
+pub fn snapshot(snapshot: &str) -> CommandLine {
+    CommandLine::new(Tool::Zfs, ["snapshot", "-r", snapshot])
+}
+
+/// `zfs rollback DATASET@SNAP`, without `-r`: ZFS refuses it while later snapshots exist,
+/// so it never destroys a snapshot zmgr did not name.
+pub fn rollback(snapshot: &str) -> CommandLine {
+    CommandLine::new(Tool::Zfs, ["rollback", snapshot])
+}
+
+/// `zfs destroy -r DATASET@SNAP`: that snapshot of the dataset and of its descendants (no
+/// `-R`: a snapshot with clones is refused).
+pub fn destroy_snapshot(snapshot: &str) -> CommandLine {
+    CommandLine::new(Tool::Zfs, ["destroy", "-r", snapshot])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_snapshots_and_refuses_others() {
+        // zfs list -H -p -t snapshot -o name,creation -d 1 rpool/zones/web01
+        let text = "rpool/zones/web01@zmgr-a\t1718000000\nrpool/zones/web01@daily\t1718000100\nrpool/zones/web01/ROOT/zbe@zmgr-a\t1718000000\n";
+        let s = parse_snapshots("rpool/zones/web01", text).unwrap();
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[2].dataset(), "rpool/zones/web01/ROOT/zbe");
+        assert_eq!(s[0].snap(), "zmgr-a");
+        assert_eq!(s[1].creation, 1718000100);
+        assert!(parse_snapshots("rpool/zones/web01", "rpool/zones/web0@x\t1\n").is_err());
+        assert!(parse_snapshots("rpool/zones/web01", "rpool/zones/web01@x\tyesterday\n").is_err());
+        assert!(parse_snapshots("rpool/zones/web01", "rpool/zones/web01@x 1\n").is_err());
+        assert!(parse_snapshots("rpool/zones/web01", "").unwrap().is_empty());
+    }
 
     #[test]
     fn parses_list_h_and_finds_the_mountpoint_exactly() {

@@ -20,6 +20,23 @@ pub fn run(zone: &str, words: &[String]) -> CommandLine {
     CommandLine::new(Tool::Zlogin, [zone.to_string(), line])
 }
 
+/// `zlogin ZONE` (an interactive login when standard input is a terminal; otherwise the
+/// zone's shell reads its commands from standard input, zlogin.c `main`), or `zlogin ZONE
+/// 'WORD…'` for a command, as [`run`] builds it.
+pub fn login(zone: &str, words: &[String]) -> CommandLine {
+    if words.is_empty() {
+        CommandLine::new(Tool::Zlogin, [zone])
+    } else {
+        run(zone, words)
+    }
+}
+
+/// `zlogin -C ZONE`: the zone's console, which zoneadmd offers whenever the zone is installed
+/// (zlogin.c, "console login"); `~.` at the start of a line disconnects.
+pub fn console(zone: &str) -> CommandLine {
+    CommandLine::new(Tool::Zlogin, ["-C", zone])
+}
+
 /// `svcs -H -o state FMRI`, run in the zone: the state of one of its services.
 pub fn service_state(zone: &str, fmri: &str) -> CommandLine {
     run(zone, &["svcs", "-H", "-o", "state", fmri].map(String::from))
@@ -39,5 +56,15 @@ mod tests {
         assert_eq!(cmd.args, ["web01", r#"echo 'a b' 'c;d' 'it'\''s'"#]);
         // One word is still one argument, quoted only when it needs it.
         assert_eq!(run("z", &["uptime".into()]).args, ["z", "uptime"]);
+    }
+
+    #[test]
+    fn login_and_console() {
+        assert_eq!(login("web01", &[]).args, ["web01"]);
+        assert_eq!(
+            login("web01", &["ls".into(), "-l".into(), "/a b".into()]).args,
+            ["web01", "ls -l '/a b'"]
+        );
+        assert_eq!(console("web01").args, ["-C", "web01"]);
     }
 }

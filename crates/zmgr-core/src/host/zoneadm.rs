@@ -71,6 +71,19 @@ pub fn reboot(zone: &str) -> CommandLine {
     CommandLine::new(Tool::Zoneadm, ["-z", zone, "reboot"])
 }
 
+/// `zoneadm -z NAME shutdown [-r]`: the graceful way down. zoneadmd runs the brand's
+/// shutdown hook inside the zone (ipkg: `/usr/sbin/shutdown -y -g0 -i5`, else `/sbin/init 0`)
+/// and waits, once a second for up to 60 s, for the zone to reach `installed`; `-r` boots it
+/// again afterwards (illumos-gate `usr/src/cmd/zoneadm/zoneadm.c` `shutdown_func`,
+/// `usr/src/cmd/zoneadmd/zoneadmd.c` `zone_graceful_shutdown`, `zone_wait_shutdown`).
+pub fn shutdown(zone: &str, reboot: bool) -> CommandLine {
+    let mut args = vec!["-z", zone, "shutdown"];
+    if reboot {
+        args.push("-r");
+    }
+    CommandLine::new(Tool::Zoneadm, args)
+}
+
 /// `zoneadm -z NAME uninstall -F`: no question asked, also for an incomplete install.
 pub fn uninstall(zone: &str) -> CommandLine {
     CommandLine::new(Tool::Zoneadm, ["-z", zone, "uninstall", "-F"])
@@ -92,6 +105,13 @@ pub fn install(zone: &str, publisher: Option<(&str, &str)>, packages: &[String])
         args.push(p.clone());
     }
     CommandLine::new(Tool::Zoneadm, args)
+}
+
+/// `zoneadm -z NAME clone SOURCE`: the new zone's files from an installed, halted zone of its
+/// brand (illumos-gate `usr/src/cmd/zoneadm/zoneadm.c`, `clone_func`; the ipkg brand's clone
+/// hook snapshots the source's boot environment and clones it, pkg5 `src/brand/clone`).
+pub fn clone(zone: &str, source: &str) -> CommandLine {
+    CommandLine::new(Tool::Zoneadm, ["-z", zone, "clone", source])
 }
 
 /// Parses `zoneadm list -p` output. Lines have 7 fields (older illumos) or more (newer adds a
@@ -201,6 +221,15 @@ mod tests {
         assert_eq!(z[2].id, None);
         assert_eq!(z[3].uuid, None);
         assert_eq!(z[3].state, ZoneState::Configured);
+    }
+
+    #[test]
+    fn shutdown_commands() {
+        assert_eq!(shutdown("web01", false).args, ["-z", "web01", "shutdown"]);
+        assert_eq!(
+            shutdown("web01", true).args,
+            ["-z", "web01", "shutdown", "-r"]
+        );
     }
 
     #[test]

@@ -114,11 +114,18 @@ pub struct ZoneSpec<'a> {
     pub zonepath: &'a str,
     pub autoboot: bool,
     pub ip_type: crate::model::template::IpType,
-    /// Interface: the link, the address with its prefix length, and the default router.
-    pub physical: &'a str,
+    /// The interfaces, in order.
+    pub nets: Vec<SpecNet>,
+    pub extras: &'a crate::model::template::ZonecfgExtras,
+}
+
+/// One interface of a new zone: the link, the address with its prefix length, and the
+/// default router.
+#[derive(Debug, Clone)]
+pub struct SpecNet {
+    pub physical: String,
     pub address: Option<String>,
     pub defrouter: Option<String>,
-    pub extras: &'a crate::model::template::ZonecfgExtras,
 }
 
 /// The command file that configures a new zone: `zonecfg -z NAME -f FILE`.
@@ -138,20 +145,24 @@ pub fn create_command_file(spec: &ZoneSpec<'_>) -> Result<Script, String> {
     for (i, (k, v)) in spec.extras.properties.iter().enumerate() {
         s.from(LineOrigin::Property(i)).set(k, v)?;
     }
-    s.from(LineOrigin::Zmgr).command("add net");
-    s.set("physical", spec.physical)?;
-    if let Some(a) = &spec.address {
-        // Exclusive-IP zones configure their own stack; allowed-address pins what they may use.
-        let prop = match spec.ip_type {
-            IpType::Exclusive => "allowed-address",
-            IpType::Shared => "address",
-        };
-        s.set(prop, a)?;
+    s.from(LineOrigin::Zmgr);
+    for net in &spec.nets {
+        s.command("add net");
+        s.set("physical", &net.physical)?;
+        if let Some(a) = &net.address {
+            // Exclusive-IP zones configure their own stack; allowed-address pins what they
+            // may use.
+            let prop = match spec.ip_type {
+                IpType::Exclusive => "allowed-address",
+                IpType::Shared => "address",
+            };
+            s.set(prop, a)?;
+        }
+        if let Some(r) = &net.defrouter {
+            s.set("defrouter", r)?;
+        }
+        s.command("end");
     }
-    if let Some(r) = &spec.defrouter {
-        s.set("defrouter", r)?;
-    }
-    s.command("end");
     for (i, a) in spec.extras.attrs.iter().enumerate() {
         s.from(LineOrigin::Attr(i)).command("add attr");
         s.set("name", &a.name)?;
@@ -649,9 +660,11 @@ mod tests {
             zonepath: "/zones/web01",
             autoboot: true,
             ip_type: IpType::Exclusive,
-            physical: "web01_0",
-            address: Some("192.0.2.10/24".into()),
-            defrouter: Some("192.0.2.1".into()),
+            nets: vec![SpecNet {
+                physical: "web01_0".into(),
+                address: Some("192.0.2.10/24".into()),
+                defrouter: Some("192.0.2.1".into()),
+            }],
             extras: &extras,
         };
         assert_eq!(

@@ -181,6 +181,48 @@ fn first_bad_char(name: &str, ok: impl Fn(usize, char) -> bool) -> Option<String
         })
 }
 
+/// Why `name` cannot be a zmgr snapshot name (the part after `zmgr-` in `DATASET@zmgr-NAME`).
+/// ZFS takes letters, digits and `-_.: ` in a snapshot name, below 256 bytes for the whole
+/// `DATASET@SNAP` (illumos-gate `usr/src/common/zfs/zfs_namecheck.c`, `valid_char` and
+/// `zfs_component_namecheck`); zmgr also refuses the space (names are words on its command
+/// line and in its output), a leading `-` (it would read as an option) and more than 200
+/// bytes (the dataset's name needs room).
+pub fn snapshot_name_error(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("a snapshot name cannot be empty".into());
+    }
+    if name.len() > 200 {
+        return Some(format!(
+            "snapshot name `{}…` is {} bytes long; at most 200",
+            printable(&name.chars().take(20).collect::<String>()),
+            name.len()
+        ));
+    }
+    if name.starts_with('-') {
+        return Some(format!(
+            "snapshot name `{}` starts with `-`",
+            printable(name)
+        ));
+    }
+    if let Some((i, c)) = name
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || "-_.:".contains(*c)))
+    {
+        let what = match c {
+            ' ' => "a space".to_string(),
+            '@' => "`@`, which ZFS keeps for the dataset/snapshot separator".to_string(),
+            c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+            c => format!("`{c}`"),
+        };
+        return Some(format!(
+            "snapshot name `{}` contains {what} at position {}; ZFS snapshot names take letters, digits, `-`, `_`, `.` and `:`",
+            printable(name),
+            i + 1
+        ));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

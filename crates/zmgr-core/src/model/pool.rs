@@ -331,6 +331,13 @@ impl Pool {
 
     /// Why `ip` cannot be given to a zone from this pool, if it cannot.
     pub fn refusal(&self, ip: IpAddr) -> Option<String> {
+        self.refusal_with(ip, false)
+    }
+
+    /// As [`Pool::refusal`]; with `force_range`, an address of the network outside the
+    /// ranges is taken (the network and broadcast addresses, the gateway, reserved and
+    /// excluded addresses are still refused).
+    pub fn refusal_with(&self, ip: IpAddr, force_range: bool) -> Option<String> {
         let net = self.network.value;
         let name = &self.name.value;
         if !net.contains(&ip) {
@@ -353,7 +360,7 @@ impl Pool {
                 e.value
             ));
         }
-        if !self.ranges.iter().any(|r| r.value.contains(ip)) {
+        if !force_range && !self.ranges.iter().any(|r| r.value.contains(ip)) {
             return Some(format!("{ip} is in none of pool {name}'s ranges"));
         }
         None

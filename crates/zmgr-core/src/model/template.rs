@@ -21,10 +21,12 @@ const NODES: &[&str] = &[
     "boot",
     "ip-type",
     "pool",
+    "nets",
     "publisher",
     "packages",
     "zonecfg",
     "hooks",
+    "clone-from",
 ];
 
 /// A point in a zone's life where a template's hook runs.
@@ -140,8 +142,10 @@ pub struct Template {
     /// not say, as autoboot).
     pub boot: bool,
     pub ip_type: IpType,
-    /// Pool that addresses come from unless `create --pool` says otherwise.
-    pub pool: Option<Spanned<String>>,
+    /// The zone's interfaces, each with an address from a pool, the first carrying the
+    /// default route (`nets { net pool="lan" … }`, or `pool "lan"` for one). `None` when the
+    /// template says nothing (`create --net` or `--pool` must), `Some(vec![])` for none.
+    pub nets: Option<Vec<TemplateNet>>,
     /// IPS publishers for the zone image, preferred first.
     pub publishers: Vec<Spanned<String>>,
     /// Packages installed on top of the brand's base set.
@@ -149,6 +153,18 @@ pub struct Template {
     pub zonecfg: ZonecfgExtras,
     /// (hook point, script path relative to the template's folder)
     pub hooks: Vec<(Spanned<HookPoint>, HookSource)>,
+    /// `clone-from "ZONE"`: zones of this template are cloned from that installed, halted
+    /// zone (`zoneadm clone`) instead of installed (`create --clone` wins).
+    pub clone_from: Option<Spanned<String>>,
+}
+
+/// One interface of the zones a template makes.
+#[derive(Debug, Clone)]
+pub struct TemplateNet {
+    /// The pool its address comes from.
+    pub pool: Spanned<String>,
+    /// Whether the pool's gateway becomes the zone's default router on this interface.
+    pub defrouter: bool,
 }
 
 /// Global zonecfg properties a template may set. zmgr itself sets zonename, zonepath,
@@ -239,6 +255,27 @@ impl Template {
             }
         }
         let pool = r.single(&nodes, "pool").and_then(|n| r.one_string_arg(n));
+        let nets = match (pool, r.single(&nodes, "nets")) {
+            (Some(p), Some(n)) => {
+                r.error_help(
+                    n.name().span(),
+                    "a template gives `pool` or `nets`, not both",
+                    "both given",
+                    format!(
+                        "`pool {}` is short for `nets {{ net pool={} }}`; keep one",
+                        quote(&p.value),
+                        quote(&p.value)
+                    ),
+                );
+                None
+            }
+            (Some(pool), None) => Some(vec![TemplateNet {
+                pool,
+                defrouter: true,
+            }]),
+            (None, Some(n)) => Some(decode_nets(&mut r, n)),
+            (None, None) => None,
+        };
         let mut publishers: Vec<Spanned<String>> = Vec::new();
         for n in r.all(&nodes, "publisher") {
             let Some(p) = r.one_string_arg(n) else {
@@ -334,15 +371,24 @@ impl Template {
                 }
             }
         }
+        let clone_from = r
+            .single(&nodes, "clone-from")
+            .and_then(|n| r.one_string_arg(n));
+        if let Some(c) = &clone_from
+            && let Some(why) = crate::model::names::zone_name_error(&c.value)
+        {
+            r.error(c.span, format!("clone-from: {why}"), "invalid zone name");
+        }
         Some(Template {
             file: file.clone(),
+            clone_from,
             name,
             description,
             brand: brand?,
             autoboot,
             boot,
             ip_type,
-            pool,
+            nets,
             publishers,
             packages,
             zonecfg,
@@ -364,8 +410,20 @@ impl Template {
             s += &format!("    boot #{}\n", self.boot);
         }
         s += &format!("    ip-type {}\n", quote(self.ip_type.as_str()));
-        if let Some(p) = &self.pool {
-            s += &format!("    pool {}\n", quote(&p.value));
+        match self.nets.as_deref() {
+            None => {}
+            Some([n]) if n.defrouter => s += &format!("    pool {}\n", quote(&n.pool.value)),
+            Some(nets) => {
+                s += "    nets {\n";
+                for (i, n) in nets.iter().enumerate() {
+                    s += &format!("        net pool={}", quote(&n.pool.value));
+                    if n.defrouter != (i == 0) {
+                        s += &format!(" defrouter=#{}", n.defrouter);
+                    }
+                    s += "\n";
+                }
+                s += "    }\n";
+            }
         }
         for p in &self.publishers {
             s += &format!("    publisher {}\n", quote(&p.value));
@@ -439,6 +497,50 @@ fn package_stem(fmri: &str) -> &str {
         None => fmri.strip_prefix("pkg:/").unwrap_or(fmri),
     };
     name.split('@').next().unwrap_or(name)
+}
+
+/// `nets { net pool="lan"; net pool="backend" defrouter=#false }`: the first net carries the
+/// default route unless it says `defrouter=#false`, the others only if they say
+/// `defrouter=#true`.
+fn decode_nets(r: &mut Reader<'_>, node: &KdlNode) -> Vec<TemplateNet> {
+    let mut nets = Vec::new();
+    for (i, n) in r.children(node, &["net"]).into_iter().enumerate() {
+        let mut pool = None;
+        let mut defrouter = i == 0;
+        for (key, e) in r.props(n, &["pool", "defrouter"]) {
+            match key {
+                "pool" => pool = r.string_value(n, e),
+                _ => match e.value() {
+                    KdlValue::Bool(b) => defrouter = *b,
+                    other => r.error_help(
+                        e.span(),
+                        format!(
+                            "`defrouter` takes #true or #false, not {}",
+                            crate::kdl::describe(other)
+                        ),
+                        "expected a boolean",
+                        "write `defrouter=#false`",
+                    ),
+                },
+            }
+        }
+        if let Some(e) = n.entries().iter().find(|e| e.name().is_none()) {
+            r.error_help(
+                e.span(),
+                "`net` takes properties, not values",
+                "unexpected value",
+                "write `net pool=\"lan\"`",
+            );
+        }
+        if let Some(c) = n.children() {
+            r.error(c.span(), "`net` takes no children", "unexpected block");
+        }
+        match pool {
+            Some(pool) => nets.push(TemplateNet { pool, defrouter }),
+            None => r.missing(n, "pool", "pool=\"lan\""),
+        }
+    }
+    nets
 }
 
 fn decode_extras(r: &mut Reader<'_>, node: &KdlNode) -> ZonecfgExtras {
@@ -605,6 +707,17 @@ fn decode_resource(
     extras: &mut ZonecfgExtras,
 ) -> Option<SourceSpan> {
     let kind = r.name_arg(n, "resource")?;
+    // A net zmgr does not make would carry an address the registry does not hold: two zones
+    // could get it, and the zone fails at boot when its link is missing.
+    if kind.value == "net" {
+        r.error_help(
+            kind.span,
+            "a template's interfaces are given by `nets`, not a zonecfg `net` resource",
+            "zmgr would not record this interface",
+            "write `nets { net pool=\"lan\" }` beside `zonecfg`: each net gets its VNIC and an address from its pool, held in the registry",
+        );
+        return None;
+    }
     let kinds: Vec<&str> = RESOURCES.iter().map(|(k, _)| *k).collect();
     let Some((_, props)) = RESOURCES.iter().find(|(k, _)| *k == kind.value) else {
         if kind.value == "attr" {
@@ -770,6 +883,12 @@ fn check_value(r: &mut Reader<'_>, v: &Spanned<String>) -> bool {
 /// Checks a resource built at run time (by a hook) against the same rules as a template's:
 /// a known type, its properties, and values zonecfg can take.
 pub fn check_resource(r: &Resource) -> Result<(), String> {
+    if r.kind == "net" {
+        return Err(
+            "a `net` resource would give the zone an interface and address the registry does not hold; a template's `nets` gives interfaces"
+                .into(),
+        );
+    }
     let Some((_, props)) = RESOURCES.iter().find(|(k, _)| *k == r.kind) else {
         let kinds: Vec<&str> = RESOURCES.iter().map(|(k, _)| *k).collect();
         return Err(format!(
@@ -1203,6 +1322,7 @@ template "web" {
         let fs = |more: &str| format!("resource \"fs\" {{ {more} }}");
         for (body, says) in [
             // Sizes (zonecfg_str_to_bytes) and the swap floor.
+            (r#"resource "net" { physical "web0"; address "192.168.10.5/24"; }"#.into(), "a template's interfaces are given by `nets`"),
             (r#"resource "capped-memory" { physical "2GB"; }"#.to_string(), "capped-memory physical `2GB` is not a size"),
             (r#"resource "capped-memory" { physical "-1G"; }"#.into(), "capped-memory physical `-1G` is not a size"),
             (r#"resource "capped-memory" { swap "10M"; }"#.into(), "capped-memory swap `10M` is below zonecfg's minimum of 50M"),
@@ -1263,16 +1383,12 @@ attr "tier" "2""#.into(), "attr `tier` is set twice"),
             (r#"resource "rctl" { name "zone.max-lwps"; }"#.into(), "resource `rctl` has no `value`"),
             (r#"resource "rctl" { value priv="privileged" limit=2000 action="deny"; }"#.into(), "resource `rctl` has no `name`"),
             (r#"resource "dedicated-cpu" { importance "2"; }"#.into(), "resource `dedicated-cpu` has no `ncpus`"),
-            (r#"resource "net" { address "192.168.10.5/24"; }"#.into(), "resource `net` has no `physical`"),
             (r#"resource "device" { match ""; }"#.into(), "resource `device` has no `match`"),
             (r#"resource "admin" { user "ops"; }"#.into(), "resource `admin` has no `auths`"),
             (r#"resource "dataset" { name ""; }"#.into(), "resource `dataset` has no `name`"),
             (r#"resource "capped-memory" { }"#.into(), "resource `capped-memory` has none of physical, swap and locked"),
             (r#"resource "capped-memory" { physical ""; swap ""; }"#.into(), "capped-memory swap `` is below zonecfg's minimum of 50M"),
             // Addresses (validate_net_address_syntax) and dataset names (zfs_name_valid).
-            (r#"resource "net" { physical "web0"; address "fe80::1"; }"#.into(), "an IPv6 address needs a /prefix-length"),
-            (r#"resource "net" { physical "web0"; address "10.0.0.5/33"; }"#.into(), "an IPv4 prefix length is 0 to 32"),
-            (r#"resource "net" { physical "web0"; defrouter "_gw"; }"#.into(), "defrouter `_gw` is neither an IP address nor a host name"),
             (r#"resource "dataset" { name "/tank/data"; }"#.into(), "dataset `/tank/data` is not a ZFS file system name"),
             (r#"resource "dataset" { name "tank//data"; }"#.into(), "dataset `tank//data` is not a ZFS file system name"),
             (r#"resource "dataset" { name "tank/data@snap"; }"#.into(), "dataset `tank/data@snap` is not a ZFS file system name"),
@@ -1336,8 +1452,6 @@ resource "capped-cpu" { ncpus "1"; }"#.into(), "a capped-cpu resource cannot be 
             r#"attr "owner.name" "ops team""#,
             r#"resource "fs" { dir "/data"; special "tank/data"; type "zfs"; }"#,
             r#"resource "fs" { dir "/u01"; special "/dev/dsk/c1t0d0s0"; raw "/dev/rdsk/c1t0d0s0"; type "ufs"; options "ro" "nodevices"; }"#,
-            r#"resource "net" { physical "web0"; address "192.168.10.5/24"; defrouter "192.168.10.1"; }"#,
-            r#"resource "net" { physical "web0"; allowed-address "fe80::1/64"; }"#,
             r#"resource "device" { match "/dev/zvol/rdsk/tank/vol"; }"#,
             r#"resource "dataset" { name "tank/zones/data:1"; }"#,
             r#"resource "admin" { user "ops"; auths "login,manage"; }"#,

@@ -1,15 +1,16 @@
 //! `zmgr create`: a zone, its VNIC and its address, made as one transaction.
 //!
-//! 1. Plan: validate the name and the derived VNIC name, pick the template and pool, and
-//!    build the zonecfg command file. Nothing has run yet.
-//! 2. Reserve: under the registry lock, allocate the address from the registry as it is now
-//!    and write the zone entry in state `creating`. The lock is released before anything slow.
-//! 3. Build: create the VNIC, configure the zone, install it, boot it. Each step first
+//! 1. Plan: validate the name and the derived VNIC names, pick the template and the pool of
+//!    each interface, and build the zonecfg command file. Nothing has run yet.
+//! 2. Reserve: under the registry lock, allocate every interface's address from the registry
+//!    as it is now and write the zone entry in state `creating`. The lock is released before
+//!    anything slow.
+//! 3. Build: create the VNICs, configure the zone, install it, boot it. Each step first
 //!    records how to undo it.
 //! 4. Mark the entry `installed` or `running`.
 //!
 //! Any failure or interrupt undoes the recorded steps in reverse, removing the entry last, so
-//! the address is free again.
+//! the addresses are free again.
 
 use std::collections::HashSet;
 use std::net::IpAddr;
@@ -35,12 +36,54 @@ use crate::store::registry::Registry;
 pub struct CreateOptions {
     pub name: String,
     pub template: Option<String>,
+    /// One interface from this pool instead of the template's.
     pub pool: Option<String>,
+    /// The first interface's address instead of the lowest free one.
     pub ip: Option<IpAddr>,
-    /// VNIC name instead of the one derived from the zone name.
+    /// The interfaces instead of the template's (`--net POOL[=ADDR]`, repeatable).
+    pub nets: Vec<NetRequest>,
+    /// A requested address may lie outside its pool's ranges (inside its network).
+    pub force_range: bool,
+    /// The first VNIC's name instead of the one derived from the zone name.
     pub vnic: Option<String>,
     pub no_boot: bool,
     pub keep_on_failure: bool,
+    /// Clone this installed, halted zone (`zoneadm clone`) instead of installing.
+    pub clone: Option<String>,
+}
+
+/// One interface asked for with `create --net POOL[=ADDR]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetRequest {
+    pub pool: String,
+    pub ip: Option<IpAddr>,
+}
+
+impl std::str::FromStr for NetRequest {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<NetRequest, String> {
+        let (pool, ip) = match s.split_once('=') {
+            Some((pool, ip)) => (pool, Some(ip)),
+            None => (s, None),
+        };
+        if let Some(why) = crate::model::names::object_name_error("pool", pool) {
+            return Err(why);
+        }
+        let ip = match ip {
+            None => None,
+            Some(a) => Some(a.parse().map_err(|_| {
+                format!(
+                    "`{}` is not an IP address; write POOL or POOL=ADDRESS",
+                    crate::text::shown(a)
+                )
+            })?),
+        };
+        Ok(NetRequest {
+            pool: pool.to_string(),
+            ip,
+        })
+    }
 }
 
 /// Everything create will do, decided before anything runs.
@@ -49,16 +92,15 @@ pub struct Plan {
     pub zone: String,
     pub template: String,
     pub brand: String,
-    pub pool: String,
-    pub address: IpAddr,
-    pub prefix: u8,
-    pub gateway: Option<IpAddr>,
-    /// The zone's link: a new VNIC over the pool's stub (exclusive IP), or the stub itself.
-    pub link: String,
-    pub over: String,
+    /// The zone's interfaces, in order; the first with a gateway carries the default route.
+    pub nets: Vec<PlanNet>,
     pub ip_type: IpType,
     pub zonepath: PathBuf,
     pub boot: bool,
+    /// The zone whose files the new one gets from `zoneadm clone` (`--clone`, else the
+    /// template's `clone-from`), instead of an install.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clone: Option<String>,
     /// The zonecfg command file.
     pub zonecfg: String,
     /// The same, knowing where each line came from.
@@ -79,6 +121,19 @@ pub struct Plan {
     pub services_wait: std::time::Duration,
 }
 
+/// One interface of the zone to be made.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanNet {
+    pub pool: String,
+    pub address: IpAddr,
+    pub prefix: u8,
+    /// The zone's default router on this interface.
+    pub gateway: Option<IpAddr>,
+    /// The link: a new VNIC over the pool's stub (exclusive IP), or the pool's link itself.
+    pub link: String,
+    pub over: String,
+}
+
 /// A publisher as the zone's image gets it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImagePublisher {
@@ -92,19 +147,35 @@ pub struct ImagePublisher {
 #[derive(Debug, Clone, Serialize)]
 pub struct Created {
     pub zone: String,
-    pub address: ZoneAddress,
-    pub link: String,
+    /// The first interface's address and link (none for a zone without one), for scripts
+    /// and readers that expect one.
+    pub address: Option<ZoneAddress>,
+    pub link: Option<String>,
+    /// Each interface: its pool, address and link.
+    pub nets: Vec<CreatedNet>,
     pub state: ZoneState,
 }
 
-/// The VNIC name for a zone: its name with `-` as `_`, plus `0` (or `_0` after a digit, as
-/// dladm refuses a number with a leading zero).
+#[derive(Debug, Clone, Serialize)]
+pub struct CreatedNet {
+    pub pool: String,
+    pub address: ZoneAddress,
+    pub link: String,
+}
+
+/// The name of a zone's first VNIC: its name with `-` as `_`, plus `0` (or `_0` after a
+/// digit, as dladm refuses a number with a leading zero).
 pub fn derived_vnic(zone: &str) -> String {
+    derived_vnic_n(zone, 0)
+}
+
+/// The name of a zone's VNIC number `n` (`web0`, `web1`; `web01_0`, `web01_1`).
+pub fn derived_vnic_n(zone: &str, n: usize) -> String {
     let base = zone.replace('-', "_");
     if base.ends_with(|c: char| c.is_ascii_digit()) {
-        format!("{base}_0")
+        format!("{base}_{n}")
     } else {
-        format!("{base}0")
+        format!("{base}{n}")
     }
 }
 
@@ -120,11 +191,20 @@ fn where_set(
     }
 }
 
-/// Checks the request against the registry and decides everything but the address.
+/// One interface decided, but for its address.
+struct Chosen<'r> {
+    pool: &'r Pool,
+    /// The address asked for, if one was, and the option that asked (`--ip`, `--net lan=…`).
+    ip: Option<(IpAddr, String)>,
+    defrouter: bool,
+    link: String,
+}
+
+/// Checks the request against the registry and decides everything but the addresses.
 fn prepare<'r>(
     registry: &'r Registry,
     opts: &CreateOptions,
-) -> Result<(&'r Template, &'r Pool, String)> {
+) -> Result<(&'r Template, Vec<Chosen<'r>>)> {
     if let Some(why) = crate::model::names::zone_name_error(&opts.name) {
         return Err(Error::usage(why));
     }
@@ -159,30 +239,40 @@ fn prepare<'r>(
                 _ => registry.available(crate::store::registry::Kind::Template, &template_name),
             }),
         })?;
-    let pool_name = match (&opts.pool, &template.pool) {
-        (Some(p), _) => p.clone(),
-        (None, Some(p)) => p.value.clone(),
-        (None, None) => {
-            return Err(Error::usage(format!(
-                "template `{template_name}` names no pool and no --pool was given"
-            )));
-        }
-    };
-    let pool = registry
-        .pools
-        .get(&pool_name)
-        .ok_or_else(|| Error::NotFound {
+    let wanted = wanted_nets(opts, template)?;
+    let mut chosen: Vec<Chosen<'r>> = Vec::new();
+    for (i, w) in wanted.into_iter().enumerate() {
+        let pool = registry.pools.get(&w.pool).ok_or_else(|| Error::NotFound {
             kind: "pool",
-            name: pool_name.clone(),
-            help: Some(match (&opts.pool, &template.pool) {
-                (None, Some(p)) => format!(
+            name: w.pool.clone(),
+            help: Some(match w.span {
+                Some(span) => format!(
                     "{} names it; {}",
-                    where_set(Some(&template.file), p.span, "the template"),
-                    registry.available(crate::store::registry::Kind::Pool, &pool_name)
+                    where_set(Some(&template.file), span, "the template"),
+                    registry.available(crate::store::registry::Kind::Pool, &w.pool)
                 ),
-                _ => registry.available(crate::store::registry::Kind::Pool, &pool_name),
+                None => registry.available(crate::store::registry::Kind::Pool, &w.pool),
             }),
         })?;
+        let link = link_for(registry, opts, template, pool, i)?;
+        if chosen.iter().any(|c| c.link == link) && template.ip_type == IpType::Exclusive {
+            return Err(Error::usage(format!(
+                "VNIC `{link}` would be made twice: --vnic names the first VNIC, and the others are named {}",
+                derived_vnic_n(&opts.name, i)
+            ))
+            .with_help("give --vnic a name that does not end in the number of another interface"));
+        }
+        let asked = |ip: IpAddr| match w.span {
+            None if !opts.nets.is_empty() => format!("--net {}={ip}", w.pool),
+            _ => "--ip".to_string(),
+        };
+        chosen.push(Chosen {
+            pool,
+            ip: w.ip.map(|ip| (ip, asked(ip))),
+            defrouter: w.defrouter,
+            link,
+        });
+    }
     for p in &template.publishers {
         if !registry.publishers.contains_key(&p.value) {
             return Err(Error::NotFound {
@@ -194,20 +284,96 @@ fn prepare<'r>(
             });
         }
     }
-    let link = match template.ip_type {
-        IpType::Shared => pool
+    Ok((template, chosen))
+}
+
+/// An interface as asked for, before its pool is looked up.
+struct Wanted {
+    pool: String,
+    ip: Option<IpAddr>,
+    defrouter: bool,
+    /// Where the template names the pool, when it does.
+    span: Option<miette::SourceSpan>,
+}
+
+/// The interfaces asked for: `--net` (all of them), else `--pool` (one), else the template's
+/// `nets` (or `pool`); `--ip` is the first one's address.
+fn wanted_nets(opts: &CreateOptions, template: &Template) -> Result<Vec<Wanted>> {
+    if !opts.nets.is_empty() {
+        if opts.pool.is_some() || opts.ip.is_some() {
+            return Err(Error::usage(
+                "--net gives every interface: it cannot be mixed with --pool or --ip",
+            )
+            .with_help("give the address with the pool: --net POOL=ADDRESS"));
+        }
+        return Ok(opts
+            .nets
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Wanted {
+                pool: n.pool.clone(),
+                ip: n.ip,
+                defrouter: i == 0,
+                span: None,
+            })
+            .collect());
+    }
+    if let Some(p) = &opts.pool {
+        return Ok(vec![Wanted {
+            pool: p.clone(),
+            ip: opts.ip,
+            defrouter: true,
+            span: None,
+        }]);
+    }
+    let Some(nets) = &template.nets else {
+        return Err(Error::usage(format!(
+            "template `{}` names no pool and no --pool or --net was given",
+            template.name.value
+        )));
+    };
+    if nets.is_empty() && opts.ip.is_some() {
+        return Err(Error::usage(format!(
+            "--ip needs an interface, and template `{}` gives none",
+            template.name.value
+        ))
+        .with_help("add one with --net POOL=ADDRESS"));
+    }
+    Ok(nets
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Wanted {
+            pool: n.pool.value.clone(),
+            ip: if i == 0 { opts.ip } else { None },
+            defrouter: n.defrouter,
+            span: Some(n.pool.span),
+        })
+        .collect())
+}
+
+/// The link of interface `i`: for an exclusive-IP zone a new VNIC (`--vnic` for the first, else
+/// derived from the zone's name), for a shared-IP zone the pool's own link.
+fn link_for(
+    registry: &Registry,
+    opts: &CreateOptions,
+    template: &Template,
+    pool: &Pool,
+    i: usize,
+) -> Result<String> {
+    match template.ip_type {
+        IpType::Shared => Ok(pool
             .shared_link
             .as_ref()
             .unwrap_or(&pool.stub)
             .value
-            .clone(),
+            .clone()),
         IpType::Exclusive => {
-            let vnic = opts
-                .vnic
+            let given = opts.vnic.clone().filter(|_| i == 0);
+            let vnic = given
                 .clone()
-                .unwrap_or_else(|| derived_vnic(&opts.name));
+                .unwrap_or_else(|| derived_vnic_n(&opts.name, i));
             if let Some(why) = crate::model::names::link_name_error(&vnic) {
-                let hint = if opts.vnic.is_some() {
+                let hint = if given.is_some() {
                     "choose another --vnic name".to_string()
                 } else {
                     format!(
@@ -228,10 +394,9 @@ fn prepare<'r>(
                 ))
                 .with_help("give another name with --vnic"));
             }
-            vnic
+            Ok(vnic)
         }
-    };
-    Ok((template, pool, link))
+    }
 }
 
 /// A valid link name to suggest when the derived one is not.
@@ -250,17 +415,33 @@ fn suggest_vnic(zone: &str) -> String {
     derived_vnic(&base)
 }
 
-/// The address to take: `--ip` if it is free and the pool may hand it out, else the lowest free one.
+/// The address to take: the one asked for if it is free and the pool may hand it out (outside
+/// its ranges only with `force_range`), else the lowest free one.
 fn allocate(
     pool: &Pool,
-    requested: Option<IpAddr>,
+    requested: Option<(IpAddr, String)>,
+    force_range: bool,
     held: &HashSet<IpAddr>,
     registry: &Registry,
 ) -> Result<IpAddr> {
     match requested {
-        Some(ip) => {
-            if let Some(why) = pool.refusal(ip) {
-                return Err(Error::usage(format!("--ip {ip}: {why}")));
+        Some((ip, asked)) => {
+            if let Some(why) = pool.refusal_with(ip, force_range) {
+                let help = if !force_range && pool.refusal_with(ip, true).is_none() {
+                    "--force-range takes an address of the pool's network outside its ranges"
+                        .to_string()
+                } else {
+                    format!(
+                        "`zmgr pool show {}` shows the pool's ranges and free addresses",
+                        pool.name.value
+                    )
+                };
+                let asked = if asked == "--ip" {
+                    format!("--ip {ip}")
+                } else {
+                    asked
+                };
+                return Err(Error::usage(format!("{asked}: {why}")).with_help(help));
             }
             if held.contains(&ip) {
                 let holder = registry
@@ -284,23 +465,45 @@ fn allocate(
 
 /// Builds the plan against `registry`, allocating from the addresses it holds.
 pub fn plan(registry: &Registry, opts: &CreateOptions) -> Result<Plan> {
-    let (template, pool, link) = prepare(registry, opts)?;
-    let held = registry.held_addresses();
-    let address = allocate(pool, opts.ip, &held, registry)?;
-    build_plan(registry, opts, template, pool, link, address)
+    let (template, chosen) = prepare(registry, opts)?;
+    // Each interface's address, the ones taken before it in this plan held too.
+    let mut held = registry.held_addresses();
+    let mut nets = Vec::new();
+    for c in chosen {
+        let address = allocate(c.pool, c.ip, opts.force_range, &held, registry)?;
+        held.insert(address);
+        nets.push(PlanNet {
+            pool: c.pool.name.value.clone(),
+            address,
+            prefix: c.pool.prefix_len(),
+            gateway: c
+                .pool
+                .gateway
+                .as_ref()
+                .map(|g| g.value)
+                .filter(|_| c.defrouter),
+            link: c.link,
+            over: c.pool.stub.value.clone(),
+        });
+    }
+    build_plan(registry, opts, template, nets)
 }
 
 fn build_plan(
     registry: &Registry,
     opts: &CreateOptions,
     template: &Template,
-    pool: &Pool,
-    link: String,
-    address: IpAddr,
+    nets: Vec<PlanNet>,
 ) -> Result<Plan> {
+    if let Some(e) = opts
+        .clone
+        .as_deref()
+        .or(template.clone_from.as_ref().map(|c| c.value.as_str()))
+        .and_then(|source| crate::ops::clone::source_name_error(&opts.name, source))
+    {
+        return Err(e);
+    }
     let zonepath = registry.config.zonepath_base.value.join(&opts.name);
-    let prefix = pool.prefix_len();
-    let gateway = pool.gateway.as_ref().map(|g| g.value);
     let publishers = template
         .publishers
         .iter()
@@ -315,15 +518,14 @@ fn build_plan(
         zone: opts.name.clone(),
         template: template.name.value.clone(),
         brand: template.brand.value.clone(),
-        pool: pool.name.value.clone(),
-        address,
-        prefix,
-        gateway,
-        over: pool.stub.value.clone(),
-        link,
+        nets,
         ip_type: template.ip_type,
         zonepath,
         boot: template.boot && !opts.no_boot,
+        clone: opts
+            .clone
+            .clone()
+            .or_else(|| template.clone_from.as_ref().map(|c| c.value.clone())),
         zonecfg: String::new(),
         command_file: Default::default(),
         publishers,
@@ -351,9 +553,15 @@ impl Plan {
             zonepath: &self.zonepath.to_string_lossy(),
             autoboot: self.autoboot,
             ip_type: self.ip_type,
-            physical: &self.link,
-            address: Some(format!("{}/{}", self.address, self.prefix)),
-            defrouter: self.gateway.map(|g| g.to_string()),
+            nets: self
+                .nets
+                .iter()
+                .map(|n| crate::host::zonecfg::SpecNet {
+                    physical: n.link.clone(),
+                    address: Some(format!("{}/{}", n.address, n.prefix)),
+                    defrouter: n.gateway.map(|g| g.to_string()),
+                })
+                .collect(),
             extras: &self.extras,
         };
         self.command_file = crate::host::zonecfg::create_command_file(&spec)?;
@@ -363,17 +571,24 @@ impl Plan {
 
     /// The zone as its hooks see it.
     pub fn hook_zone(&self) -> crate::ops::hooks::HookZone {
-        crate::ops::hooks::HookZone {
-            name: self.zone.clone(),
-            address: self.address.to_string(),
-            prefix: self.prefix,
-            gateway: self.gateway.map(|g| g.to_string()),
-            pool: self.pool.clone(),
-            brand: self.brand.clone(),
-            zonepath: self.zonepath.clone(),
-            template: self.template.clone(),
-            vnic: self.link.clone(),
-        }
+        let nets: Vec<crate::ops::hooks::HookNet> = self
+            .nets
+            .iter()
+            .map(|n| crate::ops::hooks::HookNet {
+                pool: n.pool.clone(),
+                address: n.address.to_string(),
+                prefix: n.prefix,
+                gateway: n.gateway.map(|g| g.to_string()),
+                vnic: n.link.clone(),
+            })
+            .collect();
+        crate::ops::hooks::HookZone::new(
+            &self.zone,
+            &self.brand,
+            &self.zonepath,
+            &self.template,
+            nets,
+        )
     }
 
     /// Takes in what pre-install hooks added: zonecfg resources and attributes, packages.
@@ -399,23 +614,48 @@ impl Plan {
             ip_type: self.ip_type,
             state,
             created: Some(crate::time::now_rfc3339()),
-            nets: vec![Net {
-                physical: self.link.clone(),
-                address: Some(ZoneAddress {
-                    ip: self.address,
-                    prefix: Some(self.prefix),
-                }),
-                pool: Some(self.pool.clone()),
-                vnic: self.ip_type == IpType::Exclusive,
-                address_span: None,
-                pool_span: None,
-            }],
+            nets: self
+                .nets
+                .iter()
+                .map(|n| Net {
+                    physical: n.link.clone(),
+                    address: Some(ZoneAddress {
+                        ip: n.address,
+                        prefix: Some(n.prefix),
+                    }),
+                    pool: Some(n.pool.clone()),
+                    vnic: self.ip_type == IpType::Exclusive,
+                    address_span: None,
+                    pool_span: None,
+                })
+                .collect(),
         }
     }
 
-    pub fn vnic(&self) -> Option<CommandLine> {
-        (self.ip_type == IpType::Exclusive)
-            .then(|| crate::host::dladm::create_vnic(&self.over, &self.link))
+    /// `dladm create-vnic` for each interface of an exclusive-IP zone: (its name, the command).
+    pub fn vnics(&self) -> Vec<(String, CommandLine)> {
+        if self.ip_type != IpType::Exclusive {
+            return Vec::new();
+        }
+        self.nets
+            .iter()
+            .map(|n| {
+                (
+                    n.link.clone(),
+                    crate::host::dladm::create_vnic(&n.over, &n.link),
+                )
+            })
+            .collect()
+    }
+
+    /// The addresses the plan takes, as messages list them (`192.0.2.10/24`).
+    pub fn addresses(&self) -> String {
+        let list: Vec<String> = self
+            .nets
+            .iter()
+            .map(|n| format!("{}/{}", n.address, n.prefix))
+            .collect();
+        list.join(", ")
     }
 
     /// `zonecfg -z NAME -f -` with the command file on its standard input.
@@ -428,6 +668,9 @@ impl Plan {
     /// and it looks for the `entire` incorporation there: the other publishers and origins
     /// are set in the new image afterwards ([`Plan::image_publishers`]).
     pub fn install(&self) -> CommandLine {
+        if let Some(source) = &self.clone {
+            return crate::host::zoneadm::clone(&self.zone, source);
+        }
         let preferred = self
             .publishers
             .iter()
@@ -444,6 +687,10 @@ impl Plan {
     /// publisher's other origins and its mirrors, then every other publisher with all its
     /// origins and mirrors, in the template's order (which is the image's search order).
     pub fn image_publishers(&self) -> Vec<CommandLine> {
+        // A clone's image is its source's, publishers included.
+        if self.clone.is_some() {
+            return Vec::new();
+        }
         let root = self.root();
         let mut preferred_done = false;
         let mut out = Vec::new();
@@ -473,8 +720,7 @@ impl Plan {
 
     /// Every command, in order, as `--dry-run` shows them.
     pub fn commands(&self) -> Vec<CommandLine> {
-        let mut v = Vec::new();
-        v.extend(self.vnic());
+        let mut v: Vec<CommandLine> = self.vnics().into_iter().map(|(_, c)| c).collect();
         v.push(self.configure());
         v.push(self.install());
         v.extend(self.image_publishers());
@@ -518,10 +764,12 @@ pub fn create(core: &mut Session, mut registry: Registry, opts: &CreateOptions) 
         crate::store::entries::remove_entry(core.root(), &plan.zone)?;
         return Err(e);
     }
-    core.note(&format!(
-        "zone {}: address {}/{} from pool {}",
-        plan.zone, plan.address, plan.prefix, plan.pool
-    ));
+    for n in &plan.nets {
+        core.note(&format!(
+            "zone {}: address {}/{} from pool {}",
+            plan.zone, n.address, n.prefix, n.pool
+        ));
+    }
 
     // From here on every failure, including one writing the registry, is undone, and so is
     // every registry change the hooks make (noted in the journal).
@@ -541,11 +789,23 @@ pub fn create(core: &mut Session, mut registry: Registry, opts: &CreateOptions) 
             let _ = journal.finish();
             Ok(Created {
                 zone: plan.zone.clone(),
-                address: ZoneAddress {
-                    ip: plan.address,
-                    prefix: Some(plan.prefix),
-                },
-                link: plan.link.clone(),
+                address: plan.nets.first().map(|n| ZoneAddress {
+                    ip: n.address,
+                    prefix: Some(n.prefix),
+                }),
+                link: plan.nets.first().map(|n| n.link.clone()),
+                nets: plan
+                    .nets
+                    .iter()
+                    .map(|n| CreatedNet {
+                        pool: n.pool.clone(),
+                        address: ZoneAddress {
+                            ip: n.address,
+                            prefix: Some(n.prefix),
+                        },
+                        link: n.link.clone(),
+                    })
+                    .collect(),
                 state,
             })
         }
@@ -638,6 +898,8 @@ pub enum HostProblem {
     VnicTaken(String),
     /// No ZFS dataset is mounted at the zonepath base.
     NoDataset(PathBuf),
+    /// The zone to clone cannot be cloned.
+    CloneSource(crate::ops::clone::SourceProblem),
 }
 
 impl HostProblem {
@@ -656,6 +918,7 @@ impl HostProblem {
                 "no ZFS dataset is mounted at the zonepath base {}; the brand's install refuses such a zonepath",
                 base.display()
             ),
+            HostProblem::CloneSource(p) => p.describe(),
         }
     }
 
@@ -669,13 +932,21 @@ impl HostProblem {
             HostProblem::VnicTaken(_) => {
                 Error::conflict(message).with_help("give another name with --vnic")
             }
-            HostProblem::EtherstubForSharedIp(_) => Error::usage(message).with_help(format!(
-                "give pool `{}` a `shared-link` with IP on it, or make the template exclusive-IP",
-                plan.pool
-            )),
+            HostProblem::EtherstubForSharedIp(ref link) => {
+                let pool = plan
+                    .nets
+                    .iter()
+                    .find(|n| &n.link == link)
+                    .map(|n| n.pool.as_str())
+                    .unwrap_or_default();
+                Error::usage(message).with_help(format!(
+                    "give pool `{pool}` a `shared-link` with IP on it, or make the template exclusive-IP"
+                ))
+            }
             HostProblem::NoLink(_) | HostProblem::NoDataset(_) => Error::failed(message).with_help(
                 "`zmgr host check` lists what the host lacks; `zmgr host setup` makes it",
             ),
+            HostProblem::CloneSource(p) => p.into_error(),
         }
     }
 }
@@ -685,10 +956,18 @@ impl HostProblem {
 pub fn preflight(core: &Session, registry: &Registry, plan: &Plan) -> Result<Vec<HostProblem>> {
     let runner = core.runner();
     let mut problems = Vec::new();
-    if let Some(z) = crate::host::zoneadm::find(runner, &plan.zone)? {
+    let zones = crate::host::zoneadm::list(runner)?;
+    if let Some(z) = zones.iter().find(|z| z.name == plan.zone) {
         problems.push(HostProblem::ZoneExists(z.state));
         // The rest is moot: zmgr will not touch that zone.
         return Ok(problems);
+    }
+    if let Some(p) = plan
+        .clone
+        .as_deref()
+        .and_then(|source| crate::ops::clone::check_source(&zones, &plan.brand, source))
+    {
+        problems.push(HostProblem::CloneSource(p));
     }
     let links = crate::host::dladm::links(runner)?;
     let class = |name: &str| {
@@ -697,22 +976,25 @@ pub fn preflight(core: &Session, registry: &Registry, plan: &Plan) -> Result<Vec
             .find(|l| l.name == name)
             .map(|l| l.class.clone())
     };
-    match plan.ip_type {
-        IpType::Exclusive => {
-            if class(&plan.over).is_none() {
-                problems.push(HostProblem::NoLink(plan.over.clone()));
+    for net in &plan.nets {
+        let problem = match plan.ip_type {
+            IpType::Exclusive if class(&net.over).is_none() => {
+                Some(HostProblem::NoLink(net.over.clone()))
             }
-            if class(&plan.link).is_some() {
-                problems.push(HostProblem::VnicTaken(plan.link.clone()));
+            IpType::Exclusive if class(&net.link).is_some() => {
+                Some(HostProblem::VnicTaken(net.link.clone()))
             }
+            IpType::Exclusive => None,
+            IpType::Shared => match class(&net.link).as_deref() {
+                None => Some(HostProblem::NoLink(net.link.clone())),
+                Some("etherstub") => Some(HostProblem::EtherstubForSharedIp(net.link.clone())),
+                Some(_) => None,
+            },
+        };
+        // Two interfaces over one stub that is missing: one problem.
+        if let Some(p) = problem.filter(|p| !problems.contains(p)) {
+            problems.push(p);
         }
-        IpType::Shared => match class(&plan.link).as_deref() {
-            None => problems.push(HostProblem::NoLink(plan.link.clone())),
-            Some("etherstub") => {
-                problems.push(HostProblem::EtherstubForSharedIp(plan.link.clone()))
-            }
-            Some(_) => {}
-        },
     }
     let base = &registry.config.zonepath_base.value;
     let datasets = crate::host::zfs::filesystems(runner)?;
@@ -796,15 +1078,13 @@ fn build(
 ) -> Result<ZoneState> {
     let zone = plan.zone.as_str();
     interrupted()?;
-    if let Some(cmd) = plan.vnic() {
+    for (net, (link, cmd)) in plan.nets.iter().zip(plan.vnics()) {
         // Noted before it runs: `preflight` found no link of that name, so one that is there
         // after a create-vnic that failed or was stopped is ours (made as it was signalled),
         // and the undo takes it only if the system has it.
-        made.push(Part::Vnic(plan.link.clone()));
-        core.run_step(
-            &format!("creating VNIC {} over {}", plan.link, plan.over),
-            &cmd,
-        )?;
+        made.push(Part::Vnic(link.clone()));
+        core.run_step(&format!("creating VNIC {link} over {}", net.over), &cmd)?;
+        interrupted()?;
     }
     interrupted()?;
     made.push(Part::Configuration);
@@ -812,7 +1092,11 @@ fn build(
         .map_err(|e| crate::ops::zonecfg_origin::explain(e, &plan.command_file, template))?;
     interrupted()?;
     made.push(Part::Installation);
-    core.run_step(&format!("installing zone {zone}"), &plan.install())?;
+    let doing = match &plan.clone {
+        Some(source) => format!("cloning zone {zone} from {source}"),
+        None => format!("installing zone {zone}"),
+    };
+    core.run_step(&doing, &plan.install())?;
     interrupted()?;
     for cmd in plan.image_publishers() {
         let name = cmd.args.last().cloned().unwrap_or_default();
@@ -919,16 +1203,31 @@ fn roll_back(
             .lock()
             .and_then(|_lock| crate::store::entries::remove_entry(core.root(), &plan.zone));
         match removed {
-            Ok(()) => undone.push(format!(
-                "the registry entry (address {} is free again)",
-                plan.address
-            )),
+            Ok(()) => undone.push(match plan.nets.len() {
+                0 => "the registry entry".to_string(),
+                1 => format!(
+                    "the registry entry (address {} is free again)",
+                    plan.nets[0].address
+                ),
+                _ => format!(
+                    "the registry entry (addresses {} are free again)",
+                    plan.nets
+                        .iter()
+                        .map(|n| n.address.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
             Err(e) => failed.push(format!("the registry entry of {}: {e}", plan.zone)),
         }
     } else {
         failed.push(format!(
             "the registry entry is kept in state creating, so {} stays reserved; `zmgr reconcile --fix` retries the cleanup",
-            plan.address
+            plan.nets
+                .iter()
+                .map(|n| n.address.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     Error::Create {
@@ -988,14 +1287,20 @@ pub fn needs(opts: &CreateOptions) -> impl Fn(&Registry) -> crate::store::needs:
                 .map(|d| d.value.clone())
         });
         let t = template.as_ref().and_then(|t| registry.templates.get(t));
-        let pool = opts
-            .pool
-            .clone()
-            .or_else(|| t.and_then(|t| t.pool.as_ref()).map(|p| p.value.clone()));
+        // The pools of its interfaces: as `wanted_nets` picks them.
+        let pools: Vec<String> = if !opts.nets.is_empty() {
+            opts.nets.iter().map(|n| n.pool.clone()).collect()
+        } else if let Some(p) = &opts.pool {
+            vec![p.clone()]
+        } else {
+            t.and_then(|t| t.nets.as_ref())
+                .map(|nets| nets.iter().map(|n| n.pool.value.clone()).collect())
+                .unwrap_or_default()
+        };
         Needs {
             config: true,
             templates: template.as_deref().map_or(Want::Nothing, Want::one),
-            pools: pool.as_deref().map_or(Want::Nothing, Want::one),
+            pools: Want::named(pools.iter().map(String::as_str)),
             zones: Want::All,
             publishers: Want::named(
                 t.iter()

@@ -14,7 +14,8 @@ use crate::model::template::{Attr, HookPoint, Resource, Template};
 use crate::model::zone::ZoneEntry;
 use crate::store::registry::Registry;
 
-/// The zone a hook runs for.
+/// The zone a hook runs for. `address`, `prefix`, `gateway`, `pool` and `vnic` are its first
+/// interface's (empty when it has none); `nets` has them all.
 #[derive(Debug, Clone, Serialize)]
 pub struct HookZone {
     pub name: String,
@@ -26,28 +27,68 @@ pub struct HookZone {
     pub zonepath: PathBuf,
     pub template: String,
     pub vnic: String,
+    pub nets: Vec<HookNet>,
+}
+
+/// One interface of the zone a hook runs for.
+#[derive(Debug, Clone, Serialize)]
+pub struct HookNet {
+    pub pool: String,
+    pub address: String,
+    pub prefix: u8,
+    pub gateway: Option<String>,
+    pub vnic: String,
 }
 
 impl HookZone {
+    /// The zone with these interfaces, the first one's also at the top.
+    pub fn new(
+        name: &str,
+        brand: &str,
+        zonepath: &std::path::Path,
+        template: &str,
+        nets: Vec<HookNet>,
+    ) -> HookZone {
+        let first = nets.first();
+        HookZone {
+            name: name.to_string(),
+            address: first.map(|n| n.address.clone()).unwrap_or_default(),
+            prefix: first.map_or(0, |n| n.prefix),
+            gateway: first.and_then(|n| n.gateway.clone()),
+            pool: first.map(|n| n.pool.clone()).unwrap_or_default(),
+            brand: brand.to_string(),
+            zonepath: zonepath.to_path_buf(),
+            template: template.to_string(),
+            vnic: first.map(|n| n.vnic.clone()).unwrap_or_default(),
+            nets,
+        }
+    }
+
     /// The zone of a registry entry, as its destroy hooks see it (its first net).
     pub fn of_entry(entry: &ZoneEntry, template: &str, registry: &Registry) -> HookZone {
-        let net = entry.nets.first();
-        let address = net.and_then(|n| n.address);
-        HookZone {
-            name: entry.name.value.clone(),
-            address: address.map(|a| a.ip.to_string()).unwrap_or_default(),
-            prefix: address.and_then(|a| a.prefix).unwrap_or(0),
-            gateway: net
-                .and_then(|n| n.pool.as_ref())
-                .and_then(|p| registry.pools.get(p))
-                .and_then(|p| p.gateway.as_ref())
-                .map(|g| g.value.to_string()),
-            pool: net.and_then(|n| n.pool.clone()).unwrap_or_default(),
-            brand: entry.brand.clone(),
-            zonepath: entry.zonepath.clone(),
-            template: template.to_string(),
-            vnic: net.map(|n| n.physical.clone()).unwrap_or_default(),
-        }
+        let nets = entry
+            .nets
+            .iter()
+            .map(|n| HookNet {
+                pool: n.pool.clone().unwrap_or_default(),
+                address: n.address.map(|a| a.ip.to_string()).unwrap_or_default(),
+                prefix: n.address.and_then(|a| a.prefix).unwrap_or(0),
+                gateway: n
+                    .pool
+                    .as_ref()
+                    .and_then(|p| registry.pools.get(p))
+                    .and_then(|p| p.gateway.as_ref())
+                    .map(|g| g.value.to_string()),
+                vnic: n.physical.clone(),
+            })
+            .collect();
+        HookZone::new(
+            &entry.name.value,
+            &entry.brand,
+            &entry.zonepath,
+            template,
+            nets,
+        )
     }
 }
 

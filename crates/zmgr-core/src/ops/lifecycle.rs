@@ -15,7 +15,11 @@ use crate::store::registry::Registry;
 /// The registry entry of `name`, or an error that says how to adopt a zone made elsewhere.
 /// `crashed_ok`: whether the verb may act on what an interrupted create left (destroy may,
 /// and cleans it up; boot and halt may not).
-fn entry<'r>(registry: &'r Registry, name: &str, crashed_ok: bool) -> Result<&'r ZoneEntry> {
+pub(crate) fn entry<'r>(
+    registry: &'r Registry,
+    name: &str,
+    crashed_ok: bool,
+) -> Result<&'r ZoneEntry> {
     // A name zonecfg would refuse names no zone, here or on the system.
     if let Some(why) = crate::model::names::zone_name_error(name) {
         return Err(Error::usage(why));
@@ -48,7 +52,7 @@ fn entry<'r>(registry: &'r Registry, name: &str, crashed_ok: bool) -> Result<&'r
 }
 
 /// Records the state the system reports for the zone.
-fn record_state(core: &Session, name: &str) -> Result<ZoneState> {
+pub(crate) fn record_state(core: &Session, name: &str) -> Result<ZoneState> {
     let state = match crate::host::zoneadm::find(core.runner(), name)? {
         Some(z) => z.state,
         None => {

@@ -2,6 +2,8 @@
 //! the progress display and the hooks. Every verb of the command line and every function of
 //! the script API calls one of these.
 
+pub mod bulk;
+pub mod clone;
 pub mod create;
 pub mod hooks;
 pub mod host;
@@ -9,11 +11,14 @@ pub mod import;
 pub mod journal;
 pub mod journal_undo;
 pub mod lifecycle;
+pub mod login;
 pub mod pools;
 pub mod progress;
 pub mod publishers;
 pub mod reconcile;
 pub mod session;
+pub mod shutdown;
+pub mod snapshots;
 pub mod teardown;
 pub mod view;
 pub mod zonecfg_origin;

@@ -310,15 +310,19 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
     Ok(Report(out))
 }
 
-/// Whether `vnic` is a name zmgr gives a zone's VNIC (`web0`, `web01_0`).
+/// Whether `vnic` is a name zmgr gives a zone's VNIC (`web0`, `web1`, `web01_0`, `web01_1`).
 fn zmgr_named(vnic: &str) -> bool {
-    [vnic.strip_suffix("_0"), vnic.strip_suffix('0')]
+    let base = vnic.trim_end_matches(|c: char| c.is_ascii_digit());
+    let Ok(n) = vnic[base.len()..].parse::<usize>() else {
+        return false;
+    };
+    [base.strip_suffix('_'), Some(base)]
         .into_iter()
         .flatten()
         .any(|zone| {
             !zone.is_empty()
                 && crate::model::names::zone_name_error(zone).is_none()
-                && crate::ops::create::derived_vnic(zone) == vnic
+                && crate::ops::create::derived_vnic_n(zone, n) == vnic
         })
 }
 

@@ -146,6 +146,42 @@ impl Session {
         result
     }
 
+    /// Like [`Session::run_step`], and the command is stopped (as an interrupt stops it) once
+    /// `give_up` says so: a graceful shutdown that takes too long.
+    pub fn run_step_until(
+        &mut self,
+        message: &str,
+        cmd: &CommandLine,
+        give_up: &dyn Fn() -> bool,
+    ) -> Result<Output, ExecError> {
+        self.progress.step(message);
+        let progress = &mut self.progress;
+        let result = self.runner.run_streaming_until(
+            cmd,
+            &mut |stream, line| {
+                if stream == Stream::Stdout || !line.is_empty() {
+                    progress.output(line);
+                }
+            },
+            give_up,
+        );
+        self.progress.done();
+        result
+    }
+
+    /// Another session over the same registry, host, hooks and lock wait, with its own
+    /// progress display: one per worker when several zones are handled at once.
+    pub fn fork(&self, progress: Box<dyn Progress>) -> Session {
+        Session {
+            root: self.root.clone(),
+            runner: self.runner.clone(),
+            progress,
+            hooks: self.hooks.clone(),
+            journal: None,
+            lock_wait: self.lock_wait,
+        }
+    }
+
     /// A note for the person running zmgr, on the progress channel.
     pub fn note(&mut self, message: &str) {
         self.progress.note(message);

@@ -166,7 +166,7 @@ pub fn templates<'a>(templates: impl IntoIterator<Item = &'a Template>) -> Listi
                 t.brand.value.clone(),
                 t.autoboot.to_string(),
                 t.ip_type.as_str().to_string(),
-                t.pool.as_ref().map(|p| p.value.clone()).unwrap_or_default(),
+                join(t.nets.iter().flatten().map(|n| n.pool.value.clone())),
                 join(t.publishers.iter().map(|p| p.value.clone())),
                 t.description.clone().unwrap_or_default(),
             ];
@@ -176,7 +176,12 @@ pub fn templates<'a>(templates: impl IntoIterator<Item = &'a Template>) -> Listi
                 "brand": t.brand.value,
                 "autoboot": t.autoboot,
                 "ip-type": t.ip_type,
-                "pool": t.pool.as_ref().map(|p| &p.value),
+                // The first interface's pool, as before templates had several.
+                "pool": t.nets.iter().flatten().next().map(|n| &n.pool.value),
+                "nets": t.nets.as_ref().map(|nets| nets.iter().map(|n| json!({
+                    "pool": n.pool.value,
+                    "defrouter": n.defrouter,
+                })).collect::<Vec<_>>()),
                 "publishers": t.publishers.iter().map(|p| &p.value).collect::<Vec<_>>(),
                 "packages": t.packages.iter().map(|p| &p.value).collect::<Vec<_>>(),
                 "zonecfg": t.zonecfg,
@@ -339,4 +344,233 @@ pub fn template_details(t: &Template) -> Vec<(&'static str, String)> {
     }
     v.push(("file", t.file.path().display().to_string()));
     v
+}
+
+/// Which zones `list` (and `zmgr::zones`) shows: every filter given must hold. `state` takes
+/// one or more states; `name` is a glob (`*`, `?`, `[abc]`, `[a-z]`, `[!x]`) over the whole
+/// name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ZoneFilter {
+    pub states: Vec<crate::model::zone::ZoneState>,
+    pub template: Option<String>,
+    pub pool: Option<String>,
+    pub brand: Option<String>,
+    pub name: Option<String>,
+}
+
+impl ZoneFilter {
+    /// A filter from the words a person typed; a state zmgr does not know, or a glob that
+    /// does not close its `[`, is refused with the valid choices.
+    pub fn parse(
+        states: &[String],
+        template: Option<String>,
+        pool: Option<String>,
+        brand: Option<String>,
+        name: Option<String>,
+    ) -> crate::error::Result<ZoneFilter> {
+        use crate::model::zone::ZoneState;
+        let mut parsed = Vec::new();
+        for s in states.iter().flat_map(|s| s.split(',')) {
+            let s = s.trim();
+            match s.parse::<ZoneState>() {
+                Ok(st) => parsed.push(st),
+                Err(()) => {
+                    return Err(crate::error::Error::usage(format!(
+                        "unknown zone state `{}`",
+                        crate::text::shown(s)
+                    ))
+                    .with_help(format!(
+                        "the states are {}",
+                        ZoneState::ALL.map(|s| s.as_str()).join(", ")
+                    )));
+                }
+            }
+        }
+        if let Some(g) = &name {
+            glob_match(g, "").map_err(|why| {
+                crate::error::Error::usage(format!(
+                    "the name pattern `{}` {why}",
+                    crate::text::shown(g)
+                ))
+            })?;
+        }
+        Ok(ZoneFilter {
+            states: parsed,
+            template,
+            pool,
+            brand,
+            name,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == ZoneFilter::default()
+    }
+
+    pub fn matches(&self, z: &ZoneEntry) -> bool {
+        (self.states.is_empty() || self.states.contains(&z.state))
+            && self
+                .template
+                .as_ref()
+                .is_none_or(|t| z.template.as_ref().is_some_and(|zt| zt.value == *t))
+            && self
+                .pool
+                .as_ref()
+                .is_none_or(|p| z.nets.iter().any(|n| n.pool.as_deref() == Some(p)))
+            && self.brand.as_ref().is_none_or(|b| z.brand == *b)
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|g| glob_match(g, &z.name.value).unwrap_or(false))
+    }
+}
+
+/// The zones that pass `filter`, in the registry's order.
+pub fn filter_zones<'a>(
+    zones: impl IntoIterator<Item = &'a ZoneEntry>,
+    filter: &ZoneFilter,
+) -> Vec<&'a ZoneEntry> {
+    zones.into_iter().filter(|z| filter.matches(z)).collect()
+}
+
+/// Whether `name` matches the shell-style `pattern` as a whole; an error for a `[` that is
+/// never closed.
+pub fn glob_match(pattern: &str, name: &str) -> Result<bool, &'static str> {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    // Check the classes once, whatever the name.
+    let mut i = 0;
+    while i < p.len() {
+        if p[i] == '[' {
+            class_end(&p, i).ok_or("has a `[` without its `]`")?;
+        }
+        i += 1;
+    }
+    Ok(glob_at(&p, &n))
+}
+
+/// The index of the `]` closing the class that starts at `p[open]`.
+fn class_end(p: &[char], open: usize) -> Option<usize> {
+    let mut j = open + 1;
+    if p.get(j) == Some(&'!') {
+        j += 1;
+    }
+    // A `]` first in the class is a member.
+    if p.get(j) == Some(&']') {
+        j += 1;
+    }
+    while j < p.len() {
+        if p[j] == ']' {
+            return Some(j);
+        }
+        j += 1;
+    }
+    None
+}
+
+fn class_has(class: &[char], c: char) -> bool {
+    let (negate, body) = match class.first() {
+        Some('!') => (true, &class[1..]),
+        _ => (false, class),
+    };
+    let mut found = false;
+    let mut k = 0;
+    while k < body.len() {
+        if k + 2 < body.len() && body[k + 1] == '-' {
+            if body[k] <= c && c <= body[k + 2] {
+                found = true;
+            }
+            k += 3;
+        } else {
+            if body[k] == c {
+                found = true;
+            }
+            k += 1;
+        }
+    }
+    found != negate
+}
+
+fn glob_at(p: &[char], n: &[char]) -> bool {
+    // Iterative with one backtrack point for `*`, as fnmatch does.
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        let step = match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ni));
+                pi += 1;
+                continue;
+            }
+            Some('?') => Some(pi + 1),
+            Some('[') => {
+                let end = class_end(p, pi).expect("checked");
+                class_has(&p[pi + 1..end], n[ni]).then_some(end + 1)
+            }
+            Some(c) => (*c == n[ni]).then_some(pi + 1),
+            None => None,
+        };
+        match step {
+            Some(next) => {
+                pi = next;
+                ni += 1;
+            }
+            None => match star {
+                Some((sp, sn)) => {
+                    pi = sp + 1;
+                    ni = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_whole_names() {
+        let yes = [
+            ("web*", "web01"),
+            ("web*", "web"),
+            ("*01", "web01"),
+            ("w?b0[0-9]", "web07"),
+            ("[!d]*", "web01"),
+            ("*", ""),
+            ("a*b*c", "axxbyyc"),
+            ("[]x]", "]"),
+            ("db01", "db01"),
+        ];
+        for (p, n) in yes {
+            assert_eq!(glob_match(p, n), Ok(true), "{p} {n}");
+        }
+        let no = [
+            ("web*", "db01"),
+            ("web", "web01"),
+            ("w?b", "wb"),
+            ("[!w]*", "web01"),
+            ("a*b*c", "axxbyy"),
+        ];
+        for (p, n) in no {
+            assert_eq!(glob_match(p, n), Ok(false), "{p} {n}");
+        }
+        assert_eq!(
+            glob_match("web[0-", "web0"),
+            Err("has a `[` without its `]`")
+        );
+    }
+
+    #[test]
+    fn states_are_checked() {
+        let f = ZoneFilter::parse(&["running,installed".into()], None, None, None, None).unwrap();
+        assert_eq!(f.states.len(), 2);
+        let e = ZoneFilter::parse(&["runing".into()], None, None, None, None).unwrap_err();
+        assert_eq!(e.to_string(), "unknown zone state `runing`");
+        assert!(ZoneFilter::parse(&[], None, None, None, Some("a[".into())).is_err());
+        assert!(ZoneFilter::default().is_empty());
+    }
 }

@@ -169,9 +169,11 @@ mod tests {
             zonepath: "/zones/w1",
             autoboot: true,
             ip_type: crate::model::template::IpType::Exclusive,
-            physical: "w1_0",
-            address: Some("192.0.2.10/24".into()),
-            defrouter: None,
+            nets: vec![crate::host::zonecfg::SpecNet {
+                physical: "w1_0".into(),
+                address: Some("192.0.2.10/24".into()),
+                defrouter: None,
+            }],
             extras: &t.zonecfg,
         })
         .unwrap()
@@ -276,9 +278,11 @@ mod tests {
             zonepath: "/zones/w1",
             autoboot: true,
             ip_type: crate::model::template::IpType::Exclusive,
-            physical: "w1_0",
-            address: None,
-            defrouter: None,
+            nets: vec![crate::host::zonecfg::SpecNet {
+                physical: "w1_0".into(),
+                address: None,
+                defrouter: None,
+            }],
             extras: &extras,
         })
         .unwrap();

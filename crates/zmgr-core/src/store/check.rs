@@ -43,9 +43,10 @@ impl Registry {
     }
 
     fn check_template(&self, t: &Template, out: &mut Vec<Problem>) {
-        if let Some(pool) = &t.pool
-            && !self.pools.contains_key(&pool.value)
-        {
+        for pool in t.nets.iter().flatten().map(|n| &n.pool) {
+            if self.pools.contains_key(&pool.value) {
+                continue;
+            }
             out.push(
                 Problem::error(format!(
                     "template `{}` uses pool `{}`, which does not exist",

@@ -98,6 +98,17 @@ pub struct ZloginRecord {
     /// The simple commands the shell split that string into, words unquoted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub commands: Vec<Vec<String>>,
+    /// How zlogin was used: `command` (words given), `shell` (no words, standard input
+    /// not a terminal: the zone's shell reads it), `interactive` or `console`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub mode: String,
+    /// zlogin's process ID (a program that execs zlogin keeps its own).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub pid: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

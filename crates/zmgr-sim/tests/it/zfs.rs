@@ -250,3 +250,59 @@ fn get_forms() {
         .code(2)
         .stderr_has("missing property argument\n");
 }
+
+#[test]
+fn rollback_refuses_later_snapshots_without_r() {
+    let env = SimEnv::new();
+    env.datasets();
+    env.run("zfs", &["create", "rpool/zones/a"]).ok();
+    for s in ["one", "two", "three"] {
+        env.run("zfs", &["snapshot", &format!("rpool/zones/a@{s}")])
+            .ok();
+    }
+    // One dataset's snapshots list in the order they were made (createtxg), not by name.
+    env.run(
+        "zfs",
+        &[
+            "list",
+            "-H",
+            "-t",
+            "snapshot",
+            "-o",
+            "name",
+            "-r",
+            "rpool/zones/a",
+        ],
+    )
+    .ok()
+    .stdout("rpool/zones/a@one\nrpool/zones/a@two\nrpool/zones/a@three\n");
+    env.run("zfs", &["rollback", "rpool/zones/a@one"])
+        .code(1)
+        .stderr(
+            "cannot rollback to 'rpool/zones/a@one': more recent snapshots or bookmarks exist\nuse '-r' to force deletion of the following snapshots and bookmarks:\nrpool/zones/a@two\nrpool/zones/a@three\n",
+        );
+    env.run("zfs", &["rollback", "rpool/zones/a@three"]).ok();
+    env.run("zfs", &["rollback", "rpool/zones/a"])
+        .code(1)
+        .stderr("cannot open 'rpool/zones/a': operation not applicable to datasets of this type\n");
+    env.run("zfs", &["rollback", "rpool/zones/a@nope"])
+        .code(1)
+        .stderr("cannot open 'rpool/zones/a@nope': dataset does not exist\n");
+    env.run("zfs", &["rollback"])
+        .code(2)
+        .stderr_has("missing dataset argument");
+    // A clone of a later snapshot stops -r; -R takes it.
+    env.run("zfs", &["clone", "rpool/zones/a@three", "rpool/zones/c"])
+        .ok();
+    env.run("zfs", &["rollback", "-r", "rpool/zones/a@one"])
+        .code(1)
+        .stderr_has("clones of previous snapshots exist\nuse '-R' to force deletion of the following clones and dependents:\nrpool/zones/c\n");
+    env.run("zfs", &["rollback", "-R", "rpool/zones/a@one"])
+        .ok();
+    env.run(
+        "zfs",
+        &["list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"],
+    )
+    .ok()
+    .stdout("rpool/zones\nrpool/zones/a\nrpool/zones/a@one\n");
+}

@@ -53,11 +53,20 @@ fn records_commands_and_answers_from_rules() {
 }
 
 #[test]
-fn console_is_refused() {
+fn console_needs_a_terminal_and_takes_no_command() {
     let env = SimEnv::new();
     env.installed("z", "z0");
-    env.run("zoneadm", &["-z", "z", "boot"]).ok();
+    // The console is there for an installed zone; without a terminal, raw mode fails.
     env.run("zlogin", &["-C", "z"])
         .code(1)
-        .stderr_has("console");
+        .stderr_has(
+            "zlogin: failed to get user terminal settings: Inappropriate ioctl for device\n",
+        )
+        .stderr_has("zlogin: failed to set stdin pty to raw mode");
+    env.run("zlogin", &["-C", "z", "uptime"])
+        .code(2)
+        .stderr_has("zlogin: Commands may not be specified for console login.\n");
+    env.run("zlogin", &["-C", "-l", "bob", "z"])
+        .code(2)
+        .stderr_has("zlogin: -l may not be specified for console login\n");
 }

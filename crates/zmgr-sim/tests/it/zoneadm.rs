@@ -352,3 +352,45 @@ fn move_detach_attach_clone_mount() {
     env.run("zoneadm", &["-z", "src", "unmount"]).ok();
     assert_eq!(env.zone_state("src"), "installed");
 }
+
+#[test]
+fn clone_plays_the_ipkg_clone_hook_and_uninstall_takes_its_snapshot() {
+    let env = SimEnv::new();
+    env.installed("gold", "gold0");
+    env.run("dladm", &["create-vnic", "-l", "e1000g0", "web0"])
+        .ok();
+    env.configure("web", "web0");
+    env.run("zoneadm", &["-z", "gold", "boot"]).ok();
+    env.run("zoneadm", &["-z", "web", "clone", "gold"])
+        .code(1)
+        .stderr("zoneadm: zone 'web': clone operation is invalid for running zones.\n");
+    env.run("zoneadm", &["-z", "gold", "halt"]).ok();
+    env.run("zoneadm", &["-z", "web", "clone", "nosuch"])
+        .code(1)
+        .stderr("zoneadm: nosuch: could not get state: No such zone configured\n");
+    env.run("zoneadm", &["-z", "web", "clone", "gold"]).ok();
+    assert_eq!(env.zone_state("web"), "installed");
+    env.run(
+        "zfs",
+        &[
+            "list",
+            "-H",
+            "-t",
+            "all",
+            "-o",
+            "name,origin",
+            "-r",
+            "rpool/zones",
+        ],
+    )
+    .ok()
+    .stdout_has("rpool/zones/gold/ROOT/zbe@web_snap\t-\n")
+    .stdout_has("rpool/zones/web/ROOT/zbe\trpool/zones/gold/ROOT/zbe@web_snap\n");
+    env.run("zoneadm", &["-z", "web", "uninstall", "-F"]).ok();
+    env.run(
+        "zfs",
+        &["list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"],
+    )
+    .ok()
+    .stdout("rpool/zones\nrpool/zones/gold\nrpool/zones/gold/ROOT\nrpool/zones/gold/ROOT/zbe\n");
+}

@@ -336,6 +336,7 @@ fn create_json_reports_the_zone() {
             "zone": "web01",
             "address": "192.0.2.10/24",
             "link": "web01_0",
+            "nets": [{"pool": "default", "address": "192.0.2.10/24", "link": "web01_0"}],
             "state": "running",
         })
     );
@@ -440,11 +441,17 @@ fn dry_run_json_has_address_zonecfg_and_commands() {
     let dir = env.dir().to_str().unwrap();
     let zp = zonepath(&env, "web01");
     assert_eq!(v["zone"], "web01");
-    assert_eq!(v["address"], "192.0.2.10");
-    assert_eq!(v["prefix"], 24);
-    assert_eq!(v["gateway"], "192.0.2.1");
-    assert_eq!(v["pool"], "default");
-    assert_eq!(v["link"], "web01_0");
+    assert_eq!(
+        v["nets"],
+        serde_json::json!([{
+            "pool": "default",
+            "address": "192.0.2.10",
+            "prefix": 24,
+            "gateway": "192.0.2.1",
+            "link": "web01_0",
+            "over": "zmgr_stub0",
+        }])
+    );
     assert_eq!(v["boot"], true);
     assert_eq!(
         v["commands"],

@@ -19,7 +19,8 @@ fn boot_halt_and_reboot_keep_the_registry_true() {
         .success()
         .stdout_is("web01_0:web01\n");
 
-    env.sandbox(&["reboot", "web01"])
+    // zoneadm reboot is `reboot --force`; the default is graceful (use_shutdown.rs).
+    env.sandbox(&["reboot", "web01", "--force"])
         .success()
         .stdout_is("zone web01 is running\n");
     assert_eq!(registry_state(&env, "web01"), "running");
@@ -83,7 +84,7 @@ fn a_failed_command_still_records_the_systems_state() {
     env.sandbox(&["create", "web01"]).success();
     // Halted behind zmgr's back: the registry says running, the system installed.
     env.tool("zoneadm", &["-z", "web01", "halt"]).success();
-    let run = env.sandbox(&["reboot", "web01"]);
+    let run = env.sandbox(&["reboot", "web01", "--force"]);
     run.exit(1).stdout_is("");
     stderr_says(&run, &["zoneadm -z web01 reboot` failed (exit status 1)"]);
     assert_eq!(registry_state(&env, "web01"), "installed");

@@ -254,19 +254,32 @@ fn stray_vnics_over_a_pool_stub_are_found_and_removed() {
     let env = sandbox();
     env.tool("dladm", &["create-vnic", "-l", "zmgr_stub0", "ghost0"])
         .success();
+    // A second interface's VNIC (a zone's `nets`) is named by zmgr too.
+    env.tool("dladm", &["create-vnic", "-l", "zmgr_stub0", "ghost1"])
+        .success();
     // Not zmgr's naming, or over another link: not reported.
-    env.tool("dladm", &["create-vnic", "-l", "zmgr_stub0", "my.link5"])
+    env.tool("dladm", &["create-vnic", "-l", "zmgr_stub0", "_side5"])
         .success();
     env.tool("dladm", &["create-vnic", "-l", "e1000g0", "other0"])
         .success();
-    let expected = "VNIC ghost0 over zmgr_stub0 is named as zmgr names a zone's VNIC, but no entry claims it and no zone uses it\n";
+    let stray = |v: &str| {
+        format!(
+            "VNIC {v} over zmgr_stub0 is named as zmgr names a zone's VNIC, but no entry claims it and no zone uses it\n"
+        )
+    };
     env.sandbox(&["reconcile"]).exit(1).stdout_is(&format!(
-        "{expected}    `zmgr reconcile --fix` repairs this\n"
+        "{}    `zmgr reconcile --fix` repairs this\n{}    `zmgr reconcile --fix` repairs this\n",
+        stray("ghost0"),
+        stray("ghost1")
     ));
     env.sandbox(&["reconcile", "--fix"])
         .success()
-        .stdout_is(&format!("{expected}    fixed\n"));
-    assert_eq!(env.system_vnics(), vec!["my.link5", "other0"]);
+        .stdout_is(&format!(
+            "{}    fixed\n{}    fixed\n",
+            stray("ghost0"),
+            stray("ghost1")
+        ));
+    assert_eq!(env.system_vnics(), vec!["_side5", "other0"]);
     env.sandbox(&["reconcile"])
         .success()
         .stdout_is("the registry and the system agree\n");

@@ -550,7 +550,7 @@ fn unknown_nodes_in_every_kind_of_file_with_suggestions() {
             )
         })
         .collect();
-    let known_template_nodes = "expected one of: description, brand, autoboot, boot, ip-type, pool, publisher, packages, zonecfg, hooks";
+    let known_template_nodes = "expected one of: description, brand, autoboot, boot, ip-type, pool, nets, publisher, packages, zonecfg, hooks, clone-from";
     assert_eq!(
         got,
         [
@@ -943,8 +943,9 @@ fn zonecfg_injection_in_templates() {
             name "zone.max-lwps"
             value priv="privileged,(x)" limit=2000 action="deny"
         }
-        resource "net" {
-            property name="mtu" value="1500)"
+        resource "rctl" {
+            name "zone.max-processes"
+            value priv="privileged" limit=2000 action="deny)"
         }
     }
 }
@@ -983,8 +984,8 @@ fn zonecfg_injection_in_templates() {
             at("templates/web.kdl:17:19"),
         ),
         (
-            format!(r#"value "1500)" contains ')', {complex}"#),
-            at("templates/web.kdl:20:33"),
+            format!(r#"value "deny)" contains ')', {complex}"#),
+            at("templates/web.kdl:21:48"),
         ),
     ];
     assert_eq!(got, want, "{ds:#?}");

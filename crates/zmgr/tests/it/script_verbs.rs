@@ -161,7 +161,7 @@ fn script_api_prints_the_reference_that_docs_scripting_md_embeds() {
     let api = run.stdout();
     for sig in [
         "- `zmgr::create(name: &str) -> Map`:",
-        "- `zmgr::create(name: &str, options: Map) -> Map`: Creates a zone; options: template, pool, ip, vnic, no_boot (bool).",
+        "- `zmgr::create(name: &str, options: Map) -> Map`: Creates a zone; options: template, pool, ip, nets (array of \"POOL\" or \"POOL=ADDRESS\", as `--net`), force_range (bool), vnic, no_boot (bool)",
         "- `zmgr::zones() -> Array`:",
         "- `zmgr::allocate(pool: &str) -> String`:",
         "- `zmgr::release(pool: &str, address: &str)`:",

@@ -8,29 +8,27 @@ use crate::script_support::*;
 #[test]
 fn a_template_line_zonecfg_refuses_is_pointed_at() {
     let env = sandbox();
-    // A net on the link zmgr gives the zone: only zonecfg, knowing the zone's own net, can tell.
+    // No interface, so the first `add` of the command file is the template's fs, which the
+    // simulated zonecfg is told to refuse (what it cannot know beforehand: a host's state).
     env.write(
         "templates/t.kdl",
-        "template \"t\" {\n    brand \"ipkg\"\n    pool \"default\"\n    zonecfg {\n        resource \"net\" {\n            physical \"z1_0\"\n        }\n    }\n}\n",
+        "template \"t\" {\n    brand \"ipkg\"\n    nets {\n    }\n    zonecfg {\n        resource \"fs\" {\n            dir \"/data\"\n            special \"/export/data\"\n            type \"lofs\"\n        }\n    }\n}\n",
     );
     env.sandbox(&["check"]).success();
+    env.faults("zonecfg add message=fs: resource refused by the host\n");
     let run = env.sandbox(&["create", "z1", "-t", "t"]);
     run.exit(1);
     stderr_says(
         &run,
         &[
             "could not create zone `z1`: zonecfg refused its configuration (below)",
-            "undone: VNIC z1_0",
-            "`end`: A net resource with the physical 'z1_0', and allowed-address '' already exists.",
+            "`add fs`: z1: fs: resource refused by the host",
             "this resource",
         ],
     );
-    points_at(&run, &env.path("templates/t.kdl"), 5);
+    points_at(&run, &env.path("templates/t.kdl"), 6);
     // The command file went to zonecfg's standard input: no file of it is named.
-    run.check(
-        !run.stderr().contains("On line 13 of"),
-        "names a command file",
-    );
+    run.check(!run.stderr().contains(" of /"), "names a command file");
     assert_nothing_left(&env, "z1");
 }
 

@@ -84,7 +84,7 @@ fn assert_nothing_left(reg: &Reg, fake: &FakeHost) {
     );
     let plan = crate::ops::create::plan(&reg.registry(), &opts("t")).unwrap();
     assert_eq!(
-        plan.address.to_string(),
+        plan.nets[0].address.to_string(),
         "192.0.2.10",
         "the address is not free"
     );
@@ -130,8 +130,8 @@ fn a_create_that_succeeds_makes_the_vnic_zone_and_entry() {
     let fake = host();
     let created = run(&reg, &fake, &opts("t"), None).unwrap();
     assert_eq!(created.state, ZoneState::Running);
-    assert_eq!(created.address.to_string(), "192.0.2.10/24");
-    assert_eq!(created.link, "web0");
+    assert_eq!(created.nets[0].address.to_string(), "192.0.2.10/24");
+    assert_eq!(created.nets[0].link, "web0");
     assert_eq!(fake.changes(), [VNIC, CONFIGURE, INSTALL, BOOT]);
     let zone = fake.zone("web").unwrap();
     assert_eq!(zone.state, ZoneState::Running);
@@ -521,7 +521,7 @@ fn a_failed_uninstall_during_undo_keeps_the_configuration_vnic_and_entry() {
     )
     .unwrap();
     assert_eq!(
-        plan.address.to_string(),
+        plan.nets[0].address.to_string(),
         "192.0.2.11",
         "the address is not reserved"
     );
@@ -629,7 +629,7 @@ fn a_shared_ip_zone_uses_the_shared_link_and_its_undo_leaves_it_alone() {
     fake.add_link("e1000g0", crate::host::fake::LinkClass::Phys);
     let created = run(&reg, &fake, &opts("s"), None).unwrap();
     assert_eq!(created.state, ZoneState::Installed);
-    assert_eq!(created.link, "e1000g0");
+    assert_eq!(created.nets[0].link, "e1000g0");
     assert_eq!(fake.changes(), [CONFIGURE, INSTALL]);
     let net = &fake.zone("web").unwrap().nets[0];
     assert_eq!(net.physical, "e1000g0");

@@ -1,0 +1,157 @@
+//! `zmgr shutdown` and the graceful `zmgr reboot`: zoneadm shutdown first, halt (or
+//! zoneadm reboot) when the zone is not down by the deadline or the graceful way failed,
+//! and the output says which happened.
+
+use crate::lifecycle_support::{calls, registry_state, stderr_says};
+use crate::script_support::{run_script, work_script};
+use crate::use_support::*;
+
+#[test]
+fn shutdown_is_graceful_when_the_zone_goes_down() {
+    let env = three_zones();
+    env.sandbox(&["shutdown", "web01"])
+        .success()
+        .stdout_is("zone web01 is installed: shut down\n");
+    assert_eq!(registry_state(&env, "web01"), "installed");
+    assert_eq!(
+        calls(&env, "zoneadm", "shutdown"),
+        vec![vec!["-z", "web01", "shutdown"]]
+    );
+    assert!(calls(&env, "zoneadm", "halt").is_empty());
+    env.sandbox(&["check"]).success();
+}
+
+#[test]
+fn a_shutdown_that_hangs_is_halted_after_the_timeout() {
+    let env = three_zones();
+    // zoneadmd still waiting for the zone to go down when zmgr's deadline comes.
+    env.faults("zoneadm shutdown zone=web01 delay=60\n");
+    let run = env.sandbox(&["shutdown", "web01", "--timeout", "1"]);
+    run.success()
+        .stdout_is("zone web01 is installed: halted (graceful shutdown not done after 1 s)\n");
+    assert_eq!(registry_state(&env, "web01"), "installed");
+    assert_eq!(
+        calls(&env, "zoneadm", "halt"),
+        vec![vec!["-z", "web01", "halt"]]
+    );
+}
+
+#[test]
+fn a_shutdown_zoneadmd_gives_up_on_is_halted_at_once() {
+    let env = three_zones();
+    // zone_wait_shutdown's own 60 s are over: zoneadm fails.
+    env.faults("zoneadm shutdown zone=web01 fail message=unable to shutdown zone\n");
+    let run = env.sandbox(&["shutdown", "web01", "--json"]);
+    run.success();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(v[0]["zone"], "web01");
+    assert_eq!(v[0]["ok"], true);
+    assert_eq!(v[0]["how"], "forced");
+    assert_eq!(v[0]["state"], "installed");
+    assert_eq!(
+        v[0]["reason"],
+        "graceful shutdown failed: zoneadm: zone 'web01': unable to shutdown zone"
+    );
+    assert_eq!(registry_state(&env, "web01"), "installed");
+}
+
+#[test]
+fn shutdown_of_a_zone_that_is_down_does_nothing() {
+    let env = three_zones();
+    env.sandbox(&["shutdown", "db01"])
+        .success()
+        .stdout_is("zone db01 is installed: it was not running; nothing to do\n");
+    assert!(calls(&env, "zoneadm", "shutdown").is_empty());
+    assert!(calls(&env, "zoneadm", "halt").is_empty());
+}
+
+#[test]
+fn reboot_is_graceful_unless_forced() {
+    let env = three_zones();
+    env.sandbox(&["reboot", "web01"])
+        .success()
+        .stdout_is("zone web01 is running: rebooted (shutdown -r)\n");
+    assert_eq!(
+        calls(&env, "zoneadm", "shutdown"),
+        vec![vec!["-z", "web01", "shutdown", "-r"]]
+    );
+    assert!(calls(&env, "zoneadm", "reboot").is_empty());
+    env.sandbox(&["reboot", "web01", "--force"])
+        .success()
+        .stdout_is("zone web01 is running\n");
+    assert_eq!(
+        calls(&env, "zoneadm", "reboot"),
+        vec![vec!["-z", "web01", "reboot"]]
+    );
+    // A graceful reboot that hangs becomes zoneadm reboot.
+    env.faults("zoneadm shutdown zone=web02 delay=60\n");
+    env.sandbox(&["reboot", "web02", "--timeout", "1"])
+        .success()
+        .stdout_is("zone web02 is running: rebooted with zoneadm reboot (graceful shutdown not done after 1 s)\n");
+    assert_eq!(registry_state(&env, "web02"), "running");
+    // An installed zone has nothing to reboot.
+    let run = env.sandbox(&["reboot", "db01"]);
+    run.exit(1).stdout_is("");
+    stderr_says(
+        &run,
+        &["zone db01 is installed, not running: there is nothing to reboot"],
+    );
+}
+
+#[test]
+fn dry_runs_change_nothing() {
+    let env = three_zones();
+    let before = env.invocations().len();
+    env.sandbox(&["shutdown", "web01", "--dry-run", "--timeout", "5"])
+        .success()
+        .stdout_is(&format!(
+            "would run: {0} -z web01 shutdown\nwould run, if zone web01 is not down after 5 s: {0} -z web01 halt\nnothing was changed (--dry-run)\n",
+            env.sim_state().join("bin/zoneadm").display()
+        ));
+    env.sandbox(&["halt", "web01", "web02", "-n"]).success();
+    assert_eq!(registry_state(&env, "web01"), "running");
+    let after = env.invocations();
+    assert!(
+        after[before..]
+            .iter()
+            .all(|(tool, argv)| tool == "zoneadm" && argv.contains(&"list".to_string())),
+        "{:?}",
+        &after[before..]
+    );
+}
+
+#[test]
+fn bad_timeouts_are_refused() {
+    let env = three_zones();
+    env.sandbox(&["shutdown", "web01", "--timeout", "-1"])
+        .exit(2);
+    env.sandbox(&["shutdown", "web01", "--timeout", "soon"])
+        .exit(2);
+    let run = env.sandbox(&["shutdown", "web01", "--timeout", "100000"]);
+    run.exit(2);
+    stderr_says(&run, &["a shutdown timeout of 100000 s is more than a day"]);
+    env.sandbox(&["reboot", "web01", "--force", "--timeout", "5"])
+        .exit(2);
+    assert_eq!(registry_state(&env, "web01"), "running");
+}
+
+#[test]
+fn scripts_shut_down_and_reboot_the_same_way() {
+    let env = three_zones();
+    let file = work_script(
+        &env,
+        "down.rhai",
+        r#"
+let r = zmgr::shutdown("web01", #{ timeout: 5 });
+zmgr::out(`${r.state} ${r.how} ${r.timeout}`);
+zmgr::out(zmgr::reboot("web02"));
+zmgr::out(zmgr::reboot("web02", #{ force: true }));
+try { zmgr::shutdown("web02", #{ wait: 5 }); } catch (e) { zmgr::out(e.message); }
+"#,
+    );
+    run_script(&env, &file, &[])
+        .success()
+        .stdout_is("installed graceful 5\nrunning\nrunning\nunknown shutdown option `wait`\n");
+    assert_eq!(registry_state(&env, "web01"), "installed");
+    assert_eq!(calls(&env, "zoneadm", "reboot").len(), 1);
+}
