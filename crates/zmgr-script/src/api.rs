@@ -751,6 +751,118 @@ pub fn module(host: Rc<Host>) -> Module {
             )
         },
     );
+    // `zmgr set/add/remove/config`: the map's keys and values are the verb's KEY=VALUE.
+    let h = host.clone();
+    reg(
+        &mut m,
+        "set",
+        &["name: &str", "settings: Map", "Map"],
+        "Changes a zone's settings, as `zmgr set NAME KEY=VALUE…` (keys autoboot, bootargs, limitpriv, cpu-shares, max-lwps, capped-cpu, capped-memory.physical, capped-memory.swap, capped-memory.locked; \"\" clears); returns what `set --json` prints.",
+        move |ctx: NativeCallContext, name: &str, settings: Map| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    h.writable()?;
+                    let mut parsed = Vec::new();
+                    for (k, v) in settings {
+                        parsed.push(
+                            format!("{k}={v}")
+                                .parse::<zmgr_core::ops::modify::Setting>()
+                                .map_err(|why| core_error(Error::usage(why)))?,
+                        );
+                    }
+                    let reg =
+                        h.registry_for(true, |_| zmgr_core::ops::modify::needs(name, None))?;
+                    let mut core = h.core.borrow_mut();
+                    let m = h
+                        .budget
+                        .outside(|| {
+                            zmgr_core::ops::modify::set(&mut core, &reg, name, &parsed, false)
+                        })
+                        .map_err(core_error)?;
+                    Ok(json_dynamic(&m))
+                })(),
+            )
+        },
+    );
+    for (verb, doc) in [
+        (
+            "add",
+            "Adds a file system, dataset or interface to a zone, as `zmgr add NAME KIND KEY=VALUE…` (kind \"fs\", \"dataset\" or \"net\"; the map holds the properties); returns what `add --json` prints.",
+        ),
+        (
+            "remove",
+            "Removes a file system, dataset or interface from a zone, as `zmgr remove NAME KIND KEY=VALUE`; returns what `remove --json` prints.",
+        ),
+    ] {
+        let h = host.clone();
+        reg(
+            &mut m,
+            verb,
+            &["name: &str", "kind: &str", "properties: Map", "Map"],
+            doc,
+            move |ctx: NativeCallContext, name: &str, kind: &str, props: Map| -> Rr<Dynamic> {
+                at(
+                    &ctx,
+                    (|| -> Rr<Dynamic> {
+                        h.writable()?;
+                        let kind: zmgr_core::ops::modify::Kind =
+                            kind.parse().map_err(|why| core_error(Error::usage(why)))?;
+                        let props: Vec<(String, String)> = props
+                            .into_iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect();
+                        let pool = props
+                            .iter()
+                            .find(|(k, _)| k == "pool")
+                            .map(|(_, v)| v.clone())
+                            .filter(|_| verb == "add");
+                        let reg = h.registry_for(true, |_| {
+                            zmgr_core::ops::modify::needs(name, pool.as_deref())
+                        })?;
+                        let mut core = h.core.borrow_mut();
+                        let m = h
+                            .budget
+                            .outside(|| {
+                                if verb == "add" {
+                                    zmgr_core::ops::modify::add(
+                                        &mut core, &reg, name, kind, &props, false,
+                                    )
+                                } else {
+                                    zmgr_core::ops::modify::remove(
+                                        &mut core, &reg, name, kind, &props, false,
+                                    )
+                                }
+                            })
+                            .map_err(core_error)?;
+                        Ok(json_dynamic(&m))
+                    })(),
+                )
+            },
+        );
+    }
+    let h = host.clone();
+    reg(
+        &mut m,
+        "config",
+        &["name: &str", "Map"],
+        "A zone's configuration as zonecfg holds it, as `zmgr config NAME --json`: `export` (the commands that make it; `export` is a Rhai keyword, so read it as `c[\"export\"]`) and `info` (`globals` and `resources`).",
+        move |ctx: NativeCallContext, name: &str| -> Rr<Dynamic> {
+            at(
+                &ctx,
+                (|| -> Rr<Dynamic> {
+                    let reg =
+                        h.registry_for(true, |_| zmgr_core::ops::modify::needs(name, None))?;
+                    let core = h.core.borrow();
+                    let c = h
+                        .budget
+                        .outside(|| zmgr_core::ops::modify::config(&core, &reg, name))
+                        .map_err(core_error)?;
+                    Ok(json_dynamic(&c))
+                })(),
+            )
+        },
+    );
     for (verb, action, doc) in [
         (
             "boot",

@@ -263,6 +263,71 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Change a zone's settings: autoboot, bootargs, limitpriv, cpu-shares, max-lwps,
+    /// capped-cpu, capped-memory.physical|swap|locked
+    ///
+    /// One zonecfg transaction; values are checked as a template's are. An empty VALUE
+    /// clears the setting. A running zone gets the change at its next boot.
+    Set {
+        /// Zone name
+        name: String,
+        /// KEY=VALUE, one or more
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        settings: Vec<zmgr_core::ops::modify::Setting>,
+        /// Print the zonecfg commands and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a file system, a dataset or an interface to a zone
+    ///
+    /// `fs dir=/data special=/export/data type=lofs [options=ro,nodevices]`,
+    /// `dataset name=POOL/DATASET`, `net pool=POOL [address=ADDRESS]` (its VNIC and an
+    /// address from the pool, held in the registry).
+    Add {
+        /// Zone name
+        name: String,
+        /// fs, dataset or net
+        kind: zmgr_core::ops::modify::Kind,
+        /// KEY=VALUE properties
+        #[arg(value_name = "KEY=VALUE")]
+        props: Vec<String>,
+        /// Print the commands and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a file system, a dataset or an interface from a zone
+    ///
+    /// `fs dir=PATH`, `dataset name=DATASET`, `net physical=LINK` or `net address=ADDRESS`
+    /// (the zone must be halted; its VNIC is deleted and its address freed).
+    Remove {
+        /// Zone name
+        name: String,
+        /// fs, dataset or net
+        kind: zmgr_core::ops::modify::Kind,
+        /// The KEY=VALUE that names it
+        #[arg(value_name = "KEY=VALUE")]
+        props: Vec<String>,
+        /// Print the commands and change nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a zone's configuration as zonecfg holds it (`zonecfg export`)
+    Config {
+        /// Zone name
+        name: String,
+        /// Print `zonecfg info`, parsed, and the export as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Show one zone's registry entry
     Show {
         /// Zone name

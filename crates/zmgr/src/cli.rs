@@ -11,7 +11,7 @@ use zmgr_core::host::exec::System;
 use zmgr_core::ops::create::CreateOptions;
 use zmgr_core::ops::publishers::AddOutcome;
 use zmgr_core::ops::session::{Session, SharedRunner};
-use zmgr_core::ops::{create, host, pools, publishers, view};
+use zmgr_core::ops::{create, host, modify, pools, publishers, view};
 use zmgr_core::store::needs::{Needs, Want};
 use zmgr_core::store::registry::Registry;
 
@@ -553,6 +553,60 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 &mut core, &registry, &name, &snap, force, dry_run,
             )?;
             emit(out, &snapshots::report(&report, "rolled back to", json))
+        }
+        Command::Set {
+            name,
+            settings,
+            dry_run,
+            json,
+        } => {
+            let (mut core, registry) = open_core(true, &mut |_| modify::needs(&name, None))?;
+            let m = modify::set(&mut core, &registry, &name, &settings, dry_run)?;
+            emit(
+                out,
+                &render::modified(&m, &format!("changed zone {name}"), json),
+            )
+        }
+        Command::Add {
+            name,
+            kind,
+            props,
+            dry_run,
+            json,
+        } => {
+            let props = modify::parse_props(&props)?;
+            let pool = props
+                .iter()
+                .find(|(k, _)| k == "pool")
+                .map(|(_, v)| v.clone());
+            let (mut core, registry) =
+                open_core(true, &mut |_| modify::needs(&name, pool.as_deref()))?;
+            let m = modify::add(&mut core, &registry, &name, kind, &props, dry_run)?;
+            let what = format!("added {} to zone {name}", kind.as_str());
+            emit(out, &render::modified(&m, &what, json))
+        }
+        Command::Remove {
+            name,
+            kind,
+            props,
+            dry_run,
+            json,
+        } => {
+            let props = modify::parse_props(&props)?;
+            let (mut core, registry) = open_core(true, &mut |_| modify::needs(&name, None))?;
+            let m = modify::remove(&mut core, &registry, &name, kind, &props, dry_run)?;
+            let what = format!("removed {} from zone {name}", kind.as_str());
+            emit(out, &render::modified(&m, &what, json))
+        }
+        Command::Config { name, json } => {
+            let (core, registry) = open_core(true, &mut |_| modify::needs(&name, None))?;
+            let c = modify::config(&core, &registry, &name)?;
+            let text = if json {
+                output::pretty(&serde_json::to_value(&c).expect("serialisable"))
+            } else {
+                c.export.clone()
+            };
+            emit(out, &text)
         }
         Command::Show { name, output: o } => {
             let format = o.format()?;

@@ -205,3 +205,35 @@ pub fn host_setup(report: &zmgr_core::ops::host::SetupReport) -> String {
     }
     t
 }
+
+/// What `set`, `add` and `remove` print: `what` was done and when it takes effect (with
+/// `--dry-run`, the zonecfg commands and every command instead), or the JSON. An interface
+/// is named with its address and pool after `what`'s first word.
+pub fn modified(m: &zmgr_core::ops::modify::Modified, what: &str, json: bool) -> String {
+    if json {
+        return output::pretty(&serde_json::to_value(m).expect("serialisable"));
+    }
+    let mut t = String::new();
+    if m.dry_run {
+        t += "zonecfg command file (given on standard input):\n";
+        for l in &m.zonecfg {
+            t += &format!("    {l}\n");
+        }
+        t += "commands:\n";
+        for c in &m.commands {
+            t += &format!("    {c}\n");
+        }
+        t += "nothing was changed (--dry-run)\n";
+        return t;
+    }
+    let what = match &m.net {
+        Some(n) => what.replacen(
+            "net",
+            &format!("interface {} ({} from pool {})", n.link, n.address, n.pool),
+            1,
+        ),
+        None => what.to_string(),
+    };
+    t += &format!("{what}: {}\n", m.effect);
+    t
+}

@@ -68,6 +68,37 @@ impl Script {
         Ok(self)
     }
 
+    /// `clear prop`: an optional global property or resource property back to unset.
+    pub fn clear(&mut self, prop: &str) -> &mut Self {
+        self.push(format!("clear {prop}"));
+        self
+    }
+
+    /// `select TYPE prop="value"` or `remove TYPE prop="value"`: the resource whose `prop`
+    /// is `value` (`select TYPE` alone for a resource a zone has at most one of).
+    pub fn pick(
+        &mut self,
+        verb: &str,
+        kind: &str,
+        by: Option<(&str, &str)>,
+    ) -> Result<&mut Self, String> {
+        match by {
+            None => self.push(format!("{verb} {kind}")),
+            Some((prop, value)) => {
+                if let Some(why) = quoted_value_error(value) {
+                    return Err(format!("{prop}: {why}"));
+                }
+                self.push(format!("{verb} {kind} {prop}=\"{value}\""));
+            }
+        }
+        Ok(self)
+    }
+
+    /// The command lines, in order.
+    pub fn lines(&self) -> &[String] {
+        &self.lines
+    }
+
     /// `set prop=["a","b"]`: each element quoted on its own.
     pub fn set_list(&mut self, prop: &str, values: &[String]) -> Result<&mut Self, String> {
         let mut items = Vec::new();
@@ -223,7 +254,7 @@ pub fn failed_line(stderr: &str) -> Option<(usize, String)> {
 }
 
 /// A zone's configuration as `zonecfg -z NAME info` prints it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Info {
     /// Global properties in the order printed; unset ones have an empty value.
     pub globals: Vec<(String, String)>,
@@ -233,8 +264,9 @@ pub struct Info {
 
 /// One resource block of `info`: its type and the properties that are set, in order.
 /// Properties that repeat (`property`, rctl `value`) appear once per line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct InfoResource {
+    #[serde(rename = "type")]
     pub kind: String,
     pub properties: Vec<(String, String)>,
 }
@@ -323,6 +355,11 @@ pub fn info(runner: &dyn Runner, zone: &str) -> crate::error::Result<Info> {
 /// so that no file is left anywhere, whatever stops zmgr.
 pub fn configure(zone: &str, script: &str) -> CommandLine {
     CommandLine::new(Tool::Zonecfg, ["-z", zone, "-f", "-"]).with_stdin(script)
+}
+
+/// `zonecfg -z NAME export`: the configuration as the commands that make it.
+pub fn export(zone: &str) -> CommandLine {
+    CommandLine::new(Tool::Zonecfg, ["-z", zone, "export"])
 }
 
 /// `zonecfg -z NAME delete -F`

@@ -12,6 +12,7 @@ pub mod journal;
 pub mod journal_undo;
 pub mod lifecycle;
 pub mod login;
+pub mod modify;
 pub mod pools;
 pub mod progress;
 pub mod publishers;

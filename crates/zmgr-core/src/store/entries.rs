@@ -58,6 +58,12 @@ pub fn set_entry_state(root: &Path, name: &str, state: ZoneState) -> Result<()> 
     crate::fs::write_atomic(&path, doc.to_string().as_bytes())
 }
 
+/// Writes an existing entry anew (its interfaces changed), read back first as `check` reads it.
+pub fn replace_entry(root: &Path, entry: &ZoneEntry) -> Result<()> {
+    let text = entry.checked_kdl()?;
+    crate::fs::write_atomic(&entry_path(root, &entry.name.value), text.as_bytes())
+}
+
 /// Removes an entry, which frees its addresses. An entry already gone is not an error.
 pub fn remove_entry(root: &Path, name: &str) -> Result<()> {
     let path = entry_path(root, name);
