@@ -300,6 +300,15 @@ struct Wanted {
 /// `nets` (or `pool`); `--ip` is the first one's address.
 fn wanted_nets(opts: &CreateOptions, template: &Template) -> Result<Vec<Wanted>> {
     if !opts.nets.is_empty() {
+        for (i, n) in opts.nets.iter().enumerate() {
+            if let Some(ip) = n.ip
+                && opts.nets[..i].iter().any(|m| m.ip == Some(ip))
+            {
+                return Err(Error::usage(format!(
+                    "--net gives the address {ip} twice; each interface needs its own"
+                )));
+            }
+        }
         if opts.pool.is_some() || opts.ip.is_some() {
             return Err(Error::usage(
                 "--net gives every interface: it cannot be mixed with --pool or --ip",

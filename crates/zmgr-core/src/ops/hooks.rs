@@ -66,16 +66,20 @@ impl HookZone {
 
     /// The zone of a registry entry, as its destroy hooks see it (its first net).
     pub fn of_entry(entry: &ZoneEntry, template: &str, registry: &Registry) -> HookZone {
+        // The gateway as create gives it by default: to the first interface only (an entry
+        // does not record a `defrouter` a template gave another one).
         let nets = entry
             .nets
             .iter()
-            .map(|n| HookNet {
+            .enumerate()
+            .map(|(i, n)| HookNet {
                 pool: n.pool.clone().unwrap_or_default(),
                 address: n.address.map(|a| a.ip.to_string()).unwrap_or_default(),
                 prefix: n.address.and_then(|a| a.prefix).unwrap_or(0),
                 gateway: n
                     .pool
                     .as_ref()
+                    .filter(|_| i == 0)
                     .and_then(|p| registry.pools.get(p))
                     .and_then(|p| p.gateway.as_ref())
                     .map(|g| g.value.to_string()),

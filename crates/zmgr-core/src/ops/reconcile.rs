@@ -310,19 +310,18 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
     Ok(Report(out))
 }
 
-/// Whether `vnic` is a name zmgr gives a zone's VNIC (`web0`, `web1`, `web01_0`, `web01_1`).
+/// Whether `vnic` is the name zmgr gives a zone's first VNIC (`web0`, `web01_0`). Only the
+/// first: `app3` or `my.link5` could as well be a person's link, and a VNIC that may be a
+/// person's is never deleted. (A create writes its entry, naming every VNIC, before it makes
+/// any, so what a crashed create left is found through its entry.)
 fn zmgr_named(vnic: &str) -> bool {
-    let base = vnic.trim_end_matches(|c: char| c.is_ascii_digit());
-    let Ok(n) = vnic[base.len()..].parse::<usize>() else {
-        return false;
-    };
-    [base.strip_suffix('_'), Some(base)]
+    [vnic.strip_suffix("_0"), vnic.strip_suffix('0')]
         .into_iter()
         .flatten()
         .any(|zone| {
             !zone.is_empty()
                 && crate::model::names::zone_name_error(zone).is_none()
-                && crate::ops::create::derived_vnic_n(zone, n) == vnic
+                && crate::ops::create::derived_vnic(zone) == vnic
         })
 }
 

@@ -223,6 +223,17 @@ fn bad_net_options_are_refused_before_anything_runs() {
             "pool `nosuch` is not in the registry",
         ),
         (
+            &[
+                "create",
+                "w1",
+                "--net",
+                "lan=10.1.0.20",
+                "--net",
+                "lan=10.1.0.20",
+            ],
+            "--net gives the address 10.1.0.20 twice",
+        ),
+        (
             &["create", "w1", "--net", "lan=192.0.2.50"],
             "--net lan=192.0.2.50: 192.0.2.50 is outside pool lan's network 10.1.0.0/24",
         ),
