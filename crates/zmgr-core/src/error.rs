@@ -423,7 +423,9 @@ pub enum Error {
         help: Option<String>,
     },
 
-    #[error("{kind} `{}` is not in the registry", crate::text::shown(.name))]
+    /// Something named is missing: a registry file (`kind` `zone`, `pool`…), or a zmgr
+    /// snapshot (`kind` `snapshot`, `name` `ZONE@SNAP`).
+    #[error("{}", not_found_message(.kind, .name))]
     NotFound {
         kind: &'static str,
         name: String,
@@ -500,6 +502,21 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// The message of [`Error::NotFound`].
+fn not_found_message(kind: &str, name: &str) -> String {
+    match (kind, name.split_once('@')) {
+        ("snapshot", Some((zone, snap))) => format!(
+            "zone {} has no snapshot `{}` made by zmgr",
+            crate::text::shown(zone),
+            crate::text::shown(snap)
+        ),
+        _ => format!(
+            "{kind} `{}` is not in the registry",
+            crate::text::shown(name)
+        ),
+    }
 }
 
 impl Error {

@@ -55,7 +55,7 @@ impl Host {
     /// The registry for a function that depends on the files `needs` names, as its verb
     /// reads it (without the zone entries when `zones` is false, for calls that read the
     /// ledger under the lock): a broken file elsewhere is a warning, and left out.
-    fn registry_for(&self, zones: bool, needs: impl FnOnce(&Registry) -> Needs) -> Rr<Registry> {
+    fn registry_for(&self, zones: bool, needs: impl FnMut(&Registry) -> Needs) -> Rr<Registry> {
         let root = self.core.borrow().root().to_path_buf();
         let (registry, warnings) = Registry::load_for(&root, zones, needs).map_err(core_error)?;
         let mut core = self.core.borrow_mut();
@@ -68,6 +68,19 @@ impl Host {
     /// The registry for a function that only reads it, as `list` and `show` read it.
     fn registry_to_show(&self) -> Rr<Registry> {
         self.registry_for(true, |_| Needs::nothing())
+    }
+}
+
+/// The boolean option `k` of an options map: false when absent, a usage error when not a
+/// bool.
+fn bool_option(options: &Map, k: &str) -> Rr<bool> {
+    match options.get(k) {
+        None => Ok(false),
+        Some(v) => v.as_bool().map_err(|t| {
+            core_error(Error::usage(format!(
+                "option `{k}` must be true or false, not {t}"
+            )))
+        }),
     }
 }
 
@@ -217,12 +230,18 @@ fn zone_filter(filters: Map) -> Rr<zmgr_core::ops::view::ZoneFilter> {
 fn timeout_option(options: &Map) -> Rr<std::time::Duration> {
     match options.get("timeout") {
         None => Ok(zmgr_core::ops::shutdown::DEFAULT_TIMEOUT),
-        Some(v) => match v.as_int() {
-            Ok(n) if n >= 0 => Ok(std::time::Duration::from_secs(n as u64)),
-            _ => Err(core_error(Error::usage(format!(
-                "`timeout` takes a whole number of seconds, not {v}"
-            )))),
-        },
+        Some(v) => timeout_value(v),
+    }
+}
+
+/// A `timeout` option's value: a whole number of seconds (the core refuses 0 and more than
+/// a day, as for `--timeout`).
+fn timeout_value(v: &Dynamic) -> Rr<std::time::Duration> {
+    match v.as_int() {
+        Ok(n) if n >= 0 => Ok(std::time::Duration::from_secs(n as u64)),
+        _ => Err(core_error(Error::usage(format!(
+            "`timeout` takes a whole number of seconds, not {v}"
+        )))),
     }
 }
 
@@ -249,19 +268,19 @@ fn shutdown(h: &Host, name: &str, options: Map, reboot: bool) -> Rr<Dynamic> {
     Ok(json_dynamic(&report))
 }
 
-fn reboot(h: &Host, name: &str, options: Map) -> Rr<String> {
+fn reboot(h: &Host, name: &str, options: Map) -> Rr<Dynamic> {
     h.writable()?;
-    let mut force = false;
+    let mut opts = zmgr_core::ops::shutdown::RebootOptions::default();
     for (k, v) in &options {
         match k.as_str() {
             "force" => {
-                force = v.as_bool().map_err(|_| {
+                opts.force = v.as_bool().map_err(|_| {
                     core_error(Error::usage(format!(
                         "`force` takes true or false, not {v}"
                     )))
                 })?
             }
-            "timeout" => {}
+            "timeout" => opts.timeout = Some(timeout_value(v)?),
             other => {
                 return Err(core_error(
                     Error::usage(format!("unknown reboot option `{other}`"))
@@ -270,29 +289,14 @@ fn reboot(h: &Host, name: &str, options: Map) -> Rr<String> {
             }
         }
     }
-    if force {
-        let reg = h.registry_for(true, zmgr_core::ops::lifecycle::needs(name))?;
-        let mut core = h.core.borrow_mut();
-        return h
-            .budget
-            .outside(|| {
-                zmgr_core::ops::lifecycle::change(
-                    &mut core,
-                    &reg,
-                    name,
-                    zmgr_core::ops::lifecycle::Action::Reboot,
-                )
-            })
-            .map(|s| s.to_string())
-            .map_err(core_error);
-    }
-    let mut rest = options;
-    rest.remove("force");
-    let report = shutdown(h, name, rest, true)?;
-    Ok(report
-        .try_cast::<Map>()
-        .and_then(|m| m.get("state").map(|s| s.to_string()))
-        .unwrap_or_default())
+    // `reboot --force`'s and the graceful reboot's choice is the core's, as for the verb.
+    let reg = h.registry_for(true, zmgr_core::ops::lifecycle::needs(name))?;
+    let mut core = h.core.borrow_mut();
+    let report = h
+        .budget
+        .outside(|| zmgr_core::ops::shutdown::reboot(&mut core, &reg, name, &opts, false))
+        .map_err(core_error)?;
+    Ok(json_dynamic(&report))
 }
 
 /// Builds the `zmgr` module over `host`.
@@ -361,9 +365,9 @@ pub fn module(host: Rc<Host>) -> Module {
     reg(
         &mut m,
         "reboot",
-        &["name: &str", "String"],
-        "Reboots a zone gracefully (zoneadm shutdown -r, then zoneadm reboot after 60 s), as `zmgr reboot NAME`; returns its new state.",
-        move |ctx: NativeCallContext, name: &str| -> Rr<String> {
+        &["name: &str", "Map"],
+        "Reboots a zone gracefully (zoneadm shutdown -r, then zoneadm reboot after 60 s), as `zmgr reboot NAME`; returns what `reboot --json` prints for it (state, how, reason, commands, timeout).",
+        move |ctx: NativeCallContext, name: &str| -> Rr<Dynamic> {
             at(&ctx, reboot(&h, name, Map::new()))
         },
     );
@@ -371,9 +375,9 @@ pub fn module(host: Rc<Host>) -> Module {
     reg(
         &mut m,
         "reboot",
-        &["name: &str", "options: Map", "String"],
-        "As `zmgr::reboot(name)`; options: force (bool: zoneadm reboot at once, as `--force`), timeout (seconds).",
-        move |ctx: NativeCallContext, name: &str, options: Map| -> Rr<String> {
+        &["name: &str", "options: Map", "Map"],
+        "As `zmgr::reboot(name)`; options: force (bool: zoneadm reboot at once, as `--force`; how is then \"forced\"), timeout (seconds, 1 to 86400; not with force).",
+        move |ctx: NativeCallContext, name: &str, options: Map| -> Rr<Dynamic> {
             at(&ctx, reboot(&h, name, options))
         },
     );
@@ -382,20 +386,37 @@ pub fn module(host: Rc<Host>) -> Module {
         &mut m,
         "login",
         &["name: &str", "command: Array", "Map"],
-        "Runs one command in a running zone through zlogin, as `zmgr login NAME -- CMD…` does (each word arrives as given); returns #{zone, status, stdout, stderr}, a failing command being a status. Scripts cannot log in interactively or open the console (`zmgr console` is for a terminal).",
+        "Runs one command in a running zone through zlogin, as `zmgr login NAME -- CMD…` does (each word, a string, arrives as given); returns #{zone, status, stdout, stderr}, a failing command being a status. Its time counts against the script's deadline, which stops the command. Scripts cannot log in interactively or open the console (`zmgr console` is for a terminal).",
         move |ctx: NativeCallContext, name: &str, command: Array| -> Rr<Dynamic> {
             at(
                 &ctx,
                 (|| -> Rr<Dynamic> {
                     h.writable()?;
-                    let words: Vec<String> = command.into_iter().map(|w| w.to_string()).collect();
+                    let words = command
+                        .into_iter()
+                        .map(|w| {
+                            let shown = format!("{w:?} ({})", w.type_name());
+                            w.into_string().map_err(|_| {
+                                core_error(Error::usage(format!(
+                                    "zmgr::login takes the command's words as strings, not {shown}"
+                                ))
+                                .with_help("quote each word: [\"echo\", \"1\"]"))
+                            })
+                        })
+                        .collect::<Rr<Vec<String>>>()?;
                     let reg = h.registry_for(true, zmgr_core::ops::login::needs(name))?;
                     let core = h.core.borrow();
-                    let ran = h
-                        .budget
-                        .outside(|| zmgr_core::ops::login::run(&core, &reg, name, &words))
-                        .map_err(core_error)?;
-                    Ok(json_dynamic(&ran))
+                    // Not outside the budget: the command runs on the script's time, and
+                    // is stopped at its deadline as a hook's zlogin is.
+                    let give_up = || h.budget.over();
+                    let ran = zmgr_core::ops::login::run(&core, &reg, name, &words, &give_up);
+                    if h.budget.over() {
+                        return Err(Box::new(EvalAltResult::ErrorTerminated(
+                            Dynamic::from(super::DEADLINE),
+                            ctx.call_position(),
+                        )));
+                    }
+                    Ok(json_dynamic(&ran.map_err(core_error)?))
                 })(),
             )
         },
@@ -890,9 +911,11 @@ pub fn module(host: Rc<Host>) -> Module {
                         let mut core = h.core.borrow_mut();
                         h.budget
                             .outside(|| {
-                                zmgr_core::ops::lifecycle::change(&mut core, &reg, name, action)
+                                zmgr_core::ops::lifecycle::change(
+                                    &mut core, &reg, name, action, false,
+                                )
                             })
-                            .map(|s| s.to_string())
+                            .map(|c| c.state.to_string())
                             .map_err(core_error)
                     })(),
                 )
@@ -1018,16 +1041,7 @@ fn create(host: &Host, name: &str, options: Map) -> Rr<Dynamic> {
             ))));
         }
     }
-    let flag = |k: &str| -> Rr<bool> {
-        match options.get(k) {
-            None => Ok(false),
-            Some(v) => v.as_bool().map_err(|t| {
-                core_error(Error::usage(format!(
-                    "option `{k}` must be true or false, not {t}"
-                )))
-            }),
-        }
-    };
+    let flag = |k: &str| bool_option(&options, k);
     // `nets: ["lan", "backend=10.1.0.20"]`, as `--net` takes them.
     let nets = match options.get("nets") {
         None => Vec::new(),

@@ -62,6 +62,8 @@ pub struct Budget {
     start: Rc<Cell<Option<Instant>>>,
     outside: Rc<Cell<Duration>>,
     everything: Rc<Cell<bool>>,
+    /// The script's deadline (`timeout-seconds`); none for an engine that runs nothing.
+    limit: Rc<Cell<Option<Duration>>>,
 }
 
 impl Budget {
@@ -70,7 +72,13 @@ impl Budget {
             start: Rc::new(Cell::new(None)),
             outside: Rc::new(Cell::new(Duration::ZERO)),
             everything: Rc::new(Cell::new(false)),
+            limit: Rc::new(Cell::new(None)),
         }
+    }
+
+    /// Whether the running script is past its deadline (what ends it at its next step).
+    pub fn over(&self) -> bool {
+        self.limit.get().is_some_and(|limit| self.used() > limit)
     }
 
     /// Counts the time of everything from now on, [`Budget::outside`] included: the deadline
@@ -179,6 +187,7 @@ pub fn engine(limits: &Limits, import_dirs: Vec<PathBuf>) -> (Engine, Budget, re
     rhai::FuncRegistration::new("pad").register_into_engine(&mut engine, sizes::pad(bounds));
     let budget = Budget::new();
     let timeout = limits.timeout;
+    budget.limit.set(Some(timeout));
     // `on_progress` needs a Send + Sync closure only with the `sync` feature, which zmgr
     // does not use; the budget lives on this thread.
     let watch = budget.clone();

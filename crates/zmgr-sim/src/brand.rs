@@ -416,7 +416,18 @@ pub struct Cloned {
 /// `ZPDS/NAME/ROOT/zbe` (or `zbe-N`) with the libbe properties and
 /// `canmount=noauto`, and mounts it on `ZONEPATH/root` (the simulator
 /// copies the source root's files there, as the clone shares them).
-pub fn clone_hook(st: &mut State, zone: &str, zonepath: &str, src_zonepath: &str) -> Cloned {
+///
+/// `clone_fails` plays a `zfs clone` that fails (a `zfs clone` fault rule): the
+/// script tries its 100 names, then `fail_fatal "$f_zfs_create"`, after its
+/// `zfs snapshot`, which stays on the source (the script has no `trap` yet,
+/// so nothing removes it).
+pub fn clone_hook(
+    st: &mut State,
+    zone: &str,
+    zonepath: &str,
+    src_zonepath: &str,
+    clone_fails: bool,
+) -> Cloned {
     let mut r = Cloned::default();
     let gzbe = zfs::find(st, zfs::BE)
         .and_then(|d| d.props.get(zfs::BE_UUID_PROP).cloned())
@@ -441,7 +452,8 @@ pub fn clone_hook(st: &mut State, zone: &str, zonepath: &str, src_zonepath: &str
         })
         .map(|d| d.name.clone());
     let Some(active) = active else {
-        r.output.push(fatal("No active dataset."));
+        // pkg5 src/brand/common.ksh, get_active_ds: fail_fatal "$f_no_active_ds".
+        r.output.push(fatal("no active dataset."));
         r.exit = SUBPROC_FATAL;
         return r;
     };
@@ -502,7 +514,7 @@ pub fn clone_hook(st: &mut State, zone: &str, zonepath: &str, src_zonepath: &str
                 ("canmount".to_string(), "noauto".to_string()),
             ]
             .into();
-            zfs::clone_one(st, &snap, n, props).is_ok()
+            !clone_fails && zfs::clone_one(st, &snap, n, props).is_ok()
         });
     let Some(zbe) = zbe else {
         r.output

@@ -1185,6 +1185,12 @@ impl Adm<'_> {
         let (image, src_zonepath) = (src.image.clone(), src.config.zonepath.clone());
         let zonepath = target.config.zonepath.clone();
         let outcome = self.ctx.fault_no_sleep("zoneadm", "clone", Some(zone));
+        // The hook's own `zfs clone`, between its snapshot and its datasets' completion.
+        let clone_fails = self
+            .ctx
+            .fault_no_sleep("zfs", "clone", Some(zone))
+            .failure
+            .is_some();
         let dir = self.ctx.store.dir().to_path_buf();
         let zone_s = zone.to_string();
         let res = self.update(|st| {
@@ -1195,7 +1201,7 @@ impl Adm<'_> {
             }
             z.state = ZoneState::Incomplete;
             z.uuid = random::uuid();
-            let cloned = brand::clone_hook(st, &zone_s, &zonepath, &src_zonepath);
+            let cloned = brand::clone_hook(st, &zone_s, &zonepath, &src_zonepath, clone_fails);
             if let Some(z) = st.zone_mut(&zone_s) {
                 z.root_dir = cloned.root_dir.clone();
             }

@@ -6,9 +6,12 @@
 //! zmgr print every command it runs with its duration; zmgr's own time is the create's wall
 //! time minus the time spent in those commands. Medians of several creates.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use common::{median, ms, traced, zmgr};
 
 const CREATES: usize = 5;
 
@@ -51,51 +54,10 @@ fn main() {
     let _ = std::fs::remove_dir_all(&base);
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn zmgr(dir: &Path, args: &[&str], trace: bool) -> (Duration, String) {
-    let start = Instant::now();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zmgr"));
-    cmd.arg("--sandbox")
-        .arg(dir)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    cmd.env(
-        "ZMGR_SIM",
-        std::path::Path::new(env!("CARGO_BIN_EXE_zmgr")).with_file_name("zmgr-sim"),
-    );
-    if trace {
-        cmd.env("ZMGR_TRACE", "1");
-    }
-    let out = cmd.output().expect("zmgr runs");
-    let took = start.elapsed();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "zmgr {args:?} failed:\n{stderr}");
-    (took, stderr)
-}
-
 /// One create: wall time, time inside the commands it ran, and how many it ran.
 fn create(dir: &Path, name: &str) -> (Duration, Duration, usize) {
     let (total, stderr) = zmgr(dir, &["create", name], true);
-    let mut in_tools = Duration::ZERO;
-    let mut n = 0;
-    for line in stderr.lines().filter(|l| l.starts_with("+ ")) {
-        let ms: f64 = line
-            .rsplit_once(" (")
-            .and_then(|(_, rest)| rest.split_once(" ms"))
-            .and_then(|(v, _)| v.parse().ok())
-            .expect("trace line with a duration");
-        in_tools += Duration::from_secs_f64(ms / 1000.0);
-        n += 1;
-    }
+    let (in_tools, n) = traced(&stderr);
     (total, in_tools, n)
 }
 

@@ -1,5 +1,7 @@
-//! Benchmark: `zmgr list` and `zmgr check` over generated registries of 1,000 and 10,000
-//! zones, against the time it takes just to read the same files.
+//! Benchmark: `zmgr list` and `zmgr check` over generated registries of 1,000, 10,000 and
+//! 65,000 zones (a /16 nearly full), against the time it takes just to read the same files;
+//! and `zmgr show` of one zone, against `cat` of config.kdl and that zone's file (a verb about
+//! one zone reads only those).
 //!
 //! Run with `cargo bench --bench registry`. Numbers are medians of several runs of the
 //! release binary as a separate process, so they include process start and output.
@@ -14,20 +16,36 @@ fn main() {
     let zmgr = env!("CARGO_BIN_EXE_zmgr");
     let base = std::env::temp_dir().join(format!("zmgr-bench-{}", std::process::id()));
     println!(
-        "{:<8} {:>10} {:>12} {:>12} {:>12}",
-        "zones", "KDL bytes", "read files", "list", "check"
+        "{:<8} {:>10} {:>12} {:>12} {:>12} {:>12} {:>12} {:>8}",
+        "zones", "KDL bytes", "read files", "list", "check", "cat one", "show one", "ratio"
     );
-    for zones in [1_000usize, 10_000] {
+    for zones in [1_000usize, 10_000, 65_000] {
         let root = base.join(format!("r{zones}"));
         let bytes = generate(&root, zones);
         let read = median(|| read_all(&root));
         let list = median(|| run(zmgr, &root, &["list"]));
         let check = median(|| run(zmgr, &root, &["check"]));
+        let one = format!("zone{:05}", zones / 2);
+        let cat = median(|| {
+            let start = Instant::now();
+            let status = Command::new("cat")
+                .arg(root.join("config.kdl"))
+                .arg(root.join("zones").join(format!("{one}.kdl")))
+                .stdout(Stdio::null())
+                .status()
+                .expect("cat runs");
+            assert!(status.success());
+            start.elapsed()
+        });
+        let show = median(|| run(zmgr, &root, &["show", &one]));
         println!(
-            "{zones:<8} {bytes:>10} {:>10.1}ms {:>10.1}ms {:>10.1}ms",
+            "{zones:<8} {bytes:>10} {:>10.1}ms {:>10.1}ms {:>10.1}ms {:>10.2}ms {:>10.2}ms {:>7.1}x",
             ms(read),
             ms(list),
-            ms(check)
+            ms(check),
+            ms(cat),
+            ms(show),
+            show.as_secs_f64() / cat.as_secs_f64()
         );
     }
     if std::env::var_os("ZMGR_BENCH_KEEP").is_none() {

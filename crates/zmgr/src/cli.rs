@@ -328,13 +328,32 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             json,
         } => {
             let sel = zones.selection();
-            if !dry_run && !yes {
+            let confirmed = if !dry_run && !yes {
                 // Asked before zmgr catches Ctrl-C (open_core), so Ctrl-C ends the question.
                 let reg = load_for(&root, |r| sel.destroy_needs(r))?;
-                crate::zones::confirm(&reg, &sel)?;
-            }
-            let opened = open_core(true, &mut |r| sel.destroy_needs(r))?;
-            crate::zones::destroy(opened, &sel, zones.jobs, dry_run, json, out, &print_error)
+                crate::zones::confirm(&reg, &sel)?
+            } else {
+                None
+            };
+            // After a question, exactly the zones it was about are read and destroyed.
+            let reads = match &confirmed {
+                Some(c) => zmgr_core::ops::bulk::Selection {
+                    names: c.zones.clone(),
+                    ..Default::default()
+                },
+                None => sel.clone(),
+            };
+            let opened = open_core(true, &mut |r| reads.destroy_needs(r))?;
+            crate::zones::destroy(
+                opened,
+                &sel,
+                confirmed,
+                zones.jobs,
+                dry_run,
+                json,
+                out,
+                &print_error,
+            )
         }
         Command::Import {
             names,
@@ -430,14 +449,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         } => zones_verb(
             &open_core,
             &args,
-            if force {
-                crate::zones::Verb::Change(zmgr_core::ops::lifecycle::Action::Reboot)
-            } else {
-                crate::zones::Verb::Shutdown(zmgr_core::ops::shutdown::Options {
-                    timeout: std::time::Duration::from_secs(timeout),
-                    reboot: true,
-                })
-            },
+            crate::zones::Verb::Reboot(zmgr_core::ops::shutdown::RebootOptions {
+                force,
+                // clap refuses --timeout with --force; its default is not a timeout given.
+                timeout: (!force).then(|| std::time::Duration::from_secs(timeout)),
+            }),
             out,
         ),
         Command::Login { name, command } => {
@@ -610,9 +626,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Show { name, output: o } => {
             let format = o.format()?;
-            let reg = load_for(&root, |_| Needs {
-                zones: Want::one(&name),
-                ..Needs::nothing()
+            // The zone's file only, however large the registry.
+            let reg = load_for(&root, |_| {
+                Needs {
+                    zones: Want::one(&name),
+                    ..Needs::nothing()
+                }
+                .only()
             })?;
             let zone = reg.zone(&name)?;
             emit(
@@ -792,7 +812,7 @@ fn load(root: &std::path::Path) -> Result<Registry> {
 
 /// Loads the registry for a verb that depends on the files `needs` names, printing the
 /// warnings about the others.
-fn load_for(root: &std::path::Path, needs: impl FnOnce(&Registry) -> Needs) -> Result<Registry> {
+fn load_for(root: &std::path::Path, needs: impl FnMut(&Registry) -> Needs) -> Result<Registry> {
     let (reg, warnings) = Registry::load_for(root, true, needs)?;
     print_problems(&warnings);
     Ok(reg)

@@ -5,8 +5,8 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use zmgr_core::error::{Error, Result};
-use zmgr_core::ops::bulk::{self, Selection, StateOutcome};
-use zmgr_core::ops::lifecycle::Action;
+use zmgr_core::ops::bulk::{self, Selection};
+use zmgr_core::ops::lifecycle::{Action, Changed};
 use zmgr_core::ops::session::Session;
 use zmgr_core::ops::shutdown;
 use zmgr_core::store::registry::Registry;
@@ -27,8 +27,10 @@ fn emit(out: &mut dyn Write, text: &str) -> Result<()> {
 /// What a lifecycle verb does to each zone.
 #[derive(Debug, Clone, Copy)]
 pub enum Verb {
+    /// `boot` or `halt`.
     Change(Action),
     Shutdown(shutdown::Options),
+    Reboot(shutdown::RebootOptions),
 }
 
 impl Verb {
@@ -36,9 +38,17 @@ impl Verb {
         match self {
             Verb::Change(Action::Boot) => "boot",
             Verb::Change(Action::Halt) => "halt",
-            Verb::Change(Action::Reboot) => "reboot",
-            Verb::Shutdown(o) if o.reboot => "reboot",
+            Verb::Change(Action::Reboot) | Verb::Reboot(_) => "reboot",
             Verb::Shutdown(_) => "shutdown",
+        }
+    }
+
+    /// The verb's options, checked before any zone runs (a usage error, exit 2).
+    fn check(self) -> Result<()> {
+        match self {
+            Verb::Change(_) => Ok(()),
+            Verb::Shutdown(o) => o.check(),
+            Verb::Reboot(o) => o.check(),
         }
     }
 }
@@ -47,9 +57,28 @@ impl Verb {
 #[derive(Debug, serde::Serialize)]
 #[serde(untagged)]
 enum Done {
-    State(StateOutcome),
+    State(Changed),
     Shutdown(shutdown::Report),
-    Plan { commands: Vec<String> },
+}
+
+/// What every verb over several zones does first: checks `--jobs` and the selection (every
+/// name, the selectors), and picks the zones; `None` when none matches, which is said, and
+/// printed as an empty result.
+fn pick(
+    registry: &Registry,
+    sel: &Selection,
+    jobs: usize,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<Option<(Vec<String>, usize)>> {
+    let jobs = bulk::jobs(jobs)?;
+    let zones = bulk::select(registry, sel)?;
+    if zones.is_empty() {
+        eprintln!("zmgr: no zone matches the selection; nothing to do");
+        emit(out, if json { "[]\n" } else { "" })?;
+        return Ok(None);
+    }
+    Ok(Some((zones, jobs)))
 }
 
 /// `boot|halt|shutdown|reboot NAME… [--all-of-template T] [--pool P]`.
@@ -64,27 +93,30 @@ pub fn lifecycle(
     out: &mut dyn Write,
     report: Report<'_>,
 ) -> Result<()> {
-    let jobs = bulk::jobs(jobs)?;
-    let zones = bulk::select(&registry, sel)?;
-    if zones.is_empty() {
-        eprintln!("zmgr: no zone matches the selection; nothing to do");
-        return emit(out, if json { "[]\n" } else { "" });
-    }
+    verb.check()?;
+    let Some((zones, jobs)) = pick(&registry, sel, jobs, json, out)? else {
+        return Ok(());
+    };
     let outcomes = bulk::run(&mut core, &zones, jobs, |core, zone| -> Result<Done> {
         match verb {
-            Verb::Change(action) if dry_run => Ok(Done::Plan {
-                commands: bulk::plan_change(core, &registry, zone, action)?,
-            }),
-            Verb::Change(action) => Ok(Done::State(StateOutcome {
-                state: zmgr_core::ops::lifecycle::change(core, &registry, zone, action)?,
-            })),
+            Verb::Change(action) => Ok(Done::State(zmgr_core::ops::lifecycle::change(
+                core, &registry, zone, action, dry_run,
+            )?)),
             Verb::Shutdown(opts) => Ok(Done::Shutdown(shutdown::shutdown(
+                core, &registry, zone, &opts, dry_run,
+            )?)),
+            Verb::Reboot(opts) => Ok(Done::Shutdown(shutdown::reboot(
                 core, &registry, zone, &opts, dry_run,
             )?)),
         }
     });
     let line = |zone: &str, done: &Done| -> String {
         match done {
+            Done::State(s) if dry_run => s
+                .commands
+                .iter()
+                .map(|c| format!("would run: {c}\n"))
+                .collect(),
             Done::State(s) => format!("zone {zone} is {}\n", s.state),
             Done::Shutdown(r) if dry_run => r
                 .commands
@@ -104,12 +136,8 @@ pub fn lifecycle(
             Done::Shutdown(r) => format!(
                 "zone {zone} is {}: {}\n",
                 r.state,
-                r.describe(matches!(verb, Verb::Shutdown(o) if o.reboot))
+                r.describe(matches!(verb, Verb::Reboot(_)))
             ),
-            Done::Plan { commands } => commands
-                .iter()
-                .map(|c| format!("would run: {c}\n"))
-                .collect(),
         }
     };
     finish(
@@ -167,23 +195,52 @@ fn finish<T: serde::Serialize>(
     bulk::failure(verb, &outcomes).map_or(Ok(()), Err)
 }
 
-/// `destroy NAME… [--all-of-template T] [--pool P]`.
+/// `destroy NAME… [--all-of-template T] [--pool P]`. After a question (`confirmed`), exactly
+/// the zones it listed are destroyed: a zone that came to match the selection since is left
+/// alone, and a listed zone gone meanwhile is reported.
+#[allow(clippy::too_many_arguments)]
 pub fn destroy(
     (mut core, registry): (Session, Registry),
     sel: &Selection,
+    confirmed: Option<Confirmed>,
     jobs: usize,
     dry_run: bool,
     json: bool,
     out: &mut dyn Write,
     report: Report<'_>,
 ) -> Result<()> {
-    let jobs = bulk::jobs(jobs)?;
-    let zones = bulk::select(&registry, sel)?;
-    if zones.is_empty() {
-        eprintln!("zmgr: no zone matches the selection; nothing to do");
-        return emit(out, if json { "[]\n" } else { "" });
-    }
+    let (zones, jobs) = match &confirmed {
+        Some(c) => (c.zones.clone(), bulk::jobs(jobs)?),
+        None => match pick(&registry, sel, jobs, json, out)? {
+            Some(picked) => picked,
+            None => return Ok(()),
+        },
+    };
     let outcomes = bulk::run(&mut core, &zones, jobs, |core, zone| {
+        if let Some(c) = &confirmed {
+            let gone = !registry.zones.contains_key(zone);
+            if c.shown.iter().any(|z| z == zone) && gone {
+                return Err(Error::NotFound {
+                    kind: "zone",
+                    name: zone.to_string(),
+                    help: Some(
+                        "it was in the registry when destroy asked; something removed it since"
+                            .to_string(),
+                    ),
+                });
+            }
+            if !c.shown.iter().any(|z| z == zone) && !gone {
+                // Named, but not in the registry when asked: not listed, so not destroyed.
+                return Err(Error::NotFound {
+                    kind: "zone",
+                    name: zone.to_string(),
+                    help: Some(
+                        "it was not in the registry when destroy asked, so it was not listed; run destroy again to destroy it"
+                            .to_string(),
+                    ),
+                });
+            }
+        }
         zmgr_core::ops::lifecycle::destroy(core, &registry, zone, dry_run)
     });
     let root = core.root().to_path_buf();
@@ -226,25 +283,39 @@ pub fn destroy(
     )
 }
 
+/// The zones a destroy asked about: all it selected (in order), and those the question
+/// listed (the ones the registry had).
+#[derive(Debug, Clone)]
+pub struct Confirmed {
+    pub zones: Vec<String>,
+    pub shown: Vec<String>,
+}
+
 /// Before a destroy that is not a dry run: when standard input is a terminal, asks on
 /// standard error whether to destroy the zones `registry` has among `zones`, and reads the
-/// answer; `y` or `yes` goes on. Never asks when standard input is not a terminal, so scripts
-/// keep working. Asked before zmgr catches Ctrl-C, so Ctrl-C at the question ends zmgr.
-pub fn confirm(registry: &Registry, sel: &Selection) -> Result<()> {
+/// answer; `y` or `yes` goes on, with the zones asked about. Never asks when standard input
+/// is not a terminal, so scripts keep working (`None`). Asked before zmgr catches Ctrl-C, so
+/// Ctrl-C at the question ends zmgr.
+pub fn confirm(registry: &Registry, sel: &Selection) -> Result<Option<Confirmed>> {
     if !std::io::stdin().is_terminal() {
-        return Ok(());
+        return Ok(None);
     }
     // Unknown names and bad selectors are reported by the destroy itself, without a question.
     let Ok(zones) = bulk::select(registry, sel) else {
-        return Ok(());
+        return Ok(None);
     };
-    let known: Vec<String> = zones
-        .into_iter()
-        .filter(|z| registry.zones.contains_key(z))
-        .map(|z| zmgr_core::text::shown(&z))
+    if zones.is_empty() {
+        return Ok(None);
+    }
+    let shown: Vec<String> = zones
+        .iter()
+        .filter(|z| registry.zones.contains_key(*z))
+        .cloned()
         .collect();
+    let known: Vec<String> = shown.iter().map(|z| zmgr_core::text::shown(z)).collect();
     if known.is_empty() {
-        return Ok(());
+        // Nothing to ask about, and nothing to destroy: the names are reported as unknown.
+        return Ok(Some(Confirmed { zones, shown }));
     }
     let what = if known.len() == 1 {
         format!("zone {}", known[0])
@@ -264,7 +335,7 @@ pub fn confirm(registry: &Registry, sel: &Selection) -> Result<()> {
         .read_line(&mut answer)
         .map_err(|e| Error::io("read", "standard input", e))?;
     match answer.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" => Ok(()),
+        "y" | "yes" => Ok(Some(Confirmed { zones, shown })),
         _ => Err(
             Error::failed(format!("not confirmed: {what} left as it is"))
                 .with_help("answer `y` to destroy, or give --yes to skip the question"),

@@ -1,6 +1,7 @@
 //! zmgr's locks: the registry lock, one exclusive `flock` held only around short
 //! read-modify-write steps (allocating an address, editing a file), never around installs;
-//! and the lock of each create, held from before its entry appears until the create ends.
+//! the lock of each create, held from before its entry appears until the create ends; and
+//! the lock of each zone's state changes (boot, halt, snapshots, being cloned).
 //!
 //! Lock files live in `ROOT/.zmgr/` (mode 0700, files 0600), apart from the files people
 //! read: a user who can read the registry cannot open them, so cannot `flock` them to block
@@ -167,6 +168,54 @@ pub fn claim_crashed(root: &Path, zone: &str) -> Result<Option<CreateLock>> {
         Ok(l) => Ok(Some(l)),
         Err(Error::Conflict { .. }) => Ok(None),
         Err(e) => Err(e),
+    }
+}
+
+/// `ROOT/.zmgr/zones/NAME.lock`
+fn zone_lock_path(root: &Path, zone: &str) -> PathBuf {
+    private_dir(root).join("zones").join(format!("{zone}.lock"))
+}
+
+/// The lock of one zone's state changes: held by boot, halt and reboot, by the snapshot
+/// verbs across their check that the zone is halted and their zfs commands, and by a create
+/// that clones the zone across its check of the source and the clone. So a boot never runs
+/// between a rollback's check and its `zfs rollback`, nor under a clone of the zone. It is
+/// not passed to the tools zmgr starts: it ends with the zmgr that holds it.
+#[derive(Debug)]
+pub struct ZoneLock {
+    _file: File,
+}
+
+impl ZoneLock {
+    /// Takes the lock of `zone`, waiting up to `wait` for another zmgr to release it; a
+    /// conflict that says so when it does not.
+    pub fn acquire(root: &Path, zone: &str, wait: Duration) -> Result<ZoneLock> {
+        ensure_private(&private_dir(root))?;
+        let path = zone_lock_path(root, zone);
+        ensure_private(path.parent().expect("a folder"))?;
+        let file = open_lock(&path, true).map_err(|e| Error::io("open the lock file", &path, e))?;
+        let start = Instant::now();
+        let mut pause = Duration::from_millis(2);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(ZoneLock { _file: file }),
+                Err(TryLockError::WouldBlock) if start.elapsed() < wait => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(Error::conflict(format!(
+                        "zone {zone} is busy: another zmgr is booting, halting, snapshotting or rolling it back, or cloning it"
+                    ))
+                    .with_help(format!(
+                        "waited {:.1} s; try again when it is done (if no other zmgr is running, a stuck process holds {})",
+                        wait.as_secs_f64(),
+                        path.display()
+                    )));
+                }
+                Err(TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
+            }
+        }
     }
 }
 

@@ -162,6 +162,7 @@ pub struct Fault {
 enum Effect {
     Fail { status: i32, stderr: Option<String> },
     Interrupt,
+    Hang,
 }
 
 impl Fault {
@@ -214,6 +215,15 @@ impl Fault {
         self
     }
 
+    /// The command does not end by itself (a `zoneadm shutdown` still waiting for the
+    /// zone): it runs until an interrupt or the caller's `give_up` stops it, which
+    /// [`Runner::run_streaming_until`] asks as often as the real runner does, and then ends
+    /// as stopped ([`ExecError::Interrupted`]). Its effect never happens.
+    pub fn hang(mut self) -> Fault {
+        self.effect = Effect::Hang;
+        self
+    }
+
     /// The command takes effect before it fails (a zonecfg that committed, a VNIC that was
     /// made); a failing `zoneadm install` leaves the zone `incomplete`, as illumos does.
     pub fn after_effect(mut self) -> Fault {
@@ -248,7 +258,12 @@ enum End {
     Ok,
     Failed(i32),
     Interrupted,
+    /// Runs until stopped ([`Fault::hang`]).
+    Hang,
 }
+
+/// How often a hanging command asks whether to stop before the fake gives up on the test.
+const HANG_POLLS: usize = 100_000;
 
 /// A refusal by the modelled tool: exit status 1 and a message.
 #[derive(Debug)]
@@ -490,6 +505,15 @@ impl Runner for FakeHost {
         cmd: &CommandLine,
         on_line: &mut dyn FnMut(Stream, &str),
     ) -> Result<Output, ExecError> {
+        self.run_streaming_until(cmd, on_line, &|| false)
+    }
+
+    fn run_streaming_until(
+        &self,
+        cmd: &CommandLine,
+        on_line: &mut dyn FnMut(Stream, &str),
+        give_up: &dyn Fn() -> bool,
+    ) -> Result<Output, ExecError> {
         let reply = {
             let mut st = self.lock();
             st.log.push(cmd.clone());
@@ -502,6 +526,17 @@ impl Runner for FakeHost {
             on_line(Stream::Stderr, line);
         }
         let command = cmd.display(self.commands());
+        if reply.end == End::Hang {
+            // The real runner's loop, without the waiting: asked until one says stop.
+            for _ in 0..HANG_POLLS {
+                if crate::host::interrupt::requested()
+                    || (!crate::host::interrupt::shielded() && give_up())
+                {
+                    return Err(ExecError::Interrupted { command });
+                }
+            }
+            panic!("fake host: `{}` hangs and nothing stops it", render(cmd));
+        }
         match reply.end {
             End::Ok => Ok(Output {
                 stdout: reply.stdout,
@@ -514,7 +549,7 @@ impl Runner for FakeHost {
                 stdout: reply.stdout,
                 stderr: reply.stderr,
             }),
-            End::Interrupted => Err(ExecError::Interrupted { command }),
+            End::Interrupted | End::Hang => Err(ExecError::Interrupted { command }),
         }
     }
 }
@@ -594,6 +629,11 @@ impl State {
                 stdout,
                 stderr: String::new(),
                 end: End::Interrupted,
+            },
+            Effect::Hang => Reply {
+                stdout: String::new(),
+                stderr: String::new(),
+                end: End::Hang,
             },
             Effect::Fail { status, stderr } => Reply {
                 stdout,
@@ -766,6 +806,21 @@ impl State {
                 let z = self.zones.get_mut(zone).expect("checked above");
                 z.zone.state = ZoneState::Installed;
                 z.id = None;
+                Ok(String::new())
+            }
+            // zoneadmd's graceful way: the zone's services stop, and it is down (and, with
+            // -r, booted again).
+            ("shutdown", rest @ ([] | ["-r"])) => {
+                if state != ZoneState::Running {
+                    return Err(zerror("not running"));
+                }
+                let again = !rest.is_empty();
+                let id = if again { Some(self.new_id()) } else { None };
+                let z = self.zones.get_mut(zone).expect("checked above");
+                z.id = id;
+                if !again {
+                    z.zone.state = ZoneState::Installed;
+                }
                 Ok(String::new())
             }
             ("reboot", []) => {

@@ -1,11 +1,17 @@
 //! Ctrl-C, SIGTERM and SIGHUP during long operations: noted, so that the running step is
 //! stopped and everything done so far is undone, instead of the process dying half way.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock};
 
 static REQUESTED: LazyLock<Arc<AtomicBool>> = LazyLock::new(|| Arc::new(AtomicBool::new(false)));
-static SHIELDS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// The shields up in this thread: one worker's undo step (bulk verbs run zones in
+    /// parallel) must not hide an interrupt from the other workers.
+    static SHIELDS: Cell<usize> = const { Cell::new(0) };
+}
 
 /// The signals that ask zmgr to stop: Ctrl-C, a polite kill, and a closed terminal.
 pub const SIGNALS: [i32; 3] = [
@@ -23,14 +29,20 @@ pub fn install() {
     }
 }
 
-/// Whether an interrupt arrived and no [`Shield`] is up.
+/// Whether an interrupt arrived and no [`Shield`] is up in this thread.
 pub fn requested() -> bool {
-    REQUESTED.load(Ordering::SeqCst) && SHIELDS.load(Ordering::SeqCst) == 0
+    noted() && !shielded()
 }
 
-/// Whether a [`Shield`] is up: an undo step runs, which nothing may stop.
+/// Whether an interrupt arrived, shields or not: what decides that no further work starts
+/// (the zones of a bulk verb not started yet).
+pub fn noted() -> bool {
+    REQUESTED.load(Ordering::SeqCst)
+}
+
+/// Whether a [`Shield`] is up in this thread: an undo step runs, which nothing may stop.
 pub fn shielded() -> bool {
-    SHIELDS.load(Ordering::SeqCst) > 0
+    SHIELDS.with(|s| s.get() > 0)
 }
 
 /// Notes an interrupt as a signal would (for tests of what an interrupt stops).
@@ -43,18 +55,36 @@ pub fn clear() {
     REQUESTED.store(false, Ordering::SeqCst);
 }
 
-/// While a shield lives, commands are not stopped by an interrupt: undo steps must finish.
-pub struct Shield(());
+/// While a shield lives, the commands its thread runs are not stopped by an interrupt: undo
+/// steps must finish. Other threads are not shielded. A shield stays in the thread that
+/// raised it (it is neither `Send` nor `Sync`).
+pub struct Shield(std::marker::PhantomData<*const ()>);
 
 impl Shield {
     pub fn up() -> Shield {
-        SHIELDS.fetch_add(1, Ordering::SeqCst);
-        Shield(())
+        SHIELDS.with(|s| s.set(s.get() + 1));
+        Shield(std::marker::PhantomData)
     }
 }
 
 impl Drop for Shield {
     fn drop(&mut self) {
-        SHIELDS.fetch_sub(1, Ordering::SeqCst);
+        SHIELDS.with(|s| s.set(s.get().saturating_sub(1)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shield_covers_its_own_thread_only() {
+        let _shield = Shield::up();
+        assert!(shielded());
+        std::thread::scope(|s| {
+            s.spawn(|| assert!(!shielded(), "another thread is shielded"));
+        });
+        drop(_shield);
+        assert!(!shielded());
     }
 }

@@ -57,6 +57,7 @@ impl Selection {
             },
             ..Needs::default()
         }
+        .only()
     }
 }
 
@@ -97,6 +98,7 @@ pub fn select(registry: &Registry, sel: &Selection) -> Result<Vec<String>> {
             "name one or more zones, or select them with --all-of-template TEMPLATE or --pool POOL",
         ));
     }
+    check_names(sel)?;
     if let Some(t) = &sel.template {
         if let Some(why) = crate::model::names::object_name_error("template", t) {
             return Err(Error::usage(why));
@@ -135,6 +137,17 @@ pub fn select(registry: &Registry, sel: &Selection) -> Result<Vec<String>> {
         }
     }
     Ok(out)
+}
+
+/// Every zone name given is checked before any zone runs: one invalid name is a usage
+/// error (exit 2), not one zone's failure.
+pub fn check_names(sel: &Selection) -> Result<()> {
+    for n in &sel.names {
+        if let Some(why) = crate::model::names::zone_name_error(n) {
+            return Err(Error::usage(why));
+        }
+    }
+    Ok(())
 }
 
 /// Checks `--jobs`.
@@ -177,7 +190,9 @@ pub fn run<T: Send>(
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(zone) = zones.get(i) else { break };
-                    let result = if crate::host::interrupt::requested() {
+                    // Noted, not requested: a shield another worker (or this one) holds
+                    // for its undo step must not let a new zone start after an interrupt.
+                    let result = if crate::host::interrupt::noted() {
                         Err(Error::Interrupted)
                     } else {
                         op(&mut session, zone)
@@ -257,30 +272,6 @@ pub fn failure<T>(verb: &str, outcomes: &[(String, Result<T>)]) -> Option<Error>
     )))
 }
 
-/// The state a boot, halt or forced reboot left, as `--json` prints it.
-#[derive(Debug, Clone, Serialize)]
-pub struct StateOutcome {
-    pub state: crate::model::zone::ZoneState,
-}
-
-/// `boot`, `halt` or `reboot --force` with `--dry-run`: the zone is checked as the verb
-/// checks it, and the command it would run is returned, as typed.
-pub fn plan_change(
-    core: &Session,
-    registry: &Registry,
-    name: &str,
-    action: crate::ops::lifecycle::Action,
-) -> Result<Vec<String>> {
-    use crate::ops::lifecycle::Action;
-    crate::ops::lifecycle::entry(registry, name, false)?;
-    let cmd = match action {
-        Action::Boot => crate::host::zoneadm::boot(name),
-        Action::Halt => crate::host::zoneadm::halt(name),
-        Action::Reboot => crate::host::zoneadm::reboot(name),
-    };
-    Ok(vec![core.display(&cmd)])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +288,16 @@ mod tests {
     }
 
     #[test]
+    fn invalid_names_are_refused_before_anything_runs() {
+        let sel = Selection {
+            names: vec!["web01".into(), "bad/x".into()],
+            ..Selection::default()
+        };
+        let e = check_names(&sel).unwrap_err();
+        assert_eq!(e.kind(), "usage", "{e}");
+    }
+
+    #[test]
     fn single_is_one_name_without_selector() {
         let mut s = Selection {
             names: vec!["a".into()],
@@ -310,11 +311,12 @@ mod tests {
 
     #[test]
     fn outcomes_as_json() {
-        let outcomes: Vec<(String, Result<StateOutcome>)> = vec![
+        let outcomes: Vec<(String, Result<crate::ops::lifecycle::Changed>)> = vec![
             (
                 "a".into(),
-                Ok(StateOutcome {
+                Ok(crate::ops::lifecycle::Changed {
                     state: crate::model::zone::ZoneState::Installed,
+                    commands: Vec::new(),
                 }),
             ),
             ("b".into(), Err(Error::not_found("zone", "b"))),

@@ -8,9 +8,11 @@
 //! 'SRC' and 'NEW' have different brand types.`). zmgr asks the same of `zoneadm list -cp`
 //! first, so the create stops with its address free and nothing made.
 
-use crate::error::Error;
+use crate::error::{Error, Result};
+use crate::host::zfs;
 use crate::host::zoneadm::ListedZone;
 use crate::model::zone::ZoneState;
+use crate::ops::session::Session;
 
 /// Why a zone cannot be the source of a clone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +101,157 @@ pub fn source_name_error(zone: &str, source: &str) -> Option<Error> {
     (source == zone).then(|| Error::usage(format!("zone `{zone}` cannot be cloned from itself")))
 }
 
+/// The snapshots of the source zone's datasets before a clone of it. pkg5's ipkg clone hook
+/// (`src/brand/clone`) runs `zfs snapshot SRC_BE@NAME_snap` (`NAME_snapN` when taken), then
+/// `zfs clone` of it: when the clone fails, or the hook is stopped between the two, no
+/// dataset's origin is that snapshot, so `zoneadm uninstall` does not take it. The undo of
+/// the create takes it: a `NAME_snap…` snapshot of a boot environment of the source that
+/// was not there before is the create's.
+#[derive(Debug, Clone)]
+pub struct SourceSnapshots {
+    source: String,
+    dataset: String,
+    before: Vec<String>,
+}
+
+impl SourceSnapshots {
+    /// Notes the snapshots of `source`'s zonepath dataset and the datasets below it; `None`
+    /// when the source has no zonepath dataset (the clone then fails before any snapshot).
+    pub fn note(core: &Session, source: &str) -> Result<Option<SourceSnapshots>> {
+        let Some(zone) = crate::host::zoneadm::find(core.runner(), source)? else {
+            return Ok(None);
+        };
+        let datasets = zfs::filesystems(core.runner())?;
+        let Some(d) = zfs::mounted_at(&datasets, std::path::Path::new(&zone.zonepath)) else {
+            return Ok(None);
+        };
+        let before = zfs::snapshots(core.runner(), &d.name)?
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        Ok(Some(SourceSnapshots {
+            source: source.to_string(),
+            dataset: d.name.clone(),
+            before,
+        }))
+    }
+
+    /// The snapshots the clone hook made for `zone` on the source and left there.
+    pub fn left(&self, core: &Session, zone: &str) -> Result<Vec<String>> {
+        let roots = format!("{}/ROOT/", self.dataset);
+        Ok(zfs::snapshots(core.runner(), &self.dataset)?
+            .into_iter()
+            .filter(|s| !self.before.contains(&s.name))
+            .filter(|s| {
+                s.dataset()
+                    .strip_prefix(&roots)
+                    .is_some_and(|be| !be.is_empty() && !be.contains('/'))
+            })
+            .filter(|s| is_hook_snapshot(s.snap(), zone))
+            .map(|s| s.name)
+            .collect())
+    }
+
+    /// Destroys what [`SourceSnapshots::left`] finds, with a plain `zfs destroy`, which
+    /// ZFS refuses for a snapshot with clones: what was undone, and what could not be.
+    pub fn undo(&self, core: &mut Session, zone: &str) -> (Vec<String>, Vec<String>) {
+        let (mut done, mut failed) = (Vec::new(), Vec::new());
+        let left = match self.left(core, zone) {
+            Ok(l) => l,
+            Err(e) => {
+                failed.push(format!(
+                    "cannot see the snapshots of the source zone {}: {e}",
+                    self.source
+                ));
+                return (done, failed);
+            }
+        };
+        for snap in left {
+            let what = format!("the snapshot {snap} the clone made of zone {}", self.source);
+            core.note(&format!("undoing: {what}"));
+            match core.run_step(&format!("destroying snapshot {snap}"), &zfs::destroy(&snap)) {
+                Ok(_) => done.push(what),
+                Err(e) => failed.push(format!(
+                    "{what}: {e} (`zfs destroy {snap}` removes it once nothing is cloned from it)"
+                )),
+            }
+        }
+        (done, failed)
+    }
+}
+
+/// The lock of the zone to clone, if any (see [`crate::fs::lock::ZoneLock`]).
+pub fn lock_source(
+    core: &Session,
+    source: Option<&str>,
+) -> Result<Option<crate::fs::lock::ZoneLock>> {
+    source
+        .map(|s| crate::fs::lock::ZoneLock::acquire(core.root(), s, core.lock_wait))
+        .transpose()
+}
+
+/// A failed create's error, with the snapshots the clone hook left on the source destroyed
+/// and named among what was undone (or, when they could not be, among what failed). Nothing
+/// is destroyed when the create keeps what it made (`--keep-on-failure`): they are named
+/// among what was kept.
+pub fn undo_source_snapshots(
+    core: &mut Session,
+    zone: &str,
+    source: Option<&SourceSnapshots>,
+    error: Error,
+) -> Error {
+    let Some(source) = source else {
+        return error;
+    };
+    let _shield = crate::host::interrupt::Shield::up();
+    match error {
+        Error::Create {
+            zone: z,
+            cause,
+            mut undone,
+            mut failed,
+            kept,
+        } => {
+            let kept =
+                match kept {
+                    Some(mut k) => {
+                        k.extend(source.left(core, zone).unwrap_or_default().into_iter().map(
+                            |s| {
+                                format!("the snapshot {s} the clone made of zone {}", source.source)
+                            },
+                        ));
+                        Some(k)
+                    }
+                    None => {
+                        let (done, not) = source.undo(core, zone);
+                        undone.extend(done);
+                        failed.extend(not);
+                        None
+                    }
+                };
+            Error::Create {
+                zone: z,
+                cause,
+                undone,
+                failed,
+                kept,
+            }
+        }
+        other => other,
+    }
+}
+
+/// Whether `snap` is a name the clone hook gives its snapshot for `zone`: `NAME_snap`, or
+/// `NAME_snapN` for N below 100.
+fn is_hook_snapshot(snap: &str, zone: &str) -> bool {
+    snap.strip_prefix(zone)
+        .and_then(|r| r.strip_prefix("_snap"))
+        .is_some_and(|n| {
+            n.is_empty()
+                || (n.len() <= 2 && n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0'))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +289,16 @@ mod tests {
         assert!(source_name_error("a", "a").is_some());
         assert!(source_name_error("a", "../x").is_some());
         assert!(source_name_error("a", "gold").is_none());
+    }
+
+    #[test]
+    fn hook_snapshot_names() {
+        assert!(is_hook_snapshot("web_snap", "web"));
+        assert!(is_hook_snapshot("web_snap7", "web"));
+        assert!(is_hook_snapshot("web_snap99", "web"));
+        assert!(!is_hook_snapshot("web_snap100", "web"));
+        assert!(!is_hook_snapshot("web_snap07", "web"));
+        assert!(!is_hook_snapshot("web01_snap", "web"));
+        assert!(!is_hook_snapshot("zmgr-web_snap", "web"));
     }
 }

@@ -240,6 +240,20 @@ fn prepare<'r>(
             }),
         })?;
     let wanted = wanted_nets(opts, template)?;
+    // Options that would do nothing are refused rather than ignored.
+    if opts.force_range && wanted.iter().all(|w| w.ip.is_none()) {
+        return Err(Error::usage(
+            "--force-range lets a requested address lie outside the pool's ranges, and no address was requested",
+        )
+        .with_help("request one with --ip ADDRESS or --net POOL=ADDRESS"));
+    }
+    if opts.vnic.is_some() && wanted.is_empty() {
+        return Err(Error::usage(format!(
+            "--vnic names the zone's first VNIC, and template `{}` gives the zone no interface",
+            template.name.value
+        ))
+        .with_help("add one with --net POOL or --pool POOL"));
+    }
     let mut chosen: Vec<Chosen<'r>> = Vec::new();
     for (i, w) in wanted.into_iter().enumerate() {
         let pool = registry.pools.get(&w.pool).ok_or_else(|| Error::NotFound {
@@ -763,16 +777,30 @@ pub fn create(core: &mut Session, mut registry: Registry, opts: &CreateOptions) 
     // A zone of that name made outside zmgr must not be touched, not even by an undo. (Asked
     // after the reservation, so that requests the registry refuses run no command at all.)
     // The host is asked before anything is made, so what would fail there fails now.
-    if let Err(e) = preflight(core, &registry, &plan).and_then(|problems| {
-        problems
-            .into_iter()
-            .next()
-            .map_or(Ok(()), |p| Err(p.into_error(&plan)))
-    }) {
-        let _lock = core.lock()?;
-        crate::store::entries::remove_entry(core.root(), &plan.zone)?;
-        return Err(e);
-    }
+    // The zone to clone is locked from before its check (installed, halted) until the create
+    // ends, so no `zmgr boot` or rollback of it runs under the clone; what the clone hook may
+    // leave on it is known by the snapshots it has now.
+    let checked = crate::ops::clone::lock_source(core, plan.clone.as_deref()).and_then(|lock| {
+        preflight(core, &registry, &plan).and_then(|problems| {
+            problems
+                .into_iter()
+                .next()
+                .map_or(Ok(()), |p| Err(p.into_error(&plan)))
+        })?;
+        let snaps = match plan.clone.as_deref() {
+            Some(source) => crate::ops::clone::SourceSnapshots::note(core, source)?,
+            None => None,
+        };
+        Ok((lock, snaps))
+    });
+    let (source_lock, source_snapshots) = match checked {
+        Ok(c) => c,
+        Err(e) => {
+            let _lock = core.lock()?;
+            crate::store::entries::remove_entry(core.root(), &plan.zone)?;
+            return Err(e);
+        }
+    };
     for n in &plan.nets {
         core.note(&format!(
             "zone {}: address {}/{} from pool {}",
@@ -818,15 +846,24 @@ pub fn create(core: &mut Session, mut registry: Registry, opts: &CreateOptions) 
                 state,
             })
         }
-        Err(cause) => Err(roll_back(
-            core,
-            &plan,
-            made,
-            Some(&journal),
-            cause,
-            opts.keep_on_failure,
-        )),
+        Err(cause) => {
+            let e = roll_back(
+                core,
+                &plan,
+                made,
+                Some(&journal),
+                cause,
+                opts.keep_on_failure,
+            );
+            Err(crate::ops::clone::undo_source_snapshots(
+                core,
+                &plan.zone,
+                source_snapshots.as_ref(),
+                e,
+            ))
+        }
     };
+    drop(source_lock);
     drop(held);
     result
 }
@@ -1315,6 +1352,7 @@ pub fn needs(opts: &CreateOptions) -> impl Fn(&Registry) -> crate::store::needs:
                 t.iter()
                     .flat_map(|t| t.publishers.iter().map(|p| p.value.as_str())),
             ),
+            only: false,
         }
     }
 }

@@ -66,6 +66,37 @@ pub(crate) fn record_state(core: &Session, name: &str) -> Result<ZoneState> {
     Ok(state)
 }
 
+/// Records the state the system reports, as [`record_state`]; when another zmgr holds the
+/// lock, the zone's state is still returned and a note says the record waits for
+/// `reconcile --fix` (the zone changed; only the registry's record of it waits).
+pub(crate) fn record_state_or_note(core: &mut Session, name: &str) -> Result<ZoneState> {
+    match record_state(core, name) {
+        Err(e @ Error::Locked { .. }) => {
+            let now = crate::host::zoneadm::find(core.runner(), name)?
+                .map(|z| z.state)
+                .ok_or(e)?;
+            core.note(&format!(
+                "zone {name} is {now}, but the registry could not record it (another zmgr holds its lock); `zmgr reconcile --fix` records it"
+            ));
+            Ok(now)
+        }
+        other => other,
+    }
+}
+
+/// The state the system reports for a zone the registry has, or an error saying the system
+/// lacks it.
+pub(crate) fn system_state(core: &Session, name: &str) -> Result<ZoneState> {
+    crate::host::zoneadm::find(core.runner(), name)?
+        .map(|z| z.state)
+        .ok_or_else(|| {
+            Error::failed(format!(
+                "zone {name} is in the registry but not configured on the system"
+            ))
+            .with_help("`zmgr reconcile` compares the registry with the system")
+        })
+}
+
 /// The three state changes after creation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -84,38 +115,77 @@ impl Action {
     }
 }
 
+/// What `boot`, `halt` or `reboot --force` did to a zone (or, with `--dry-run`, would do).
+#[derive(Debug, Clone, Serialize)]
+pub struct Changed {
+    /// The state the system reports afterwards (before, for a dry run).
+    pub state: ZoneState,
+    /// With `--dry-run`: the command that would run, as typed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<String>,
+}
+
 /// `zmgr boot|halt|reboot NAME`: runs zoneadm, then records the state the system reports.
+/// With `dry_run`, checks the zone on the system as the change would need it and returns
+/// the command, changing nothing.
 pub fn change(
     core: &mut Session,
     registry: &Registry,
     name: &str,
     action: Action,
-) -> Result<ZoneState> {
+    dry_run: bool,
+) -> Result<Changed> {
     let zone = entry(registry, name, false)?;
     let cmd = match action {
         Action::Boot => crate::host::zoneadm::boot(name),
         Action::Halt => crate::host::zoneadm::halt(name),
         Action::Reboot => crate::host::zoneadm::reboot(name),
     };
+    if dry_run {
+        let state = system_state(core, name)?;
+        check_change(name, state, action)?;
+        return Ok(Changed {
+            state,
+            commands: vec![core.display(&cmd)],
+        });
+    }
+    // Not while a snapshot verb of the zone (between its check that the zone is halted and
+    // its zfs commands) or a clone of it runs.
+    let _zone_lock = crate::fs::lock::ZoneLock::acquire(core.root(), name, core.lock_wait)?;
     let result = core.run_step(&format!("{} zone {name}", action.doing()), &cmd);
     // Whatever happened, the registry should say what the system now says.
-    let state = record_state(core, name);
     if let Err(e) = result {
+        let _ = record_state(core, name);
         return Err(explain_failed_boot(core, zone, action, e));
     }
-    match state {
-        // The zone changed; only the registry's record of it waits for the lock.
-        Err(e @ Error::Locked { .. }) => {
-            let now = crate::host::zoneadm::find(core.runner(), name)?
-                .map(|z| z.state)
-                .ok_or(e)?;
-            core.note(&format!(
-                "zone {name} is {now}, but the registry could not record it (another zmgr holds its lock); `zmgr reconcile --fix` records it"
-            ));
-            Ok(now)
-        }
-        other => other,
+    Ok(Changed {
+        state: record_state_or_note(core, name)?,
+        commands: Vec::new(),
+    })
+}
+
+/// Whether zoneadm takes `action` for a zone in `state` (what a dry run predicts): boot needs
+/// it installed or ready, halt up, reboot running.
+fn check_change(name: &str, state: ZoneState, action: Action) -> Result<()> {
+    let (ok, wants) = match action {
+        Action::Boot => (
+            matches!(state, ZoneState::Installed | ZoneState::Ready),
+            "installed",
+        ),
+        Action::Halt => (state.is_up(), "up (ready or running)"),
+        Action::Reboot => (state == ZoneState::Running, "running"),
+    };
+    if ok {
+        return Ok(());
     }
+    let verb = match action {
+        Action::Boot => "boot",
+        Action::Halt => "halt",
+        Action::Reboot => "reboot",
+    };
+    Err(Error::failed(format!(
+        "zone {name} is {state}; {verb} needs it {wants}"
+    )))
 }
 
 /// A boot (or reboot) that failed because a VNIC zmgr made for the zone is gone, said so,
@@ -350,13 +420,16 @@ fn destroy_hooks(
         .map(Some)
 }
 
-/// What `boot`, `halt` and `reboot` of `name` read: the zone's entry.
+/// What `boot`, `halt` and `reboot` of `name` read: the zone's entry, and nothing else.
 pub fn needs(name: &str) -> impl Fn(&Registry) -> crate::store::needs::Needs + '_ {
     use crate::store::needs::{Needs, Want};
-    move |_| Needs {
-        config: true,
-        zones: Want::one(name),
-        ..Needs::default()
+    move |_| {
+        Needs {
+            config: true,
+            zones: Want::one(name),
+            ..Needs::default()
+        }
+        .only()
     }
 }
 
@@ -364,14 +437,21 @@ pub fn needs(name: &str) -> impl Fn(&Registry) -> crate::store::needs::Needs + '
 /// must run).
 pub fn destroy_needs(name: &str) -> impl Fn(&Registry) -> crate::store::needs::Needs + '_ {
     use crate::store::needs::{Needs, Want};
-    move |registry| Needs {
-        config: true,
-        zones: Want::one(name),
-        templates: registry
-            .zones
-            .get(name)
-            .and_then(|e| e.template.as_ref())
-            .map_or(Want::Nothing, |t| Want::one(&t.value)),
-        ..Needs::default()
+    move |registry| {
+        let entry = registry.zones.get(name);
+        Needs {
+            config: true,
+            zones: Want::one(name),
+            templates: entry
+                .and_then(|e| e.template.as_ref())
+                .map_or(Want::Nothing, |t| Want::one(&t.value)),
+            // Its hooks see the gateway of its first interface's pool.
+            pools: entry
+                .and_then(|e| e.nets.first())
+                .and_then(|n| n.pool.as_deref())
+                .map_or(Want::Nothing, Want::one),
+            ..Needs::default()
+        }
+        .only()
     }
 }

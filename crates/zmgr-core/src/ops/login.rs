@@ -64,8 +64,11 @@ pub fn plan(core: &Session, registry: &Registry, name: &str, login: &Login) -> R
 
 /// `zmgr login NAME [-- CMD…]` and `zmgr console NAME`: replaces this process with zlogin.
 /// Returns only when that could not be done.
+/// An interrupt (Ctrl-C) during the checks is not lost: zlogin does not start.
 pub fn exec(core: &Session, registry: &Registry, name: &str, login: &Login) -> Error {
     match plan(core, registry, name, login) {
+        // The handlers zmgr installed only note a signal; once exec'd, zlogin gets them.
+        Ok(_) if crate::host::interrupt::requested() => Error::Interrupted,
         Ok(cmd) => core.runner().replace(&cmd).into(),
         Err(e) => e,
     }
@@ -82,7 +85,15 @@ pub struct Ran {
 
 /// `zmgr::login(name, [cmd…])`: runs one command in the zone and returns its output and exit
 /// status (a command that fails is a status, not an error; zlogin failing to run is one).
-pub fn run(core: &Session, registry: &Registry, name: &str, words: &[String]) -> Result<Ran> {
+/// The command is stopped, as an interrupt stops it, once `give_up` says so (the calling
+/// script's deadline).
+pub fn run(
+    core: &Session,
+    registry: &Registry,
+    name: &str,
+    words: &[String],
+    give_up: &dyn Fn() -> bool,
+) -> Result<Ran> {
     if words.is_empty() {
         return Err(Error::usage(
             "a script can only run a command in a zone: give the command's words",
@@ -90,7 +101,10 @@ pub fn run(core: &Session, registry: &Registry, name: &str, words: &[String]) ->
         .with_help("an interactive login or the console is `zmgr login NAME` or `zmgr console NAME` at a terminal"));
     }
     let cmd = plan(core, registry, name, &Login::Command(words.to_vec()))?;
-    match core.run(&cmd) {
+    match core
+        .runner()
+        .run_streaming_until(&cmd, &mut |_, _| {}, give_up)
+    {
         Ok(out) => Ok(Ran {
             zone: name.to_string(),
             status: 0,
@@ -115,4 +129,34 @@ pub fn run(core: &Session, registry: &Registry, name: &str, words: &[String]) ->
 /// What `login` and `console` of `name` read: the zone's entry.
 pub fn needs(name: &str) -> impl Fn(&Registry) -> crate::store::needs::Needs + '_ {
     crate::ops::lifecycle::needs(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::Tool;
+    use crate::host::fake::Fault;
+    use crate::ops::tests::{Reg, fake_zone, host};
+
+    #[test]
+    fn a_command_is_stopped_when_the_caller_gives_up() {
+        let reg = Reg::new();
+        reg.zone("web", "running", "web0", "192.0.2.10");
+        let fake = host();
+        fake.add_zone(fake_zone("web", ZoneState::Running, "web0", "192.0.2.10"));
+        let core = reg.session(&fake);
+        let words = vec!["sleep".to_string(), "600".to_string()];
+        let ran = run(&core, &reg.registry(), "web", &words, &|| false).unwrap();
+        assert_eq!(ran.status, 0);
+        // A command that does not end is stopped once the deadline says so.
+        fake.fault(Fault::on(Tool::Zlogin, "web").hang());
+        let asked = std::cell::Cell::new(0);
+        let give_up = || {
+            asked.set(asked.get() + 1);
+            asked.get() > 3
+        };
+        let e = run(&core, &reg.registry(), "web", &words, &give_up).unwrap_err();
+        assert_eq!(e.kind(), "interrupted", "{e}");
+        assert_eq!(asked.get(), 4);
+    }
 }

@@ -168,6 +168,7 @@ pub fn needs(name: &str, pool: Option<&str>) -> Needs {
         pools: pool.map_or(Want::Nothing, Want::one),
         ..Needs::default()
     }
+    .only()
 }
 
 /// The zone's entry and its configuration on the system, and when a change takes effect.

@@ -51,7 +51,7 @@ impl Session {
     pub fn open(
         root: &Path,
         zones: bool,
-        needs: impl FnOnce(&Registry) -> Needs,
+        needs: impl FnMut(&Registry) -> Needs,
         runner: impl FnOnce(&Registry) -> SharedRunner,
         progress: Box<dyn Progress>,
     ) -> Result<(Session, Registry, crate::error::Problems)> {
@@ -115,7 +115,7 @@ impl Session {
     /// The registry as it is now on disk, for an operation that depends on what `needs`
     /// names: a broken file elsewhere is left out.
     pub fn registry_for(&self, needs: Needs) -> Result<Registry> {
-        Ok(Registry::load_for(&self.root, true, |_| needs)?.0)
+        Ok(Registry::load_for(&self.root, true, |_| needs.clone())?.0)
     }
 
     /// Takes the registry lock for a short read-modify-write.

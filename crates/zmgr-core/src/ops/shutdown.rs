@@ -42,6 +42,60 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// Refuses a timeout of 0 (it would mean "halt at once", which is `halt`) or of more
+    /// than a day: a usage error, checked before any zone is touched.
+    pub fn check(&self) -> Result<()> {
+        if self.timeout.is_zero() {
+            return Err(
+                Error::usage("a shutdown timeout must be at least 1 s").with_help(if self.reboot {
+                    "`zmgr reboot --force` reboots at once"
+                } else {
+                    "`zmgr halt` halts at once"
+                }),
+            );
+        }
+        if self.timeout > MAX_TIMEOUT {
+            return Err(Error::usage(format!(
+                "a shutdown timeout of {} s is more than a day",
+                self.timeout.as_secs()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// How `zmgr reboot` (and `zmgr::reboot`) reboots a zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RebootOptions {
+    /// `zoneadm reboot` at once, bypassing the zone's shutdown scripts (`--force`).
+    pub force: bool,
+    /// How long the graceful shutdown may take ([`DEFAULT_TIMEOUT`] unless given); refused
+    /// with `force`, which does not wait.
+    pub timeout: Option<Duration>,
+}
+
+impl RebootOptions {
+    /// Refuses a timeout with `force`, and a timeout [`Options::check`] refuses.
+    pub fn check(&self) -> Result<()> {
+        if self.force && self.timeout.is_some() {
+            return Err(
+                Error::usage("a forced reboot does not wait: it takes no timeout").with_help(
+                    "give either force (`--force`) or a timeout (`--timeout S`), not both",
+                ),
+            );
+        }
+        self.graceful().check()
+    }
+
+    fn graceful(&self) -> Options {
+        Options {
+            timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            reboot: true,
+        }
+    }
+}
+
 /// Which way the zone went down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -80,14 +134,45 @@ impl Report {
             (How::Graceful, false) => "shut down".to_string(),
             (How::Graceful, true) => "rebooted (shutdown -r)".to_string(),
             (How::Forced, false) => format!("halted ({})", self.reason.as_deref().unwrap_or("")),
-            (How::Forced, true) => format!(
-                "rebooted with zoneadm reboot ({})",
-                self.reason.as_deref().unwrap_or("")
-            ),
+            (How::Forced, true) => match self.reason.as_deref() {
+                Some(reason) => format!("rebooted with zoneadm reboot ({reason})"),
+                None => "rebooted with zoneadm reboot".to_string(),
+            },
             (How::None, _) => "it was not running; nothing to do".to_string(),
             (How::Planned, _) => "nothing was changed (--dry-run)".to_string(),
         }
     }
+}
+
+/// `zmgr reboot NAME [--timeout S | --force]` and `zmgr::reboot`: with `force`, `zoneadm
+/// reboot` at once (as `boot` and `halt` change a zone); else the graceful reboot of
+/// [`shutdown`]. Either way the report `reboot --json` prints.
+pub fn reboot(
+    core: &mut Session,
+    registry: &Registry,
+    name: &str,
+    opts: &RebootOptions,
+    dry_run: bool,
+) -> Result<Report> {
+    opts.check()?;
+    if !opts.force {
+        return shutdown(core, registry, name, &opts.graceful(), dry_run);
+    }
+    let changed = crate::ops::lifecycle::change(
+        core,
+        registry,
+        name,
+        crate::ops::lifecycle::Action::Reboot,
+        dry_run,
+    )?;
+    Ok(Report {
+        zone: name.to_string(),
+        state: changed.state,
+        how: if dry_run { How::Planned } else { How::Forced },
+        reason: None,
+        commands: vec![core.display(&crate::host::zoneadm::reboot(name))],
+        timeout: 0,
+    })
 }
 
 /// `zmgr shutdown NAME [--timeout S]`, and `zmgr reboot NAME` without `--force`.
@@ -98,26 +183,29 @@ pub fn shutdown(
     opts: &Options,
     dry_run: bool,
 ) -> Result<Report> {
+    let origin = Instant::now();
+    shutdown_timed(core, registry, name, opts, dry_run, &|| origin.elapsed())
+}
+
+/// [`shutdown`], its clock given: `clock` says how much time has passed since some fixed
+/// moment (tests give one that does not depend on the wall clock).
+pub(crate) fn shutdown_timed(
+    core: &mut Session,
+    registry: &Registry,
+    name: &str,
+    opts: &Options,
+    dry_run: bool,
+    clock: &dyn Fn() -> Duration,
+) -> Result<Report> {
+    opts.check()?;
     crate::ops::lifecycle::entry(registry, name, false)?;
-    if opts.timeout > MAX_TIMEOUT {
-        return Err(Error::usage(format!(
-            "a shutdown timeout of {} s is more than a day",
-            opts.timeout.as_secs()
-        )));
-    }
     let graceful = crate::host::zoneadm::shutdown(name, opts.reboot);
     let forced = if opts.reboot {
         crate::host::zoneadm::reboot(name)
     } else {
         crate::host::zoneadm::halt(name)
     };
-    let state = crate::host::zoneadm::find(core.runner(), name)?
-        .map(|z| z.state)
-        .ok_or_else(|| {
-            Error::failed(format!(
-                "zone {name} is in the registry but not configured on the system"
-            ))
-        })?;
+    let state = crate::ops::lifecycle::system_state(core, name)?;
     let mut report = Report {
         zone: name.to_string(),
         state,
@@ -130,7 +218,7 @@ pub fn shutdown(
     match plan {
         Plan::Nothing => {
             if !dry_run {
-                report.state = record(core, name)?;
+                report.state = crate::ops::lifecycle::record_state_or_note(core, name)?;
             }
             report.how = if dry_run { How::Planned } else { How::None };
             return Ok(report);
@@ -150,7 +238,6 @@ pub fn shutdown(
         report.commands.push(core.display(&forced));
         return Ok(report);
     }
-    let started = Instant::now();
     let timeout = opts.timeout;
     let step = if opts.reboot {
         format!(
@@ -163,33 +250,40 @@ pub fn shutdown(
             timeout.as_secs()
         )
     };
-    let result = core.run_step_until(&step, &graceful, &|| started.elapsed() >= timeout);
+    // Which predicate stopped the command decides what happens next: the deadline's (noted
+    // here) halts the zone; an interrupt's stops there. The runner asks for an interrupt
+    // before the deadline, so an interrupt is never taken for a timeout.
+    let started = clock();
+    let timed_out = std::cell::Cell::new(false);
+    let give_up = || {
+        let late = clock().saturating_sub(started) >= timeout;
+        if late {
+            timed_out.set(true);
+        }
+        late
+    };
+    let result = core.run_step_until(&step, &graceful, &give_up);
     let mut forced = forced;
     let reason = match result {
         Ok(_) => {
             report.how = How::Graceful;
-            report.state = record(core, name)?;
+            report.state = crate::ops::lifecycle::record_state_or_note(core, name)?;
             return Ok(report);
         }
-        Err(ExecError::Interrupted { .. }) if crate::host::interrupt::requested() => {
+        Err(ExecError::Interrupted { .. }) if timed_out.get() => {
+            format!("graceful shutdown not done after {} s", timeout.as_secs())
+        }
+        Err(ExecError::Interrupted { .. }) => {
             let _shield = crate::host::interrupt::Shield::up();
             let _ = crate::ops::lifecycle::record_state(core, name);
             return Err(Error::Interrupted);
         }
-        Err(ExecError::Interrupted { .. }) => {
-            format!("graceful shutdown not done after {} s", timeout.as_secs())
-        }
         Err(e @ ExecError::Failed { .. }) => {
             // zoneadmd gave up (its own wait) or refused; the zone may be down all the same.
             let now = crate::host::zoneadm::find(core.runner(), name)?.map(|z| z.state);
-            let wanted = if opts.reboot {
-                ZoneState::Running
-            } else {
-                ZoneState::Installed
-            };
-            if now == Some(wanted) && !opts.reboot {
+            if !opts.reboot && now == Some(ZoneState::Installed) {
                 report.how = How::Graceful;
-                report.state = record(core, name)?;
+                report.state = crate::ops::lifecycle::record_state_or_note(core, name)?;
                 return Ok(report);
             }
             // Shut down, but not booted again: a boot finishes the reboot.
@@ -253,6 +347,12 @@ fn force(
     reboot: bool,
     mut report: Report,
 ) -> Result<Report> {
+    // An interrupt that came as the deadline passed: no further step starts.
+    if crate::host::interrupt::requested() {
+        let _shield = crate::host::interrupt::Shield::up();
+        let _ = crate::ops::lifecycle::record_state(core, name);
+        return Err(Error::Interrupted);
+    }
     let doing = if reboot { "rebooting" } else { "halting" };
     let result = core.run_step(&format!("{doing} zone {name}"), forced);
     if let Err(e) = result {
@@ -267,30 +367,135 @@ fn force(
         });
     }
     report.how = How::Forced;
-    report.state = record(core, name)?;
+    report.state = crate::ops::lifecycle::record_state_or_note(core, name)?;
     Ok(report)
-}
-
-/// Records the state the system reports; when another zmgr holds the lock, the zone's state
-/// is still reported, and the record waits for `reconcile --fix`.
-fn record(core: &mut Session, name: &str) -> Result<ZoneState> {
-    match crate::ops::lifecycle::record_state(core, name) {
-        Err(e @ Error::Locked { .. }) => {
-            let now = crate::host::zoneadm::find(core.runner(), name)?
-                .map(|z| z.state)
-                .ok_or(e)?;
-            core.note(&format!(
-                "zone {name} is {now}, but the registry could not record it (another zmgr holds its lock); `zmgr reconcile --fix` records it"
-            ));
-            Ok(now)
-        }
-        other => other,
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::Tool;
+    use crate::host::fake::{FakeHost, Fault};
+    use crate::ops::tests::{Reg, fake_zone, host};
+    use std::sync::Arc;
+
+    /// A registry and a host with zone `web` running.
+    fn running_web() -> (Reg, Arc<FakeHost>) {
+        let reg = Reg::new();
+        reg.zone("web", "running", "web0", "192.0.2.10");
+        let fake = host();
+        fake.add_vnic("web0", "stub0");
+        fake.add_zone(fake_zone("web", ZoneState::Running, "web0", "192.0.2.10"));
+        (reg, fake)
+    }
+
+    /// A clock that moves on one second each time it is read: no wall-clock time passes.
+    fn ticking() -> impl Fn() -> Duration {
+        let t = std::cell::Cell::new(0);
+        move || {
+            t.set(t.get() + 1);
+            Duration::from_secs(t.get())
+        }
+    }
+
+    fn run(reg: &Reg, fake: &Arc<FakeHost>, opts: &Options) -> Result<Report> {
+        let mut core = reg.session(fake);
+        shutdown_timed(&mut core, &reg.registry(), "web", opts, false, &ticking())
+    }
+
+    const FIVE: Options = Options {
+        timeout: Duration::from_secs(5),
+        reboot: false,
+    };
+
+    #[test]
+    fn a_zone_that_goes_down_is_shut_down() {
+        let (reg, fake) = running_web();
+        let r = run(&reg, &fake, &FIVE).unwrap();
+        assert_eq!((r.how, r.state), (How::Graceful, ZoneState::Installed));
+        assert_eq!(fake.changes(), ["zoneadm -z web shutdown"]);
+        assert_eq!(reg.entry_state("web"), "installed");
+    }
+
+    #[test]
+    fn a_shutdown_still_running_at_the_deadline_is_stopped_and_the_zone_halted() {
+        let (reg, fake) = running_web();
+        fake.fault(Fault::on(Tool::Zoneadm, "shutdown").hang());
+        let r = run(&reg, &fake, &FIVE).unwrap();
+        assert_eq!((r.how, r.state), (How::Forced, ZoneState::Installed));
+        assert_eq!(
+            r.reason.as_deref(),
+            Some("graceful shutdown not done after 5 s")
+        );
+        assert_eq!(
+            fake.changes(),
+            ["zoneadm -z web shutdown", "zoneadm -z web halt"]
+        );
+        assert_eq!(reg.entry_state("web"), "installed");
+        // A graceful reboot past its deadline becomes zoneadm reboot.
+        let (reg, fake) = running_web();
+        fake.fault(Fault::on(Tool::Zoneadm, "shutdown").hang());
+        let opts = Options {
+            reboot: true,
+            ..FIVE
+        };
+        let r = run(&reg, &fake, &opts).unwrap();
+        assert_eq!((r.how, r.state), (How::Forced, ZoneState::Running));
+        assert_eq!(
+            fake.changes(),
+            ["zoneadm -z web shutdown -r", "zoneadm -z web reboot"]
+        );
+    }
+
+    #[test]
+    fn a_shutdown_stopped_by_an_interrupt_is_not_taken_for_a_timeout() {
+        // Stopped before the deadline, as an interrupt stops it: nothing is halted.
+        let (reg, fake) = running_web();
+        fake.fault(Fault::on(Tool::Zoneadm, "shutdown").interrupt());
+        let e = run(&reg, &fake, &FIVE).unwrap_err();
+        assert!(matches!(e, Error::Interrupted), "{e:?}");
+        assert_eq!(fake.changes(), ["zoneadm -z web shutdown"]);
+        assert_eq!(reg.entry_state("web"), "running");
+    }
+
+    #[test]
+    fn options_are_checked_before_anything_runs() {
+        let (reg, fake) = running_web();
+        for timeout in [0, 86_401] {
+            let opts = Options {
+                timeout: Duration::from_secs(timeout),
+                reboot: false,
+            };
+            let e = run(&reg, &fake, &opts).unwrap_err();
+            assert_eq!(e.kind(), "usage", "{e}");
+        }
+        let forced = RebootOptions {
+            force: true,
+            timeout: Some(Duration::from_secs(5)),
+        };
+        let mut core = reg.session(&fake);
+        let e = reboot(&mut core, &reg.registry(), "web", &forced, false).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a forced reboot does not wait: it takes no timeout"
+        );
+        assert!(fake.changes().is_empty());
+        // Forced, without a timeout: zoneadm reboot, reported as the graceful reboot is.
+        let r = reboot(
+            &mut core,
+            &reg.registry(),
+            "web",
+            &RebootOptions {
+                force: true,
+                timeout: None,
+            },
+            false,
+        )
+        .unwrap();
+        assert_eq!((r.how, r.state), (How::Forced, ZoneState::Running));
+        assert_eq!(r.describe(true), "rebooted with zoneadm reboot");
+        assert_eq!(fake.changes(), ["zoneadm -z web reboot"]);
+    }
 
     #[test]
     fn what_each_state_gets() {

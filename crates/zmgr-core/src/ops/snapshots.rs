@@ -46,37 +46,41 @@ pub struct Report {
     /// The later zmgr snapshots a forced rollback destroys.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub destroyed: Vec<String>,
+    /// The zone's datasets a forced rollback leaves as they are: made after the snapshot.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left: Vec<String>,
     pub dry_run: bool,
 }
 
-/// The zone's zonepath dataset, checking the zone is one zmgr manages.
-fn zone_dataset(core: &Session, registry: &Registry, name: &str) -> Result<String> {
-    if let Some(why) = crate::model::names::zone_name_error(name) {
-        return Err(Error::usage(why));
-    }
-    let entry = registry.zones.get(name).ok_or_else(|| Error::NotFound {
-        kind: "zone",
-        name: name.to_string(),
-        help: Some(format!(
-            "zmgr only manages zones in its registry; if {name} was made by hand, `zmgr import {name}` adopts it"
-        )),
-    })?;
-    if entry.state == ZoneState::Creating {
-        return Err(Error::failed(format!(
-            "zone {name} is being created (or was left half made by an interrupted create)"
-        ))
-        .with_help(
-            "wait for the create to finish; `zmgr reconcile --fix` cleans up a crashed one",
-        ));
-    }
+/// The zone's zonepath dataset and the filesystems below it (itself first), checking the
+/// zone is one zmgr manages and no create of it runs or crashed.
+fn zone_dataset(core: &Session, registry: &Registry, name: &str) -> Result<(String, Vec<String>)> {
+    let entry = crate::ops::lifecycle::entry(registry, name, false)?;
     let datasets = zfs::filesystems(core.runner())?;
     match zfs::mounted_at(&datasets, &entry.zonepath) {
-        Some(d) => Ok(d.name.clone()),
+        Some(d) => {
+            let below = format!("{}/", d.name);
+            let tree = std::iter::once(d.name.clone())
+                .chain(
+                    datasets
+                        .iter()
+                        .filter(|x| x.name.starts_with(&below))
+                        .map(|x| x.name.clone()),
+                )
+                .collect();
+            Ok((d.name.clone(), tree))
+        }
         None => Err(Error::failed(format!(
             "zone {name} has no ZFS dataset mounted at its zonepath {}; zmgr snapshots only a zonepath dataset",
             entry.zonepath.display()
         ))),
     }
+}
+
+/// The zone's lock, held across the check that it is halted and the zfs commands, so that
+/// no `zmgr boot` of it runs in between.
+fn lock_zone(core: &Session, name: &str) -> Result<crate::fs::lock::ZoneLock> {
+    crate::fs::lock::ZoneLock::acquire(core.root(), name, core.lock_wait)
 }
 
 /// Refuses a zone that is not halted (installed): a snapshot or rollback of a running
@@ -115,11 +119,21 @@ fn snap_name(snap: Option<&str>) -> Result<String> {
     Ok(name)
 }
 
-fn full_name(dataset: &str, snap: &str) -> Result<String> {
+/// `DATASET@zmgr-SNAP`, checked against ZFS's limit for every name `zfs snapshot -r` makes:
+/// the longest is that of the deepest dataset below (`DATASET/ROOT/zbe-N@zmgr-SNAP`).
+fn full_name(dataset: &str, tree: &[String], snap: &str) -> Result<String> {
     let full = format!("{dataset}@{PREFIX}{snap}");
-    if full.len() > MAX_NAME {
+    let longest = tree
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once(dataset))
+        .max_by_key(|d| d.len())
+        .unwrap_or(dataset);
+    let longest = format!("{longest}@{PREFIX}{snap}");
+    if longest.len() > MAX_NAME {
         return Err(Error::usage(format!(
-            "snapshot name `{snap}` is too long for dataset {dataset}: ZFS takes at most {MAX_NAME} bytes for `{full}`"
+            "snapshot name `{snap}` is too long for zone dataset {dataset}: ZFS takes at most {MAX_NAME} bytes, and `zfs snapshot -r` would name `{longest}` ({} bytes)",
+            longest.len()
         )));
     }
     Ok(full)
@@ -146,12 +160,16 @@ fn not_found(zone: &str, snap: &str, have: &[ZoneSnapshot]) -> Error {
         None if names.is_empty() => format!("zone {zone} has no zmgr snapshots"),
         None => format!("`zmgr snapshots {zone}` lists them"),
     };
-    Error::failed(format!("zone {zone} has no snapshot `{snap}` made by zmgr")).with_help(help)
+    Error::NotFound {
+        kind: "snapshot",
+        name: format!("{zone}@{snap}"),
+        help: Some(help),
+    }
 }
 
 /// `zmgr snapshots NAME`: the zone's zmgr snapshots, oldest first.
 pub fn list(core: &Session, registry: &Registry, name: &str) -> Result<Vec<ZoneSnapshot>> {
-    let dataset = zone_dataset(core, registry, name)?;
+    let (dataset, _) = zone_dataset(core, registry, name)?;
     Ok(own(&dataset, &zfs::snapshots(core.runner(), &dataset)?))
 }
 
@@ -164,9 +182,14 @@ pub fn snapshot(
     dry_run: bool,
 ) -> Result<Report> {
     let snap = snap_name(snap)?;
-    let dataset = zone_dataset(core, registry, name)?;
+    let (dataset, tree) = zone_dataset(core, registry, name)?;
+    let full = full_name(&dataset, &tree, &snap)?;
+    let _lock = if dry_run {
+        None
+    } else {
+        Some(lock_zone(core, name)?)
+    };
     require_halted(core, name, "snapshots")?;
-    let full = full_name(&dataset, &snap)?;
     if zfs::snapshots(core.runner(), &dataset)?
         .iter()
         .any(|s| s.name == full)
@@ -187,6 +210,7 @@ pub fn snapshot(
         dataset,
         commands: vec![core.display(&cmd)],
         destroyed: Vec::new(),
+        left: Vec::new(),
         dry_run,
     })
 }
@@ -203,7 +227,12 @@ pub fn delete(
     if let Some(why) = crate::model::names::snapshot_name_error(snap) {
         return Err(Error::usage(why));
     }
-    let dataset = zone_dataset(core, registry, name)?;
+    let (dataset, _) = zone_dataset(core, registry, name)?;
+    let _lock = if dry_run {
+        None
+    } else {
+        Some(lock_zone(core, name)?)
+    };
     let have = own(&dataset, &zfs::snapshots(core.runner(), &dataset)?);
     let Some(target) = have.iter().find(|s| s.name == snap) else {
         return Err(not_found(name, snap, &have));
@@ -218,14 +247,56 @@ pub fn delete(
         dataset,
         commands: vec![core.display(&cmd)],
         destroyed: Vec::new(),
+        left: Vec::new(),
         dry_run,
     })
 }
 
+/// One step of a rollback: destroying a later snapshot, or rolling a dataset back.
+enum Step<'a> {
+    Destroy(&'a Snapshot),
+    Roll(&'a Snapshot),
+}
+
+impl Step<'_> {
+    fn command(&self) -> CommandLine {
+        match self {
+            Step::Destroy(s) => zfs::destroy(&s.name),
+            Step::Roll(s) => zfs::rollback(&s.name),
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Step::Destroy(s) => format!("destroying the later snapshot {}", s.name),
+            Step::Roll(s) => format!("rolling {} back", s.name),
+        }
+    }
+
+    /// What the step did, as the report of a failure lists it.
+    fn done(&self) -> String {
+        match self {
+            Step::Destroy(s) => format!("destroyed {}", s.name),
+            Step::Roll(s) => format!("rolled {} back to {}", s.dataset(), s.snap()),
+        }
+    }
+
+    fn not_done(&self) -> String {
+        match self {
+            Step::Destroy(s) => format!("{} is not destroyed", s.name),
+            Step::Roll(s) => format!("{} is not rolled back", s.dataset()),
+        }
+    }
+}
+
 /// `zmgr rollback NAME SNAP [--force]`: each dataset of the zone that has `@zmgr-SNAP` is
-/// rolled back to it. Later snapshots make ZFS refuse; zmgr refuses first, naming them:
-/// ones it did not make always, its own unless `force`, which destroys them (newest first)
-/// before the rollback.
+/// rolled back to it. Everything is checked before anything changes: later snapshots make
+/// ZFS refuse, so zmgr refuses first, naming them (ones it did not make always, its own
+/// unless `force`, which destroys them, newest first, before the rollback); datasets of the
+/// zone made after the snapshot (a later boot environment) cannot be rolled back, so they
+/// are refused unless `force`, which leaves them as they are and names them. From the first
+/// change on, an interrupt does not stop the sequence half way, and a failure names what was
+/// done and what was not.
 pub fn rollback(
     core: &mut Session,
     registry: &Registry,
@@ -237,7 +308,12 @@ pub fn rollback(
     if let Some(why) = crate::model::names::snapshot_name_error(snap) {
         return Err(Error::usage(why));
     }
-    let dataset = zone_dataset(core, registry, name)?;
+    let (dataset, tree) = zone_dataset(core, registry, name)?;
+    let _lock = if dry_run {
+        None
+    } else {
+        Some(lock_zone(core, name)?)
+    };
     require_halted(core, name, "rolls back")?;
     let all = zfs::snapshots(core.runner(), &dataset)?;
     let have = own(&dataset, &all);
@@ -276,6 +352,13 @@ pub fn rollback(
             "zmgr never destroys a snapshot it did not make; whoever made them can remove them (`zfs destroy`), then roll back again",
         ));
     }
+    // The zone's filesystems without the snapshot were made after it: a boot environment
+    // made by a later `pkg update` in the zone, which may be the one it boots.
+    let left: Vec<String> = tree
+        .iter()
+        .filter(|d| !targets.iter().any(|t| t.dataset() == d.as_str()))
+        .cloned()
+        .collect();
     let mut later_names: Vec<String> = Vec::new();
     for s in &later {
         let n = s.snap()[PREFIX.len()..].to_string();
@@ -283,30 +366,43 @@ pub fn rollback(
             later_names.push(n);
         }
     }
-    if !later_names.is_empty() && !force {
-        return Err(Error::failed(format!(
-            "{snap} is not the latest snapshot of zone {name}: rolling back to it destroys the later ones ({})",
-            later_names.join(", ")
-        ))
-        .with_help(format!(
-            "`zmgr rollback {name} {snap} --force` destroys them and rolls back"
-        )));
-    }
-    let mut cmds: Vec<(String, CommandLine)> = Vec::new();
-    for s in later.iter().rev() {
-        cmds.push((
-            format!("destroying the later snapshot {}", s.name),
-            zfs::destroy(&s.name),
-        ));
-    }
-    for t in &targets {
-        cmds.push((format!("rolling {} back", t.name), zfs::rollback(&t.name)));
-    }
-    let commands = cmds.iter().map(|(_, c)| core.display(c)).collect();
-    if !dry_run {
-        for (message, cmd) in &cmds {
-            core.run_step(message, cmd)?;
+    if !force && (!later_names.is_empty() || !left.is_empty()) {
+        let mut why = Vec::new();
+        if !later_names.is_empty() {
+            why.push(format!(
+                "{snap} is not the latest snapshot of zone {name}: rolling back to it destroys the later ones ({})",
+                later_names.join(", ")
+            ));
         }
+        if !left.is_empty() {
+            why.push(format!(
+                "datasets of zone {name} made after snapshot {snap} cannot be rolled back to it, and would stay as they are ({}); if one is the boot environment the zone boots, the rollback does not show in the zone",
+                left.join(", ")
+            ));
+        }
+        let mut help = format!("`zmgr rollback {name} {snap} --force` ");
+        help += match (later_names.is_empty(), left.is_empty()) {
+            (false, true) => "destroys them and rolls back",
+            (true, false) => "rolls back the others and leaves those as they are",
+            _ => "destroys the later snapshots, rolls back, and leaves those datasets as they are",
+        };
+        return Err(Error::failed(why.join("; ")).with_help(help));
+    }
+    let steps: Vec<Step> = later
+        .iter()
+        .rev()
+        .map(|s| Step::Destroy(s))
+        .chain(targets.iter().map(|t| Step::Roll(t)))
+        .collect();
+    let commands = steps.iter().map(|s| core.display(&s.command())).collect();
+    if !dry_run {
+        if !left.is_empty() {
+            core.note(&format!(
+                "zone {name}: {} made after snapshot {snap}, left as they are",
+                left.join(", ")
+            ));
+        }
+        run_all(core, name, snap, &steps)?;
     }
     Ok(Report {
         zone: name.to_string(),
@@ -314,8 +410,45 @@ pub fn rollback(
         dataset,
         commands,
         destroyed: later_names,
+        left,
         dry_run,
     })
+}
+
+/// Runs the steps of a rollback to the end, or to the first failure, which is reported with
+/// what was done and what was not. An interrupt before the first step stops it with nothing
+/// changed; from then on a [`Shield`](crate::host::interrupt::Shield) keeps it from stopping
+/// the sequence half way (later snapshots destroyed, nothing rolled back).
+fn run_all(core: &mut Session, name: &str, snap: &str, steps: &[Step]) -> Result<()> {
+    if crate::host::interrupt::requested() {
+        return Err(Error::Interrupted);
+    }
+    let shield = crate::host::interrupt::Shield::up();
+    for (i, step) in steps.iter().enumerate() {
+        if let Err(e) = core.run_step(&step.message(), &step.command()) {
+            let done: Vec<String> = steps[..i].iter().map(Step::done).collect();
+            let not: Vec<String> = steps[i..].iter().map(Step::not_done).collect();
+            let done = if done.is_empty() {
+                "nothing was changed".to_string()
+            } else {
+                format!("done: {}", done.join(", "))
+            };
+            return Err(Error::failed(format!(
+                "the rollback of zone {name} to {snap} stopped half way: {e}; {done}; not done: {}",
+                not.join(", ")
+            ))
+            .with_help(format!(
+                "the zone's datasets are not all at snapshot {snap}; once the cause is fixed, `zmgr rollback {name} {snap}` rolls back the rest"
+            )));
+        }
+    }
+    drop(shield);
+    if crate::host::interrupt::requested() {
+        core.note(&format!(
+            "an interrupt arrived while zone {name} was rolled back; zmgr finished the rollback first, as stopping half way would leave the zone's datasets at different points"
+        ));
+    }
+    Ok(())
 }
 
 /// What the snapshot verbs read: the zone's entry.

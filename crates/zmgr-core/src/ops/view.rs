@@ -438,11 +438,11 @@ pub fn filter_zones<'a>(
 pub fn glob_match(pattern: &str, name: &str) -> Result<bool, &'static str> {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    // Check the classes once, whatever the name.
+    // Check the classes once, whatever the name; a `[` inside a class (`[[]`) is a member.
     let mut i = 0;
     while i < p.len() {
         if p[i] == '[' {
-            class_end(&p, i).ok_or("has a `[` without its `]`")?;
+            i = class_end(&p, i).ok_or("has a `[` without its `]`")?;
         }
         i += 1;
     }
@@ -543,6 +543,8 @@ mod filter_tests {
             ("*", ""),
             ("a*b*c", "axxbyyc"),
             ("[]x]", "]"),
+            ("[[]", "["),
+            ("a[[]b", "a[b"),
             ("db01", "db01"),
         ];
         for (p, n) in yes {

@@ -47,12 +47,30 @@ impl Registry {
 
     /// "known pools: a, b" or "did you mean `a`?", for a missing reference.
     pub fn available(&self, kind: Kind, wanted: &str) -> String {
-        let names: Vec<&str> = match kind {
+        // A registry read in part knows its other names from the folder's listing only.
+        let listed: Vec<String> = if self.partial {
+            std::fs::read_dir(self.root.join(kind.dir()))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name.strip_suffix(".kdl")
+                        .filter(|n| !n.starts_with('.'))
+                        .map(str::to_string)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut names: Vec<&str> = match kind {
+            _ if self.partial => listed.iter().map(String::as_str).collect(),
             Kind::Template => self.templates.keys().map(String::as_str).collect(),
             Kind::Pool => self.pools.keys().map(String::as_str).collect(),
             Kind::Zone => self.zones.keys().map(String::as_str).collect(),
             Kind::Publisher => self.publishers.keys().map(String::as_str).collect(),
         };
+        names.sort_unstable();
         if let Some(s) = crate::suggest::did_you_mean(wanted, &names) {
             return format!("did you mean `{s}`?");
         }

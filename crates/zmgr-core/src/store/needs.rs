@@ -92,14 +92,16 @@ impl Want {
 }
 
 /// The files a verb depends on: config.kdl (and the root) unless it only shows things, and
-/// the objects of each kind it reads.
-#[derive(Debug, Clone, Default)]
+/// the objects of each kind it reads. With `only`, the verb reads nothing else either: a verb
+/// about one zone reads config.kdl and that zone's file, not the whole registry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
     pub config: bool,
     pub templates: Want,
     pub pools: Want,
     pub zones: Want,
     pub publishers: Want,
+    pub only: bool,
 }
 
 impl Needs {
@@ -123,6 +125,25 @@ impl Needs {
             pools: Want::All,
             zones: Want::All,
             publishers: Want::All,
+            only: false,
+        }
+    }
+
+    /// These needs, and nothing else read.
+    pub fn only(self) -> Needs {
+        Needs { only: true, ..self }
+    }
+
+    /// Which objects of `kind` to read: `None` for all of them.
+    pub fn reads(&self, kind: Kind) -> Option<&BTreeSet<String>> {
+        static NONE: BTreeSet<String> = BTreeSet::new();
+        if !self.only {
+            return None;
+        }
+        match self.want(kind) {
+            Want::All => None,
+            Want::Nothing => Some(&NONE),
+            Want::Named(names) => Some(names),
         }
     }
 

@@ -39,6 +39,9 @@ pub struct Registry {
     pub pools: BTreeMap<String, Pool>,
     pub zones: BTreeMap<String, ZoneEntry>,
     pub publishers: BTreeMap<String, Publisher>,
+    /// Only some files were read (see [`Needs::only`]): a name missing from a map may still
+    /// be in the registry.
+    pub partial: bool,
 }
 
 /// A file of the registry that decoded into a value.
@@ -106,10 +109,9 @@ impl Registry {
     pub fn load_for(
         root: &Path,
         zones: bool,
-        needs: impl FnOnce(&Registry) -> Needs,
+        needs: impl FnMut(&Registry) -> Needs,
     ) -> Result<(Registry, Problems)> {
-        let (mut registry, mut problems, untrusted) = Self::read(root, zones)?;
-        let needs = needs(&registry);
+        let (mut registry, mut problems, untrusted, needs) = Self::read_for(root, zones, needs)?;
         let mut warnings = Vec::new();
         for u in untrusted {
             let origin = Origin::of_path(root, &u.path);
@@ -160,7 +162,7 @@ impl Registry {
     /// and files that are not trusted. (Scripts are checked by the script engine, on top of
     /// this: see zmgr-script's `check`.)
     pub fn check(root: &Path) -> Result<(Registry, Problems)> {
-        let (registry, problems, untrusted) = Self::read(root, true)?;
+        let (registry, problems, untrusted) = Self::read(root, true, None)?;
         let mut problems = Problems(problems.into_iter().map(|(_, p)| p).collect());
         problems.extend(
             untrusted
@@ -171,10 +173,41 @@ impl Registry {
         Ok((registry, problems))
     }
 
-    /// Reads every file, each through a handle checked as [`crate::fs::trust`] says, each
-    /// problem with the file it belongs to, what is not trusted noted in the third value;
-    /// fails only when there is no registry at `root`.
-    fn read(root: &Path, with_zones: bool) -> Result<(Registry, Tagged, Vec<Untrusted>)> {
+    /// Reads what `needs` asks for: everything, or with [`Needs::only`] only the files it names.
+    /// What a verb needs may depend on what it reads (a zone's template), so the needs are
+    /// asked again of each read until they ask for nothing new.
+    fn read_for(
+        root: &Path,
+        with_zones: bool,
+        mut needs: impl FnMut(&Registry) -> Needs,
+    ) -> Result<(Registry, Tagged, Vec<Untrusted>, Needs)> {
+        let (mut read, mut wanted) = {
+            let first = Self::read(root, with_zones, Some(&Needs::config().only()))?;
+            let wanted = needs(&first.0);
+            (first, wanted)
+        };
+        // A verb that reads everything takes one pass; one that reads a few files, at most a
+        // few (config, then the zone, then its template and pools).
+        for _ in 0..4 {
+            read = Self::read(root, with_zones, Some(&wanted).filter(|n| n.only))?;
+            let again = needs(&read.0);
+            if again == wanted {
+                break;
+            }
+            wanted = again;
+        }
+        Ok((read.0, read.1, read.2, wanted))
+    }
+
+    /// Reads every file (or, with `select`, what it names, see [`Needs::reads`]), each
+    /// through a handle checked as [`crate::fs::trust`] says, each problem with the file it
+    /// belongs to, what is not trusted noted in the third value; fails only when there is no
+    /// registry at `root`.
+    fn read(
+        root: &Path,
+        with_zones: bool,
+        select: Option<&Needs>,
+    ) -> Result<(Registry, Tagged, Vec<Untrusted>)> {
         let no_registry = |reason: String| Error::NoRegistry {
             root: root.to_path_buf(),
             reason,
@@ -212,14 +245,17 @@ impl Registry {
             .into_iter()
             .map(|p| (Origin::Config, p))
             .collect();
-        let templates = read_kind::<Template>(&dir, Kind::Template, &mut problems);
-        let pools = read_kind::<Pool>(&dir, Kind::Pool, &mut problems);
+        let only = |kind: Kind| select.and_then(|n| n.reads(kind));
+        let templates =
+            read_kind::<Template>(&dir, Kind::Template, only(Kind::Template), &mut problems);
+        let pools = read_kind::<Pool>(&dir, Kind::Pool, only(Kind::Pool), &mut problems);
         let zones = if with_zones {
-            read_kind::<ZoneEntry>(&dir, Kind::Zone, &mut problems)
+            read_kind::<ZoneEntry>(&dir, Kind::Zone, only(Kind::Zone), &mut problems)
         } else {
             BTreeMap::new()
         };
-        let publishers = read_kind::<Publisher>(&dir, Kind::Publisher, &mut problems);
+        let publishers =
+            read_kind::<Publisher>(&dir, Kind::Publisher, only(Kind::Publisher), &mut problems);
         Ok((
             Registry {
                 root: root.to_path_buf(),
@@ -228,6 +264,7 @@ impl Registry {
                 pools,
                 zones,
                 publishers,
+                partial: select.is_some_and(|n| n.only),
             },
             problems,
             dir.findings(),
@@ -251,7 +288,7 @@ impl Registry {
                 describe(e)
             ))
         })?;
-        let zones = read_kind::<ZoneEntry>(&dir, Kind::Zone, &mut problems);
+        let zones = read_kind::<ZoneEntry>(&dir, Kind::Zone, None, &mut problems);
         let mut problems: Vec<Problem> = problems.into_iter().map(|(_, p)| p).collect();
         problems.extend(
             dir.findings()
@@ -377,27 +414,7 @@ fn list_dir(
     kind: Kind,
     problems: &mut Vec<Problem>,
 ) -> Option<(TrustedDir, Vec<OsString>)> {
-    let dir = match root.open_dir(OsStr::new(kind.dir())) {
-        Ok(d) => d,
-        Err(OpenError::Missing) => return None,
-        Err(e) => {
-            let path = root.path().join(kind.dir());
-            let why = if path.is_file() {
-                format!(
-                    "{} is a file, but zmgr keeps {}s in a folder there",
-                    path.display(),
-                    kind.node()
-                )
-            } else {
-                format!("cannot read folder {}", describe(e))
-            };
-            problems.push(Problem::error(why).with_help(format!(
-                "move it aside and run `zmgr init` to recreate the folder {}",
-                kind.dir()
-            )));
-            return None;
-        }
-    };
+    let dir = open_kind_dir(root, kind, problems)?;
     let names = match dir.names() {
         Ok(n) => n,
         Err(e) => {
@@ -417,14 +434,53 @@ fn list_dir(
     Some((dir, names))
 }
 
+/// The folder of one kind; a missing folder is `None` without a problem.
+fn open_kind_dir(root: &TrustedDir, kind: Kind, problems: &mut Vec<Problem>) -> Option<TrustedDir> {
+    match root.open_dir(OsStr::new(kind.dir())) {
+        Ok(d) => Some(d),
+        Err(OpenError::Missing) => None,
+        Err(e) => {
+            let path = root.path().join(kind.dir());
+            let why = if path.is_file() {
+                format!(
+                    "{} is a file, but zmgr keeps {}s in a folder there",
+                    path.display(),
+                    kind.node()
+                )
+            } else {
+                format!("cannot read folder {}", describe(e))
+            };
+            problems.push(Problem::error(why).with_help(format!(
+                "move it aside and run `zmgr init` to recreate the folder {}",
+                kind.dir()
+            )));
+            None
+        }
+    }
+}
+
 /// Reads every file of one kind, in parallel, and checks each file holds the object it is named after.
+/// Only the files of `only` are read when it is given (names that cannot be a registry
+/// object's are skipped: there is no such file).
 fn read_kind<T: Decoded>(
     root: &TrustedDir,
     kind: Kind,
+    only: Option<&std::collections::BTreeSet<String>>,
     problems: &mut Tagged,
 ) -> BTreeMap<String, T> {
     let mut folder = Vec::new();
-    let listed = list_dir(root, kind, &mut folder);
+    let listed = match only {
+        None => list_dir(root, kind, &mut folder),
+        Some(names) if names.is_empty() => None,
+        Some(names) => open_kind_dir(root, kind, &mut folder).map(|dir| {
+            let files = names
+                .iter()
+                .filter(|n| crate::model::names::object_name_error("file", n).is_none())
+                .map(|n| OsString::from(format!("{n}.kdl")))
+                .collect();
+            (dir, files)
+        }),
+    };
     problems.extend(folder.into_iter().map(|p| (Origin::Folder(kind), p)));
     let Some((dir, names)) = listed else {
         return BTreeMap::new();

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use rhai::{Array, Dynamic, Map, Module, NativeCallContext};
 
-use super::{Host, Rr, at, core_error, json_dynamic, reg};
+use super::{Host, Rr, at, bool_option, core_error, json_dynamic, reg};
 use zmgr_core::error::Error;
 use zmgr_core::ops::snapshots;
 
@@ -106,16 +106,7 @@ fn take(h: &Host, name: &str, snap: Option<&str>) -> Rr<Dynamic> {
 }
 
 fn roll(h: &Host, name: &str, snap: &str, options: Map) -> Rr<Dynamic> {
-    let flag = |k: &str| -> Rr<bool> {
-        match options.get(k) {
-            None => Ok(false),
-            Some(v) => v.as_bool().map_err(|t| {
-                core_error(Error::usage(format!(
-                    "option `{k}` must be true or false, not {t}"
-                )))
-            }),
-        }
-    };
+    let flag = |k: &str| bool_option(&options, k);
     if let Some(k) = options
         .keys()
         .find(|k| !["force", "dry_run"].contains(&k.as_str()))

@@ -394,3 +394,36 @@ fn clone_plays_the_ipkg_clone_hook_and_uninstall_takes_its_snapshot() {
     .ok()
     .stdout("rpool/zones\nrpool/zones/gold\nrpool/zones/gold/ROOT\nrpool/zones/gold/ROOT/zbe\n");
 }
+
+/// pkg5 `src/brand/clone` runs `zfs snapshot SRC_BE@NAME_snap`, then `zfs clone`: a
+/// `zfs clone` fault fails the hook between the two, and the snapshot stays on the source
+/// with no clone of it, the zone `incomplete`; `uninstall -F` does not take the snapshot.
+#[test]
+fn a_failing_zfs_clone_leaves_the_hooks_snapshot_on_the_source() {
+    let env = SimEnv::new();
+    env.installed("gold", "gold0");
+    env.run("dladm", &["create-vnic", "-l", "e1000g0", "web0"])
+        .ok();
+    env.configure("web", "web0");
+    env.write("faults", "zfs clone zone=web\n");
+    env.run("zoneadm", &["-z", "web", "clone", "gold"])
+        .code(1)
+        .stdout_has("ERROR: Unable to create the zone's ZFS dataset.\n");
+    assert_eq!(env.zone_state("web"), "incomplete");
+    let names = || {
+        env.run(
+            "zfs",
+            &["list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"],
+        )
+        .ok()
+        .stdout
+    };
+    let listed = names();
+    assert!(
+        listed.contains("rpool/zones/gold/ROOT/zbe@web_snap\n"),
+        "{listed}"
+    );
+    assert!(!listed.contains("rpool/zones/web/ROOT/zbe"), "{listed}");
+    env.run("zoneadm", &["-z", "web", "uninstall", "-F"]).ok();
+    assert!(names().contains("rpool/zones/gold/ROOT/zbe@web_snap\n"));
+}

@@ -25,6 +25,13 @@ pub fn report(r: &Report, verb: &str, json: bool) -> String {
             r.destroyed.join(", ")
         );
     }
+    if !r.left.is_empty() {
+        t += &format!(
+            "left as they are (made after snapshot {}): {}\n",
+            r.snapshot,
+            r.left.join(", ")
+        );
+    }
     match verb {
         "rolled back to" => {
             t += &format!("rolled zone {} back to snapshot {}\n", r.zone, r.snapshot)

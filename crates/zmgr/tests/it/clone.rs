@@ -179,3 +179,61 @@ fn interrupt_during_clone_is_undone() {
     assert_eq!(datasets(&env), before);
     env.sandbox(&["check"]).success();
 }
+
+/// pkg5's clone hook snapshots the source's boot environment, then clones it: a clone that
+/// fails between the two leaves `gold/ROOT/zbe@web01_snap` with nothing cloned from it,
+/// which `zoneadm uninstall` does not take. The undo does, and says so.
+#[test]
+fn clone_failing_after_its_snapshot_leaves_no_snapshot_on_the_source() {
+    let env = with_gold();
+    let before = datasets(&env);
+    env.faults("zfs clone zone=web01\n");
+    let run = env.sandbox(&["create", "web01", "--clone", "gold"]);
+    run.exit(1);
+    stderr_says(
+        &run,
+        &[
+            "zoneadm -z web01 clone gold",
+            "undone:",
+            "the snapshot rpool/zones/gold/ROOT/zbe@web01_snap the clone made of zone gold",
+            "address 192.0.2.11 is free again",
+        ],
+    );
+    assert_gone(&env, "web01", "web01_0");
+    assert_eq!(datasets(&env), before);
+    assert_eq!(system_zone(&env, "gold").as_deref(), Some("gold:installed"));
+}
+
+/// A clone holds its source's lock: `zmgr boot gold` does not run under it.
+#[test]
+fn source_is_not_booted_during_its_clone() {
+    let env = with_gold();
+    env.faults("zoneadm clone delay=1.5\n");
+    let args = ["create", "web01", "--clone", "gold", "--no-boot"];
+    let child = spawn(&env, &args);
+    let started = wait_for(Duration::from_secs(20), || {
+        system_zone(&env, "web01").as_deref() == Some("web01:incomplete")
+    });
+    let boot = env.sandbox(&["boot", "gold"]);
+    let run = finish(&env, child, &args);
+    run.check(started, "the clone did not start");
+    run.success();
+    let log = env.invocations();
+    let clone = log
+        .iter()
+        .position(|(t, a)| t == "zoneadm" && a.iter().any(|w| w == "clone"))
+        .expect("the clone ran");
+    match log
+        .iter()
+        .position(|(t, a)| t == "zoneadm" && a.iter().any(|w| w == "boot"))
+    {
+        Some(i) => {
+            boot.success();
+            assert!(i > clone, "zoneadm boot ran during the clone: {log:?}");
+        }
+        None => {
+            boot.exit(1);
+            stderr_says(&boot, &["zone gold is busy"]);
+        }
+    }
+}

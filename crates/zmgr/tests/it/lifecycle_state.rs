@@ -22,7 +22,7 @@ fn boot_halt_and_reboot_keep_the_registry_true() {
     // zoneadm reboot is `reboot --force`; the default is graceful (use_shutdown.rs).
     env.sandbox(&["reboot", "web01", "--force"])
         .success()
-        .stdout_is("zone web01 is running\n");
+        .stdout_is("zone web01 is running: rebooted with zoneadm reboot\n");
     assert_eq!(registry_state(&env, "web01"), "running");
     assert_eq!(env.system_zones(), vec!["web01:running"]);
     assert_eq!(

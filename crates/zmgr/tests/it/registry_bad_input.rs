@@ -307,12 +307,12 @@ fn zone_file_named_for_another_zone() {
     );
     assert_eq!(s, errors_line(1));
     // Neither name is usable while the registry holds the error: `a` is the broken file,
-    // and `b` is not found, with a warning naming the file that holds it.
+    // and `b` is not found (`show` reads zones/b.kdl only), pointed at the file there is.
     refused(&env, &["show", "a"]);
     env.zmgr(&["show", "b"])
         .exit(1)
         .stderr_has("zone `b` is not in the registry")
-        .stderr_has("zones/a.kdl has an error and is left out: zone `b` is in");
+        .stderr_has("did you mean `a`?");
 }
 
 #[test]

@@ -418,3 +418,32 @@ fn a_new_sandbox_names_its_folder_once_and_how_to_run_its_tools() {
     .stdout_has("web01")
     .stdout_has("installed");
 }
+
+/// Options of `create` that would do nothing are refused (exit 2), not ignored.
+#[test]
+fn create_options_that_would_do_nothing_are_refused() {
+    use crate::lifecycle_support::{sandbox, stderr_says};
+    let env = sandbox();
+    let before = env.invocations().len();
+    let run = env.sandbox(&["create", "w1", "--force-range"]);
+    run.exit(2).stdout_is("");
+    stderr_says(
+        &run,
+        &[
+            "--force-range lets a requested address lie outside the pool's ranges, and no address was requested",
+            "--ip ADDRESS",
+        ],
+    );
+    env.write(
+        "templates/none.kdl",
+        "template \"none\" {\n    brand \"ipkg\"\n    nets {\n    }\n}\n",
+    );
+    let run = env.sandbox(&["create", "n1", "-t", "none", "--vnic", "n1vnic0"]);
+    run.exit(2).stdout_is("");
+    stderr_says(
+        &run,
+        &["--vnic names the zone's first VNIC, and template `none` gives the zone no interface"],
+    );
+    assert_eq!(env.invocations().len(), before);
+    assert!(env.system_zones().is_empty());
+}

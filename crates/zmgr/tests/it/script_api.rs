@@ -107,7 +107,7 @@ fn zone_commands_create_boot_reboot_halt_and_destroy() {
 let z = zmgr::create("s1", #{ no_boot: true });
 print(`created ${z.zone} ${z.address} ${z.link} ${z.state}`);
 print(`boot: ${zmgr::boot("s1")}`);
-print(`reboot: ${zmgr::reboot("s1")}`);
+print(`reboot: ${zmgr::reboot("s1").state}`);
 print(`halt: ${zmgr::halt("s1")}`);
 let y = zmgr::create("s2", #{ template: "nlipkg", ip: "192.0.2.99", vnic: "front0", no_boot: true });
 print(`created ${y.zone} ${y.address} ${y.link} ${y.state}`);

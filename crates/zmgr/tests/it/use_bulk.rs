@@ -169,3 +169,98 @@ fn destroy_never_asks_without_a_terminal() {
     run.success().stdout_is("destroyed zone web02\n");
     run.check(!run.stderr().contains("[y/N]"), "asked");
 }
+
+#[test]
+fn destroy_destroys_only_the_zones_it_asked_about() {
+    let env = three_zones();
+    let mut asking = Asking::start(&env, &["destroy", "--pool", "default"]);
+    asking.wait_for("[y/N] ");
+    // While the question waits, a zone that matches the selection is made, and a listed
+    // one goes.
+    env.sandbox(&["create", "app01", "--no-boot"]).success();
+    env.sandbox(&["destroy", "web02", "--yes"]).success();
+    let run = asking.answer(&env, "y\n");
+    run.exit(1)
+        .stdout_is("destroyed zone db01\ndestroyed zone web01\n");
+    stderr_says(
+        &run,
+        &[
+            "zone `web02` is not in the registry",
+            "it was in the registry when destroy asked",
+            "destroy failed for 1 of 3 zones: web02",
+        ],
+    );
+    run.check(!run.stderr().contains("app01"), "app01 was acted on");
+    assert_eq!(registry_zones(&env), vec!["app01"]);
+    assert_eq!(env.system_zones(), vec!["app01:installed"]);
+}
+
+#[test]
+fn invalid_names_and_options_are_refused_before_any_zone_runs() {
+    let env = three_zones();
+    let before = env.invocations().len();
+    let run = env.sandbox(&["halt", "web01", "bad/x"]);
+    run.exit(2).stdout_is("");
+    run.check(!run.stderr().contains("halt failed"), "a zone's failure");
+    let run = env.sandbox(&["destroy", "web01", "bad/x", "--yes"]);
+    run.exit(2).stdout_is("");
+    assert_eq!(env.invocations().len(), before);
+    assert_eq!(registry_state(&env, "web01"), "running");
+    assert_eq!(registry_zones(&env), vec!["db01", "web01", "web02"]);
+}
+
+#[test]
+fn an_interrupt_starts_no_further_zone() {
+    use crate::lifecycle_support::{finish, spawn, wait_for};
+    use std::time::Duration;
+    let env = three_zones();
+    // web01's halt is still running when the interrupt comes; web02 and db01 wait their turn.
+    env.faults("zoneadm halt zone=web01 delay=30\n");
+    let before = env.invocations().len();
+    let args = [
+        "destroy", "web01", "web02", "db01", "--jobs", "1", "--yes", "--json",
+    ];
+    let child = spawn(&env, &args);
+    let pid = child.id().to_string();
+    let started = wait_for(Duration::from_secs(10), || {
+        crate::random_kill::running_tools(&env)
+            .iter()
+            .any(|argv| argv.ends_with(&["-z".into(), "web01".into(), "halt".into()]))
+    });
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill runs");
+    let run = finish(&env, child, &args);
+    run.check(started, "the halt of web01 did not start");
+    run.check(kill.success(), "kill -INT failed");
+    run.exit(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    for (i, zone) in ["web01", "web02", "db01"].iter().enumerate() {
+        assert_eq!(v[i]["zone"], *zone);
+        assert_eq!(v[i]["ok"], false);
+        assert_eq!(v[i]["kind"], "interrupted", "{}", v[i]);
+    }
+    stderr_says(
+        &run,
+        &["destroy failed for 3 of 3 zones: web01, web02, db01"],
+    );
+    // Nothing was done to the zones not started, nor half done to the one that was.
+    let after = env.invocations();
+    assert!(
+        after[before..]
+            .iter()
+            .all(|(_, argv)| !argv.iter().any(|a| a == "web02" || a == "db01")),
+        "{:?}",
+        &after[before..]
+    );
+    assert_eq!(registry_zones(&env), vec!["db01", "web01", "web02"]);
+    let mut system = env.system_zones();
+    system.sort();
+    assert_eq!(
+        system,
+        vec!["db01:installed", "web01:running", "web02:running"]
+    );
+    assert!(crate::random_kill::wait_for_tools(&env));
+    env.sandbox(&["check"]).success();
+}

@@ -130,3 +130,40 @@ try { zmgr::login("db01", ["uptime"]); } catch (e) { zmgr::out(e.message); }
         "web01 0 [x  y\n]\n4 [nope\n]\nusage\nzone db01 is installed; zlogin needs it running\n",
     );
 }
+
+#[test]
+fn scripts_give_the_command_as_strings_only() {
+    let env = three_zones();
+    let file = work_script(
+        &env,
+        "words.rhai",
+        r#"
+try { zmgr::login("web01", ["echo", 1]); } catch (e) { zmgr::out(`${e.kind}: ${e.message}`); }
+try { zmgr::login("web01", ["echo", ["a"]]); } catch (e) { zmgr::out(e.kind); }
+"#,
+    );
+    run_script(&env, &file, &[])
+        .success()
+        .stdout_is("usage: zmgr::login takes the command's words as strings, not 1 (i64)\nusage\n");
+    assert!(calls(&env, "zlogin", "echo").is_empty());
+}
+
+#[test]
+fn a_script_s_command_in_a_zone_ends_at_the_script_s_deadline() {
+    let env = three_zones();
+    crate::script_support::set_limits(&env, &["timeout-seconds 1"]);
+    // A command that would outlast the deadline by far.
+    env.faults("zlogin * zone=web01 delay=120\n");
+    let file = work_script(
+        &env,
+        "slow.rhai",
+        "let r = zmgr::login(\"web01\", [\"sleep\", \"120\"]);\nzmgr::out(\"ran\");\n",
+    );
+    let run = run_script(&env, &file, &[]);
+    run.exit(1).stdout_is("");
+    stderr_says(&run, &["the script ran longer than its limit of 1 s"]);
+    assert!(
+        crate::random_kill::wait_for_tools(&env),
+        "zlogin still runs"
+    );
+}

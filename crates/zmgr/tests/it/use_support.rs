@@ -76,6 +76,75 @@ pub fn on_terminal(env: &TestEnv, args: &[&str], typed: &str) -> (Run, u32) {
     )
 }
 
+/// A zmgr started with standard input on a terminal, left running: the test reads what it
+/// asks and types the answer when it chooses.
+pub struct Asking {
+    pty: Pty,
+    child: std::process::Child,
+    args: Vec<String>,
+}
+
+impl Asking {
+    pub fn start(env: &TestEnv, args: &[&str]) -> Asking {
+        let pty = Pty::open();
+        let terminal = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&pty.terminal)
+            .expect("the terminal opens");
+        let child = Command::new(env!("CARGO_BIN_EXE_zmgr"))
+            .arg("--sandbox")
+            .arg(env.sandbox_dir())
+            .args(args)
+            .env_clear()
+            .current_dir(env.dir())
+            .stdin(Stdio::from(terminal))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("zmgr starts");
+        Asking {
+            pty,
+            child,
+            args: args.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// Reads standard error until it holds `question` (zmgr waits for the answer then);
+    /// returns what was read.
+    pub fn wait_for(&mut self, question: &str) -> String {
+        use std::io::Read;
+        let err = self.child.stderr.as_mut().expect("stderr is piped");
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 256];
+        while !String::from_utf8_lossy(&seen).contains(question) {
+            let n = err.read(&mut buf).expect("stderr reads");
+            assert!(
+                n > 0,
+                "zmgr ended without asking: {}",
+                String::from_utf8_lossy(&seen)
+            );
+            seen.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&seen).into_owned()
+    }
+
+    /// Types `answer` and waits for zmgr to end; the run's standard error is what followed
+    /// the question.
+    pub fn answer(mut self, env: &TestEnv, answer: &str) -> Run {
+        self.pty.controller.write_all(answer.as_bytes()).unwrap();
+        let output = self.child.wait_with_output().expect("zmgr finishes");
+        drop(self.pty);
+        Run {
+            argv: std::iter::once("zmgr --sandbox DIR (on a terminal)".to_string())
+                .chain(self.args)
+                .collect(),
+            dir: env.dir().to_path_buf(),
+            output,
+        }
+    }
+}
+
 /// Runs `zmgr --sandbox DIR ARGS…` with `stdin` piped in (not a terminal); returns the run
 /// and zmgr's process ID.
 pub fn with_pid(env: &TestEnv, args: &[&str], stdin: &str) -> (Run, u32) {

@@ -1,0 +1,55 @@
+//! What the create and clone benchmarks share: running zmgr in a sandbox over the simulator,
+//! reading its `ZMGR_TRACE=1` lines, and medians.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+pub fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// The time spent in traced commands, and how many there were.
+pub fn traced(stderr: &str) -> (Duration, usize) {
+    let mut in_tools = Duration::ZERO;
+    let mut n = 0;
+    for line in stderr.lines().filter(|l| l.starts_with("+ ")) {
+        let ms: f64 = line
+            .rsplit_once(" (")
+            .and_then(|(_, rest)| rest.split_once(" ms"))
+            .and_then(|(v, _)| v.parse().ok())
+            .expect("trace line with a duration");
+        in_tools += Duration::from_secs_f64(ms / 1000.0);
+        n += 1;
+    }
+    (in_tools, n)
+}
+
+pub fn zmgr(dir: &Path, args: &[&str], trace: bool) -> (Duration, String) {
+    let start = Instant::now();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zmgr"));
+    cmd.arg("--sandbox")
+        .arg(dir)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    cmd.env(
+        "ZMGR_SIM",
+        std::path::Path::new(env!("CARGO_BIN_EXE_zmgr")).with_file_name("zmgr-sim"),
+    );
+    if trace {
+        cmd.env("ZMGR_TRACE", "1");
+    }
+    let out = cmd.output().expect("zmgr runs");
+    let took = start.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "zmgr {args:?} failed:\n{stderr}");
+    (took, stderr)
+}
