@@ -519,13 +519,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let format = o.format()?;
             let filter = view::ZoneFilter::parse(&state, template, pool, brand, pattern)?;
             let reg = load(&root)?;
-            emit(
-                out,
-                &output::render(
-                    &view::zones(view::filter_zones(reg.zones.values(), &filter)),
-                    &format,
-                )?,
-            )
+            let listing = view::zones_as(
+                view::filter_zones(reg.zones.values(), &filter),
+                matches!(format, Format::Json),
+            );
+            emit(out, &output::render(&listing, &format)?)
         }
         Command::Snapshot {
             name,

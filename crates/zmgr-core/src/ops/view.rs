@@ -113,6 +113,25 @@ pub fn zones<'a>(zones: impl IntoIterator<Item = &'a ZoneEntry>) -> Listing {
     }
 }
 
+/// [`zones`] with only the rows (`json` false) or only the JSON objects: a listing of tens of
+/// thousands of zones need not build both.
+pub fn zones_as<'a>(zones: impl IntoIterator<Item = &'a ZoneEntry>, json: bool) -> Listing {
+    let zones: Vec<&ZoneEntry> = zones.into_iter().collect();
+    Listing {
+        fields: ZONE_FIELDS,
+        rows: if json {
+            Vec::new()
+        } else {
+            zones.iter().map(|z| zone_row(z)).collect()
+        },
+        json: if json {
+            zones.iter().map(|z| zone_json(z)).collect()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
 pub fn pool_row(p: &Pool, held: &HashSet<IpAddr>) -> (Vec<String>, Value) {
     let u = p.usage(held);
     let row = vec![
