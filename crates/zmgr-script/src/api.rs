@@ -1118,6 +1118,8 @@ impl Runtime {
     /// The runtime for site scripts and `zmgr run` over a session of the registry: the
     /// engine's limits from its config, `import` confined to its scripts folder.
     pub fn for_registry(core: Session, registry: &zmgr_core::store::registry::Registry) -> Runtime {
+        // A script may read the registry once per call: unchanged zone entries are kept.
+        zmgr_core::store::cache::enable();
         Runtime::new(
             core,
             registry.config.scripting.clone(),

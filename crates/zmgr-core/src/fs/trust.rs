@@ -61,6 +61,35 @@ pub enum OpenError {
     Io(String),
 }
 
+/// What tells a file's content apart without reading it: any write changes its ctime (which
+/// no one can set back, short of changing the clock), a replacement its inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    dev: u64,
+    ino: u64,
+    size: i64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+}
+
+impl Stamp {
+    /// Whether the file changed in the last two seconds, as the clock goes now: the kernel
+    /// keeps ctime in coarse ticks, so a second write within one tick could keep it; such a
+    /// file is not known by its stamp yet.
+    pub fn recent(&self) -> bool {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        self.ctime.0 >= now - 2 || self.mtime.0 >= now - 2
+    }
+}
+
+/// A file read unless its stamp said it was known (see [`TrustedDir::read_unless`]).
+pub enum Stamped {
+    Known(Stamp),
+    Read(Stamp, Vec<u8>),
+}
+
 /// The users whose files are trusted: root, and the user running zmgr.
 fn trusted_owner(uid: u32) -> bool {
     uid == 0 || uid == rustix::process::geteuid().as_raw()
@@ -242,6 +271,45 @@ impl TrustedDir {
             .read_to_end(&mut bytes)
             .map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))?;
         Ok(bytes)
+    }
+
+    /// Like [`TrustedDir::read`], with the file's stamp taken from the handle it is read
+    /// from; when `known` says that stamp is known, the file is not read at all.
+    pub fn read_unless(
+        &self,
+        name: &OsStr,
+        limit: u64,
+        known: impl FnOnce(&Stamp) -> bool,
+    ) -> Result<Stamped, OpenError> {
+        let path = self.path.join(name);
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+        let fd =
+            rustix::fs::openat(&self.fd, name, flags, Mode::empty()).map_err(|e| io(&path, e))?;
+        self.judge(check(&path, &fd, false))?;
+        let st = rustix::fs::fstat(&fd)
+            .map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))?;
+        let stamp = Stamp {
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
+            size: st.st_size as i64,
+            mtime: (st.st_mtime as i64, st.st_mtime_nsec as i64),
+            ctime: (st.st_ctime as i64, st.st_ctime_nsec as i64),
+        };
+        if known(&stamp) {
+            return Ok(Stamped::Known(stamp));
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::from(fd)
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))?;
+        if bytes.len() as u64 > limit {
+            return Err(OpenError::Io(format!(
+                "{} is larger than {limit} bytes",
+                path.display()
+            )));
+        }
+        Ok(Stamped::Read(stamp, bytes))
     }
 
     /// Reads the file `name` of this folder, checked on the handle it is read from; at most

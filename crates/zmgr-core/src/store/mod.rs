@@ -1,5 +1,6 @@
 //! The registry folder: reading and checking every file, writing zone entries, `init`.
 
+pub mod cache;
 pub mod check;
 pub mod entries;
 pub mod init;

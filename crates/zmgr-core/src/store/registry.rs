@@ -20,7 +20,7 @@ use std::ffi::{OsStr, OsString};
 use miette::Severity;
 
 use crate::error::{Error, Problem, Problems, Result, SourceFile};
-use crate::fs::trust::{OpenError, TrustedDir, Untrusted};
+use crate::fs::trust::{OpenError, Stamp, Stamped, TrustedDir, Untrusted};
 use crate::kdl::Spanned;
 use crate::model::config::Config;
 use crate::model::pool::Pool;
@@ -53,6 +53,12 @@ trait Decoded: Sized + Send {
     ) -> Option<Self>;
     fn name(&self) -> &Spanned<String>;
     fn source(&self) -> Option<&Arc<SourceFile>>;
+    /// The value decoded before from the file at `path` with this stamp, if it was kept.
+    fn cached(_path: &Path, _stamp: &Stamp) -> Option<Self> {
+        None
+    }
+    /// Keeps a value decoded without a problem, for the next read of an unchanged file.
+    fn remember(_path: &Path, _stamp: Stamp, _value: &Self) {}
 }
 
 macro_rules! decoded {
@@ -75,7 +81,23 @@ macro_rules! decoded {
 }
 decoded!(Template, always);
 decoded!(Pool, always);
-decoded!(ZoneEntry, optional);
+impl Decoded for ZoneEntry {
+    fn decode(f: &Arc<SourceFile>, d: &KdlDocument, p: &mut Vec<Problem>) -> Option<Self> {
+        ZoneEntry::decode(f, d, p)
+    }
+    fn name(&self) -> &Spanned<String> {
+        &self.name
+    }
+    fn source(&self) -> Option<&Arc<SourceFile>> {
+        self.file.as_ref()
+    }
+    fn cached(path: &Path, stamp: &Stamp) -> Option<Self> {
+        crate::store::cache::get(path, stamp)
+    }
+    fn remember(path: &Path, stamp: Stamp, value: &Self) {
+        crate::store::cache::put(path, stamp, value)
+    }
+}
 decoded!(Publisher, optional);
 
 impl Registry {
@@ -337,8 +359,51 @@ fn read_one<T>(
     problems: &mut Vec<Problem>,
     decode: impl FnOnce(&Arc<SourceFile>, &KdlDocument, &mut Vec<Problem>) -> Option<T>,
 ) -> Read<T> {
+    decode_read(dir, name, dir.read(name, MAX_FILE), problems, decode)
+}
+
+/// [`read_one`] for a kind whose decoded files are kept (see `store::cache`): a file whose
+/// stamp is known is not read again.
+fn read_one_cached<T: Decoded>(
+    dir: &TrustedDir,
+    name: &OsStr,
+    problems: &mut Vec<Problem>,
+) -> Read<T> {
     let path = dir.path().join(name);
-    let bytes = match dir.read(name, MAX_FILE) {
+    let mut hit = None;
+    let got = dir.read_unless(name, MAX_FILE, |stamp| {
+        hit = T::cached(&path, stamp);
+        hit.is_some()
+    });
+    match got {
+        Ok(Stamped::Known(_)) => Read::Value(hit.expect("known only when cached")),
+        Ok(Stamped::Read(stamp, bytes)) => {
+            let before = problems.len();
+            let read = decode_read(dir, name, Ok(bytes), problems, T::decode);
+            // Only what decoded without a word is kept, and only once the clock has moved
+            // past the tick of its last change.
+            if let Read::Value(v) = &read
+                && problems.len() == before
+                && !stamp.recent()
+            {
+                T::remember(&path, stamp, v);
+            }
+            read
+        }
+        Err(e) => decode_read(dir, name, Err(e), problems, T::decode),
+    }
+}
+
+/// Decodes what reading a file gave.
+fn decode_read<T>(
+    dir: &TrustedDir,
+    name: &OsStr,
+    read: std::result::Result<Vec<u8>, OpenError>,
+    problems: &mut Vec<Problem>,
+    decode: impl FnOnce(&Arc<SourceFile>, &KdlDocument, &mut Vec<Problem>) -> Option<T>,
+) -> Read<T> {
+    let path = dir.path().join(name);
+    let bytes = match read {
         Ok(b) => b,
         Err(OpenError::Missing) => return Read::Missing,
         Err(OpenError::NotAFile(p)) if p.is_dir() && name != "config.kdl" => {
@@ -499,7 +564,7 @@ fn read_kind<T: Decoded>(
                     part.iter()
                         .map(|n| {
                             let mut ps = Vec::new();
-                            let v = match read_one(dir, n, &mut ps, T::decode) {
+                            let v = match read_one_cached::<T>(dir, n, &mut ps) {
                                 Read::Value(v) => Some(v),
                                 Read::Missing | Read::Failed => None,
                             };
