@@ -547,22 +547,25 @@ fn add_net(
         address: format!("{address}/{}", pool.prefix_len()),
         link: link.clone(),
     };
-    if dry_run {
-        let address = held_now(registry)?;
-        let script = net_script(address)?;
+    // What the change is, done or (with `dry_run`) to be done.
+    let outcome = |core: &Session, address: IpAddr, script: &Script| {
         let mut commands = Vec::new();
         if exclusive {
             commands.push(core.display(&crate::host::dladm::create_vnic(&pool.stub.value, &link)));
         }
         commands.push(core.display(&crate::host::zonecfg::configure(name, &script.text())));
-        return Ok(Modified {
+        Modified {
             zone: name.to_string(),
             zonecfg: script.lines().to_vec(),
             commands,
             effect,
             net: Some(changed(address)),
             dry_run,
-        });
+        }
+    };
+    if dry_run {
+        let address = held_now(registry)?;
+        return Ok(outcome(core, address, &net_script(address)?));
     }
     let address = {
         let _lock = core.lock()?;
@@ -638,19 +641,7 @@ fn add_net(
             failed.join("; ")
         )));
     }
-    let mut commands = Vec::new();
-    if exclusive {
-        commands.push(core.display(&crate::host::dladm::create_vnic(&pool.stub.value, &link)));
-    }
-    commands.push(core.display(&crate::host::zonecfg::configure(name, &script.text())));
-    Ok(Modified {
-        zone: name.to_string(),
-        zonecfg: script.lines().to_vec(),
-        commands,
-        effect,
-        net: Some(changed(address)),
-        dry_run,
-    })
+    Ok(outcome(core, address, &script))
 }
 
 /// Removes the interface on `link` from the zone's entry, under the registry lock.

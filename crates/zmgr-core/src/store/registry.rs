@@ -203,21 +203,22 @@ impl Registry {
         with_zones: bool,
         mut needs: impl FnMut(&Registry) -> Needs,
     ) -> Result<(Registry, Tagged, Vec<Untrusted>, Needs)> {
-        let (mut read, mut wanted) = {
-            let first = Self::read(root, with_zones, Some(&Needs::config().only()))?;
-            let wanted = needs(&first.0);
-            (first, wanted)
-        };
-        // A verb that reads everything takes one pass; one that reads a few files, at most a
-        // few (config, then the zone, then its template and pools).
-        for _ in 0..4 {
-            read = Self::read(root, with_zones, Some(&wanted).filter(|n| n.only))?;
+        let config = Self::read(root, with_zones, Some(&Needs::config().only()))?;
+        let mut wanted = needs(&config.0);
+        // A verb that reads everything takes one pass: a full read covers whatever its needs
+        // turn out to be. One that reads a few files takes a few (config, then the zone, then
+        // its template and pools), until its needs ask for nothing it has not read.
+        let mut passes = 0;
+        let read = loop {
+            passes += 1;
+            let read = Self::read(root, with_zones, Some(&wanted).filter(|n| n.only))?;
             let again = needs(&read.0);
-            if again == wanted {
-                break;
-            }
+            let covered = !wanted.only || again == wanted || passes == 5;
             wanted = again;
-        }
+            if covered {
+                break read;
+            }
+        };
         Ok((read.0, read.1, read.2, wanted))
     }
 
