@@ -29,6 +29,11 @@ impl SourceFile {
         &self.text
     }
 
+    /// The text, shared.
+    pub fn text_arc(&self) -> Arc<str> {
+        self.text.clone()
+    }
+
     /// 1-based line and column of a byte offset, as shown in diagnostics.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());

@@ -44,14 +44,19 @@ pub fn main() -> i32 {
         }
     };
     let mut out = std::io::stdout().lock();
-    match locations_from_env(&cli).and_then(|()| run(cli, &mut out)) {
+    let code = match locations_from_env(&cli).and_then(|()| run(cli, &mut out)) {
         Ok(()) => 0,
         Err(e) => {
             let _ = out.flush();
             print_error(&e);
             e.exit_code()
         }
+    };
+    if zmgr_core::host::exec::tracing() {
+        let (read, stamped) = zmgr_core::store::registry::files_read();
+        eprintln!("# registry: {read} files read, {stamped} zone files known by their stamp");
     }
+    code
 }
 
 /// `--root` and `--sandbox` on the command line win over `ZMGR_ROOT` and `ZMGR_SANDBOX` in

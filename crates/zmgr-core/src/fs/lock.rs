@@ -27,7 +27,7 @@ pub fn private_dir(root: &Path) -> PathBuf {
 
 /// Makes `dir` (mode 0700) when it is missing, and refuses it when someone else could open
 /// what is in it: not a real folder, owned by another user, or open to group or others.
-fn ensure_private(dir: &Path) -> Result<()> {
+pub(crate) fn ensure_private(dir: &Path) -> Result<()> {
     match std::fs::DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::error::{Error, Result};
 
 pub mod lock;
+pub mod private;
 pub mod trust;
 pub mod zone_root;
 

@@ -73,6 +73,41 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    // stat's field types differ between Linux and illumos.
+    #[allow(clippy::unnecessary_cast)]
+    fn of(st: &rustix::fs::Stat) -> Stamp {
+        Stamp {
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
+            size: st.st_size as i64,
+            mtime: (st.st_mtime as i64, st.st_mtime_nsec as i64),
+            ctime: (st.st_ctime as i64, st.st_ctime_nsec as i64),
+        }
+    }
+
+    /// The stamp as numbers, to be kept in a file ([`Stamp::from_numbers`] reads them back).
+    pub fn numbers(&self) -> [i64; 7] {
+        [
+            self.dev as i64,
+            self.ino as i64,
+            self.size,
+            self.mtime.0,
+            self.mtime.1,
+            self.ctime.0,
+            self.ctime.1,
+        ]
+    }
+
+    pub fn from_numbers(n: [i64; 7]) -> Stamp {
+        Stamp {
+            dev: n[0] as u64,
+            ino: n[1] as u64,
+            size: n[2],
+            mtime: (n[3], n[4]),
+            ctime: (n[5], n[6]),
+        }
+    }
+
     /// Whether the file changed in the last two seconds, as the clock goes now: the kernel
     /// keeps ctime in coarse ticks, so a second write within one tick could keep it; such a
     /// file is not known by its stamp yet.
@@ -98,6 +133,13 @@ fn trusted_owner(uid: u32) -> bool {
 fn check(path: &Path, fd: &OwnedFd, want_dir: bool) -> Result<(), OpenError> {
     let st =
         rustix::fs::fstat(fd).map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))?;
+    check_stat(path, &st, want_dir)
+}
+
+/// [`check`] on what `stat` said.
+// stat's field types differ between Linux and illumos.
+#[allow(clippy::unnecessary_cast)]
+fn check_stat(path: &Path, st: &rustix::fs::Stat, want_dir: bool) -> Result<(), OpenError> {
     let kind = FileType::from_raw_mode(st.st_mode);
     let mode = st.st_mode as u32;
     let uid = st.st_uid;
@@ -288,13 +330,7 @@ impl TrustedDir {
         self.judge(check(&path, &fd, false))?;
         let st = rustix::fs::fstat(&fd)
             .map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))?;
-        let stamp = Stamp {
-            dev: st.st_dev as u64,
-            ino: st.st_ino as u64,
-            size: st.st_size as i64,
-            mtime: (st.st_mtime as i64, st.st_mtime_nsec as i64),
-            ctime: (st.st_ctime as i64, st.st_ctime_nsec as i64),
-        };
+        let stamp = Stamp::of(&st);
         if known(&stamp) {
             return Ok(Stamped::Known(stamp));
         }
@@ -310,6 +346,20 @@ impl TrustedDir {
             )));
         }
         Ok(Stamped::Read(stamp, bytes))
+    }
+
+    /// The stamp of the file `name` of this folder, without opening it: only when it is a
+    /// regular file that would pass the checks a read makes. Anything else (missing, a link,
+    /// not trusted, unreadable) is `None`, for the caller to read it and meet the reason.
+    pub fn stamp_of(&self, name: &OsStr) -> Option<Stamp> {
+        let st = rustix::fs::statat(&self.fd, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
+        check_stat(Path::new(name), &st, false).ok()?;
+        Some(Stamp::of(&st))
+    }
+
+    /// The stamp of this folder itself: any name added, removed or renamed in it changes it.
+    pub fn own_stamp(&self) -> Option<Stamp> {
+        rustix::fs::fstat(&self.fd).ok().map(|st| Stamp::of(&st))
     }
 
     /// Reads the file `name` of this folder, checked on the handle it is read from; at most

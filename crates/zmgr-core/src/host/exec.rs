@@ -140,6 +140,12 @@ pub struct System {
     trace: bool,
 }
 
+/// Whether `ZMGR_TRACE` asks for a trace on stderr: each command run, with its duration and
+/// status, and at the end how the registry was read.
+pub fn tracing() -> bool {
+    std::env::var_os("ZMGR_TRACE").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
 impl System {
     pub fn new(commands: Commands) -> Self {
         Self {
@@ -147,7 +153,7 @@ impl System {
             grace: GRACE,
             output_limit: OUTPUT_LIMIT,
             env: Vec::new(),
-            trace: std::env::var_os("ZMGR_TRACE").is_some_and(|v| !v.is_empty() && v != "0"),
+            trace: tracing(),
         }
     }
 

@@ -182,6 +182,10 @@ impl Finding {
 /// Compares the registry with the system; with `fix`, repairs state drift and the leftovers of
 /// crashed creates.
 pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<Report> {
+    if fix {
+        // A writer of zmgr's private files killed between its write and its rename.
+        crate::fs::private::sweep(core.root());
+    }
     let system: BTreeMap<String, ListedZone> = crate::host::zoneadm::list(core.runner())?
         .into_iter()
         .map(|z| (z.name.clone(), z))

@@ -3,37 +3,66 @@
 //! again only while its file's stamp, taken from the handle it would be read from, is the
 //! same: any write changes the file's ctime, which no one can set back, so an entry edited by
 //! hand, in place, to the same size, is read again. Entries changed in the last two seconds
-//! are never kept (the kernel's ctime is coarse). Nothing is kept until a caller turns the
+//! are never kept (the kernel's ctime is coarse). The names in the zones folder are kept the
+//! same way, while the folder's stamp is the same. Nothing is kept until a caller turns the
 //! cache on: a single command reads each file once anyway.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::fs::trust::Stamp;
 use crate::model::zone::ZoneEntry;
 
-static CACHE: Mutex<Option<HashMap<PathBuf, (Stamp, ZoneEntry)>>> = Mutex::new(None);
+#[derive(Default)]
+struct Kept {
+    entries: HashMap<PathBuf, (Stamp, ZoneEntry)>,
+    names: HashMap<PathBuf, (Stamp, Vec<OsString>)>,
+}
+
+static CACHE: Mutex<Option<Kept>> = Mutex::new(None);
+
+fn kept() -> std::sync::MutexGuard<'static, Option<Kept>> {
+    CACHE.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Turns the cache on for the rest of the process.
 pub fn enable() {
-    let mut c = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let mut c = kept();
     if c.is_none() {
-        *c = Some(HashMap::new());
+        *c = Some(Kept::default());
     }
 }
 
 pub(crate) fn get(path: &Path, stamp: &Stamp) -> Option<ZoneEntry> {
-    let c = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    c.as_ref()?
+    kept()
+        .as_ref()?
+        .entries
         .get(path)
         .filter(|(s, _)| s == stamp)
         .map(|(_, e)| e.clone())
 }
 
 pub(crate) fn put(path: &Path, stamp: Stamp, entry: &ZoneEntry) {
-    let mut c = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(map) = c.as_mut() {
-        map.insert(path.to_path_buf(), (stamp, entry.clone()));
+    if let Some(c) = kept().as_mut() {
+        c.entries.insert(path.to_path_buf(), (stamp, entry.clone()));
+    }
+}
+
+/// The names of the folder `dir` kept when it had the stamp `stamp` (a settled one).
+pub(crate) fn names(dir: &Path, stamp: Option<&Stamp>) -> Option<Vec<OsString>> {
+    let stamp = stamp?;
+    kept()
+        .as_ref()?
+        .names
+        .get(dir)
+        .filter(|(s, _)| s == stamp)
+        .map(|(_, n)| n.clone())
+}
+
+pub(crate) fn remember_names(dir: &Path, stamp: Stamp, names: &[OsString]) {
+    if let Some(c) = kept().as_mut() {
+        c.names.insert(dir.to_path_buf(), (stamp, names.to_vec()));
     }
 }

@@ -3,6 +3,7 @@
 pub mod cache;
 pub mod check;
 pub mod entries;
+pub mod index;
 pub mod init;
 pub mod kind;
 pub mod lookup;

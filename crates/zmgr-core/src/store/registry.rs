@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ::kdl::KdlDocument;
 
@@ -273,7 +274,10 @@ impl Registry {
             read_kind::<Template>(&dir, Kind::Template, only(Kind::Template), &mut problems);
         let pools = read_kind::<Pool>(&dir, Kind::Pool, only(Kind::Pool), &mut problems);
         let zones = if with_zones {
-            read_kind::<ZoneEntry>(&dir, Kind::Zone, only(Kind::Zone), &mut problems)
+            match only(Kind::Zone) {
+                None => read_zones(&dir, &mut problems),
+                Some(names) => read_kind::<ZoneEntry>(&dir, Kind::Zone, Some(names), &mut problems),
+            }
         } else {
             BTreeMap::new()
         };
@@ -311,7 +315,7 @@ impl Registry {
                 describe(e)
             ))
         })?;
-        let zones = read_kind::<ZoneEntry>(&dir, Kind::Zone, None, &mut problems);
+        let zones = read_zones(&dir, &mut problems);
         let mut problems: Vec<Problem> = problems.into_iter().map(|(_, p)| p).collect();
         problems.extend(
             dir.findings()
@@ -360,16 +364,18 @@ fn read_one<T>(
     problems: &mut Vec<Problem>,
     decode: impl FnOnce(&Arc<SourceFile>, &KdlDocument, &mut Vec<Problem>) -> Option<T>,
 ) -> Read<T> {
+    FILES_READ.fetch_add(1, Ordering::Relaxed);
     decode_read(dir, name, dir.read(name, MAX_FILE), problems, decode)
 }
 
 /// [`read_one`] for a kind whose decoded files are kept (see `store::cache`): a file whose
-/// stamp is known is not read again.
+/// stamp is known is not read again. With the value comes the stamp of a file that decoded
+/// without a word and had settled (see [`Stamp::recent`]): one that may be kept.
 fn read_one_cached<T: Decoded>(
     dir: &TrustedDir,
     name: &OsStr,
     problems: &mut Vec<Problem>,
-) -> Read<T> {
+) -> (Read<T>, Option<Stamp>) {
     let path = dir.path().join(name);
     let mut hit = None;
     let got = dir.read_unless(name, MAX_FILE, |stamp| {
@@ -377,22 +383,40 @@ fn read_one_cached<T: Decoded>(
         hit.is_some()
     });
     match got {
-        Ok(Stamped::Known(_)) => Read::Value(hit.expect("known only when cached")),
+        Ok(Stamped::Known(stamp)) => (
+            Read::Value(hit.expect("known only when cached")),
+            Some(stamp),
+        ),
         Ok(Stamped::Read(stamp, bytes)) => {
+            FILES_READ.fetch_add(1, Ordering::Relaxed);
             let before = problems.len();
             let read = decode_read(dir, name, Ok(bytes), problems, T::decode);
             // Only what decoded without a word is kept, and only once the clock has moved
             // past the tick of its last change.
-            if let Read::Value(v) = &read
+            let keep = matches!(read, Read::Value(_))
                 && problems.len() == before
-                && !stamp.recent()
-            {
+                && crate::store::index::recordable(&stamp);
+            if keep && let Read::Value(v) = &read {
                 T::remember(&path, stamp, v);
             }
-            read
+            (read, keep.then_some(stamp))
         }
-        Err(e) => decode_read(dir, name, Err(e), problems, T::decode),
+        Err(e) => (decode_read(dir, name, Err(e), problems, T::decode), None),
     }
+}
+
+/// Registry files opened and read by this process, and zone files known by their stamp alone
+/// (from the zone index or the cache), for `ZMGR_TRACE`.
+static FILES_READ: AtomicUsize = AtomicUsize::new(0);
+static FILES_STAMPED: AtomicUsize = AtomicUsize::new(0);
+
+/// How many registry files this process has read, and how many zone files it knew by their
+/// stamp without reading them.
+pub fn files_read() -> (usize, usize) {
+    (
+        FILES_READ.load(Ordering::Relaxed),
+        FILES_STAMPED.load(Ordering::Relaxed),
+    )
 }
 
 /// Decodes what reading a file gave.
@@ -481,6 +505,12 @@ fn list_dir(
     problems: &mut Vec<Problem>,
 ) -> Option<(TrustedDir, Vec<OsString>)> {
     let dir = open_kind_dir(root, kind, problems)?;
+    let names = list_names(&dir, problems)?;
+    Some((dir, names))
+}
+
+/// The `.kdl` files of a registry folder, sorted by name.
+fn list_names(dir: &TrustedDir, problems: &mut Vec<Problem>) -> Option<Vec<OsString>> {
     let names = match dir.names() {
         Ok(n) => n,
         Err(e) => {
@@ -497,7 +527,7 @@ fn list_dir(
         })
         .collect();
     names.sort_unstable();
-    Some((dir, names))
+    Some(names)
 }
 
 /// The folder of one kind; a missing folder is `None` without a problem.
@@ -551,68 +581,179 @@ fn read_kind<T: Decoded>(
     let Some((dir, names)) = listed else {
         return BTreeMap::new();
     };
-    let paths: Vec<PathBuf> = names.iter().map(|n| dir.path().join(n)).collect();
+    let results = in_parallel(&names, |n| {
+        let mut ps = Vec::new();
+        let (read, _) = read_one_cached::<T>(&dir, n, &mut ps);
+        let v = match read {
+            Read::Value(v) => Some(v),
+            Read::Missing | Read::Failed => None,
+        };
+        (v, ps)
+    });
+    let mut out = BTreeMap::new();
+    for ((value, ps), name) in results.into_iter().zip(&names) {
+        if let Some((stem, value)) = named(&dir, kind, name, value, ps, problems) {
+            out.insert(stem, value);
+        }
+    }
+    out
+}
+
+/// Every zone entry, each file known by its stamp when the zone index (or this process's cache)
+/// holds it as it is, read otherwise; the index is written again when it has fallen behind.
+/// See [`crate::store::index`].
+fn read_zones(root: &TrustedDir, problems: &mut Tagged) -> BTreeMap<String, ZoneEntry> {
+    use crate::store::index::{self, Index};
+    let kind = Kind::Zone;
+    let mut folder = Vec::new();
+    let dir = open_kind_dir(root, kind, &mut folder);
+    problems.extend(folder.into_iter().map(|p| (Origin::Folder(kind), p)));
+    let Some(dir) = dir else {
+        return BTreeMap::new();
+    };
+    // Taken before the folder is listed: a name that appears after it changes the stamp.
+    let dir_stamp = dir.own_stamp();
+    let settled = dir_stamp.filter(index::recordable);
+    let index = std::sync::OnceLock::<Option<Index>>::new();
+    let load = || index.get_or_init(|| Index::load(root.path())).as_ref();
+    let known = crate::store::cache::names(dir.path(), settled.as_ref()).or_else(|| {
+        load()
+            .filter(|i| i.dir().is_some() && i.dir() == settled)
+            .map(|i| i.names().to_vec())
+    });
+    let listed_now = known.is_none();
+    let names = match known {
+        Some(mut names) => {
+            names.sort_unstable();
+            names
+        }
+        None => {
+            let mut listing = Vec::new();
+            match list_names(&dir, &mut listing) {
+                Some(n) => n,
+                None => {
+                    problems.extend(listing.into_iter().map(|p| (Origin::Folder(kind), p)));
+                    return BTreeMap::new();
+                }
+            }
+        }
+    };
+    if let Some(s) = &settled {
+        crate::store::cache::remember_names(dir.path(), *s, &names);
+    }
+    let from_index = AtomicUsize::new(0);
+    let results = in_parallel(&names, |n| {
+        let mut ps = Vec::new();
+        if let Some(stamp) = dir.stamp_of(n) {
+            let path = dir.path().join(n);
+            let known = crate::store::cache::get(&path, &stamp).or_else(|| {
+                let e = load()?.entry(n, &stamp, dir.path())?;
+                from_index.fetch_add(1, Ordering::Relaxed);
+                crate::store::cache::put(&path, stamp, &e);
+                Some(e)
+            });
+            if let Some(e) = known {
+                FILES_STAMPED.fetch_add(1, Ordering::Relaxed);
+                return (Some(e), ps, Some(stamp));
+            }
+        }
+        let (read, stamp) = read_one_cached::<ZoneEntry>(&dir, n, &mut ps);
+        match read {
+            Read::Value(v) => (Some(v), ps, stamp),
+            Read::Missing | Read::Failed => (None, ps, None),
+        }
+    });
+    let mut out = BTreeMap::new();
+    let mut keep = Vec::new();
+    for ((value, ps, stamp), name) in results.into_iter().zip(&names) {
+        let clean = ps.is_empty();
+        if let Some((stem, value)) = named(&dir, kind, name, value, ps, problems) {
+            if let Some(s) = stamp.filter(|_| clean) {
+                keep.push((name.as_os_str(), s, stem.clone()));
+            }
+            out.insert(stem, value);
+        }
+    }
+    // Written again when it is missing or damaged, when it names a folder that has changed and
+    // settled since, or when too many files had to be read.
+    if let Some(loaded) = index.get() {
+        let behind = names.len() - from_index.load(Ordering::Relaxed);
+        let stale = match loaded {
+            None => true,
+            Some(i) => {
+                (listed_now && settled.is_some() && i.dir() != settled)
+                    || behind > (names.len() / 64).max(16)
+            }
+        };
+        if stale {
+            let entries = keep
+                .iter()
+                .filter_map(|(n, s, stem)| out.get(stem).map(|e| (*n, *s, e)));
+            index::save(root.path(), &index::encode(settled, &names, entries));
+        }
+    }
+    out
+}
+
+/// Runs `read` on every name, on as many threads as are useful, in order.
+fn in_parallel<R: Send>(names: &[OsString], read: impl Fn(&OsStr) -> R + Sync) -> Vec<R> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(names.len().div_ceil(256).max(1));
     let chunk = names.len().div_ceil(workers).max(1);
-    let dir = &dir;
-    let results: Vec<(Option<T>, Vec<Problem>)> = std::thread::scope(|s| {
+    let read = &read;
+    std::thread::scope(|s| {
         let handles: Vec<_> = names
             .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|n| {
-                            let mut ps = Vec::new();
-                            let v = match read_one_cached::<T>(dir, n, &mut ps) {
-                                Read::Value(v) => Some(v),
-                                Read::Missing | Read::Failed => None,
-                            };
-                            (v, ps)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| s.spawn(move || part.iter().map(|n| read(n)).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
             .flat_map(|h| h.join().expect("registry reader thread panicked"))
             .collect()
-    });
-    let mut out = BTreeMap::new();
-    for ((value, ps), path) in results.into_iter().zip(&paths) {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let origin = Origin::File(kind, stem.clone());
-        problems.extend(ps.into_iter().map(|p| (origin.clone(), p)));
-        let Some(value) = value else { continue };
-        let name = value.name();
-        if name.value != stem {
-            let file = value.source().expect("decoded from a file");
-            problems.push((
-                origin,
-                Problem::error(format!(
-                    "{} `{}` is in {}, which is named for `{stem}`",
-                    kind.node(),
-                    name.value,
-                    path.display()
-                ))
-                .at(file, name.span, "does not match the file name")
-                .with_help(format!(
-                    "a {} named `{}` lives in {}/{}.kdl; rename the file or the {}",
-                    kind.node(),
-                    name.value,
-                    kind.dir(),
-                    name.value,
-                    kind.node()
-                )),
-            ));
-            continue;
-        }
-        out.insert(stem, value);
+    })
+}
+
+/// A decoded file's value under the name it is stored as, with its problems noted; `None`
+/// when it did not decode or holds an object named for another file.
+fn named<T: Decoded>(
+    dir: &TrustedDir,
+    kind: Kind,
+    file: &OsStr,
+    value: Option<T>,
+    ps: Vec<Problem>,
+    problems: &mut Tagged,
+) -> Option<(String, T)> {
+    let path = dir.path().join(file);
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let origin = Origin::File(kind, stem.clone());
+    problems.extend(ps.into_iter().map(|p| (origin.clone(), p)));
+    let value = value?;
+    let name = value.name();
+    if name.value != stem {
+        let file = value.source().expect("decoded from a file");
+        problems.push((
+            origin,
+            Problem::error(format!(
+                "{} `{}` is in {}, which is named for `{stem}`",
+                kind.node(),
+                name.value,
+                path.display()
+            ))
+            .at(file, name.span, "does not match the file name")
+            .with_help(format!(
+                "a {} named `{}` lives in {}/{}.kdl; rename the file or the {}",
+                kind.node(),
+                name.value,
+                kind.dir(),
+                name.value,
+                kind.node()
+            )),
+        ));
+        return None;
     }
-    out
+    Some((stem, value))
 }

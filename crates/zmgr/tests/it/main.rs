@@ -53,4 +53,5 @@ mod use_list_filters;
 mod use_login;
 mod use_shutdown;
 mod use_support;
+mod zone_index;
 mod zonecfg_refusal;

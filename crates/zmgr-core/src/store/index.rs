@@ -1,0 +1,480 @@
+//! The zone index, `ROOT/.zmgr/zones.index`: every zone entry as it decoded, with the stamp of
+//! the file it came from, so that a verb reading the whole ledger checks each file's stamp
+//! (one `stat`, no open, no read, no KDL) instead of reading it.
+//!
+//! The zone files stay the truth. A record is used only while the file it came from has the
+//! same stamp (device, inode, size, mtime and ctime: any write changes ctime, which no one can
+//! set back), and only stamps older than two seconds when they were read are recorded (the
+//! kernel's ctime is coarse: a second write in the same tick could keep it). The list of names
+//! is used only while the zones folder has the stamp recorded with it, taken before the folder
+//! was listed; a name added, removed or renamed changes it. A file whose stamp differs, or that
+//! has no record, is read as if there were no index. An index that is missing, fails its
+//! checksum or does not parse is ignored and written again: it is a cache, rebuilt silently.
+//!
+//! ```text
+//! zmgr zones index 1
+//! dir <stamp>|-
+//! name <file name>                                     (a listed file without a record)
+//! zone <file> <stamp> <text length> <fields…>          (tab-separated), then the file's text
+//! end <checksum of everything before this line>
+//! ```
+
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::ops::Range;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::SourceSpan;
+
+use crate::error::SourceFile;
+use crate::fs::trust::{Stamp, TrustedDir};
+use crate::kdl::Spanned;
+use crate::model::template::IpType;
+use crate::model::zone::{Net, ZoneAddress, ZoneEntry, ZoneState};
+
+/// The index's file name in `ROOT/.zmgr`.
+pub const FILE: &str = "zones.index";
+const MAGIC: &[u8] = b"zmgr zones index 1\n";
+/// The largest index read (about 400 bytes a zone).
+const MAX: u64 = 1 << 30;
+
+/// An index as read: records are decoded when asked for.
+pub struct Index {
+    bytes: Vec<u8>,
+    dir: Option<Stamp>,
+    names: Vec<OsString>,
+    records: HashMap<Box<[u8]>, Record>,
+}
+
+struct Record {
+    stamp: Stamp,
+    fields: Range<usize>,
+    text: Range<usize>,
+}
+
+impl Index {
+    /// The index of the registry at `root`, when there is one that is trusted and whole.
+    pub fn load(root: &Path) -> Option<Index> {
+        let dir = TrustedDir::open(&crate::fs::lock::private_dir(root)).ok()?;
+        let bytes = dir.read(OsStr::new(FILE), MAX).ok()?;
+        Index::parse(bytes)
+    }
+
+    /// The stamp the zones folder had when its names were listed, if it was settled then.
+    pub fn dir(&self) -> Option<Stamp> {
+        self.dir
+    }
+
+    /// Every name the zones folder held when it had [`Index::dir`]'s stamp.
+    pub fn names(&self) -> &[OsString] {
+        &self.names
+    }
+
+    /// The entry of the file `name` (in `folder`) when its record has this stamp.
+    pub fn entry(&self, name: &OsStr, stamp: &Stamp, folder: &Path) -> Option<ZoneEntry> {
+        let r = self.records.get(name.as_bytes())?;
+        if r.stamp != *stamp {
+            return None;
+        }
+        let text = std::str::from_utf8(&self.bytes[r.text.clone()]).ok()?;
+        let fields = std::str::from_utf8(&self.bytes[r.fields.clone()]).ok()?;
+        decode_entry(fields, text, folder.join(name))
+    }
+
+    fn parse(bytes: Vec<u8>) -> Option<Index> {
+        let body_end = bytes[..bytes.len().checked_sub(1)?]
+            .iter()
+            .rposition(|&b| b == b'\n')?
+            + 1;
+        let sum = bytes[body_end..]
+            .strip_prefix(b"end\t")?
+            .strip_suffix(b"\n")?;
+        if std::str::from_utf8(sum).ok()? != format!("{:016x}", checksum(&bytes[..body_end])) {
+            return None;
+        }
+        let mut at = MAGIC.len();
+        if bytes.get(..at)? != MAGIC {
+            return None;
+        }
+        let line = |at: &mut usize| -> Option<Range<usize>> {
+            let end = *at + bytes[*at..body_end].iter().position(|&b| b == b'\n')?;
+            let r = *at..end;
+            *at = end + 1;
+            Some(r)
+        };
+        let first = line(&mut at)?;
+        let dir = match bytes[first].strip_prefix(b"dir\t")? {
+            b"-" => None,
+            s => Some(parse_stamp(std::str::from_utf8(s).ok()?)?),
+        };
+        let mut names = Vec::new();
+        let mut records = HashMap::new();
+        while at < body_end {
+            let l = line(&mut at)?;
+            let text = &bytes[l.clone()];
+            if let Some(name) = text.strip_prefix(b"name\t") {
+                if !file_name(name) {
+                    return None;
+                }
+                names.push(OsStr::from_bytes(name).to_os_string());
+                continue;
+            }
+            let rest = std::str::from_utf8(text.strip_prefix(b"zone\t")?).ok()?;
+            let mut parts = rest.splitn(4, '\t');
+            let name = parts.next().filter(|n| file_name(n.as_bytes()))?;
+            let stamp = parse_stamp(parts.next()?)?;
+            let len: usize = parts.next()?.parse().ok()?;
+            let fields_len = parts.next()?.len();
+            let fields = l.end - fields_len..l.end;
+            let text = at..at.checked_add(len)?;
+            if text.end >= body_end || bytes[text.end] != b'\n' {
+                return None;
+            }
+            at = text.end + 1;
+            names.push(OsString::from(name));
+            let record = Record {
+                stamp,
+                fields,
+                text,
+            };
+            if records.insert(name.as_bytes().into(), record).is_some() {
+                return None;
+            }
+        }
+        Some(Index {
+            bytes,
+            dir,
+            names,
+            records,
+        })
+    }
+}
+
+/// Builds an index's bytes: the zones folder's stamp when settled (taken before it was listed),
+/// every name listed, and a record for each entry given (see [`recordable`]).
+pub fn encode<'a>(
+    dir: Option<Stamp>,
+    names: &[OsString],
+    entries: impl IntoIterator<Item = (&'a OsStr, Stamp, &'a ZoneEntry)>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(names.len() * 400 + 64);
+    out.extend_from_slice(MAGIC);
+    match dir {
+        Some(s) => out.extend_from_slice(format!("dir\t{}\n", stamp_text(&s)).as_bytes()),
+        None => out.extend_from_slice(b"dir\t-\n"),
+    }
+    let mut recorded = std::collections::HashSet::new();
+    for (name, stamp, entry) in entries {
+        let Some((fields, text)) = encode_entry(entry) else {
+            continue;
+        };
+        let Some(n) = name.to_str().filter(|n| plain(n)) else {
+            continue;
+        };
+        recorded.insert(name);
+        out.extend_from_slice(
+            format!(
+                "zone\t{n}\t{}\t{}\t{fields}\n",
+                stamp_text(&stamp),
+                text.len()
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'\n');
+    }
+    for name in names {
+        let bytes = name.as_bytes();
+        if !recorded.contains(name.as_os_str()) && !bytes.contains(&b'\n') {
+            out.extend_from_slice(b"name\t");
+            out.extend_from_slice(bytes);
+            out.push(b'\n');
+        }
+    }
+    let sum = checksum(&out);
+    out.extend_from_slice(format!("end\t{sum:016x}\n").as_bytes());
+    out
+}
+
+/// Writes the index of the registry at `root`. It is a cache: a failure is not an error of the
+/// verb, and the next reader builds it again.
+pub fn save(root: &Path, bytes: &[u8]) {
+    // Only beside zmgr's locks: a verb that only reads does not make the folder.
+    if !crate::fs::lock::private_dir(root).is_dir() {
+        return;
+    }
+    crate::fs::private::sweep(root);
+    let _ = crate::fs::private::write(root, FILE, bytes);
+}
+
+/// Whether a stamp can be recorded: it was settled when read (see [`Stamp::recent`]).
+pub fn recordable(stamp: &Stamp) -> bool {
+    !stamp.recent()
+}
+
+/// A name a listing of the zones folder gives: `NAME.kdl`, no folder in it, no dot file. (The
+/// names are opened in that folder: one from the index that named another file would read it.)
+fn file_name(name: &[u8]) -> bool {
+    name.len() > 4
+        && name.ends_with(b".kdl")
+        && name[0] != b'.'
+        && !name.contains(&b'/')
+        && !name.contains(&0)
+}
+
+/// A field holds no tab or line break.
+fn plain(s: &str) -> bool {
+    !s.contains(['\t', '\n', '\r'])
+}
+
+fn stamp_text(s: &Stamp) -> String {
+    let n = s.numbers();
+    format!(
+        "{} {} {} {} {} {} {}",
+        n[0], n[1], n[2], n[3], n[4], n[5], n[6]
+    )
+}
+
+fn parse_stamp(s: &str) -> Option<Stamp> {
+    let mut n = [0i64; 7];
+    let mut parts = s.split(' ');
+    for v in &mut n {
+        *v = parts.next()?.parse().ok()?;
+    }
+    parts.next().is_none().then(|| Stamp::from_numbers(n))
+}
+
+fn span_text(s: Option<SourceSpan>) -> String {
+    s.map_or(String::new(), |s| format!("{}+{}", s.offset(), s.len()))
+}
+
+fn parse_span(s: &str, text_len: usize) -> Option<Option<SourceSpan>> {
+    if s.is_empty() {
+        return Some(None);
+    }
+    let (off, len) = s.split_once('+')?;
+    let (off, len): (usize, usize) = (off.parse().ok()?, len.parse().ok()?);
+    (off.checked_add(len)? <= text_len).then(|| Some(SourceSpan::new(off.into(), len)))
+}
+
+/// An entry's fields and text, or `None` when it cannot be recorded (no source text, or a
+/// field that would break the line format).
+fn encode_entry(e: &ZoneEntry) -> Option<(String, Arc<str>)> {
+    let file = e.file.as_ref()?;
+    let mut f = vec![
+        e.name.value.clone(),
+        span_text(Some(e.name.span)),
+        e.brand.clone(),
+        e.template
+            .as_ref()
+            .map_or(String::new(), |t| t.value.clone()),
+        span_text(e.template.as_ref().map(|t| t.span)),
+        e.zonepath.to_str()?.to_string(),
+        e.ip_type.as_str().to_string(),
+        e.state.as_str().to_string(),
+        e.created.clone().unwrap_or_default(),
+        e.nets.len().to_string(),
+    ];
+    for n in &e.nets {
+        f.extend([
+            n.physical.clone(),
+            n.address.map_or(String::new(), |a| a.to_string()),
+            span_text(n.address_span),
+            n.pool.clone().unwrap_or_default(),
+            span_text(n.pool_span),
+            u8::from(n.vnic).to_string(),
+        ]);
+    }
+    if !f.iter().all(|v| plain(v)) {
+        return None;
+    }
+    Some((f.join("\t"), file.text_arc()))
+}
+
+/// The entry a record's fields describe, checked as far as a record can be wrong: every value
+/// parses, and every span lies in the text.
+fn decode_entry(fields: &str, text: &str, path: PathBuf) -> Option<ZoneEntry> {
+    let mut f = fields.split('\t');
+    let mut next = || f.next();
+    let n = text.len();
+    let name = next()?.to_string();
+    let name_span = parse_span(next()?, n)??;
+    if crate::model::names::zone_name_error(&name).is_some() {
+        return None;
+    }
+    let brand = next()?.to_string();
+    let template = next()?;
+    let template_span = parse_span(next()?, n)?;
+    let template = match (template, template_span) {
+        ("", None) => None,
+        (t, Some(span)) if !t.is_empty() => Some(Spanned::new(t.to_string(), span)),
+        _ => return None,
+    };
+    let zonepath = PathBuf::from(next()?);
+    let ip_type = IpType::parse(next()?)?;
+    let state: ZoneState = next()?.parse().ok()?;
+    let created = Some(next()?.to_string()).filter(|c| !c.is_empty());
+    let count: usize = next()?.parse().ok()?;
+    let mut nets = Vec::with_capacity(count.min(64));
+    for _ in 0..count {
+        let physical = next()?.to_string();
+        let address = match next()? {
+            "" => None,
+            a => Some(a.parse::<ZoneAddress>().ok()?),
+        };
+        let address_span = parse_span(next()?, n)?;
+        let pool = Some(next()?.to_string()).filter(|p| !p.is_empty());
+        let pool_span = parse_span(next()?, n)?;
+        let vnic = match next()? {
+            "0" => false,
+            "1" => true,
+            _ => return None,
+        };
+        nets.push(Net {
+            physical,
+            address,
+            pool,
+            vnic,
+            address_span,
+            pool_span,
+        });
+    }
+    if next().is_some() {
+        return None;
+    }
+    Some(ZoneEntry {
+        file: Some(SourceFile::new(path, text)),
+        name: Spanned::new(name, name_span),
+        brand,
+        template,
+        zonepath,
+        ip_type,
+        state,
+        created,
+        nets,
+    })
+}
+
+/// A 64-bit checksum that catches a damaged index (not a forged one: only root writes it).
+fn checksum(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        h = (h ^ u64::from_le_bytes(w.try_into().expect("8 bytes"))).wrapping_mul(0x100_0000_01b3);
+        h ^= h >> 29;
+    }
+    let mut last = [0u8; 8];
+    last[..words.remainder().len()].copy_from_slice(words.remainder());
+    h = (h ^ u64::from_le_bytes(last)).wrapping_mul(0x100_0000_01b3);
+    h ^ (h >> 32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ENTRIES: &[&str] = &[
+        "zone \"web01\" {\n    brand \"ipkg\"\n    template \"web\"\n    zonepath \"/zones/web01\"\n    ip-type \"exclusive\"\n    state \"running\"\n    created \"2026-11-25T20:36:37Z\"\n    net \"web01_0\" address=\"10.0.0.5/24\" pool=\"lan\" vnic=#true\n    net \"web01_1\" address=\"192.0.2.7\" pool=\"dmz\" vnic=#true\n}\n",
+        // Hand-written: no template, no time, a shared-IP link without pool, comments.
+        "// by hand\nzone \"db\" {\n  brand \"nlipkg\"; zonepath \"/zones/db\"\n  ip-type \"shared\"\n  state \"installed\" // yes\n  net \"e1000g0\" address=\"2001:db8::5/64\"\n  net \"e1000g1\"\n}\n",
+        "zone \"bare\" {\n    brand \"ipkg\"\n    zonepath \"/zones/bare\"\n    state \"configured\"\n}\n",
+    ];
+
+    fn decoded(text: &str) -> ZoneEntry {
+        let file = crate::kdl::source_from_bytes(Path::new("/r/zones/x.kdl"), text.into()).unwrap();
+        let doc = crate::kdl::parse(&file).unwrap();
+        let mut problems = Vec::new();
+        let e = ZoneEntry::decode(&file, &doc, &mut problems).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        e
+    }
+
+    fn stamp(i: i64) -> Stamp {
+        Stamp::from_numbers([1, 1000 + i, 250, 1_700_000_000, 5, 1_700_000_000, 7 + i])
+    }
+
+    fn built() -> (Vec<ZoneEntry>, Vec<OsString>, Vec<u8>) {
+        let entries: Vec<ZoneEntry> = ENTRIES.iter().map(|t| decoded(t)).collect();
+        let mut names: Vec<OsString> = entries
+            .iter()
+            .map(|e| OsString::from(format!("{}.kdl", e.name.value)))
+            .collect();
+        names.push("broken.kdl".into());
+        let bytes = encode(
+            Some(stamp(99)),
+            &names,
+            entries
+                .iter()
+                .zip(&names)
+                .enumerate()
+                .map(|(i, (e, n))| (n.as_os_str(), stamp(i as i64), e)),
+        );
+        (entries, names, bytes)
+    }
+
+    #[test]
+    fn a_record_gives_back_the_entry_as_the_file_decodes_spans_and_text_included() {
+        let (entries, names, bytes) = built();
+        let index = Index::parse(bytes).expect("parses");
+        assert_eq!(index.dir(), Some(stamp(99)));
+        let mut listed = index.names().to_vec();
+        listed.sort();
+        let mut want = names.clone();
+        want.sort();
+        assert_eq!(listed, want);
+        for (i, (e, n)) in entries.iter().zip(&names).enumerate() {
+            let got = index
+                .entry(n, &stamp(i as i64), Path::new("/r/zones"))
+                .expect("recorded");
+            let mut want = e.clone();
+            want.file = Some(SourceFile::new(
+                Path::new("/r/zones").join(n),
+                e.file.as_ref().unwrap().text(),
+            ));
+            assert_eq!(format!("{got:?}"), format!("{want:?}"));
+            // Another stamp is another file: not known.
+            assert!(
+                index
+                    .entry(n, &stamp(i as i64 + 1), Path::new("/r/zones"))
+                    .is_none()
+            );
+        }
+        assert!(
+            index
+                .entry(OsStr::new("broken.kdl"), &stamp(0), Path::new("/r"))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_damaged_index_is_not_used_whatever_byte_changed_or_was_cut() {
+        let (_, _, bytes) = built();
+        for i in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[i] ^= 0x20;
+            assert!(Index::parse(b).is_none(), "byte {i} flipped");
+            assert!(Index::parse(bytes[..i].to_vec()).is_none(), "cut at {i}");
+        }
+        assert!(Index::parse(bytes).is_some());
+    }
+
+    #[test]
+    fn an_entry_a_line_cannot_hold_is_left_out_not_written_broken() {
+        let mut e = decoded(ENTRIES[2]);
+        e.zonepath = PathBuf::from("/zones/a\tb");
+        let bytes = encode(
+            None,
+            &[OsString::from("bare.kdl")],
+            [(OsStr::new("bare.kdl"), stamp(0), &e)],
+        );
+        let index = Index::parse(bytes).unwrap();
+        assert_eq!(index.names(), [OsString::from("bare.kdl")]);
+        assert!(
+            index
+                .entry(OsStr::new("bare.kdl"), &stamp(0), Path::new("/r"))
+                .is_none()
+        );
+    }
+}

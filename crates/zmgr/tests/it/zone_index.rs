@@ -1,0 +1,249 @@
+//! The zone index (`ROOT/.zmgr/zones.index`) never hides a hand edit: an entry edited in
+//! place to the same size, added, removed or renamed is seen by the next command, both at once
+//! (within the same second) and once the edit has settled and only the file's stamp tells; a
+//! damaged index is rebuilt silently; and creates between random hand edits never hand out an
+//! address a file holds.
+//!
+//! Entries are known by their stamp only once it is more than two seconds old (the kernel's
+//! ctime is coarse), so these tests wait for that: [`settle`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::harness::TestEnv;
+
+/// Long enough for every stamp written before it to count as settled (two seconds, counted
+/// in whole seconds of the clock).
+fn settle() {
+    std::thread::sleep(std::time::Duration::from_millis(3_100));
+}
+
+/// A zone entry holding `192.0.2.HOST` (always three digits, so edits keep the size).
+fn entry(name: &str, host: u32) -> String {
+    format!(
+        "zone \"{name}\" {{\n    brand \"ipkg\"\n    template \"ipkg\"\n    zonepath \"/zones/{name}\"\n    ip-type \"exclusive\"\n    state \"installed\"\n    net \"{name}_0\" address=\"192.0.2.{host}/24\" pool=\"default\" vnic=#true\n}}\n"
+    )
+}
+
+/// A sandbox whose pool hands out 192.0.2.100 to .199 only.
+fn sandbox() -> TestEnv {
+    let env = TestEnv::new();
+    env.sandbox(&["list"]).success();
+    env.write(
+        "pools/default.kdl",
+        "pool \"default\" {\n    network \"192.0.2.0/24\"\n    gateway \"192.0.2.1\"\n    stub \"zmgr_stub0\"\n    range \"192.0.2.100\" \"192.0.2.199\"\n}\n",
+    );
+    // The folder of zmgr's private files, where the index is kept, is made by the first lock.
+    env.sandbox(&["create", "first", "--no-boot"]).success();
+    env
+}
+
+/// `list` as `NAME ADDRESS` lines, and the trace's count of zone files known by their stamp.
+fn list(env: &TestEnv) -> (String, usize) {
+    let run = env.sandbox_env(
+        &["list", "-p", "-o", "name,address"],
+        &[("ZMGR_TRACE", "1")],
+    );
+    run.success();
+    let stamped = run
+        .stderr()
+        .lines()
+        .find_map(|l| l.strip_prefix("# registry: "))
+        .and_then(|l| l.split(", ").nth(1))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a trace line about the registry");
+    (run.stdout(), stamped)
+}
+
+/// What the zone files hold: each zone's address's last octet, read straight from the files.
+fn on_disk(env: &TestEnv) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(env.path("zones")).unwrap() {
+        let path = e.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let addr = text
+            .split("address=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or("")
+            .to_string();
+        out.insert(name, addr);
+    }
+    out
+}
+
+/// `list`'s lines for what the files hold.
+fn expected(env: &TestEnv) -> String {
+    on_disk(env)
+        .into_iter()
+        .map(|(n, a)| format!("{n}:{a}\n"))
+        .collect()
+}
+
+#[test]
+fn every_hand_edit_is_seen_at_once_and_once_settled() {
+    let env = sandbox();
+    for (i, name) in ["a", "b", "c", "d"].into_iter().enumerate() {
+        env.write(&format!("zones/{name}.kdl"), entry(name, 110 + i as u32));
+    }
+    settle();
+    // The first read after the files settled records them; the next knows them all by stamp.
+    assert_eq!(list(&env).0, expected(&env));
+    let (out, stamped) = list(&env);
+    assert_eq!(out, expected(&env));
+    assert_eq!(stamped, 5, "every zone known by its stamp");
+
+    type Edit = fn(&TestEnv);
+    let edits: [(&str, Edit); 4] = [
+        ("edited in place to the same size", |env| {
+            env.write("zones/a.kdl", entry("a", 177));
+        }),
+        ("added", |env| env.write("zones/e.kdl", entry("e", 178))),
+        ("removed", |env| {
+            std::fs::remove_file(env.path("zones/b.kdl")).unwrap();
+        }),
+        ("renamed", |env| {
+            std::fs::remove_file(env.path("zones/c.kdl")).unwrap();
+            env.write("zones/r.kdl", entry("r", 112));
+        }),
+    ];
+    for (what, edit) in edits {
+        edit(&env);
+        assert_eq!(list(&env).0, expected(&env), "{what}: within the second");
+        settle();
+        assert_eq!(list(&env).0, expected(&env), "{what}: once settled");
+    }
+    // The same file edited in place twice within one second, after it was recorded.
+    env.write("zones/d.kdl", entry("d", 181));
+    env.write("zones/d.kdl", entry("d", 182));
+    assert_eq!(list(&env).0, expected(&env));
+    settle();
+    assert_eq!(list(&env).0, expected(&env));
+    env.sandbox(&["check"]).success();
+}
+
+#[test]
+fn a_damaged_or_foreign_index_is_rebuilt_without_a_word() {
+    let env = sandbox();
+    for (i, name) in ["a", "b", "c"].into_iter().enumerate() {
+        env.write(&format!("zones/{name}.kdl"), entry(name, 120 + i as u32));
+    }
+    settle();
+    list(&env);
+    let index = env.path(".zmgr/zones.index");
+    let good = std::fs::read(&index).unwrap();
+    let mut damaged = good.clone();
+    let at = damaged.len() / 2;
+    damaged[at] ^= 1;
+    let cut = good[..good.len() - 9].to_vec();
+    for (what, bytes) in [
+        ("one bit flipped", damaged),
+        ("cut short", cut),
+        ("empty", Vec::new()),
+        ("not an index", b"zone \"x\" {}\n".to_vec()),
+    ] {
+        std::fs::write(&index, &bytes).unwrap();
+        let run = env.sandbox(&["list", "-p", "-o", "name,address"]);
+        run.success().stdout_is(&expected(&env));
+        assert_eq!(run.stderr(), "", "{what}: said something");
+        assert_eq!(std::fs::read(&index).unwrap(), good, "{what}: not rebuilt");
+        // Rebuilt means used again.
+        assert_eq!(list(&env).1, 4, "{what}");
+    }
+    // An index someone else could have written is not read.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&index, std::fs::Permissions::from_mode(0o666)).unwrap();
+    env.write("zones/a.kdl", entry("a", 150));
+    settle();
+    assert_eq!(list(&env).1, 0, "a group-writable index was used");
+    assert_eq!(list(&env).0, expected(&env));
+    let mode = std::fs::metadata(&index).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the index was not replaced");
+    // Nothing is left behind by the writers.
+    let private: Vec<String> = std::fs::read_dir(env.path(".zmgr"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp."))
+        .collect();
+    assert!(private.is_empty(), "{private:?}");
+    // One left by a writer killed between its write and its rename (no pid is this large) is
+    // removed by `reconcile --fix`.
+    let leftover = env.path(".zmgr/zones.index.tmp.2147483646.0");
+    std::fs::write(&leftover, b"half an index").unwrap();
+    for name in ["a", "b", "c"] {
+        std::fs::remove_file(env.path(&format!("zones/{name}.kdl"))).unwrap();
+    }
+    env.sandbox(&["reconcile", "--fix"]).success();
+    assert!(!leftover.exists(), "a dead writer's file was left");
+}
+
+/// A small random number generator (xorshift), seeded for a repeatable run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn creates_between_random_hand_edits_never_hold_an_address_twice() {
+    let env = sandbox();
+    for i in 0..12u32 {
+        env.write(
+            &format!("zones/h{i:02}.kdl"),
+            entry(&format!("h{i:02}"), 130 + i),
+        );
+    }
+    settle();
+    list(&env);
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    for round in 0..10 {
+        let files = on_disk(&env);
+        let held: BTreeSet<u32> = files
+            .values()
+            .filter_map(|a| a.strip_prefix("192.0.2.")?.split('/').next()?.parse().ok())
+            .collect();
+        // The address the next create would take, were the ledger stale: hand it to a zone.
+        let next = (100..200).find(|h| !held.contains(h)).unwrap();
+        let hand: Vec<&String> = files.keys().filter(|n| n.starts_with('h')).collect();
+        match rng.below(3) {
+            0 => {
+                // In place, to the same size, in a file the index recorded.
+                let n = hand[rng.below(hand.len() as u64) as usize].clone();
+                env.write(&format!("zones/{n}.kdl"), entry(&n, next));
+            }
+            1 => env.write(
+                &format!("zones/n{round:02}.kdl"),
+                entry(&format!("n{round:02}"), next),
+            ),
+            _ => {
+                let n = hand[rng.below(hand.len() as u64) as usize].clone();
+                std::fs::remove_file(env.path(&format!("zones/{n}.kdl"))).unwrap();
+                env.write(
+                    &format!("zones/m{round:02}.kdl"),
+                    entry(&format!("m{round:02}"), next),
+                );
+            }
+        }
+        // Half the rounds let the edit settle, so that only its stamp tells.
+        if round % 2 == 1 {
+            settle();
+        }
+        env.sandbox(&["create", &format!("c{round:02}"), "--no-boot"])
+            .success();
+        let files = on_disk(&env);
+        let mut seen = BTreeMap::new();
+        for (zone, addr) in &files {
+            if let Some(other) = seen.insert(addr.clone(), zone.clone()) {
+                panic!("round {round}: {addr} held by {other} and {zone}");
+            }
+        }
+        assert_eq!(list(&env).0, expected(&env), "round {round}");
+    }
+    env.sandbox(&["check"]).success();
+}
