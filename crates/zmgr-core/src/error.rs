@@ -7,17 +7,48 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, Severity, SourceSpan};
 
 /// The text of one file as it was read, shared by every problem that points into it.
-#[derive(Debug)]
 pub struct SourceFile {
     path: PathBuf,
-    text: Arc<str>,
+    text: std::sync::OnceLock<Arc<str>>,
+    /// Reads the text when it is first asked for, for a file known without reading it (a
+    /// zone entry from the zone index): only a problem shown with its text needs it.
+    deferred: Option<Deferred>,
+}
+
+/// How a deferred file's text is read: `read(path, known)` gives the text while the file
+/// still has the stamp it was known by (`known` is a hash of it), `None` otherwise.
+#[derive(Clone, Copy)]
+pub struct Deferred {
+    pub read: fn(&Path, u64) -> Option<String>,
+    pub known: u64,
+}
+
+impl fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("path", &self.path)
+            .field("deferred", &self.deferred.is_some())
+            .finish()
+    }
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Arc<Self> {
         Arc::new(Self {
             path: path.into(),
-            text: text.into(),
+            text: std::sync::OnceLock::from(text.into()),
+            deferred: None,
+        })
+    }
+
+    /// A file whose text is read only when asked for (see [`Deferred`]). Should the file
+    /// have changed by then, its text is empty, and a problem pointing into it is shown
+    /// without the lines.
+    pub fn deferred(path: impl Into<PathBuf>, deferred: Deferred) -> Arc<Self> {
+        Arc::new(Self {
+            path: path.into(),
+            text: std::sync::OnceLock::new(),
+            deferred: Some(deferred),
         })
     }
 
@@ -26,18 +57,25 @@ impl SourceFile {
     }
 
     pub fn text(&self) -> &str {
-        &self.text
+        self.text.get_or_init(|| {
+            self.deferred
+                .and_then(|d| (d.read)(&self.path, d.known))
+                .unwrap_or_default()
+                .into()
+        })
     }
 
     /// The text, shared.
     pub fn text_arc(&self) -> Arc<str> {
-        self.text.clone()
+        self.text();
+        self.text.get().expect("read just now").clone()
     }
 
     /// 1-based line and column of a byte offset, as shown in diagnostics.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let text = self.text();
+        let offset = offset.min(text.len());
+        let before = &text[..floor_char_boundary(text, offset)];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         (line, col)
@@ -64,10 +102,21 @@ impl miette::SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let text: &'a str = &self.text;
+        let text: &'a str = self.text();
         let span = self.display_span(*span);
         let (offset, end) = (span.offset(), span.offset() + span.len());
         if end > text.len() {
+            if self.deferred.is_some() {
+                // Changed since it was known by its stamp: the problem, without its lines.
+                return Ok(Box::new(miette::MietteSpanContents::new_named(
+                    self.path.display().to_string(),
+                    &[],
+                    (0, 0).into(),
+                    0,
+                    0,
+                    0,
+                )));
+            }
             return Err(miette::MietteError::OutOfBounds);
         }
         let (line_start, line_end) = line_bounds(text, floor_char_boundary(text, offset));
@@ -128,7 +177,7 @@ impl SourceFile {
     /// characters from its start; a span over several lines, one of them long, keeps to its
     /// first line. Other spans are left as they are.
     fn display_span(&self, span: SourceSpan) -> SourceSpan {
-        let text: &str = &self.text;
+        let text: &str = self.text();
         let Some(end) = span.offset().checked_add(span.len()) else {
             return span;
         };

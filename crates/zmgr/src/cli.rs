@@ -523,12 +523,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         } => {
             let format = o.format()?;
             let filter = view::ZoneFilter::parse(&state, template, pool, brand, pattern)?;
+            if !matches!(format, Format::Json) {
+                // A mistyped field is refused before the registry is read.
+                output::render_rows(view::ZONE_FIELDS, &Vec::new(), &format)?;
+            }
             let reg = load(&root)?;
-            let listing = view::zones_as(
-                view::filter_zones(reg.zones.values(), &filter),
-                matches!(format, Format::Json),
-            );
-            emit(out, &output::render(&listing, &format)?)
+            let zones = view::filter_zones(reg.zones.values(), &filter);
+            let text = match format {
+                Format::Json => output::render(&view::zones_json(zones), &format)?,
+                _ => output::render_rows(view::ZONE_FIELDS, &view::ZoneRows(zones), &format)?,
+            };
+            emit(out, &text)
         }
         Command::Snapshot {
             name,

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use zmgr_core::error::{Error, Result};
-use zmgr_core::ops::view::{Field, Listing};
+use zmgr_core::ops::view::{Field, Listing, Rows};
 
 /// How a listing is printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +73,7 @@ fn select(fields: &[Field], requested: &[String], parsable: bool) -> Result<Vec<
 /// A listing of several objects.
 pub fn render(listing: &Listing, format: &Format) -> Result<String> {
     match format {
-        Format::Json => Ok(pretty(&Value::Array(listing.json.clone()))),
+        Format::Json => Ok(pretty(&listing.json)),
         Format::Parsable { fields } => {
             let idx = select(listing.fields, fields, true)?;
             Ok(parsable(&listing.rows, &idx))
@@ -82,6 +82,15 @@ pub fn render(listing: &Listing, format: &Format) -> Result<String> {
             let idx = select(listing.fields, fields, false)?;
             Ok(table(listing.fields, &listing.rows, &idx))
         }
+    }
+}
+
+/// Rows as a table or parsable lines (a JSON listing goes through [`render`]).
+pub fn render_rows(fields: &[Field], rows: &dyn Rows, format: &Format) -> Result<String> {
+    match format {
+        Format::Json => Err(Error::failed("JSON is rendered from objects, not rows")),
+        Format::Parsable { fields: f } => Ok(parsable(rows, &select(fields, f, true)?)),
+        Format::Table { fields: f } => Ok(table(fields, rows, &select(fields, f, false)?)),
     }
 }
 
@@ -123,7 +132,7 @@ pub fn key_values(pairs: &[(&str, String)]) -> String {
     out
 }
 
-pub fn pretty(v: &Value) -> String {
+pub fn pretty(v: &impl serde::Serialize) -> String {
     let mut s = serde_json::to_string_pretty(v).expect("JSON values always serialise");
     s.push('\n');
     s
@@ -131,16 +140,17 @@ pub fn pretty(v: &Value) -> String {
 
 /// `-p` lines: fields joined by `:`; with more than one field, `:` and `\` in values are
 /// escaped as `\:` and `\\`, as dladm and zoneadm do.
-fn parsable(rows: &[Vec<String>], idx: &[usize]) -> String {
+fn parsable(rows: &dyn Rows, idx: &[usize]) -> String {
     let mut out = String::new();
-    for row in rows {
+    for row in 0..rows.count() {
         let line: Vec<String> = idx
             .iter()
             .map(|&i| {
+                let v = rows.cell(row, i);
                 if idx.len() > 1 {
-                    row[i].replace('\\', "\\\\").replace(':', "\\:")
+                    v.replace('\\', "\\\\").replace(':', "\\:")
                 } else {
-                    row[i].clone()
+                    v
                 }
             })
             .collect();
@@ -150,18 +160,16 @@ fn parsable(rows: &[Vec<String>], idx: &[usize]) -> String {
     out
 }
 
-fn table(fields: &[Field], rows: &[Vec<String>], idx: &[usize]) -> String {
-    let cell = |row: &Vec<String>, i: usize| -> String {
-        if row[i].is_empty() {
-            "-".into()
-        } else {
-            row[i].clone()
-        }
+fn table(fields: &[Field], rows: &dyn Rows, idx: &[usize]) -> String {
+    let cell = |row: usize, i: usize| -> String {
+        let v = rows.cell(row, i);
+        if v.is_empty() { "-".into() } else { v }
     };
+    // Cells are made twice, to measure and to print, rather than kept.
     let widths: Vec<usize> = idx
         .iter()
         .map(|&i| {
-            rows.iter()
+            (0..rows.count())
                 .map(|r| cell(r, i).chars().count())
                 .chain([fields[i].name.len()])
                 .max()
@@ -187,7 +195,7 @@ fn table(fields: &[Field], rows: &[Vec<String>], idx: &[usize]) -> String {
             .map(|&i| fields[i].name.to_ascii_uppercase())
             .collect(),
     );
-    for row in rows {
+    for row in 0..rows.count() {
         line(idx.iter().map(|&i| cell(row, i)).collect());
     }
     out

@@ -131,9 +131,11 @@ fn trusted_owner(uid: u32) -> bool {
 }
 
 fn check(path: &Path, fd: &OwnedFd, want_dir: bool) -> Result<(), OpenError> {
-    let st =
-        rustix::fs::fstat(fd).map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))?;
-    check_stat(path, &st, want_dir)
+    check_stat(path, &fstat(path, fd)?, want_dir)
+}
+
+fn fstat(path: &Path, fd: &OwnedFd) -> Result<rustix::fs::Stat, OpenError> {
+    rustix::fs::fstat(fd).map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))
 }
 
 /// [`check`] on what `stat` said.
@@ -306,8 +308,11 @@ impl TrustedDir {
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
         let fd =
             rustix::fs::openat(&self.fd, name, flags, Mode::empty()).map_err(|e| io(&path, e))?;
-        self.judge(check(&path, &fd, false))?;
-        let mut bytes = Vec::new();
+        let st = fstat(&path, &fd)?;
+        self.judge(check_stat(&path, &st, false))?;
+        // Sized from the start: a large file (the zone index) is not copied as it grows.
+        let mut bytes =
+            Vec::with_capacity((st.st_size.max(0) as u64).saturating_add(1).min(n) as usize);
         std::fs::File::from(fd)
             .take(n)
             .read_to_end(&mut bytes)
@@ -327,14 +332,13 @@ impl TrustedDir {
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
         let fd =
             rustix::fs::openat(&self.fd, name, flags, Mode::empty()).map_err(|e| io(&path, e))?;
-        self.judge(check(&path, &fd, false))?;
-        let st = rustix::fs::fstat(&fd)
-            .map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))?;
+        let st = fstat(&path, &fd)?;
+        self.judge(check_stat(&path, &st, false))?;
         let stamp = Stamp::of(&st);
         if known(&stamp) {
             return Ok(Stamped::Known(stamp));
         }
-        let mut bytes = Vec::new();
+        let mut bytes = Vec::with_capacity((st.st_size.max(0) as u64).min(limit) as usize + 1);
         std::fs::File::from(fd)
             .take(limit + 1)
             .read_to_end(&mut bytes)

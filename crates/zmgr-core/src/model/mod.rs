@@ -2,6 +2,7 @@
 //! its own rules and collecting every problem; nothing here touches the disk or the host.
 
 pub mod config;
+pub mod held;
 pub mod names;
 pub mod pool;
 pub mod publisher;

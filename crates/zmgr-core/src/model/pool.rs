@@ -5,7 +5,6 @@
 //! the gateway, reserved and excluded addresses. Ranges are walked lazily, so a /64 costs
 //! no more than a /24.
 
-use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
@@ -391,7 +390,7 @@ impl Pool {
     }
 
     /// The lowest free address in range order, given every address the registry holds.
-    pub fn next_free(&self, held: &HashSet<IpAddr>) -> Option<IpAddr> {
+    pub fn next_free(&self, held: &crate::model::held::Held) -> Option<IpAddr> {
         let skipped = self.skipped();
         let v6 = self.network.value.network().is_ipv6();
         for r in &self.ranges {
@@ -422,7 +421,7 @@ impl Pool {
     }
 
     /// Size, use and the next free address, given every address the registry holds.
-    pub fn usage(&self, held: &HashSet<IpAddr>) -> Usage {
+    pub fn usage(&self, held: &crate::model::held::Held) -> Usage {
         let size = self.size();
         let skipped = self.skipped();
         let used = held
@@ -877,7 +876,7 @@ mod tests {
         );
     }
 
-    fn held(ips: &[&str]) -> HashSet<IpAddr> {
+    fn held(ips: &[&str]) -> crate::model::held::Held {
         ips.iter().map(|s| s.parse().unwrap()).collect()
     }
 

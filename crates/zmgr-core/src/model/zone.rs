@@ -155,7 +155,11 @@ pub struct Net {
 
 #[derive(Debug, Clone)]
 pub struct ZoneEntry {
+    /// The file it was read from, text and all.
     pub file: Option<Arc<SourceFile>>,
+    /// Known by its file's stamp (from the zone index) instead of read: a hash of that stamp,
+    /// to read the text only if a problem is shown with it (`store::index::source_of`).
+    pub known: Option<u64>,
     pub name: Spanned<String>,
     pub brand: String,
     pub template: Option<Spanned<String>>,
@@ -318,6 +322,7 @@ impl ZoneEntry {
         }
 
         Some(ZoneEntry {
+            known: None,
             file: Some(file.clone()),
             name,
             brand: brand?.value,
@@ -452,6 +457,7 @@ mod tests {
     fn entry(name: &str, brand: &str, zonepath: &str, link: &str) -> ZoneEntry {
         ZoneEntry {
             file: None,
+            known: None,
             name: Spanned::unspanned(name.to_string()),
             brand: brand.to_string(),
             template: None,

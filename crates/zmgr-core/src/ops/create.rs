@@ -12,7 +12,6 @@
 //! Any failure or interrupt undoes the recorded steps in reverse, removing the entry last, so
 //! the addresses are free again.
 
-use std::collections::HashSet;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -444,7 +443,7 @@ fn allocate(
     pool: &Pool,
     requested: Option<(IpAddr, String)>,
     force_range: bool,
-    held: &HashSet<IpAddr>,
+    held: &crate::model::held::Held,
     registry: &Registry,
 ) -> Result<IpAddr> {
     match requested {
@@ -629,6 +628,7 @@ impl Plan {
     /// The registry entry that reserves the address.
     pub fn entry(&self, state: ZoneState) -> ZoneEntry {
         ZoneEntry {
+            known: None,
             file: None,
             name: Spanned::unspanned(self.zone.clone()),
             brand: self.brand.clone(),

@@ -439,6 +439,7 @@ fn adopt(
     let state = z.state;
     Ok((
         ZoneEntry {
+            known: None,
             file: None,
             name: Spanned::unspanned(z.name.clone()),
             brand,

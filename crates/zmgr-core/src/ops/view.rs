@@ -1,8 +1,5 @@
 //! What the read-only verbs show: rows of named fields for tables and `-p -o`, and JSON.
 
-use std::collections::HashSet;
-use std::net::IpAddr;
-
 use serde_json::{Value, json};
 
 use crate::model::pool::Pool;
@@ -74,21 +71,28 @@ fn join<I: IntoIterator<Item = S>, S: ToString>(it: I) -> String {
 }
 
 pub fn zone_row(z: &ZoneEntry) -> Vec<String> {
-    vec![
-        z.name.value.clone(),
-        z.state.to_string(),
-        z.brand.clone(),
-        z.template
+    (0..ZONE_FIELDS.len()).map(|i| zone_field(z, i)).collect()
+}
+
+/// The value of [`ZONE_FIELDS`]`[i]` for one zone.
+fn zone_field(z: &ZoneEntry, i: usize) -> String {
+    match i {
+        0 => z.name.value.clone(),
+        1 => z.state.to_string(),
+        2 => z.brand.clone(),
+        3 => z
+            .template
             .as_ref()
             .map(|t| t.value.clone())
             .unwrap_or_default(),
-        join(z.nets.iter().filter_map(|n| n.address)),
-        join(z.nets.iter().filter_map(|n| n.pool.clone())),
-        join(z.nets.iter().map(|n| n.physical.clone())),
-        z.zonepath.display().to_string(),
-        z.ip_type.as_str().to_string(),
-        z.created.clone().unwrap_or_default(),
-    ]
+        4 => join(z.nets.iter().filter_map(|n| n.address)),
+        5 => join(z.nets.iter().filter_map(|n| n.pool.clone())),
+        6 => join(z.nets.iter().map(|n| n.physical.clone())),
+        7 => z.zonepath.display().to_string(),
+        8 => z.ip_type.as_str().to_string(),
+        9 => z.created.clone().unwrap_or_default(),
+        _ => String::new(),
+    }
 }
 
 pub fn zone_json(z: &ZoneEntry) -> Value {
@@ -113,26 +117,44 @@ pub fn zones<'a>(zones: impl IntoIterator<Item = &'a ZoneEntry>) -> Listing {
     }
 }
 
-/// [`zones`] with only the rows (`json` false) or only the JSON objects: a listing of tens of
-/// thousands of zones need not build both.
-pub fn zones_as<'a>(zones: impl IntoIterator<Item = &'a ZoneEntry>, json: bool) -> Listing {
-    let zones: Vec<&ZoneEntry> = zones.into_iter().collect();
+/// [`zones`] with only the JSON objects.
+pub fn zones_json<'a>(zones: impl IntoIterator<Item = &'a ZoneEntry>) -> Listing {
     Listing {
         fields: ZONE_FIELDS,
-        rows: if json {
-            Vec::new()
-        } else {
-            zones.iter().map(|z| zone_row(z)).collect()
-        },
-        json: if json {
-            zones.iter().map(|z| zone_json(z)).collect()
-        } else {
-            Vec::new()
-        },
+        rows: Vec::new(),
+        json: zones.into_iter().map(zone_json).collect(),
     }
 }
 
-pub fn pool_row(p: &Pool, held: &HashSet<IpAddr>) -> (Vec<String>, Value) {
+/// A table's rows, each cell made when it is shown: `list` of tens of thousands of zones
+/// builds no row before it prints it.
+pub trait Rows {
+    fn count(&self) -> usize;
+    fn cell(&self, row: usize, field: usize) -> String;
+}
+
+impl Rows for Vec<Vec<String>> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn cell(&self, row: usize, field: usize) -> String {
+        self[row][field].clone()
+    }
+}
+
+/// Zones as rows of [`ZONE_FIELDS`].
+pub struct ZoneRows<'a>(pub Vec<&'a ZoneEntry>);
+
+impl Rows for ZoneRows<'_> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+    fn cell(&self, row: usize, field: usize) -> String {
+        zone_field(self.0[row], field)
+    }
+}
+
+pub fn pool_row(p: &Pool, held: &crate::model::held::Held) -> (Vec<String>, Value) {
     let u = p.usage(held);
     let row = vec![
         p.name.value.clone(),

@@ -115,10 +115,17 @@ impl Registry {
     }
 
     fn check_zones(&self, out: &mut Vec<Problem>) {
-        let mut holders: HashMap<IpAddr, (&ZoneEntry, miette::SourceSpan)> = HashMap::new();
-        let mut links: HashMap<&str, &ZoneEntry> = HashMap::new();
+        // Sized once: at tens of thousands of zones a table growing holds its old one too.
+        let mut holders: HashMap<IpAddr, (&ZoneEntry, miette::SourceSpan), _> =
+            HashMap::with_capacity_and_hasher(
+                self.zones.len(),
+                std::hash::BuildHasherDefault::<crate::model::held::AddressHasher>::default(),
+            );
+        let mut links: HashMap<&str, &ZoneEntry> = HashMap::with_capacity(self.zones.len());
         for z in self.zones.values() {
-            let Some(file) = &z.file else { continue };
+            let Some(file) = &crate::store::index::source_of(&self.root, z) else {
+                continue;
+            };
             if z.state == ZoneState::Creating {
                 out.push(
                     Problem::warning(format!(
@@ -187,7 +194,7 @@ impl Registry {
                     ))
                     .at(file, span, "held twice")
                     .with_help("each address belongs to one zone; fix one of the entries");
-                    if let Some(ofile) = &other.file {
+                    if let Some(ofile) = &crate::store::index::source_of(&self.root, other) {
                         p = p.with_related(
                             Problem::error(format!("zone `{}` holds it here", other.name.value))
                                 .at(ofile, *ospan, "first holder"),

@@ -11,15 +11,17 @@
 //! has no record, is read as if there were no index. An index that is missing, fails its
 //! checksum or does not parse is ignored and written again: it is a cache, rebuilt silently.
 //!
+//! An entry from the index has no text until a problem is shown with it: then its file is
+//! read, if it still has the stamp the entry was known by (`error::Deferred`).
+//!
 //! ```text
-//! zmgr zones index 1
+//! zmgr zones index 2
 //! dir <stamp>|-
-//! name <file name>                                     (a listed file without a record)
-//! zone <file> <stamp> <text length> <fields…>          (tab-separated), then the file's text
+//! name <file name>                        (a listed file without a record)
+//! zone <file> <stamp> <fields…>           (tab-separated)
 //! end <checksum of everything before this line>
 //! ```
 
-use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::ops::Range;
 use std::os::unix::ffi::OsStrExt;
@@ -28,7 +30,7 @@ use std::sync::Arc;
 
 use miette::SourceSpan;
 
-use crate::error::SourceFile;
+use crate::error::{Deferred, SourceFile};
 use crate::fs::trust::{Stamp, TrustedDir};
 use crate::kdl::Spanned;
 use crate::model::template::IpType;
@@ -36,22 +38,29 @@ use crate::model::zone::{Net, ZoneAddress, ZoneEntry, ZoneState};
 
 /// The index's file name in `ROOT/.zmgr`.
 pub const FILE: &str = "zones.index";
-const MAGIC: &[u8] = b"zmgr zones index 1\n";
-/// The largest index read (about 400 bytes a zone).
+const MAGIC: &[u8] = b"zmgr zones index 2\n";
+/// The largest index read (about 200 bytes a zone).
 const MAX: u64 = 1 << 30;
 
 /// An index as read: records are decoded when asked for.
 pub struct Index {
     bytes: Vec<u8>,
     dir: Option<Stamp>,
-    names: Vec<OsString>,
-    records: HashMap<Box<[u8]>, Record>,
+    /// Listed names without a record.
+    others: Vec<OsString>,
+    /// Sorted by name.
+    records: Vec<Record>,
 }
 
+/// One record, by where its parts are in the index's bytes (its stamp is read when asked for).
 struct Record {
-    stamp: Stamp,
-    fields: Range<usize>,
-    text: Range<usize>,
+    name: Range<u32>,
+    stamp: Range<u32>,
+    fields: Range<u32>,
+}
+
+fn range(r: &Range<u32>) -> Range<usize> {
+    r.start as usize..r.end as usize
 }
 
 impl Index {
@@ -67,20 +76,48 @@ impl Index {
         self.dir
     }
 
-    /// Every name the zones folder held when it had [`Index::dir`]'s stamp.
-    pub fn names(&self) -> &[OsString] {
-        &self.names
+    /// Every name the zones folder held when it had [`Index::dir`]'s stamp, sorted.
+    pub fn names(&self) -> Vec<OsString> {
+        let mut names: Vec<OsString> = self
+            .records
+            .iter()
+            .map(|r| OsStr::from_bytes(&self.bytes[range(&r.name)]).to_os_string())
+            .chain(self.others.iter().cloned())
+            .collect();
+        names.sort_unstable();
+        names
     }
 
-    /// The entry of the file `name` (in `folder`) when its record has this stamp.
-    pub fn entry(&self, name: &OsStr, stamp: &Stamp, folder: &Path) -> Option<ZoneEntry> {
-        let r = self.records.get(name.as_bytes())?;
-        if r.stamp != *stamp {
+    /// The stamp recorded for the file `name`.
+    pub fn stamp(&self, name: &OsStr) -> Option<Stamp> {
+        let r = self.record(name.as_bytes())?;
+        parse_stamp(std::str::from_utf8(&self.bytes[range(&r.stamp)]).ok()?)
+    }
+
+    fn record(&self, name: &[u8]) -> Option<&Record> {
+        let at = self
+            .records
+            .binary_search_by(|r| self.bytes[range(&r.name)].cmp(name))
+            .ok()?;
+        Some(&self.records[at])
+    }
+
+    /// The entry of the file `name` when its record has this stamp.
+    pub fn entry(&self, name: &OsStr, stamp: &Stamp) -> Option<ZoneEntry> {
+        let name = name.as_bytes();
+        let r = self.record(name)?;
+        // A record holds the zone its file is named for (only such entries are recorded).
+        let fields = &self.bytes[range(&r.fields)];
+        let stem = &name[..name.len() - ".kdl".len()];
+        if fields.get(..stem.len()) != Some(stem) || fields.get(stem.len()) != Some(&b'\t') {
             return None;
         }
-        let text = std::str::from_utf8(&self.bytes[r.text.clone()]).ok()?;
-        let fields = std::str::from_utf8(&self.bytes[r.fields.clone()]).ok()?;
-        decode_entry(fields, text, folder.join(name))
+        let recorded = parse_stamp(std::str::from_utf8(&self.bytes[range(&r.stamp)]).ok()?)?;
+        if recorded != *stamp {
+            return None;
+        }
+        let fields = std::str::from_utf8(&self.bytes[range(&r.fields)]).ok()?;
+        decode_entry(fields, recorded)
     }
 
     fn parse(bytes: Vec<u8>) -> Option<Index> {
@@ -109,8 +146,12 @@ impl Index {
             b"-" => None,
             s => Some(parse_stamp(std::str::from_utf8(s).ok()?)?),
         };
-        let mut names = Vec::new();
-        let mut records = HashMap::new();
+        // Offsets are kept as u32: an index is far below 4 GiB (see MAX).
+        if bytes.len() as u64 > MAX {
+            return None;
+        }
+        let mut others = Vec::new();
+        let mut records: Vec<Record> = Vec::new();
         while at < body_end {
             let l = line(&mut at)?;
             let text = &bytes[l.clone()];
@@ -118,35 +159,34 @@ impl Index {
                 if !file_name(name) {
                     return None;
                 }
-                names.push(OsStr::from_bytes(name).to_os_string());
+                others.push(OsStr::from_bytes(name).to_os_string());
                 continue;
             }
             let rest = std::str::from_utf8(text.strip_prefix(b"zone\t")?).ok()?;
-            let mut parts = rest.splitn(4, '\t');
+            let mut parts = rest.splitn(3, '\t');
             let name = parts.next().filter(|n| file_name(n.as_bytes()))?;
-            let stamp = parse_stamp(parts.next()?)?;
-            let len: usize = parts.next()?.parse().ok()?;
+            let stamp = parts.next()?;
             let fields_len = parts.next()?.len();
-            let fields = l.end - fields_len..l.end;
-            let text = at..at.checked_add(len)?;
-            if text.end >= body_end || bytes[text.end] != b'\n' {
-                return None;
-            }
-            at = text.end + 1;
-            names.push(OsString::from(name));
+            let start = l.start + "zone\t".len();
+            let stamp_start = start + name.len() + 1;
             let record = Record {
-                stamp,
-                fields,
-                text,
+                name: start as u32..(start + name.len()) as u32,
+                stamp: stamp_start as u32..(stamp_start + stamp.len()) as u32,
+                fields: (l.end - fields_len) as u32..l.end as u32,
             };
-            if records.insert(name.as_bytes().into(), record).is_some() {
-                return None;
-            }
+            records.push(record);
+        }
+        records.sort_unstable_by(|a, b| bytes[range(&a.name)].cmp(&bytes[range(&b.name)]));
+        if records
+            .windows(2)
+            .any(|w| bytes[range(&w[0].name)] == bytes[range(&w[1].name)])
+        {
+            return None;
         }
         Some(Index {
             bytes,
             dir,
-            names,
+            others,
             records,
         })
     }
@@ -159,7 +199,7 @@ pub fn encode<'a>(
     names: &[OsString],
     entries: impl IntoIterator<Item = (&'a OsStr, Stamp, &'a ZoneEntry)>,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(names.len() * 400 + 64);
+    let mut out = Vec::with_capacity(names.len() * 200 + 64);
     out.extend_from_slice(MAGIC);
     match dir {
         Some(s) => out.extend_from_slice(format!("dir\t{}\n", stamp_text(&s)).as_bytes()),
@@ -167,23 +207,14 @@ pub fn encode<'a>(
     }
     let mut recorded = std::collections::HashSet::new();
     for (name, stamp, entry) in entries {
-        let Some((fields, text)) = encode_entry(entry) else {
+        let Some(fields) = encode_entry(entry) else {
             continue;
         };
         let Some(n) = name.to_str().filter(|n| plain(n)) else {
             continue;
         };
         recorded.insert(name);
-        out.extend_from_slice(
-            format!(
-                "zone\t{n}\t{}\t{}\t{fields}\n",
-                stamp_text(&stamp),
-                text.len()
-            )
-            .as_bytes(),
-        );
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'\n');
+        out.extend_from_slice(format!("zone\t{n}\t{}\t{fields}\n", stamp_text(&stamp)).as_bytes());
     }
     for name in names {
         let bytes = name.as_bytes();
@@ -250,19 +281,24 @@ fn span_text(s: Option<SourceSpan>) -> String {
     s.map_or(String::new(), |s| format!("{}+{}", s.offset(), s.len()))
 }
 
-fn parse_span(s: &str, text_len: usize) -> Option<Option<SourceSpan>> {
+fn parse_span(s: &str) -> Option<Option<SourceSpan>> {
     if s.is_empty() {
         return Some(None);
     }
     let (off, len) = s.split_once('+')?;
     let (off, len): (usize, usize) = (off.parse().ok()?, len.parse().ok()?);
-    (off.checked_add(len)? <= text_len).then(|| Some(SourceSpan::new(off.into(), len)))
+    (off.checked_add(len)? <= MAX_ENTRY).then(|| Some(SourceSpan::new(off.into(), len)))
 }
 
-/// An entry's fields and text, or `None` when it cannot be recorded (no source text, or a
-/// field that would break the line format).
-fn encode_entry(e: &ZoneEntry) -> Option<(String, Arc<str>)> {
-    let file = e.file.as_ref()?;
+/// No registry file is larger (see `store::registry`): a span past it is a damaged record.
+const MAX_ENTRY: usize = 16 << 20;
+
+/// An entry's fields, or `None` when it cannot be recorded (not read from a file, or a field
+/// that would break the line format).
+fn encode_entry(e: &ZoneEntry) -> Option<String> {
+    if e.file.is_none() && e.known.is_none() {
+        return None;
+    }
     let mut f = vec![
         e.name.value.clone(),
         span_text(Some(e.name.span)),
@@ -290,23 +326,22 @@ fn encode_entry(e: &ZoneEntry) -> Option<(String, Arc<str>)> {
     if !f.iter().all(|v| plain(v)) {
         return None;
     }
-    Some((f.join("\t"), file.text_arc()))
+    Some(f.join("\t"))
 }
 
 /// The entry a record's fields describe, checked as far as a record can be wrong: every value
-/// parses, and every span lies in the text.
-fn decode_entry(fields: &str, text: &str, path: PathBuf) -> Option<ZoneEntry> {
+/// parses, the name is a zone name. Its text is read when a problem is shown with it.
+fn decode_entry(fields: &str, stamp: Stamp) -> Option<ZoneEntry> {
     let mut f = fields.split('\t');
     let mut next = || f.next();
-    let n = text.len();
     let name = next()?.to_string();
-    let name_span = parse_span(next()?, n)??;
+    let name_span = parse_span(next()?)??;
     if crate::model::names::zone_name_error(&name).is_some() {
         return None;
     }
     let brand = next()?.to_string();
     let template = next()?;
-    let template_span = parse_span(next()?, n)?;
+    let template_span = parse_span(next()?)?;
     let template = match (template, template_span) {
         ("", None) => None,
         (t, Some(span)) if !t.is_empty() => Some(Spanned::new(t.to_string(), span)),
@@ -324,9 +359,9 @@ fn decode_entry(fields: &str, text: &str, path: PathBuf) -> Option<ZoneEntry> {
             "" => None,
             a => Some(a.parse::<ZoneAddress>().ok()?),
         };
-        let address_span = parse_span(next()?, n)?;
+        let address_span = parse_span(next()?)?;
         let pool = Some(next()?.to_string()).filter(|p| !p.is_empty());
-        let pool_span = parse_span(next()?, n)?;
+        let pool_span = parse_span(next()?)?;
         let vnic = match next()? {
             "0" => false,
             "1" => true,
@@ -345,7 +380,8 @@ fn decode_entry(fields: &str, text: &str, path: PathBuf) -> Option<ZoneEntry> {
         return None;
     }
     Some(ZoneEntry {
-        file: Some(SourceFile::new(path, text)),
+        file: None,
+        known: Some(stamp_hash(&stamp)),
         name: Spanned::new(name, name_span),
         brand,
         template,
@@ -355,6 +391,45 @@ fn decode_entry(fields: &str, text: &str, path: PathBuf) -> Option<ZoneEntry> {
         created,
         nets,
     })
+}
+
+/// The file of a zone entry, to show a problem with: the one it was read from, or for an entry
+/// known by its stamp, one whose text is read when it is shown (see [`read_if_unchanged`]).
+pub fn source_of(root: &Path, entry: &ZoneEntry) -> Option<Arc<SourceFile>> {
+    if let Some(f) = &entry.file {
+        return Some(f.clone());
+    }
+    let known = entry.known?;
+    let path = crate::store::kind::Kind::Zone.path(root, &entry.name.value);
+    Some(SourceFile::deferred(
+        path,
+        Deferred {
+            read: read_if_unchanged,
+            known,
+        },
+    ))
+}
+
+/// A hash of a stamp, to tell later whether a file still has it.
+fn stamp_hash(stamp: &Stamp) -> u64 {
+    let mut bytes = Vec::with_capacity(56);
+    for n in stamp.numbers() {
+        bytes.extend_from_slice(&n.to_le_bytes());
+    }
+    checksum(&bytes)
+}
+
+/// The text of a zone file known by its stamp, read when a problem is shown with it: only
+/// while the file still has that stamp (else the spans would point into other text).
+fn read_if_unchanged(path: &Path, known: u64) -> Option<String> {
+    let dir = TrustedDir::open(path.parent()?).ok()?;
+    let read = dir.read_unless(path.file_name()?, MAX_ENTRY as u64, |s| {
+        stamp_hash(s) != known
+    });
+    match read.ok()? {
+        crate::fs::trust::Stamped::Read(_, bytes) => String::from_utf8(bytes).ok(),
+        crate::fs::trust::Stamped::Known(_) => None,
+    }
 }
 
 /// A 64-bit checksum that catches a damaged index (not a forged one: only root writes it).
@@ -382,8 +457,8 @@ mod tests {
         "zone \"bare\" {\n    brand \"ipkg\"\n    zonepath \"/zones/bare\"\n    state \"configured\"\n}\n",
     ];
 
-    fn decoded(text: &str) -> ZoneEntry {
-        let file = crate::kdl::source_from_bytes(Path::new("/r/zones/x.kdl"), text.into()).unwrap();
+    fn decoded(path: &Path, text: &str) -> ZoneEntry {
+        let file = crate::kdl::source_from_bytes(path, text.into()).unwrap();
         let doc = crate::kdl::parse(&file).unwrap();
         let mut problems = Vec::new();
         let e = ZoneEntry::decode(&file, &doc, &mut problems).unwrap();
@@ -391,16 +466,36 @@ mod tests {
         e
     }
 
+    /// The entry without its file, to compare what was decoded.
+    fn fields(e: &ZoneEntry) -> String {
+        let mut e = e.clone();
+        e.file = None;
+        e.known = None;
+        format!("{e:?}")
+    }
+
     fn stamp(i: i64) -> Stamp {
         Stamp::from_numbers([1, 1000 + i, 250, 1_700_000_000, 5, 1_700_000_000, 7 + i])
     }
 
-    fn built() -> (Vec<ZoneEntry>, Vec<OsString>, Vec<u8>) {
-        let entries: Vec<ZoneEntry> = ENTRIES.iter().map(|t| decoded(t)).collect();
-        let mut names: Vec<OsString> = entries
-            .iter()
-            .map(|e| OsString::from(format!("{}.kdl", e.name.value)))
-            .collect();
+    /// A registry's root, its zone entries, and an index of them with their true stamps.
+    fn built(tag: &str) -> (PathBuf, Vec<ZoneEntry>, Vec<OsString>, Vec<u8>) {
+        let root = std::env::temp_dir().join(format!("zmgr-index-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let dir = root.join("zones");
+        std::fs::create_dir_all(&dir).unwrap();
+        let folder = TrustedDir::open(&dir).unwrap();
+        let mut entries = Vec::new();
+        let mut names: Vec<OsString> = Vec::new();
+        let mut stamps = Vec::new();
+        for text in ENTRIES {
+            let name = text.split('"').nth(1).unwrap();
+            let file = format!("{name}.kdl");
+            std::fs::write(dir.join(&file), text).unwrap();
+            stamps.push(folder.stamp_of(OsStr::new(&file)).unwrap());
+            entries.push(decoded(&dir.join(&file), text));
+            names.push(file.into());
+        }
         names.push("broken.kdl".into());
         let bytes = encode(
             Some(stamp(99)),
@@ -408,49 +503,48 @@ mod tests {
             entries
                 .iter()
                 .zip(&names)
-                .enumerate()
-                .map(|(i, (e, n))| (n.as_os_str(), stamp(i as i64), e)),
+                .zip(&stamps)
+                .map(|((e, n), s)| (n.as_os_str(), *s, e)),
         );
-        (entries, names, bytes)
+        (root, entries, names, bytes)
     }
 
     #[test]
-    fn a_record_gives_back_the_entry_as_the_file_decodes_spans_and_text_included() {
-        let (entries, names, bytes) = built();
+    fn a_record_gives_back_the_entry_as_the_file_decodes_and_its_text_while_unchanged() {
+        let (root, entries, names, bytes) = built("roundtrip");
+        let dir = root.join("zones");
+        let folder = TrustedDir::open(&dir).unwrap();
         let index = Index::parse(bytes).expect("parses");
         assert_eq!(index.dir(), Some(stamp(99)));
-        let mut listed = index.names().to_vec();
+        let mut listed = index.names();
         listed.sort();
         let mut want = names.clone();
         want.sort();
         assert_eq!(listed, want);
-        for (i, (e, n)) in entries.iter().zip(&names).enumerate() {
-            let got = index
-                .entry(n, &stamp(i as i64), Path::new("/r/zones"))
-                .expect("recorded");
-            let mut want = e.clone();
-            want.file = Some(SourceFile::new(
-                Path::new("/r/zones").join(n),
-                e.file.as_ref().unwrap().text(),
-            ));
-            assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        for (e, n) in entries.iter().zip(&names) {
+            let s = folder.stamp_of(n).unwrap();
+            let got = index.entry(n, &s).expect("recorded");
+            assert_eq!(fields(&got), fields(e));
+            let file = source_of(&root, &got).unwrap();
+            assert_eq!(file.path(), dir.join(n));
+            assert_eq!(file.text(), e.file.as_ref().unwrap().text());
             // Another stamp is another file: not known.
-            assert!(
-                index
-                    .entry(n, &stamp(i as i64 + 1), Path::new("/r/zones"))
-                    .is_none()
-            );
+            assert!(index.entry(n, &stamp(0)).is_none());
         }
-        assert!(
-            index
-                .entry(OsStr::new("broken.kdl"), &stamp(0), Path::new("/r"))
-                .is_none()
-        );
+        assert!(index.entry(OsStr::new("broken.kdl"), &stamp(0)).is_none());
+        // Changed after it was known (same size): its text is not the old one's spans' text.
+        let n = &names[0];
+        let got = index.entry(n, &folder.stamp_of(n).unwrap()).unwrap();
+        let text = ENTRIES[0].replace("10.0.0.5", "10.0.0.6");
+        std::fs::write(dir.join(n), text).unwrap();
+        assert_eq!(source_of(&root, &got).unwrap().text(), "");
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]
     fn a_damaged_index_is_not_used_whatever_byte_changed_or_was_cut() {
-        let (_, _, bytes) = built();
+        let (dir, _, _, bytes) = built("damaged");
+        std::fs::remove_dir_all(&dir).unwrap();
         for i in 0..bytes.len() {
             let mut b = bytes.clone();
             b[i] ^= 0x20;
@@ -462,19 +556,23 @@ mod tests {
 
     #[test]
     fn an_entry_a_line_cannot_hold_is_left_out_not_written_broken() {
-        let mut e = decoded(ENTRIES[2]);
+        let mut e = decoded(Path::new("/r/zones/bare.kdl"), ENTRIES[2]);
         e.zonepath = PathBuf::from("/zones/a\tb");
-        let bytes = encode(
-            None,
-            &[OsString::from("bare.kdl")],
-            [(OsStr::new("bare.kdl"), stamp(0), &e)],
-        );
+        let names = [OsString::from("bare.kdl")];
+        let bytes = encode(None, &names, [(OsStr::new("bare.kdl"), stamp(0), &e)]);
         let index = Index::parse(bytes).unwrap();
-        assert_eq!(index.names(), [OsString::from("bare.kdl")]);
-        assert!(
-            index
-                .entry(OsStr::new("bare.kdl"), &stamp(0), Path::new("/r"))
-                .is_none()
-        );
+        assert_eq!(index.names(), names);
+        assert!(index.entry(OsStr::new("bare.kdl"), &stamp(0)).is_none());
+    }
+
+    #[test]
+    fn names_that_would_leave_the_zones_folder_are_a_damaged_index() {
+        for name in ["../config.kdl", ".hidden.kdl", "a/b.kdl", "x.txt"] {
+            let mut body = MAGIC.to_vec();
+            body.extend_from_slice(format!("dir\t-\nname\t{name}\n").as_bytes());
+            let sum = checksum(&body);
+            body.extend_from_slice(format!("end\t{sum:016x}\n").as_bytes());
+            assert!(Index::parse(body).is_none(), "{name}");
+        }
     }
 }

@@ -8,8 +8,7 @@
 //! ROOT/publishers/NAME.kdl
 //! ```
 
-use std::collections::{BTreeMap, HashSet};
-use std::net::IpAddr;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -336,8 +335,10 @@ impl Registry {
     }
 
     /// Every address some zone entry holds.
-    pub fn held_addresses(&self) -> HashSet<IpAddr> {
-        self.zones.values().flat_map(|z| z.addresses()).collect()
+    pub fn held_addresses(&self) -> crate::model::held::Held {
+        let mut held = crate::model::held::with_capacity(self.zones.len());
+        held.extend(self.zones.values().flat_map(|z| z.addresses()));
+        held
     }
 }
 
@@ -619,7 +620,7 @@ fn read_zones(root: &TrustedDir, problems: &mut Tagged) -> BTreeMap<String, Zone
     let known = crate::store::cache::names(dir.path(), settled.as_ref()).or_else(|| {
         load()
             .filter(|i| i.dir().is_some() && i.dir() == settled)
-            .map(|i| i.names().to_vec())
+            .map(|i| i.names())
     });
     let listed_now = known.is_none();
     let names = match known {
@@ -642,76 +643,100 @@ fn read_zones(root: &TrustedDir, problems: &mut Tagged) -> BTreeMap<String, Zone
         crate::store::cache::remember_names(dir.path(), *s, &names);
     }
     let from_index = AtomicUsize::new(0);
+    // Each result: the entry, its file's problems, and the stamp it may be recorded with (an
+    // entry from the index has its record's, and is marked `FromIndex`).
     let results = in_parallel(&names, |n| {
         let mut ps = Vec::new();
         if let Some(stamp) = dir.stamp_of(n) {
             let path = dir.path().join(n);
-            let known = crate::store::cache::get(&path, &stamp).or_else(|| {
-                let e = load()?.entry(n, &stamp, dir.path())?;
-                from_index.fetch_add(1, Ordering::Relaxed);
-                crate::store::cache::put(&path, stamp, &e);
-                Some(e)
-            });
-            if let Some(e) = known {
+            if let Some(e) = crate::store::cache::get(&path, &stamp) {
                 FILES_STAMPED.fetch_add(1, Ordering::Relaxed);
-                return (Some(e), ps, Some(stamp));
+                return (Some(e), ps, Recordable::Stamp(Box::new(stamp)));
+            }
+            if let Some(e) = load().and_then(|i| i.entry(n, &stamp)) {
+                from_index.fetch_add(1, Ordering::Relaxed);
+                FILES_STAMPED.fetch_add(1, Ordering::Relaxed);
+                crate::store::cache::put(&path, stamp, &e);
+                return (Some(e), ps, Recordable::FromIndex);
             }
         }
         let (read, stamp) = read_one_cached::<ZoneEntry>(&dir, n, &mut ps);
-        match read {
-            Read::Value(v) => (Some(v), ps, stamp),
-            Read::Missing | Read::Failed => (None, ps, None),
+        match (read, stamp) {
+            (Read::Value(v), Some(s)) => (Some(v), ps, Recordable::Stamp(Box::new(s))),
+            (Read::Value(v), None) => (Some(v), ps, Recordable::No),
+            (Read::Missing | Read::Failed, _) => (None, ps, Recordable::No),
         }
     });
-    let mut out = BTreeMap::new();
-    let mut keep = Vec::new();
-    for ((value, ps, stamp), name) in results.into_iter().zip(&names) {
-        let clean = ps.is_empty();
-        if let Some((stem, value)) = named(&dir, kind, name, value, ps, problems) {
-            if let Some(s) = stamp.filter(|_| clean) {
-                keep.push((name.as_os_str(), s, stem.clone()));
-            }
-            out.insert(stem, value);
-        }
-    }
     // Written again when it is missing or damaged, when it names a folder that has changed and
     // settled since, or when too many files had to be read.
-    if let Some(loaded) = index.get() {
-        let behind = names.len() - from_index.load(Ordering::Relaxed);
-        let stale = match loaded {
-            None => true,
-            Some(i) => {
-                (listed_now && settled.is_some() && i.dir() != settled)
-                    || behind > (names.len() / 64).max(16)
+    let stale = index.get().is_some_and(|loaded| match loaded {
+        None => true,
+        Some(i) => {
+            let behind = names.len() - from_index.load(Ordering::Relaxed);
+            (listed_now && settled.is_some() && i.dir() != settled)
+                || behind > (names.len() / 64).max(16)
+        }
+    });
+    // The index's bytes are not needed past this point unless it is written again.
+    let old = index.into_inner().flatten().filter(|_| stale);
+    let mut pairs = Vec::with_capacity(names.len());
+    let mut recorded = Vec::new();
+    for ((value, ps, recordable), name) in results.zip(&names) {
+        let clean = ps.is_empty();
+        if let Some((stem, value)) = named(&dir, kind, name, value, ps, problems) {
+            let stamp = match recordable {
+                _ if !stale || !clean => None,
+                Recordable::Stamp(s) => Some(*s),
+                Recordable::FromIndex => old.as_ref().and_then(|i| i.stamp(name)),
+                Recordable::No => None,
+            };
+            if let Some(s) = stamp {
+                recorded.push((name.as_os_str(), s, pairs.len()));
             }
-        };
-        if stale {
-            let entries = keep
-                .iter()
-                .filter_map(|(n, s, stem)| out.get(stem).map(|e| (*n, *s, e)));
-            index::save(root.path(), &index::encode(settled, &names, entries));
+            pairs.push((stem, value));
         }
     }
-    out
+    drop(old);
+    if stale {
+        let entries = recorded.iter().map(|(n, s, i)| (*n, *s, &pairs[*i].1));
+        index::save(root.path(), &index::encode(settled, &names, entries));
+    }
+    // Built from a sorted list, a map's nodes are full (inserted one by one, about half).
+    BTreeMap::from_iter(pairs)
 }
 
-/// Runs `read` on every name, on as many threads as are useful, in order.
-fn in_parallel<R: Send>(names: &[OsString], read: impl Fn(&OsStr) -> R + Sync) -> Vec<R> {
+/// The stamp an entry may be recorded in the index with.
+enum Recordable {
+    /// Read or cached with this settled stamp (boxed: most entries come from the index).
+    Stamp(Box<Stamp>),
+    /// From the index: its record's stamp.
+    FromIndex,
+    /// Not to be recorded (changed in the last seconds, or with problems).
+    No,
+}
+
+/// Runs `read` on every name, on as many threads as are useful, in order: the results of
+/// each thread's share, so no second list of them all is built.
+fn in_parallel<R: Send>(
+    names: &[OsString],
+    read: impl Fn(&OsStr) -> R + Sync,
+) -> std::iter::Flatten<std::vec::IntoIter<Vec<R>>> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(names.len().div_ceil(256).max(1));
     let chunk = names.len().div_ceil(workers).max(1);
     let read = &read;
-    std::thread::scope(|s| {
+    let parts: Vec<Vec<R>> = std::thread::scope(|s| {
         let handles: Vec<_> = names
             .chunks(chunk)
             .map(|part| s.spawn(move || part.iter().map(|n| read(n)).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().expect("registry reader thread panicked"))
+            .map(|h| h.join().expect("registry reader thread panicked"))
             .collect()
-    })
+    });
+    parts.into_iter().flatten()
 }
 
 /// A decoded file's value under the name it is stored as, with its problems noted; `None`

@@ -247,3 +247,20 @@ fn creates_between_random_hand_edits_never_hold_an_address_twice() {
     }
     env.sandbox(&["check"]).success();
 }
+
+#[test]
+fn a_problem_with_an_entry_known_by_its_stamp_shows_the_file_lines() {
+    let env = sandbox();
+    env.write("zones/a.kdl", entry("a", 140));
+    settle();
+    list(&env);
+    assert_eq!(list(&env).1, 2, "known by stamp");
+    // The entry is unchanged; what it names is gone.
+    std::fs::remove_file(env.path("templates/ipkg.kdl")).unwrap();
+    let run = env.sandbox(&["check"]);
+    let all = format!("{}{}", run.stdout(), run.stderr());
+    let at = format!("{}:3:14", env.path("zones/a.kdl").display());
+    assert!(all.contains(&at), "no position {at}:\n{all}");
+    assert!(all.contains("template \"ipkg\""), "no line shown:\n{all}");
+    assert!(all.contains("which no longer exists"), "{all}");
+}
