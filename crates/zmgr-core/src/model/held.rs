@@ -8,7 +8,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
 /// Every address some zone entry holds.
-pub type Held = HashSet<IpAddr, BuildHasherDefault<AddressHasher>>;
+pub type Held = HashSet<IpAddr, AddressHash>;
+
+/// The hasher of [`Held`], for other tables keyed by address.
+pub type AddressHash = BuildHasherDefault<AddressHasher>;
 
 /// A set with room for `n` addresses.
 pub fn with_capacity(n: usize) -> Held {

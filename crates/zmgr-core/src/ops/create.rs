@@ -28,6 +28,7 @@ use crate::ops::hooks::ZoneHooks;
 use crate::ops::journal::Journal;
 use crate::ops::session::Session;
 use crate::ops::teardown::{Part, Step};
+use crate::store::ledger::Ledger;
 use crate::store::registry::Registry;
 
 /// What the person asked for.
@@ -202,12 +203,13 @@ struct Chosen<'r> {
 /// Checks the request against the registry and decides everything but the addresses.
 fn prepare<'r>(
     registry: &'r Registry,
+    ledger: &Ledger,
     opts: &CreateOptions,
 ) -> Result<(&'r Template, Vec<Chosen<'r>>)> {
     if let Some(why) = crate::model::names::zone_name_error(&opts.name) {
         return Err(Error::usage(why));
     }
-    if registry.zones.contains_key(&opts.name) {
+    if registry.zones.contains_key(&opts.name) || ledger.has_zone(&opts.name) {
         return Err(
             Error::conflict(format!("zone `{}` is already in the registry", opts.name))
                 .with_help(format!("`zmgr show {}` shows it", opts.name)),
@@ -267,7 +269,7 @@ fn prepare<'r>(
                 None => registry.available(crate::store::registry::Kind::Pool, &w.pool),
             }),
         })?;
-        let link = link_for(registry, opts, template, pool, i)?;
+        let link = link_for(ledger, opts, template, pool, i)?;
         if chosen.iter().any(|c| c.link == link) && template.ip_type == IpType::Exclusive {
             return Err(Error::usage(format!(
                 "VNIC `{link}` would be made twice: --vnic names the first VNIC, and the others are named {}",
@@ -376,7 +378,7 @@ fn wanted_nets(opts: &CreateOptions, template: &Template) -> Result<Vec<Wanted>>
 /// The link of interface `i`: for an exclusive-IP zone a new VNIC (`--vnic` for the first, else
 /// derived from the zone's name), for a shared-IP zone the pool's own link.
 fn link_for(
-    registry: &Registry,
+    ledger: &Ledger,
     opts: &CreateOptions,
     template: &Template,
     pool: &Pool,
@@ -405,16 +407,11 @@ fn link_for(
                 };
                 return Err(Error::usage(why).with_help(hint));
             }
-            if let Some(z) = registry
-                .zones
-                .values()
-                .find(|z| z.nets.iter().any(|n| n.physical == vnic))
-            {
-                return Err(Error::conflict(format!(
-                    "VNIC `{vnic}` belongs to zone `{}`",
-                    z.name.value
-                ))
-                .with_help("give another name with --vnic"));
+            if let Some(z) = ledger.link_owner(&vnic) {
+                return Err(
+                    Error::conflict(format!("VNIC `{vnic}` belongs to zone `{z}`"))
+                        .with_help("give another name with --vnic"),
+                );
             }
             Ok(vnic)
         }
@@ -444,7 +441,7 @@ fn allocate(
     requested: Option<(IpAddr, String)>,
     force_range: bool,
     held: &crate::model::held::Held,
-    registry: &Registry,
+    ledger: &Ledger,
 ) -> Result<IpAddr> {
     match requested {
         Some((ip, asked)) => {
@@ -466,12 +463,7 @@ fn allocate(
                 return Err(Error::usage(format!("{asked}: {why}")).with_help(help));
             }
             if held.contains(&ip) {
-                let holder = registry
-                    .zones
-                    .values()
-                    .find(|z| z.addresses().any(|a| a == ip))
-                    .map(|z| z.name.value.clone())
-                    .unwrap_or_default();
+                let holder = ledger.holder(ip).unwrap_or_default();
                 return Err(
                     Error::conflict(format!("{ip} is held by zone `{holder}`")).with_help(format!(
                         "`zmgr pool show {}` shows the free addresses",
@@ -485,15 +477,23 @@ fn allocate(
     }
 }
 
-/// Builds the plan against `registry`, allocating from the addresses it holds.
+/// Builds the plan against `registry`, allocating from the addresses its zones hold.
 pub fn plan(registry: &Registry, opts: &CreateOptions) -> Result<Plan> {
-    let (template, chosen) = prepare(registry, opts)?;
+    plan_with(registry, &Ledger::of(registry.zones.values()), opts)
+}
+
+/// Builds the plan against `registry` and the ledger as it is now (read under the lock).
+fn plan_with(registry: &Registry, ledger: &Ledger, opts: &CreateOptions) -> Result<Plan> {
+    let (template, chosen) = prepare(registry, ledger, opts)?;
     // Each interface's address, the ones taken before it in this plan held too.
-    let mut held = registry.held_addresses();
+    let mut held = std::borrow::Cow::Borrowed(ledger.held());
     let mut nets = Vec::new();
-    for c in chosen {
-        let address = allocate(c.pool, c.ip, opts.force_range, &held, registry)?;
-        held.insert(address);
+    let count = chosen.len();
+    for (i, c) in chosen.into_iter().enumerate() {
+        let address = allocate(c.pool, c.ip, opts.force_range, &held, ledger)?;
+        if i + 1 < count {
+            held.to_mut().insert(address);
+        }
         nets.push(PlanNet {
             pool: c.pool.name.value.clone(),
             address,
@@ -753,17 +753,17 @@ impl Plan {
 }
 
 /// Makes the zone. On failure everything done is undone, unless `keep_on_failure`.
-pub fn create(core: &mut Session, mut registry: Registry, opts: &CreateOptions) -> Result<Created> {
+pub fn create(core: &mut Session, registry: Registry, opts: &CreateOptions) -> Result<Created> {
     // 1. Plan against the registry as it is, to refuse bad requests before taking the lock.
-    prepare(&registry, opts)?;
+    prepare(&registry, &Ledger::default(), opts)?;
 
     // 2. Reserve under the lock, allocating from the ledger as it is now.
     // The entry is locked before the registry lock is released, and stays locked until the
     // end, undo included: `reconcile` tells a running create from a crashed one by that lock.
     let (mut plan, held) = {
         let _lock = core.lock()?;
-        registry.reload_zones()?;
-        let plan = plan(&registry, opts)?;
+        let ledger = registry.current_ledger()?;
+        let plan = plan_with(&registry, &ledger, opts)?;
         // Locked before the entry appears: no one ever sees it unlocked while this runs.
         let held = crate::fs::lock::CreateLock::acquire(core.root(), &plan.zone)?;
         if !crate::store::entries::write_new_entry(core.root(), &plan.entry(ZoneState::Creating))? {

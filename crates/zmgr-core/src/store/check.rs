@@ -119,7 +119,7 @@ impl Registry {
         let mut holders: HashMap<IpAddr, (&ZoneEntry, miette::SourceSpan), _> =
             HashMap::with_capacity_and_hasher(
                 self.zones.len(),
-                std::hash::BuildHasherDefault::<crate::model::held::AddressHasher>::default(),
+                crate::model::held::AddressHash::default(),
             );
         let mut links: HashMap<&str, &ZoneEntry> = HashMap::with_capacity(self.zones.len());
         for z in self.zones.values() {

@@ -23,6 +23,7 @@
 //! ```
 
 use std::ffi::{OsStr, OsString};
+use std::net::IpAddr;
 use std::ops::Range;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -102,8 +103,33 @@ impl Index {
         Some(&self.records[at])
     }
 
+    /// Each interface's link and address of the file `name`, when its record has this stamp,
+    /// without decoding the rest of the entry.
+    pub fn nets(&self, name: &OsStr, stamp: &Stamp) -> Option<Vec<(String, Option<IpAddr>)>> {
+        let fields = self.fields(name, stamp)?;
+        let mut f = fields.split('\t').skip(9);
+        let count: usize = f.next()?.parse().ok()?;
+        let mut nets = Vec::with_capacity(count.min(64));
+        for _ in 0..count {
+            let link = f.next()?;
+            let address = match f.next()? {
+                "" => None,
+                a => Some(a.parse::<ZoneAddress>().ok()?.ip),
+            };
+            nets.push((link.to_string(), address));
+            f.nth(3)?;
+        }
+        f.next().is_none().then_some(nets)
+    }
+
     /// The entry of the file `name` when its record has this stamp.
     pub fn entry(&self, name: &OsStr, stamp: &Stamp) -> Option<ZoneEntry> {
+        let fields = self.fields(name, stamp)?;
+        decode_entry(fields, *stamp)
+    }
+
+    /// The fields of the record of `name` when it has this stamp.
+    fn fields(&self, name: &OsStr, stamp: &Stamp) -> Option<&str> {
         let name = name.as_bytes();
         let r = self.record(name)?;
         // A record holds the zone its file is named for (only such entries are recorded).
@@ -116,8 +142,7 @@ impl Index {
         if recorded != *stamp {
             return None;
         }
-        let fields = std::str::from_utf8(&self.bytes[range(&r.fields)]).ok()?;
-        decode_entry(fields, recorded)
+        std::str::from_utf8(&self.bytes[range(&r.fields)]).ok()
     }
 
     fn parse(bytes: Vec<u8>) -> Option<Index> {
@@ -176,7 +201,10 @@ impl Index {
             };
             records.push(record);
         }
-        records.sort_unstable_by(|a, b| bytes[range(&a.name)].cmp(&bytes[range(&b.name)]));
+        // Written in name order; sorted only if someone else wrote it otherwise.
+        if !records.is_sorted_by(|a, b| bytes[range(&a.name)] <= bytes[range(&b.name)]) {
+            records.sort_unstable_by(|a, b| bytes[range(&a.name)].cmp(&bytes[range(&b.name)]));
+        }
         if records
             .windows(2)
             .any(|w| bytes[range(&w[0].name)] == bytes[range(&w[1].name)])

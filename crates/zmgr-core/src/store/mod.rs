@@ -6,6 +6,7 @@ pub mod entries;
 pub mod index;
 pub mod init;
 pub mod kind;
+pub mod ledger;
 pub mod lookup;
 pub mod needs;
 pub mod registry;

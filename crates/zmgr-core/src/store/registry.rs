@@ -9,6 +9,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,6 +28,7 @@ use crate::model::pool::Pool;
 use crate::model::publisher::Publisher;
 use crate::model::template::Template;
 use crate::model::zone::ZoneEntry;
+use crate::store::ledger::Ledger;
 use crate::store::needs::{Needs, Origin};
 
 pub use crate::store::kind::Kind;
@@ -330,6 +332,37 @@ impl Registry {
         Ok(zones)
     }
 
+    /// The ledger as it is on disk now, for a create under the registry lock: every zone's
+    /// name, links and addresses, without building whole entries while the zone index is
+    /// current; read whole (and the index written again) when it is not.
+    pub fn current_ledger(&self) -> Result<Ledger> {
+        let dir = TrustedDir::open_lenient(&self.root).map_err(|e| {
+            Error::failed(format!(
+                "cannot read {}: {}",
+                self.root.display(),
+                describe(e)
+            ))
+        })?;
+        let mut problems: Tagged = Vec::new();
+        let ledger = read_ledger(&dir, &mut problems);
+        let mut problems: Vec<Problem> = problems.into_iter().map(|(_, p)| p).collect();
+        problems.extend(
+            dir.findings()
+                .into_iter()
+                .map(|u| untrusted_problem(u, Severity::Error)),
+        );
+        if problems.iter().any(Problem::is_error) {
+            return Err(Error::Registry {
+                root: self.root.clone(),
+                problems: Problems(problems),
+            });
+        }
+        match ledger {
+            Some(l) => Ok(l),
+            None => Ok(Ledger::of(self.current_zones()?.values())),
+        }
+    }
+
     pub fn path_of(&self, kind: Kind, name: &str) -> PathBuf {
         kind.path(&self.root, name)
     }
@@ -613,35 +646,12 @@ fn read_zones(root: &TrustedDir, problems: &mut Tagged) -> BTreeMap<String, Zone
         return BTreeMap::new();
     };
     // Taken before the folder is listed: a name that appears after it changes the stamp.
-    let dir_stamp = dir.own_stamp();
-    let settled = dir_stamp.filter(index::recordable);
+    let settled = dir.own_stamp().filter(index::recordable);
     let index = std::sync::OnceLock::<Option<Index>>::new();
     let load = || index.get_or_init(|| Index::load(root.path())).as_ref();
-    let known = crate::store::cache::names(dir.path(), settled.as_ref()).or_else(|| {
-        load()
-            .filter(|i| i.dir().is_some() && i.dir() == settled)
-            .map(|i| i.names())
-    });
-    let listed_now = known.is_none();
-    let names = match known {
-        Some(mut names) => {
-            names.sort_unstable();
-            names
-        }
-        None => {
-            let mut listing = Vec::new();
-            match list_names(&dir, &mut listing) {
-                Some(n) => n,
-                None => {
-                    problems.extend(listing.into_iter().map(|p| (Origin::Folder(kind), p)));
-                    return BTreeMap::new();
-                }
-            }
-        }
+    let Some((names, listed_now)) = zone_names(&dir, settled.as_ref(), load, problems) else {
+        return BTreeMap::new();
     };
-    if let Some(s) = &settled {
-        crate::store::cache::remember_names(dir.path(), *s, &names);
-    }
     let from_index = AtomicUsize::new(0);
     // Each result: the entry, its file's problems, and the stamp it may be recorded with (an
     // entry from the index has its record's, and is marked `FromIndex`).
@@ -713,6 +723,123 @@ enum Recordable {
     FromIndex,
     /// Not to be recorded (changed in the last seconds, or with problems).
     No,
+}
+
+/// The names in the zones folder `dir` whose stamp was `settled`: kept by this process's cache
+/// or recorded in the index while the folder still has that stamp, listed otherwise (the
+/// second value says it was listed now). `None` when it cannot be listed.
+fn zone_names<'i>(
+    dir: &TrustedDir,
+    settled: Option<&Stamp>,
+    index: impl FnOnce() -> Option<&'i crate::store::index::Index>,
+    problems: &mut Tagged,
+) -> Option<(Vec<OsString>, bool)> {
+    let known = crate::store::cache::names(dir.path(), settled).or_else(|| {
+        index()
+            .filter(|i| i.dir().is_some() && i.dir().as_ref() == settled)
+            .map(|i| i.names())
+    });
+    let listed_now = known.is_none();
+    let names = match known {
+        Some(mut names) => {
+            names.sort_unstable();
+            names
+        }
+        None => {
+            let mut listing = Vec::new();
+            let names = list_names(dir, &mut listing);
+            problems.extend(listing.into_iter().map(|p| (Origin::Folder(Kind::Zone), p)));
+            names?
+        }
+    };
+    if let Some(s) = settled {
+        crate::store::cache::remember_names(dir.path(), *s, &names);
+    }
+    Some((names, listed_now))
+}
+
+/// The ledger (see [`Ledger`]) read as [`read_zones`] reads the entries, each interface from
+/// the index's record when the file still has its stamp. `None` when the index has fallen
+/// behind, so that the caller reads the entries whole and writes it again.
+fn read_ledger(root: &TrustedDir, problems: &mut Tagged) -> Option<Ledger> {
+    use crate::store::index::{self, Index};
+    let kind = Kind::Zone;
+    let mut folder = Vec::new();
+    let dir = open_kind_dir(root, kind, &mut folder);
+    problems.extend(folder.into_iter().map(|p| (Origin::Folder(kind), p)));
+    let Some(dir) = dir else {
+        return Some(Ledger::default());
+    };
+    let settled = dir.own_stamp().filter(index::recordable);
+    // Creates change the folder, so its names are listed unless nothing changed since the index
+    // was written; the index is written again by whoever reads the entries whole (`list`,
+    // `check`, or a create that finds it too far behind).
+    let index = Index::load(root.path())?;
+    let (names, _) = zone_names(&dir, settled.as_ref(), || Some(&index), problems)?;
+    let from_index = AtomicUsize::new(0);
+    type Nets = Vec<(String, Option<IpAddr>)>;
+    let results = in_parallel(&names, |n| -> (Option<(String, Nets)>, Vec<Problem>) {
+        let mut ps = Vec::new();
+        let stem = || {
+            let n = n.to_string_lossy();
+            n.strip_suffix(".kdl").unwrap_or(&n).to_string()
+        };
+        if let Some(stamp) = dir.stamp_of(n) {
+            let cached = crate::store::cache::get(&dir.path().join(n), &stamp);
+            if let Some(e) = cached {
+                FILES_STAMPED.fetch_add(1, Ordering::Relaxed);
+                return (Some((stem(), nets_of(&e))), ps);
+            }
+            if let Some(nets) = index.nets(n, &stamp) {
+                from_index.fetch_add(1, Ordering::Relaxed);
+                FILES_STAMPED.fetch_add(1, Ordering::Relaxed);
+                return (Some((stem(), nets)), ps);
+            }
+        }
+        let (read, _) = read_one_cached::<ZoneEntry>(&dir, n, &mut ps);
+        match read {
+            Read::Value(v) => {
+                let mut tagged = Vec::new();
+                let named = named(&dir, kind, n, Some(v), ps, &mut tagged);
+                let ps = tagged.into_iter().map(|(_, p)| p).collect();
+                (named.map(|(stem, e)| (stem, nets_of(&e))), ps)
+            }
+            Read::Missing | Read::Failed => (None, ps),
+        }
+    });
+    let mut zones = Vec::with_capacity(names.len());
+    let mut nets = Vec::with_capacity(names.len());
+    for ((zone, ps), name) in results.zip(&names) {
+        let stem = Path::new(name)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        problems.extend(
+            ps.into_iter()
+                .map(|p| (Origin::File(kind, stem.clone()), p)),
+        );
+        if let Some((zone, n)) = zone {
+            zones.push((zone, n));
+        }
+    }
+    let behind = names.len() - from_index.load(Ordering::Relaxed);
+    if behind > (names.len() / 64).max(16) {
+        return None;
+    }
+    zones.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut zone_names = Vec::with_capacity(zones.len());
+    for (i, (zone, n)) in zones.into_iter().enumerate() {
+        zone_names.push(zone);
+        nets.extend(n.into_iter().map(|(link, ip)| (i as u32, link, ip)));
+    }
+    Some(Ledger::new(zone_names, nets))
+}
+
+fn nets_of(e: &ZoneEntry) -> Vec<(String, Option<IpAddr>)> {
+    e.nets
+        .iter()
+        .map(|n| (n.physical.clone(), n.address.map(|a| a.ip)))
+        .collect()
 }
 
 /// Runs `read` on every name, on as many threads as are useful, in order: the results of
