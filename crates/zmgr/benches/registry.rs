@@ -69,8 +69,41 @@ fn main() {
             show.as_secs_f64() / cat.as_secs_f64()
         );
     }
+    memory(zmgr, &base);
     if std::env::var_os("ZMGR_BENCH_KEEP").is_none() {
         let _ = std::fs::remove_dir_all(&base);
+    }
+}
+
+/// Peak memory of `list` and `check` at each size, per zone, as `/usr/bin/time` reports it
+/// (skipped where it is missing).
+fn memory(zmgr: &str, base: &Path) {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        println!("peak memory: /usr/bin/time is missing, not measured");
+        return;
+    }
+    println!("\n{:<8} {:>16} {:>16}", "zones", "list peak", "check peak");
+    for zones in [1_000usize, 10_000, 65_000] {
+        let root = base.join(format!("r{zones}"));
+        let peak = |verb: &str| -> String {
+            let out = Command::new(time)
+                .args(["-f", "%M"])
+                .arg(zmgr)
+                .arg("--root")
+                .arg(&root)
+                .arg(verb)
+                .stdout(Stdio::null())
+                .output()
+                .expect("time runs");
+            let kib: f64 = String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .and_then(|l| l.trim().parse().ok())
+                .expect("time prints the peak in KiB");
+            format!("{:.0} MiB {:.2} KiB/z", kib / 1024.0, kib / zones as f64)
+        };
+        println!("{zones:<8} {:>16} {:>16}", peak("list"), peak("check"));
     }
 }
 

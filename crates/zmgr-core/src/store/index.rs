@@ -96,10 +96,18 @@ impl Index {
     }
 
     fn record(&self, name: &[u8]) -> Option<&Record> {
-        let at = self
-            .records
-            .binary_search_by(|r| self.bytes[range(&r.name)].cmp(name))
-            .ok()?;
+        // A reader asks in name order, as the records are: the one after the last found is
+        // usually the one.
+        thread_local!(static NEXT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) });
+        let next = NEXT.get();
+        let at = match self.records.get(next) {
+            Some(r) if &self.bytes[range(&r.name)] == name => next,
+            _ => self
+                .records
+                .binary_search_by(|r| self.bytes[range(&r.name)].cmp(name))
+                .ok()?,
+        };
+        NEXT.set(at + 1);
         Some(&self.records[at])
     }
 

@@ -826,7 +826,10 @@ fn read_ledger(root: &TrustedDir, problems: &mut Tagged) -> Option<Ledger> {
     if behind > (names.len() / 64).max(16) {
         return None;
     }
-    zones.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // In the files' order already unless a name has a character sorting before `.`.
+    if !zones.is_sorted_by(|a, b| a.0 <= b.0) {
+        zones.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    }
     let mut zone_names = Vec::with_capacity(zones.len());
     for (i, (zone, n)) in zones.into_iter().enumerate() {
         zone_names.push(zone);
