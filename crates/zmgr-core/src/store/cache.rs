@@ -44,9 +44,55 @@ pub(crate) fn get(path: &Path, stamp: &Stamp) -> Option<ZoneEntry> {
         .map(|(_, e)| e.clone())
 }
 
+/// `f` of the entry kept for `path` with this stamp, without copying it.
+pub(crate) fn with<R>(path: &Path, stamp: &Stamp, f: impl FnOnce(&ZoneEntry) -> R) -> Option<R> {
+    kept()
+        .as_ref()?
+        .entries
+        .get(path)
+        .filter(|(s, _)| s == stamp)
+        .map(|(_, e)| f(e))
+}
+
 pub(crate) fn put(path: &Path, stamp: Stamp, entry: &ZoneEntry) {
     if let Some(c) = kept().as_mut() {
         c.entries.insert(path.to_path_buf(), (stamp, entry.clone()));
+    }
+}
+
+/// Keeps the entry this process has just written to `path` as `text`, known by the stamp the
+/// file has now, though that stamp is recent: zmgr writes by renaming a new file into place,
+/// so another zmgr's write changes the inode, and only a hand edit in place within the same
+/// clock tick, while this process runs, could keep the stamp. Without this, a script making a
+/// hundred zones would read every one it made again on each call.
+pub(crate) fn written(path: &std::path::Path, text: &str) {
+    if kept().is_none() {
+        return;
+    }
+    use std::os::unix::fs::MetadataExt;
+    let Ok(m) = std::fs::symlink_metadata(path) else {
+        return;
+    };
+    let stamp = Stamp::from_numbers([
+        m.dev() as i64,
+        m.ino() as i64,
+        m.size() as i64,
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+    ]);
+    let Ok(file) = crate::kdl::source_from_bytes(path, text.as_bytes().to_vec()) else {
+        return;
+    };
+    let Ok(doc) = crate::kdl::parse(&file) else {
+        return;
+    };
+    let mut problems = Vec::new();
+    if let Some(entry) = ZoneEntry::decode(&file, &doc, &mut problems)
+        && problems.is_empty()
+    {
+        put(path, stamp, &entry);
     }
 }
 

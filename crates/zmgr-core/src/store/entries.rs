@@ -20,7 +20,11 @@ pub fn write_new_entry(root: &Path, entry: &ZoneEntry) -> Result<bool> {
     let text = entry.checked_kdl()?;
     let path = entry_path(root, &entry.name.value);
     crate::fs::ensure_dir(path.parent().expect("zones folder"))?;
-    crate::fs::write_new_atomic(&path, text.as_bytes())
+    let written = crate::fs::write_new_atomic(&path, text.as_bytes())?;
+    if written {
+        crate::store::cache::written(&path, &text);
+    }
+    Ok(written)
 }
 
 /// Sets the `state` of an entry in place, keeping the file's comments and layout.
@@ -55,13 +59,19 @@ pub fn set_entry_state(root: &Path, name: &str, state: ZoneState) -> Result<()> 
             crate::kdl::push_child(zone, node);
         }
     }
-    crate::fs::write_atomic(&path, doc.to_string().as_bytes())
+    let text = doc.to_string();
+    crate::fs::write_atomic(&path, text.as_bytes())?;
+    crate::store::cache::written(&path, &text);
+    Ok(())
 }
 
 /// Writes an existing entry anew (its interfaces changed), read back first as `check` reads it.
 pub fn replace_entry(root: &Path, entry: &ZoneEntry) -> Result<()> {
     let text = entry.checked_kdl()?;
-    crate::fs::write_atomic(&entry_path(root, &entry.name.value), text.as_bytes())
+    let path = entry_path(root, &entry.name.value);
+    crate::fs::write_atomic(&path, text.as_bytes())?;
+    crate::store::cache::written(&path, &text);
+    Ok(())
 }
 
 /// Removes an entry, which frees its addresses. An entry already gone is not an error.

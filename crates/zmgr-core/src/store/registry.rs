@@ -652,7 +652,8 @@ fn read_zones(root: &TrustedDir, problems: &mut Tagged) -> BTreeMap<String, Zone
     let Some((names, listed_now)) = zone_names(&dir, settled.as_ref(), load, problems) else {
         return BTreeMap::new();
     };
-    let from_index = AtomicUsize::new(0);
+    // Files read because neither this process's cache nor the index knew them as they are.
+    let unknown = AtomicUsize::new(0);
     // Each result: the entry, its file's problems, and the stamp it may be recorded with (an
     // entry from the index has its record's, and is marked `FromIndex`).
     let results = in_parallel(&names, |n| {
@@ -664,12 +665,12 @@ fn read_zones(root: &TrustedDir, problems: &mut Tagged) -> BTreeMap<String, Zone
                 return (Some(e), ps, Recordable::Stamp(Box::new(stamp)));
             }
             if let Some(e) = load().and_then(|i| i.entry(n, &stamp)) {
-                from_index.fetch_add(1, Ordering::Relaxed);
                 FILES_STAMPED.fetch_add(1, Ordering::Relaxed);
                 crate::store::cache::put(&path, stamp, &e);
                 return (Some(e), ps, Recordable::FromIndex);
             }
         }
+        unknown.fetch_add(1, Ordering::Relaxed);
         let (read, stamp) = read_one_cached::<ZoneEntry>(&dir, n, &mut ps);
         match (read, stamp) {
             (Read::Value(v), Some(s)) => (Some(v), ps, Recordable::Stamp(Box::new(s))),
@@ -682,9 +683,8 @@ fn read_zones(root: &TrustedDir, problems: &mut Tagged) -> BTreeMap<String, Zone
     let stale = index.get().is_some_and(|loaded| match loaded {
         None => true,
         Some(i) => {
-            let behind = names.len() - from_index.load(Ordering::Relaxed);
             (listed_now && settled.is_some() && i.dir() != settled)
-                || behind > (names.len() / 64).max(16)
+                || unknown.load(Ordering::Relaxed) > (names.len() / 64).max(16)
         }
     });
     // The index's bytes are not needed past this point unless it is written again.
@@ -774,9 +774,12 @@ fn read_ledger(root: &TrustedDir, problems: &mut Tagged) -> Option<Ledger> {
     // Creates change the folder, so its names are listed unless nothing changed since the index
     // was written; the index is written again by whoever reads the entries whole (`list`,
     // `check`, or a create that finds it too far behind).
-    let index = Index::load(root.path())?;
-    let (names, _) = zone_names(&dir, settled.as_ref(), || Some(&index), problems)?;
-    let from_index = AtomicUsize::new(0);
+    // Loaded when first needed: in a script, this process's cache may know every file.
+    let index = std::sync::OnceLock::<Option<Index>>::new();
+    let load = || index.get_or_init(|| Index::load(root.path())).as_ref();
+    let (names, _) = zone_names(&dir, settled.as_ref(), load, problems)?;
+    // Files read because neither this process's cache nor the index knew them as they are.
+    let unknown = AtomicUsize::new(0);
     type Nets = Vec<(String, Option<IpAddr>)>;
     let results = in_parallel(&names, |n| -> (Option<(String, Nets)>, Vec<Problem>) {
         let mut ps = Vec::new();
@@ -785,17 +788,17 @@ fn read_ledger(root: &TrustedDir, problems: &mut Tagged) -> Option<Ledger> {
             n.strip_suffix(".kdl").unwrap_or(&n).to_string()
         };
         if let Some(stamp) = dir.stamp_of(n) {
-            let cached = crate::store::cache::get(&dir.path().join(n), &stamp);
-            if let Some(e) = cached {
+            let cached = crate::store::cache::with(&dir.path().join(n), &stamp, nets_of);
+            if let Some(nets) = cached {
                 FILES_STAMPED.fetch_add(1, Ordering::Relaxed);
-                return (Some((stem(), nets_of(&e))), ps);
+                return (Some((stem(), nets)), ps);
             }
-            if let Some(nets) = index.nets(n, &stamp) {
-                from_index.fetch_add(1, Ordering::Relaxed);
+            if let Some(nets) = load().and_then(|i| i.nets(n, &stamp)) {
                 FILES_STAMPED.fetch_add(1, Ordering::Relaxed);
                 return (Some((stem(), nets)), ps);
             }
         }
+        unknown.fetch_add(1, Ordering::Relaxed);
         let (read, _) = read_one_cached::<ZoneEntry>(&dir, n, &mut ps);
         match read {
             Read::Value(v) => {
@@ -822,8 +825,12 @@ fn read_ledger(root: &TrustedDir, problems: &mut Tagged) -> Option<Ledger> {
             zones.push((zone, n));
         }
     }
-    let behind = names.len() - from_index.load(Ordering::Relaxed);
-    if behind > (names.len() / 64).max(16) {
+    // Behind when missing or damaged, or when too many files had to be read: then the entries
+    // are read whole and the index written again.
+    let behind = unknown.load(Ordering::Relaxed);
+    if let Some(loaded) = index.get()
+        && (loaded.is_none() || behind > (names.len() / 64).max(16))
+    {
         return None;
     }
     // In the files' order already unless a name has a character sorting before `.`.
