@@ -264,3 +264,56 @@ fn a_problem_with_an_entry_known_by_its_stamp_shows_the_file_lines() {
     assert!(all.contains("template \"ipkg\""), "no line shown:\n{all}");
     assert!(all.contains("which no longer exists"), "{all}");
 }
+
+/// A script's registry reads: the trace's files read and zone files known by their stamp.
+fn script_reads(env: &TestEnv, prefix: &str, creates: usize) -> (usize, usize) {
+    let script = crate::script_support::work_script(
+        env,
+        &format!("{prefix}.rhai"),
+        &format!(
+            "for i in 0..{creates} {{ zmgr::create(`{prefix}${{i}}`, #{{no_boot: true}}); }}\n"
+        ),
+    );
+    let run = env.sandbox_env(&["run", &script], &[("ZMGR_TRACE", "1")]);
+    run.success();
+    let line = run
+        .stderr()
+        .lines()
+        .find_map(|l| l.strip_prefix("# registry: ").map(str::to_string))
+        .expect("a trace line about the registry");
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+#[test]
+fn a_script_reads_each_file_it_did_not_write_at_most_once() {
+    let env = sandbox();
+    for i in 0..60u32 {
+        env.write(
+            &format!("zones/h{i:02}.kdl"),
+            entry(&format!("h{i:02}"), 100 + i + 1),
+        );
+    }
+    settle();
+    list(&env);
+    let (read10, stamped10) = script_reads(&env, "a", 10);
+    // Files another process changed in the last two seconds are read on every call.
+    settle();
+    let (read20, stamped20) = script_reads(&env, "b", 20);
+    // Per create a few files (config, template, pool): linear in the calls, not growing with
+    // the zones made before (each of which was written by the script itself) nor with the
+    // 60 that were there (or the first script's 10, read once).
+    assert!(read10 <= 10 * 10, "{read10} files read for 10 creates");
+    assert!(
+        read20 * 10 <= read10 * 22,
+        "20 creates read {read20} files, 10 read {read10}: not linear"
+    );
+    // Every other file is known by its stamp on each call: checked, not read.
+    assert!(
+        stamped10 >= 10 * 61 && stamped20 >= 20 * 71,
+        "{stamped10} {stamped20}"
+    );
+}
