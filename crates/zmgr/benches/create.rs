@@ -10,7 +10,8 @@
 //! uses, and a `list` then writes the zone index (see `store::index`); the creates follow one
 //! another at once, so each finds the zones folder just changed and lists it. `allocate` is
 //! the allocation alone, in this process: the held set built from the ledger and the lowest
-//! free address found in it.
+//! free address found in it. `list+stat` lists the zones folder and `stat`s every file in it
+//! (two threads): what any create that sees every hand edit must do at the least.
 
 mod common;
 
@@ -24,8 +25,8 @@ const CREATES: usize = 5;
 fn main() {
     let base = std::env::temp_dir().join(format!("zmgr-bench-create-{}", std::process::id()));
     println!(
-        "{:<22} {:>10} {:>12} {:>12} {:>10} {:>10}",
-        "registry", "create", "in tools", "zmgr itself", "processes", "allocate"
+        "{:<22} {:>10} {:>12} {:>12} {:>10} {:>10} {:>12}",
+        "registry", "create", "in tools", "zmgr itself", "processes", "allocate", "list+stat"
     );
     for (label, zones) in [
         ("100 zones", 100usize),
@@ -36,6 +37,7 @@ fn main() {
         let dir = base.join(format!("z{zones}"));
         setup(&dir, zones);
         let allocate = allocation(&dir.join("etc/zmgr"));
+        let floor = list_and_stat(&dir.join("etc/zmgr/zones"));
         let mut totals = Vec::new();
         let mut tools = Vec::new();
         let mut processes = 0;
@@ -51,12 +53,13 @@ fn main() {
             .map(|(t, c)| t.saturating_sub(*c))
             .collect();
         println!(
-            "{label:<22} {:>8.1}ms {:>10.1}ms {:>10.1}ms {:>10} {:>8.2}ms",
+            "{label:<22} {:>8.1}ms {:>10.1}ms {:>10.1}ms {:>10} {:>8.2}ms {:>10.1}ms",
             ms(median(totals)),
             ms(median(tools)),
             ms(median(own)),
             processes + 1,
-            ms(allocate)
+            ms(allocate),
+            ms(floor)
         );
     }
     let _ = std::fs::remove_dir_all(&base);
@@ -67,6 +70,32 @@ fn create(dir: &Path, name: &str) -> (Duration, Duration, usize) {
     let (total, stderr) = zmgr(dir, &["create", name], true);
     let (in_tools, n) = traced(&stderr);
     (total, in_tools, n)
+}
+
+/// What checking every zone file costs at the least, as a create must (a hand edit may have
+/// changed any): listing the folder and one `stat` of each file, on two threads. Median of 7.
+fn list_and_stat(zones: &Path) -> Duration {
+    let runs: Vec<Duration> = (0..7)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            let names: Vec<_> = std::fs::read_dir(zones)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            let half = names.len().div_ceil(2).max(1);
+            std::thread::scope(|s| {
+                for part in names.chunks(half) {
+                    s.spawn(move || {
+                        for p in part {
+                            std::hint::black_box(std::fs::symlink_metadata(p).unwrap());
+                        }
+                    });
+                }
+            });
+            start.elapsed()
+        })
+        .collect();
+    median(runs)
 }
 
 /// The allocation a create makes under the lock, given the ledger: median of several.
