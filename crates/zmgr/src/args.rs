@@ -360,6 +360,13 @@ pub enum Command {
     /// Scripting tools
     #[command(subcommand)]
     Script(ScriptCommand),
+    /// Write the manual pages (zmgr(8), one per verb, zmgr-files(5), zmgr-scripting(7)) into DIR
+    #[command(hide = true)]
+    Man {
+        /// The folder to write the pages into (made if missing)
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// A site script, ROOT/scripts/NAME.rhai
     #[command(external_subcommand)]
     Site(Vec<String>),

@@ -220,6 +220,14 @@ fn emit(out: &mut dyn Write, text: &str) -> Result<()> {
 }
 
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
+    // Needs no registry and no host.
+    if let Command::Man { dir } = &cli.command {
+        let mut listing = String::new();
+        for path in crate::man::write_all(dir)? {
+            listing += &format!("{}\n", path.display());
+        }
+        return emit(out, &listing);
+    }
     let sandbox = match &cli.sandbox {
         Some(dir) => Some(crate::sandbox::Sandbox::new(dir)?),
         None => None,
@@ -408,6 +416,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let (core, registry) = open_core(false, &mut |_| Needs::config())?;
             zmgr_script::api::Runtime::for_registry(core, &registry).run(&path, &words[1..])
         }
+        Command::Man { .. } => unreachable!("handled before the registry is found"),
         Command::Scripts => {
             let mut t = String::new();
             for (name, path) in zmgr_script::site_scripts(&root) {

@@ -4,6 +4,7 @@
 
 mod args;
 mod cli;
+mod man;
 mod output;
 mod progress;
 mod render;

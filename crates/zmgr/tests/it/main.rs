@@ -19,6 +19,7 @@ mod lifecycle_destroy;
 mod lifecycle_rollback;
 mod lifecycle_state;
 mod lifecycle_support;
+mod man;
 mod modify;
 mod nets;
 mod random_kill;
