@@ -22,6 +22,7 @@ mod lifecycle_support;
 mod man;
 mod modify;
 mod nets;
+mod packaging;
 mod random_kill;
 mod realhost;
 mod reconcile_crash;
