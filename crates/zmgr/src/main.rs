@@ -4,6 +4,7 @@
 
 mod args;
 mod cli;
+mod complete;
 mod man;
 mod output;
 mod progress;

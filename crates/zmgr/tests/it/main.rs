@@ -5,6 +5,7 @@ mod bad_input_battery;
 mod broken_files;
 mod check_pools;
 mod clone;
+mod complete;
 mod guards;
 mod harness;
 mod hook_journal;
