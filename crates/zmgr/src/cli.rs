@@ -898,11 +898,69 @@ fn terminal_width() -> Option<usize> {
 
 /// Renders one diagnostic as text.
 pub fn render_diagnostic(d: &dyn Diagnostic) -> String {
+    render_as(d, d.severity())
+}
+
+/// miette puts a bare "Error:" line before each related diagnostic (the other file of a
+/// duplicate address); each is shown right after as a report of its own, marked `☞` as a
+/// pointer to the other place.
+fn render_as(d: &dyn Diagnostic, severity: Option<miette::Severity>) -> String {
     let mut s = String::new();
-    if handler().render_report(&mut s, d).is_err() {
+    if handler()
+        .render_report(&mut s, &Alone(d, severity))
+        .is_err()
+    {
         s = format!("{d}\n");
     }
+    for related in d.related().into_iter().flatten() {
+        s += &render_as(related, Some(miette::Severity::Advice));
+    }
     s
+}
+
+/// A diagnostic without its related ones, with the severity it is shown with.
+struct Alone<'a>(&'a dyn Diagnostic, Option<miette::Severity>);
+
+impl std::fmt::Debug for Alone<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl std::fmt::Display for Alone<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.0, f)
+    }
+}
+
+impl std::error::Error for Alone<'_> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl Diagnostic for Alone<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.1
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        self.0.diagnostic_source()
+    }
 }
 
 fn print_problems(problems: &Problems) {

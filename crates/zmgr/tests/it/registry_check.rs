@@ -327,6 +327,14 @@ fn address_held_by_two_zones_names_both() {
         None,
     );
     assert_eq!(s, errors_line(1));
+    // The second file follows the first as a pointer (☞), with no bare "Error:" line between.
+    let run = env.zmgr(&["check"]);
+    let stderr = run.stderr();
+    assert!(
+        stderr.lines().all(|l| !l.trim().starts_with("Error:")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("  ☞ zone `a` holds it here"), "{stderr}");
 }
 
 #[test]

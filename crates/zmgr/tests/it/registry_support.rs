@@ -40,8 +40,11 @@ pub fn diags(env: &TestEnv, stderr: &str) -> Vec<Diag> {
     let mut related = false;
     let mut state = In::Nothing;
     for line in stderr.lines() {
-        let marker = ["  × ", "  ⚠ "].iter().find(|m| line.starts_with(**m));
+        let marker = ["  × ", "  ⚠ ", "  ☞ "]
+            .iter()
+            .find(|m| line.starts_with(**m));
         if let Some(m) = marker {
+            // A related diagnostic (the other file) is marked ☞, right after its own.
             out.push(Diag {
                 error: m.contains('×'),
                 message: line[m.len()..].trim_end().to_string(),
@@ -49,7 +52,7 @@ pub fn diags(env: &TestEnv, stderr: &str) -> Vec<Diag> {
                 labels: Vec::new(),
                 help: None,
                 source: Vec::new(),
-                related,
+                related: related || m.contains('☞'),
             });
             related = false;
             state = In::Message;
