@@ -427,6 +427,7 @@ pub enum TemplateCommand {
     List(OutputArgs),
     /// Show one template
     Show {
+        /// Template name
         #[arg(add = crate::complete::templates())]
         name: String,
         #[command(flatten)]
@@ -440,6 +441,7 @@ pub enum PoolCommand {
     List(OutputArgs),
     /// Show one pool, its ranges and the zones holding its addresses
     Show {
+        /// Pool name
         #[arg(add = crate::complete::pools())]
         name: String,
         #[command(flatten)]
@@ -469,6 +471,7 @@ pub enum PublisherCommand {
     List(OutputArgs),
     /// Show one publisher
     Show {
+        /// Publisher name
         #[arg(add = crate::complete::publishers())]
         name: String,
         #[command(flatten)]
@@ -484,6 +487,7 @@ pub enum PublisherCommand {
     },
     /// Remove a publisher, or only the given origins of it
     Remove {
+        /// Publisher name
         #[arg(add = crate::complete::publishers())]
         name: String,
         /// Origins to remove; without any, the whole publisher goes
@@ -554,5 +558,31 @@ pub struct OutputArgs {
 impl OutputArgs {
     pub fn format(&self) -> Result<Format> {
         Format::from_options(self.json, self.parsable, self.fields.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every positional argument of every verb says what it is in `--help`.
+    #[test]
+    fn every_positional_has_a_description() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_positionals() {
+                if arg.get_help().is_none() && !arg.is_hide_set() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "zmgr", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "positionals without a description: {missing:?}"
+        );
     }
 }

@@ -29,6 +29,17 @@ pub fn main() -> i32 {
     // `COMPLETE=bash zmgr`, and the shell asking for a completion, end here.
     crate::complete::answer_if_asked();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `zmgr help SCRIPT` and `zmgr SCRIPT --help` describe a site script by its leading comment.
+    if let Some(help) = site_script_help(&args) {
+        let mut out = std::io::stdout().lock();
+        return match help.and_then(|h| emit(&mut out, &h)) {
+            Ok(()) => 0,
+            Err(e) => {
+                print_error(&e);
+                e.exit_code()
+            }
+        };
+    }
     // Site scripts are verbs too: list them in --help.
     let mut command = Cli::command();
     if let Some(listing) = site_scripts_help(&args) {
@@ -116,7 +127,7 @@ fn shown_path(path: &std::path::Path) -> String {
 /// The root that `args` (and the environment) point at, read before clap parses them, so that
 /// help can list the site scripts. The command line wins over the environment, as it does
 /// once parsed.
-fn guess_root(args: &[std::ffi::OsString]) -> PathBuf {
+pub fn guess_root(args: &[std::ffi::OsString]) -> PathBuf {
     let mut it = args
         .iter()
         .skip(1)
@@ -205,6 +216,68 @@ fn unknown_verb(root: &std::path::Path, name: &str, e: Error) -> Error {
 }
 
 /// Whether `name` is a built-in verb (which a site script cannot shadow).
+/// The help of a site script when the command line asks for it (`zmgr help NAME`, `zmgr NAME
+/// --help`, `-h`): its leading `//` comment. `None` when the line is not about a site script.
+fn site_script_help(args: &[std::ffi::OsString]) -> Option<Result<String>> {
+    let mut words = args
+        .iter()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned());
+    let mut rest = Vec::new();
+    while let Some(w) = words.next() {
+        match w.as_str() {
+            "--root" | "--sandbox" => {
+                words.next();
+            }
+            "-v" | "--verbose" => {}
+            _ if w.starts_with("--root=") || w.starts_with("--sandbox=") => {}
+            _ => {
+                rest.push(w);
+                rest.extend(words.by_ref().take(1));
+                break;
+            }
+        }
+    }
+    let name = match rest.as_slice() {
+        [help, name] if help == "help" => name,
+        [name, flag] if flag == "--help" || flag == "-h" => name,
+        _ => return None,
+    };
+    if builtin(name) {
+        return None;
+    }
+    let path = zmgr_script::site_script(&guess_root(args), name).ok()?;
+    Some(
+        zmgr_core::fs::trust::read_code(&path, 1 << 20)
+            .map_err(|p| Error::Script(Box::new(p)))
+            .map(|bytes| {
+                let doc = leading_comment(&String::from_utf8_lossy(&bytes));
+                if doc.is_empty() {
+                    format!(
+                        "zmgr {name}: site script {} (it has no leading // comment to describe it)\n",
+                        path.display()
+                    )
+                } else {
+                    format!("zmgr {name}: site script {}\n\n{doc}", path.display())
+                }
+            }),
+    )
+}
+
+/// The `//` comment lines a script begins with, without the slashes.
+fn leading_comment(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let Some(rest) = line.trim_start().strip_prefix("//") else {
+            break;
+        };
+        let rest = rest.trim_start_matches(['/', '!']);
+        out += rest.strip_prefix(' ').unwrap_or(rest);
+        out.push('\n');
+    }
+    out
+}
+
 fn builtin(name: &str) -> bool {
     use clap::CommandFactory;
     Cli::command()

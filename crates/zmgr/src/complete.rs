@@ -75,24 +75,5 @@ fn names(folder: &str) -> Vec<CompletionCandidate> {
 /// `ZMGR_ROOT` or `ZMGR_SANDBOX`, else /etc/zmgr (the shell passes the line as arguments).
 fn root() -> PathBuf {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let mut found = None;
-    for (i, a) in args.iter().enumerate() {
-        let a = a.to_string_lossy();
-        let value = |flag: &str| -> Option<PathBuf> {
-            if a == flag {
-                args.get(i + 1).map(PathBuf::from)
-            } else {
-                a.strip_prefix(&format!("{flag}=")).map(PathBuf::from)
-            }
-        };
-        if let Some(r) = value("--root") {
-            found = Some(r);
-        } else if let Some(s) = value("--sandbox") {
-            found = Some(s.join("etc/zmgr"));
-        }
-    }
-    found
-        .or_else(|| std::env::var_os("ZMGR_ROOT").map(PathBuf::from))
-        .or_else(|| std::env::var_os("ZMGR_SANDBOX").map(|s| PathBuf::from(s).join("etc/zmgr")))
-        .unwrap_or_else(zmgr_core::store::registry::Registry::default_root)
+    crate::cli::guess_root(&args)
 }

@@ -233,3 +233,37 @@ fn a_hook_cannot_write_to_the_verb_s_stdout() {
     stderr_says(&run, &["zmgr::out writes a site script's output"]);
     assert_nothing_left(&env, "z1");
 }
+
+#[test]
+fn help_of_a_site_script_is_its_leading_comment_and_runs_nothing() {
+    let env = sandbox();
+    let path = site_script(
+        &env,
+        "provision",
+        "// Makes the zones of one role.\n//\n//     zmgr provision ROLE COUNT\n//\n// Each gets the next free address.\nzmgr::out(\"ran\");\n// not part of the help\n",
+    );
+    let want = format!(
+        "zmgr provision: site script {}\n\nMakes the zones of one role.\n\n    zmgr provision ROLE COUNT\n\nEach gets the next free address.\n",
+        path.display()
+    );
+    env.sandbox(&["help", "provision"])
+        .success()
+        .stdout_is(&want);
+    env.sandbox(&["provision", "--help"])
+        .success()
+        .stdout_is(&want);
+    env.sandbox(&["provision", "-h"]).success().stdout_is(&want);
+    // A later --help is the script's own argument.
+    env.sandbox(&["provision", "web", "--help"])
+        .success()
+        .stdout_has("ran");
+    let bare = site_script(&env, "bare", "zmgr::out(\"ran\");\n");
+    env.sandbox(&["help", "bare"]).success().stdout_is(&format!(
+        "zmgr bare: site script {} (it has no leading // comment to describe it)\n",
+        bare.display()
+    ));
+    // Built-in verbs keep their own help.
+    env.sandbox(&["help", "list"])
+        .success()
+        .stdout_has("List the zones in the registry");
+}
