@@ -72,10 +72,10 @@ pub enum Command {
         #[arg(long, value_name = "STATE,…")]
         state: Vec<String>,
         /// Only zones made from this template
-        #[arg(long, value_name = "T", add = crate::complete::templates())]
+        #[arg(long, value_name = "T", add = crate::candidates::templates())]
         template: Option<String>,
         /// Only zones with an address of this pool
-        #[arg(long, value_name = "P", add = crate::complete::pools())]
+        #[arg(long, value_name = "P", add = crate::candidates::pools())]
         pool: Option<String>,
         /// Only zones of this brand
         #[arg(long, value_name = "B")]
@@ -91,10 +91,10 @@ pub enum Command {
         /// Zone name
         name: String,
         /// Template [default: config.kdl's default-template]
-        #[arg(long, short = 't', add = crate::complete::templates())]
+        #[arg(long, short = 't', add = crate::candidates::templates())]
         template: Option<String>,
         /// One interface, from this pool, instead of the template's
-        #[arg(long, add = crate::complete::pools())]
+        #[arg(long, add = crate::candidates::pools())]
         pool: Option<String>,
         /// Take this address for the first interface instead of the lowest free one
         #[arg(long, value_name = "ADDR")]
@@ -117,7 +117,7 @@ pub enum Command {
         /// Clone this installed, halted zone of the template's brand (`zoneadm clone`: a ZFS
         /// clone of its boot environment) instead of installing [default: the template's
         /// clone-from]
-        #[arg(long, value_name = "ZONE", add = crate::complete::zones())]
+        #[arg(long, value_name = "ZONE", add = crate::candidates::zones())]
         clone: Option<String>,
         /// Print the plan (address, zonecfg file, every command) and change nothing
         #[arg(long, short = 'n')]
@@ -206,7 +206,7 @@ pub enum Command {
     /// status is zlogin's (the command's).
     Login {
         /// Zone name
-        #[arg(add = crate::complete::zones())]
+        #[arg(add = crate::candidates::zones())]
         name: String,
         /// The command and its arguments, after `--`
         #[arg(last = true, value_name = "CMD")]
@@ -215,7 +215,7 @@ pub enum Command {
     /// Connect to a zone's console (zlogin -C); `~.` disconnects. Replaces zmgr with zlogin
     Console {
         /// Zone name
-        #[arg(add = crate::complete::zones())]
+        #[arg(add = crate::candidates::zones())]
         name: String,
     },
     /// Take a ZFS snapshot of a halted zone (its zonepath dataset and boot environments),
@@ -225,7 +225,7 @@ pub enum Command {
     /// whose names do not start with zmgr-.
     Snapshot {
         /// Zone name
-        #[arg(add = crate::complete::zones())]
+        #[arg(add = crate::candidates::zones())]
         name: String,
         /// Snapshot name: letters, digits, `-`, `_`, `.` and `:` [default: the UTC time]
         snap: Option<String>,
@@ -242,7 +242,7 @@ pub enum Command {
     /// List the snapshots zmgr made of a zone, oldest first
     Snapshots {
         /// Zone name
-        #[arg(add = crate::complete::zones())]
+        #[arg(add = crate::candidates::zones())]
         name: String,
         /// Print them as JSON
         #[arg(long)]
@@ -254,7 +254,7 @@ pub enum Command {
     /// snapshots first. A later snapshot zmgr did not make always stops it.
     Rollback {
         /// Zone name
-        #[arg(add = crate::complete::zones())]
+        #[arg(add = crate::candidates::zones())]
         name: String,
         /// Snapshot name (as `zmgr snapshots` lists it)
         snap: String,
@@ -275,7 +275,7 @@ pub enum Command {
     /// clears the setting. A running zone gets the change at its next boot.
     Set {
         /// Zone name
-        #[arg(add = crate::complete::zones())]
+        #[arg(add = crate::candidates::zones())]
         name: String,
         /// KEY=VALUE, one or more
         #[arg(required = true, value_name = "KEY=VALUE")]
@@ -294,7 +294,7 @@ pub enum Command {
     /// address from the pool, held in the registry).
     Add {
         /// Zone name
-        #[arg(add = crate::complete::zones())]
+        #[arg(add = crate::candidates::zones())]
         name: String,
         /// fs, dataset or net
         kind: zmgr_core::ops::modify::Kind,
@@ -314,7 +314,7 @@ pub enum Command {
     /// (the zone must be halted; its VNIC is deleted and its address freed).
     Remove {
         /// Zone name
-        #[arg(add = crate::complete::zones())]
+        #[arg(add = crate::candidates::zones())]
         name: String,
         /// fs, dataset or net
         kind: zmgr_core::ops::modify::Kind,
@@ -331,7 +331,7 @@ pub enum Command {
     /// Print a zone's configuration as zonecfg holds it (`zonecfg export`)
     Config {
         /// Zone name
-        #[arg(add = crate::complete::zones())]
+        #[arg(add = crate::candidates::zones())]
         name: String,
         /// Print `zonecfg info`, parsed, and the export as JSON
         #[arg(long)]
@@ -340,7 +340,7 @@ pub enum Command {
     /// Show one zone's registry entry
     Show {
         /// Zone name
-        #[arg(add = crate::complete::zones())]
+        #[arg(add = crate::candidates::zones())]
         name: String,
         #[command(flatten)]
         output: OutputArgs,
@@ -392,7 +392,7 @@ pub enum HostCommand {
     /// Exits 0 when all is ok, 1 otherwise.
     Check {
         /// Check this pool only (and the host-wide prerequisites)
-        #[arg(long, value_name = "POOL", add = crate::complete::pools())]
+        #[arg(long, value_name = "POOL", add = crate::candidates::pools())]
         pool: Option<String>,
         /// Print the prerequisites as JSON
         #[arg(long)]
@@ -404,7 +404,7 @@ pub enum HostCommand {
     /// What exists but is wrong is reported for a person. Running it again changes nothing.
     Setup {
         /// Set up this pool only (and the host-wide prerequisites)
-        #[arg(long, value_name = "POOL", add = crate::complete::pools())]
+        #[arg(long, value_name = "POOL", add = crate::candidates::pools())]
         pool: Option<String>,
         /// Print the changes and make none
         #[arg(long, short = 'n')]
@@ -428,7 +428,7 @@ pub enum TemplateCommand {
     /// Show one template
     Show {
         /// Template name
-        #[arg(add = crate::complete::templates())]
+        #[arg(add = crate::candidates::templates())]
         name: String,
         #[command(flatten)]
         output: OutputArgs,
@@ -442,7 +442,7 @@ pub enum PoolCommand {
     /// Show one pool, its ranges and the zones holding its addresses
     Show {
         /// Pool name
-        #[arg(add = crate::complete::pools())]
+        #[arg(add = crate::candidates::pools())]
         name: String,
         #[command(flatten)]
         output: OutputArgs,
@@ -452,13 +452,13 @@ pub enum PoolCommand {
     /// Prints the address. No zone gets it until it is released.
     Reserve {
         /// Pool name
-        #[arg(add = crate::complete::pools())]
+        #[arg(add = crate::candidates::pools())]
         pool: String,
     },
     /// Give back an address reserved with `pool reserve`
     Release {
         /// Pool name
-        #[arg(add = crate::complete::pools())]
+        #[arg(add = crate::candidates::pools())]
         pool: String,
         /// The reserved address
         address: std::net::IpAddr,
@@ -472,7 +472,7 @@ pub enum PublisherCommand {
     /// Show one publisher
     Show {
         /// Publisher name
-        #[arg(add = crate::complete::publishers())]
+        #[arg(add = crate::candidates::publishers())]
         name: String,
         #[command(flatten)]
         output: OutputArgs,
@@ -488,7 +488,7 @@ pub enum PublisherCommand {
     /// Remove a publisher, or only the given origins of it
     Remove {
         /// Publisher name
-        #[arg(add = crate::complete::publishers())]
+        #[arg(add = crate::candidates::publishers())]
         name: String,
         /// Origins to remove; without any, the whole publisher goes
         #[arg(value_name = "URI")]
@@ -500,13 +500,13 @@ pub enum PublisherCommand {
 #[derive(Debug, Args)]
 pub struct ZoneSelection {
     /// Zone names
-    #[arg(value_name = "NAME", add = crate::complete::zones())]
+    #[arg(value_name = "NAME", add = crate::candidates::zones())]
     pub names: Vec<String>,
     /// Also every zone made from this template
-    #[arg(long, value_name = "T", add = crate::complete::templates())]
+    #[arg(long, value_name = "T", add = crate::candidates::templates())]
     pub all_of_template: Option<String>,
     /// Also every zone with an address of this pool (with --all-of-template: zones of both)
-    #[arg(long, value_name = "P", add = crate::complete::pools())]
+    #[arg(long, value_name = "P", add = crate::candidates::pools())]
     pub pool: Option<String>,
     /// How many zones to handle at once
     #[arg(long, value_name = "N", default_value_t = zmgr_core::ops::bulk::DEFAULT_JOBS)]

@@ -2,7 +2,6 @@
 //! errors become diagnostics and an exit status. Decisions live in zmgr-core.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
@@ -124,40 +123,9 @@ fn shown_path(path: &std::path::Path) -> String {
     zmgr_core::text::shown(&path.to_string_lossy())
 }
 
-/// The root that `args` (and the environment) point at, read before clap parses them, so that
-/// help can list the site scripts. The command line wins over the environment, as it does
-/// once parsed.
-pub fn guess_root(args: &[std::ffi::OsString]) -> PathBuf {
-    let mut it = args
-        .iter()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned());
-    let (mut root, mut sandbox) = (None, None);
-    while let Some(a) = it.next() {
-        if let Some(v) = a.strip_prefix("--root=") {
-            root = Some(v.into());
-        } else if let Some(v) = a.strip_prefix("--sandbox=") {
-            sandbox = Some(v.into());
-        } else if a == "--root" {
-            root = it.next().map(PathBuf::from);
-        } else if a == "--sandbox" {
-            sandbox = it.next().map(PathBuf::from);
-        }
-    }
-    if root.is_none() && sandbox.is_none() {
-        root = std::env::var_os("ZMGR_ROOT").map(PathBuf::from);
-        sandbox = std::env::var_os("ZMGR_SANDBOX").map(PathBuf::from);
-    }
-    match (sandbox, root) {
-        (Some(s), _) => crate::sandbox::registry_in(&s),
-        (None, Some(r)) => r,
-        (None, None) => Registry::default_root(),
-    }
-}
-
 /// "Site scripts (…): a, b" for the help text, if there are any.
 fn site_scripts_help(args: &[std::ffi::OsString]) -> Option<String> {
-    let root = guess_root(args);
+    let root = crate::location::guess_root(args);
     let names: Vec<String> = zmgr_script::site_scripts(&root)
         .into_iter()
         .filter(|(n, _)| !builtin(n))
@@ -246,7 +214,7 @@ fn site_script_help(args: &[std::ffi::OsString]) -> Option<Result<String>> {
     if builtin(name) {
         return None;
     }
-    let path = zmgr_script::site_script(&guess_root(args), name).ok()?;
+    let path = zmgr_script::site_script(&crate::location::guess_root(args), name).ok()?;
     Some(
         zmgr_core::fs::trust::read_code(&path, 1 << 20)
             .map_err(|p| Error::Script(Box::new(p)))

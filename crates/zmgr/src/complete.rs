@@ -4,11 +4,7 @@
 //! its folders' file names, without reading a file, which keeps completion instant at tens of
 //! thousands of zones. Site scripts complete as verbs.
 
-use std::ffi::OsString;
-use std::path::PathBuf;
-
 use clap::CommandFactory;
-use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 
 use crate::args::Cli;
 
@@ -24,7 +20,7 @@ fn command() -> clap::Command {
         .get_subcommands()
         .map(|s| s.get_name().to_string())
         .collect();
-    for (name, _) in zmgr_script::site_scripts(&root()) {
+    for (name, _) in zmgr_script::site_scripts(&crate::candidates::root()) {
         if !builtin.contains(&name) {
             cmd = cmd.subcommand(
                 clap::Command::new(name)
@@ -34,46 +30,4 @@ fn command() -> clap::Command {
         }
     }
     cmd
-}
-
-pub fn zones() -> ArgValueCandidates {
-    ArgValueCandidates::new(|| names("zones"))
-}
-
-pub fn templates() -> ArgValueCandidates {
-    ArgValueCandidates::new(|| names("templates"))
-}
-
-pub fn pools() -> ArgValueCandidates {
-    ArgValueCandidates::new(|| names("pools"))
-}
-
-pub fn publishers() -> ArgValueCandidates {
-    ArgValueCandidates::new(|| names("publishers"))
-}
-
-/// The objects of one registry folder, by their files' names (`zones/web01.kdl` is web01).
-fn names(folder: &str) -> Vec<CompletionCandidate> {
-    let Ok(entries) = std::fs::read_dir(root().join(folder)) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            let stem = name.strip_suffix(".kdl")?;
-            (!stem.starts_with('.')
-                && zmgr_core::model::names::object_name_error("file", stem).is_none())
-            .then(|| stem.to_string())
-        })
-        .collect();
-    names.sort_unstable();
-    names.into_iter().map(CompletionCandidate::new).collect()
-}
-
-/// The registry the line being completed is about: its `--root` or `--sandbox`, else
-/// `ZMGR_ROOT` or `ZMGR_SANDBOX`, else /etc/zmgr (the shell passes the line as arguments).
-fn root() -> PathBuf {
-    let args: Vec<OsString> = std::env::args_os().collect();
-    crate::cli::guess_root(&args)
 }

@@ -3,8 +3,10 @@
 //! renders its result. Every decision is made in zmgr-core.
 
 mod args;
+mod candidates;
 mod cli;
 mod complete;
+mod location;
 mod man;
 mod output;
 mod progress;
