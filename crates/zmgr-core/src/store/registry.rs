@@ -308,6 +308,12 @@ impl Registry {
 
     /// The zone entries as they are on disk now.
     pub fn current_zones(&self) -> Result<BTreeMap<String, ZoneEntry>> {
+        self.read_strictly(read_zones)
+    }
+
+    /// What `read` makes of the zones folder now, or every problem when any is an error or a
+    /// file is not trusted: under the registry lock the ledger must be whole.
+    fn read_strictly<T>(&self, read: impl FnOnce(&TrustedDir, &mut Tagged) -> T) -> Result<T> {
         let mut problems: Tagged = Vec::new();
         let dir = TrustedDir::open_lenient(&self.root).map_err(|e| {
             Error::failed(format!(
@@ -316,7 +322,7 @@ impl Registry {
                 describe(e)
             ))
         })?;
-        let zones = read_zones(&dir, &mut problems);
+        let value = read(&dir, &mut problems);
         let mut problems: Vec<Problem> = problems.into_iter().map(|(_, p)| p).collect();
         problems.extend(
             dir.findings()
@@ -329,34 +335,14 @@ impl Registry {
                 problems: Problems(problems),
             });
         }
-        Ok(zones)
+        Ok(value)
     }
 
     /// The ledger as it is on disk now, for a create under the registry lock: every zone's
     /// name, links and addresses, without building whole entries while the zone index is
     /// current; read whole (and the index written again) when it is not.
     pub fn current_ledger(&self) -> Result<Ledger> {
-        let dir = TrustedDir::open_lenient(&self.root).map_err(|e| {
-            Error::failed(format!(
-                "cannot read {}: {}",
-                self.root.display(),
-                describe(e)
-            ))
-        })?;
-        let mut problems: Tagged = Vec::new();
-        let ledger = read_ledger(&dir, &mut problems);
-        let mut problems: Vec<Problem> = problems.into_iter().map(|(_, p)| p).collect();
-        problems.extend(
-            dir.findings()
-                .into_iter()
-                .map(|u| untrusted_problem(u, Severity::Error)),
-        );
-        if problems.iter().any(Problem::is_error) {
-            return Err(Error::Registry {
-                root: self.root.clone(),
-                problems: Problems(problems),
-            });
-        }
+        let ledger = self.read_strictly(read_ledger)?;
         match ledger {
             Some(l) => Ok(l),
             None => Ok(Ledger::of(self.current_zones()?.values())),
