@@ -137,6 +137,11 @@ pub const COMPILE_STOPPED: &str = "zmgr stopped compiling: ";
 /// Functions zmgr registers in place of Rhai's own (the API reference leaves them out).
 pub const OVERRIDES: &[&str] = &["pad"];
 
+thread_local! {
+    /// Why the compile running on this thread was stopped, and its deadline in seconds.
+    static COMPILE_STOP: Cell<Option<(&'static str, f64)>> = const { Cell::new(None) };
+}
+
 /// Why a compile must stop now, if it must.
 fn compile_stop(budget: &Budget, timeout: Duration) -> Option<&'static str> {
     if zmgr_core::host::interrupt::requested() {
@@ -196,10 +201,15 @@ pub fn engine(limits: &Limits, import_dirs: Vec<PathBuf>) -> (Engine, Budget, re
     let watch = budget.clone();
     #[allow(deprecated)] // "volatile", not deprecated
     engine.on_parse_token(move |token, _, _| match compile_stop(&watch, timeout) {
-        Some(why) => rhai::Token::LexError(Box::new(rhai::LexError::Runtime(format!(
-            "{COMPILE_STOPPED}{why} {}",
-            timeout.as_secs_f64()
-        )))),
+        Some(why) => {
+            // Noted as well: where the parser expected a name, it reports a plain syntax
+            // error instead of this token's message.
+            COMPILE_STOP.set(Some((why, timeout.as_secs_f64())));
+            rhai::Token::LexError(Box::new(rhai::LexError::Runtime(format!(
+                "{COMPILE_STOPPED}{why} {}",
+                timeout.as_secs_f64()
+            ))))
+        }
         None => token,
     });
     let sizes = sizes::Watch::new(limits);
@@ -274,9 +284,14 @@ impl Script {
         }
         let file = SourceFile::new(path, text);
         let compiling = bounds::Compiling::start();
+        COMPILE_STOP.set(None);
         let ast = engine.compile_with_scope(scope, file.text());
+        let stopped = COMPILE_STOP.take();
         drop(compiling);
-        let mut ast = ast.map_err(|e| report::parse_error(&file, &e))?;
+        let mut ast = ast.map_err(|e| match stopped {
+            Some((why, secs)) => report::compile_stopped(&file, e.position(), why, secs),
+            None => report::parse_error(&file, &e),
+        })?;
         ast.set_source(path.to_string_lossy().as_ref());
         Ok(Script { file, ast })
     }

@@ -17,6 +17,25 @@ fn located(p: Problem, file: &Arc<SourceFile>, pos: Position, label: &str) -> Pr
     }
 }
 
+/// A compile stopped by its deadline or an interrupt (`why`), at the place it had reached.
+pub fn compile_stopped(
+    file: &Arc<SourceFile>,
+    position: rhai::Position,
+    why: &str,
+    secs: f64,
+) -> Problem {
+    let text = stopped_text(&file.path().display().to_string(), why, &secs.to_string());
+    located(Problem::error(text), file, position, "stopped here")
+}
+
+fn stopped_text(path: &str, why: &str, secs: &str) -> String {
+    if why == super::INTERRUPTED {
+        format!("interrupted while compiling {path}")
+    } else {
+        format!("compiling {path} took longer than its limit of {secs} s")
+    }
+}
+
 /// A syntax error, at its place in the script; or a compile stopped by its deadline or an
 /// interrupt, at the place it had reached.
 pub fn parse_error(file: &Arc<SourceFile>, e: &ParseError) -> Problem {
@@ -24,11 +43,7 @@ pub fn parse_error(file: &Arc<SourceFile>, e: &ParseError) -> Problem {
     let path = file.path().display();
     if let Some(why) = message.strip_prefix(super::COMPILE_STOPPED) {
         let (why, secs) = why.split_once(' ').unwrap_or((why, ""));
-        let text = if why == super::INTERRUPTED {
-            format!("interrupted while compiling {path}")
-        } else {
-            format!("compiling {path} took longer than its limit of {secs} s")
-        };
+        let text = stopped_text(&path.to_string(), why, secs);
         return located(Problem::error(text), file, e.position(), "stopped here");
     }
     located(
