@@ -40,12 +40,44 @@ pub struct Cli {
     )]
     pub sandbox: Option<PathBuf>,
 
-    /// Stream the output of long commands (install)
-    #[arg(short = 'v', long, global = true)]
+    /// Stream the output of the commands a site script runs: `zmgr -v NAME ARGS…` (other
+    /// verbs that run commands take -v after their name)
+    #[arg(short = 'v', long)]
     pub verbose: bool,
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Command {
+    /// Whether the verb's `-v` asks to stream the output of the commands it runs.
+    pub fn streams(&self) -> bool {
+        let stream = match self {
+            Command::Create { stream, .. }
+            | Command::Destroy { stream, .. }
+            | Command::Import { stream, .. }
+            | Command::Reconcile { stream, .. }
+            | Command::Snapshot { stream, .. }
+            | Command::Rollback { stream, .. }
+            | Command::Set { stream, .. }
+            | Command::Add { stream, .. }
+            | Command::Remove { stream, .. }
+            | Command::Run { stream, .. }
+            | Command::Host(HostCommand::Setup { stream, .. }) => stream,
+            Command::Boot(a) | Command::Halt(a) => &a.stream,
+            Command::Shutdown { args, .. } | Command::Reboot { args, .. } => &args.stream,
+            _ => return false,
+        };
+        stream.verbose
+    }
+}
+
+/// `-v` of the verbs that run system commands worth watching.
+#[derive(Debug, Args, Default, Clone, Copy)]
+pub struct Stream {
+    /// Stream the output of the commands zmgr runs (zoneadm install, zfs, …) as they run
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +160,8 @@ pub enum Command {
         /// Print the result (or the plan) as JSON
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        stream: Stream,
     },
     /// Destroy zones: halt, uninstall, delete the configuration and VNICs, free the addresses
     ///
@@ -145,6 +179,8 @@ pub enum Command {
         /// Print the result as JSON (one zone named: its object; else an array, one per zone)
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        stream: Stream,
     },
     /// Adopt zones made by hand (or by scripts) into the registry
     ///
@@ -161,6 +197,8 @@ pub enum Command {
         /// Print the outcome for each zone as JSON
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        stream: Stream,
     },
     /// Compare the registry with the system; with --fix, repair what is safe
     ///
@@ -176,6 +214,8 @@ pub enum Command {
         /// Print the differences as JSON
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        stream: Stream,
     },
     /// Boot zones
     Boot(LifecycleArgs),
@@ -238,6 +278,8 @@ pub enum Command {
         /// Print the result as JSON
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        stream: Stream,
     },
     /// List the snapshots zmgr made of a zone, oldest first
     Snapshots {
@@ -267,6 +309,8 @@ pub enum Command {
         /// Print the result as JSON
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        stream: Stream,
     },
     /// Change a zone's settings: autoboot, bootargs, limitpriv, cpu-shares, max-lwps,
     /// capped-cpu, capped-memory.physical|swap|locked
@@ -286,6 +330,8 @@ pub enum Command {
         /// Print the result as JSON
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        stream: Stream,
     },
     /// Add a file system, a dataset or an interface to a zone
     ///
@@ -307,6 +353,8 @@ pub enum Command {
         /// Print the result as JSON
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        stream: Stream,
     },
     /// Remove a file system, a dataset or an interface from a zone
     ///
@@ -327,6 +375,8 @@ pub enum Command {
         /// Print the result as JSON
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        stream: Stream,
     },
     /// Print a zone's configuration as zonecfg holds it (`zonecfg export`)
     Config {
@@ -364,6 +414,8 @@ pub enum Command {
         /// Arguments for the script
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+        #[command(flatten)]
+        stream: Stream,
     },
     /// List the site scripts: every ROOT/scripts/NAME.rhai runs as `zmgr NAME ARGS…`
     Scripts,
@@ -412,6 +464,8 @@ pub enum HostCommand {
         /// Print the result as JSON
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        stream: Stream,
     },
 }
 
@@ -528,6 +582,8 @@ impl ZoneSelection {
 pub struct LifecycleArgs {
     #[command(flatten)]
     pub zones: ZoneSelection,
+    #[command(flatten)]
+    pub stream: Stream,
     /// Print the commands and change nothing
     #[arg(long, short = 'n')]
     pub dry_run: bool,
@@ -564,6 +620,13 @@ impl OutputArgs {
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
+
+    /// clap's own checks of the grammar (unique names, …), which it makes only when a command
+    /// is built in a debug build.
+    #[test]
+    fn the_grammar_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 
     /// Every positional argument of every verb says what it is in `--help`.
     #[test]

@@ -263,6 +263,15 @@ fn emit(out: &mut dyn Write, text: &str) -> Result<()> {
 }
 
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
+    // -v belongs to the verbs that run commands; before the verb, only a site script takes it.
+    if cli.verbose && !matches!(cli.command, Command::Site(_)) {
+        return Err(Error::usage(
+            "-v before the verb is for site scripts (`zmgr -v NAME ARGS…`)",
+        )
+        .with_help(
+            "write it after a verb that runs commands, e.g. `zmgr create -v web01`; `zmgr VERB --help` shows whether it takes -v",
+        ));
+    }
     // Needs no registry and no host.
     if let Command::Man { dir } = &cli.command {
         let mut listing = String::new();
@@ -299,7 +308,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             eprintln!("zmgr: {line}");
         }
     }
-    let verbose = cli.verbose;
+    let verbose = cli.verbose || cli.command.streams();
     // Opens a session over the registry, for a verb that depends on the files `needs` names;
     // broken files it does not depend on are shown as warnings and left out.
     let open_core =
@@ -344,6 +353,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             dry_run,
             keep_on_failure,
             json,
+            ..
         } => {
             let opts = CreateOptions {
                 clone,
@@ -382,6 +392,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             dry_run,
             yes,
             json,
+            ..
         } => {
             let sel = zones.selection();
             let confirmed = if !dry_run && !yes {
@@ -415,13 +426,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             names,
             dry_run,
             json,
+            ..
         } => {
             let (mut core, registry) = open_core(true, &mut zmgr_core::ops::import::needs)?;
             let imported = zmgr_core::ops::import::import(&mut core, &registry, &names, dry_run)?;
             emit(out, &render::import_report(&imported.0, dry_run, json))?;
             imported.problem().map_or(Ok(()), Err)
         }
-        Command::Reconcile { fix, json } => {
+        Command::Reconcile { fix, json, .. } => {
             let (mut core, registry) = open_core(true, &mut |_| Needs::everything())?;
             let report = zmgr_core::ops::reconcile::reconcile(&mut core, &registry, fix)?;
             let diffs = &report.0;
@@ -450,7 +462,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             emit(out, &text)?;
             report.problem().map_or(Ok(()), Err)
         }
-        Command::Run { file, args } => {
+        Command::Run { file, args, .. } => {
             let (core, registry) = open_core(false, &mut |_| Needs::config())?;
             zmgr_script::api::Runtime::for_registry(core, &registry).run(&file, &args)
         }
@@ -490,7 +502,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             crate::zones::Verb::Change(zmgr_core::ops::lifecycle::Action::Halt),
             out,
         ),
-        Command::Shutdown { args, timeout } => zones_verb(
+        Command::Shutdown { args, timeout, .. } => zones_verb(
             &open_core,
             &args,
             crate::zones::Verb::Shutdown(zmgr_core::ops::shutdown::Options {
@@ -503,6 +515,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             args,
             force,
             timeout,
+            ..
         } => zones_verb(
             &open_core,
             &args,
@@ -593,6 +606,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             delete,
             dry_run,
             json,
+            ..
         } => {
             let (mut core, registry) =
                 open_core(true, &mut zmgr_core::ops::snapshots::needs(&name))?;
@@ -622,6 +636,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             force,
             dry_run,
             json,
+            ..
         } => {
             let (mut core, registry) =
                 open_core(true, &mut zmgr_core::ops::snapshots::needs(&name))?;
@@ -635,6 +650,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             settings,
             dry_run,
             json,
+            ..
         } => {
             let (mut core, registry) = open_core(true, &mut |_| modify::needs(&name, None))?;
             let m = modify::set(&mut core, &registry, &name, &settings, dry_run)?;
@@ -649,6 +665,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             props,
             dry_run,
             json,
+            ..
         } => {
             let props = modify::parse_props(&props)?;
             let pool = props
@@ -667,6 +684,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             props,
             dry_run,
             json,
+            ..
         } => {
             let props = modify::parse_props(&props)?;
             let (mut core, registry) = open_core(true, &mut |_| modify::needs(&name, None))?;
@@ -769,6 +787,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             pool,
             dry_run,
             json,
+            ..
         }) => {
             let (mut session, registry) = open_core(false, &mut host::needs(pool.as_deref()))?;
             let report =

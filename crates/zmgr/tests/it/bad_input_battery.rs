@@ -454,7 +454,10 @@ fn snapshot(dir: &Path) -> Snapshot {
         for e in entries {
             let p = e.path();
             let rel = p.strip_prefix(base).unwrap().to_path_buf();
-            if rel == Path::new("sim/invocations.log") {
+            // The simulator's log, and the zone index (a cache any reader may write again).
+            if rel == Path::new("sim/invocations.log")
+                || rel.file_name().is_some_and(|n| n == "zones.index")
+            {
                 continue;
             }
             let meta = std::fs::symlink_metadata(&p).unwrap();

@@ -503,7 +503,7 @@ fn progress_is_plain_lines_when_stderr_is_not_a_terminal() {
 #[test]
 fn verbose_prints_every_line_of_the_install() {
     let env = sandbox();
-    let run = env.sandbox(&["-v", "create", "web01"]);
+    let run = env.sandbox(&["create", "-v", "web01"]);
     run.success()
         .stderr_has("installing zone web01\n")
         .stderr_has("A ZFS file system has been created for this zone.\n")

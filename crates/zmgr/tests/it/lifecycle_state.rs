@@ -47,7 +47,7 @@ fn halt_of_an_installed_zone_succeeds() {
         .stdout_is("zone web01 is installed\n");
     assert_eq!(registry_state(&env, "web01"), "installed");
     // -v shows what zoneadm said.
-    env.sandbox(&["-v", "halt", "web01"])
+    env.sandbox(&["halt", "-v", "web01"])
         .success()
         .stdout_is("zone web01 is installed\n")
         .stderr_has("zone is already halted");

@@ -267,3 +267,28 @@ fn help_of_a_site_script_is_its_leading_comment_and_runs_nothing() {
         .success()
         .stdout_has("List the zones in the registry");
 }
+
+#[test]
+fn minus_v_goes_after_a_verb_that_runs_commands_or_before_a_site_script() {
+    let env = sandbox();
+    // Before a built-in verb: refused, with where it goes.
+    env.sandbox(&["-v", "create", "web01"])
+        .exit(2)
+        .stderr_has("-v before the verb is for site scripts")
+        .stderr_has("zmgr create -v web01");
+    // A verb that runs no command has no -v.
+    env.sandbox(&["list", "-v"])
+        .exit(2)
+        .stderr_has("unexpected argument '-v'");
+    assert!(
+        !env.sandbox(&["list", "--help"])
+            .stdout()
+            .contains("--verbose")
+    );
+    // A site script streams what its calls run.
+    site_script(&env, "make", "zmgr::create(\"web01\", #{no_boot: true});\n");
+    env.sandbox(&["-v", "make"])
+        .success()
+        .stderr_has("Image: Preparing at");
+    assert!(!env.system_zones().is_empty());
+}
