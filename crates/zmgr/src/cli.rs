@@ -25,7 +25,7 @@ mod snapshots;
 /// Runs zmgr with the process's arguments and returns the exit status.
 pub fn main() -> i32 {
     use clap::{CommandFactory, FromArgMatches};
-    // `COMPLETE=bash zmgr`, and the shell asking for a completion, end here.
+    // `ZMGR_COMPLETE=bash zmgr`, and the shell asking for a completion, end here.
     crate::complete::answer_if_asked();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // `zmgr help SCRIPT` and `zmgr SCRIPT --help` describe a site script by its leading comment.

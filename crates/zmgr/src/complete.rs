@@ -1,4 +1,4 @@
-//! Shell completion for bash, zsh and fish (`COMPLETE=bash zmgr` prints the code a shell
+//! Shell completion for bash, zsh and fish (`ZMGR_COMPLETE=bash zmgr` prints the code a shell
 //! sources; see docs/cli.md). The shell then asks zmgr itself for each completion, so the
 //! names of zones, templates, pools and publishers come from the registry as it is now: from
 //! its folders' file names, without reading a file, which keeps completion instant at tens of
@@ -8,9 +8,13 @@ use clap::CommandFactory;
 
 use crate::args::Cli;
 
-/// Answers the shell and exits when it is asking (`COMPLETE` is set); returns otherwise.
+/// Answers the shell and exits when it is asking (`ZMGR_COMPLETE` is set); returns otherwise.
 pub fn answer_if_asked() {
-    clap_complete::CompleteEnv::with_factory(command).complete();
+    // Named for zmgr: a `COMPLETE` variable some other tool set must not turn every zmgr run
+    // into printing completion code.
+    clap_complete::CompleteEnv::with_factory(command)
+        .var("ZMGR_COMPLETE")
+        .complete();
 }
 
 /// The command line as completion sees it: the verbs, and each site script as one more.

@@ -10,7 +10,7 @@ fn complete(env: &TestEnv, line: &[&str]) -> Vec<String> {
     let words: Vec<String> = line.iter().map(|w| format!("'{w}'")).collect();
     let cword = line.len() - 1;
     let script = format!(
-        "source <(COMPLETE=bash {zmgr})\n\
+        "source <(ZMGR_COMPLETE=bash {zmgr})\n\
          COMP_WORDS=({words})\n\
          COMP_CWORD={cword}\n\
          COMP_TYPE=9\n\
@@ -95,12 +95,20 @@ fn bash_completes_zone_template_pool_names_and_site_scripts_from_the_registry() 
 fn zsh_and_fish_get_their_registration_code() {
     let env = TestEnv::new();
     for shell in ["bash", "zsh", "fish"] {
-        let run = env.run(env!("CARGO_BIN_EXE_zmgr"), &[], &[("COMPLETE", shell)]);
+        let run = env.run(env!("CARGO_BIN_EXE_zmgr"), &[], &[("ZMGR_COMPLETE", shell)]);
         run.success().stdout_has("zmgr");
         assert!(
-            run.stdout().contains("COMPLETE"),
+            run.stdout().contains("ZMGR_COMPLETE"),
             "{shell}: {}",
             run.stdout()
         );
     }
+}
+
+#[test]
+fn a_complete_variable_of_another_tool_changes_nothing() {
+    let env = TestEnv::new();
+    env.sandbox(&["list"]).success();
+    let run = env.sandbox_env(&["list", "-p", "-o", "name"], &[("COMPLETE", "1")]);
+    run.success().stdout_is("");
 }
