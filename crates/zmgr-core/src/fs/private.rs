@@ -12,6 +12,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::error::{Error, Result};
 use crate::fs::lock::{ensure_private, private_dir};
 
+/// [`ensure_private`] for a folder that must exist already (none is made).
+fn ensure_private_existing(dir: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.is_dir() => ensure_private(dir),
+        _ => Err(Error::failed(format!("{} is not a folder", dir.display()))),
+    }
+}
+
 /// The marker in a temporary file's name, after the file's own name: `NAME.tmp.PID.N`.
 const TEMP: &str = ".tmp.";
 
@@ -44,6 +52,10 @@ pub fn write(root: &Path, name: &str, bytes: &[u8]) -> Result<()> {
 /// the rename); a live writer's file is left to it.
 pub fn sweep(root: &Path) {
     let dir = private_dir(root);
+    // Only in the folder zmgr keeps private: never through a link, nor in one others own.
+    if ensure_private_existing(&dir).is_err() {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return;
     };

@@ -119,7 +119,9 @@ impl Index {
         let count: usize = f.next()?.parse().ok()?;
         let mut nets = Vec::with_capacity(count.min(64));
         for _ in 0..count {
-            let link = f.next()?;
+            let link = f
+                .next()
+                .filter(|l| crate::model::names::link_name_error(l).is_none())?;
             let address = match f.next()? {
                 "" => None,
                 a => Some(a.parse::<ZoneAddress>().ok()?.ip),
@@ -209,6 +211,10 @@ impl Index {
             };
             records.push(record);
         }
+        others.sort_unstable();
+        if others.windows(2).any(|w| w[0] == w[1]) {
+            return None;
+        }
         // Written in name order; sorted only if someone else wrote it otherwise.
         if !records.is_sorted_by(|a, b| bytes[range(&a.name)] <= bytes[range(&b.name)]) {
             records.sort_unstable_by(|a, b| bytes[range(&a.name)].cmp(&bytes[range(&b.name)]));
@@ -217,6 +223,14 @@ impl Index {
             .windows(2)
             .any(|w| bytes[range(&w[0].name)] == bytes[range(&w[1].name)])
         {
+            return None;
+        }
+        // A name is a record or a plain name, not both.
+        if others.iter().any(|o| {
+            records
+                .binary_search_by(|r| bytes[range(&r.name)].cmp(o.as_bytes()))
+                .is_ok()
+        }) {
             return None;
         }
         Some(Index {
@@ -237,6 +251,9 @@ pub fn encode<'a>(
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(names.len() * 200 + 64);
     out.extend_from_slice(MAGIC);
+    // A name a line cannot hold is not recorded; then the list is not whole, and the folder
+    // must be listed each time: no stamp for it.
+    let dir = dir.filter(|_| names.iter().all(|n| !n.as_bytes().contains(&b'\n')));
     match dir {
         Some(s) => out.extend_from_slice(format!("dir\t{}\n", stamp_text(&s)).as_bytes()),
         None => out.extend_from_slice(b"dir\t-\n"),
@@ -269,11 +286,13 @@ pub fn encode<'a>(
 /// verb, and the next reader builds it again.
 pub fn save(root: &Path, bytes: &[u8]) {
     // Only beside zmgr's locks: a verb that only reads does not make the folder.
-    if !crate::fs::lock::private_dir(root).is_dir() {
+    let private = crate::fs::lock::private_dir(root);
+    if !std::fs::symlink_metadata(&private).is_ok_and(|m| m.is_dir()) {
         return;
     }
-    crate::fs::private::sweep(root);
-    let _ = crate::fs::private::write(root, FILE, bytes);
+    if crate::fs::private::write(root, FILE, bytes).is_ok() {
+        crate::fs::private::sweep(root);
+    }
 }
 
 /// Whether a stamp can be recorded: it was settled when read (see [`Stamp::recent`]).
@@ -335,6 +354,14 @@ fn encode_entry(e: &ZoneEntry) -> Option<String> {
     if e.file.is_none() && e.known.is_none() {
         return None;
     }
+    // An empty value is written as none: an entry holding one would read back otherwise.
+    let empty = |v: Option<&String>| v.is_some_and(|v| v.is_empty());
+    if empty(e.template.as_ref().map(|t| &t.value))
+        || empty(e.created.as_ref())
+        || e.nets.iter().any(|n| empty(n.pool.as_ref()))
+    {
+        return None;
+    }
     let mut f = vec![
         e.name.value.clone(),
         span_text(Some(e.name.span)),
@@ -376,6 +403,9 @@ fn decode_entry(fields: &str, stamp: Stamp) -> Option<ZoneEntry> {
         return None;
     }
     let brand = next()?.to_string();
+    if crate::model::names::brand_name_error(&brand).is_some() {
+        return None;
+    }
     let template = next()?;
     let template_span = parse_span(next()?)?;
     let template = match (template, template_span) {
@@ -383,14 +413,23 @@ fn decode_entry(fields: &str, stamp: Stamp) -> Option<ZoneEntry> {
         (t, Some(span)) if !t.is_empty() => Some(Spanned::new(t.to_string(), span)),
         _ => return None,
     };
-    let zonepath = PathBuf::from(next()?);
+    let zonepath = next().filter(|z| crate::model::names::zonepath_error(z).is_none())?;
+    let zonepath = PathBuf::from(zonepath);
     let ip_type = IpType::parse(next()?)?;
     let state: ZoneState = next()?.parse().ok()?;
     let created = Some(next()?.to_string()).filter(|c| !c.is_empty());
+    if created
+        .as_deref()
+        .is_some_and(|c| crate::time::parse_rfc3339(c).is_none())
+    {
+        return None;
+    }
     let count: usize = next()?.parse().ok()?;
     let mut nets = Vec::with_capacity(count.min(64));
     for _ in 0..count {
-        let physical = next()?.to_string();
+        let physical = next()
+            .filter(|p| crate::model::names::link_name_error(p).is_none())?
+            .to_string();
         let address = match next()? {
             "" => None,
             a => Some(a.parse::<ZoneAddress>().ok()?),
@@ -599,6 +638,22 @@ mod tests {
         let index = Index::parse(bytes).unwrap();
         assert_eq!(index.names(), names);
         assert!(index.entry(OsStr::new("bare.kdl"), &stamp(0)).is_none());
+    }
+
+    #[test]
+    fn an_empty_pool_or_a_name_with_a_line_break_is_not_recorded_as_something_else() {
+        let text = "zone \"p\" {\n    brand \"ipkg\"\n    zonepath \"/zones/p\"\n    state \"installed\"\n    net \"p_0\" address=\"10.0.0.9/24\" pool=\"\"\n}\n";
+        let e = decoded(Path::new("/r/zones/p.kdl"), text);
+        let names = [OsString::from("p.kdl"), OsString::from("a\nb.kdl")];
+        let bytes = encode(
+            Some(stamp(9)),
+            &names,
+            [(OsStr::new("p.kdl"), stamp(0), &e)],
+        );
+        let index = Index::parse(bytes).unwrap();
+        assert!(index.entry(OsStr::new("p.kdl"), &stamp(0)).is_none());
+        // The list is not whole, so it is not offered in place of listing the folder.
+        assert_eq!(index.dir(), None);
     }
 
     #[test]

@@ -405,7 +405,8 @@ fn read_one_cached<T: Decoded>(
     match got {
         Ok(Stamped::Known(stamp)) => (
             Read::Value(hit.expect("known only when cached")),
-            Some(stamp),
+            // Kept from this process's own write, it may not have settled yet.
+            Some(stamp).filter(crate::store::index::recordable),
         ),
         Ok(Stamped::Read(stamp, bytes)) => {
             FILES_READ.fetch_add(1, Ordering::Relaxed);
@@ -682,7 +683,8 @@ fn read_zones(root: &TrustedDir, problems: &mut Tagged) -> BTreeMap<String, Zone
         if let Some((stem, value)) = named(&dir, kind, name, value, ps, problems) {
             let stamp = match recordable {
                 _ if !stale || !clean => None,
-                Recordable::Stamp(s) => Some(*s),
+                // A stamp this process's cache kept from its own write may still be recent.
+                Recordable::Stamp(s) => Some(*s).filter(crate::store::index::recordable),
                 Recordable::FromIndex => old.as_ref().and_then(|i| i.stamp(name)),
                 Recordable::No => None,
             };

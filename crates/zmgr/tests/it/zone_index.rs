@@ -317,3 +317,62 @@ fn a_script_reads_each_file_it_did_not_write_at_most_once() {
         "{stamped10} {stamped20}"
     );
 }
+
+#[test]
+fn a_file_the_index_cannot_name_is_still_seen_by_every_command() {
+    let env = sandbox();
+    // A name with a line break: check refuses it, and create must still see its address.
+    env.write("zones/nl\nx.kdl", entry("nlx", 150));
+    settle();
+    env.sandbox(&["check"]).exit(2);
+    env.sandbox(&["check"]).exit(2);
+    env.sandbox(&["list"]).success();
+    let run = env.sandbox(&["create", "second", "--ip", "192.0.2.150", "--no-boot"]);
+    assert_ne!(run.code(), 0, "create took an address a file holds");
+    assert!(!env.path("zones/second.kdl").exists());
+}
+
+#[test]
+fn entries_a_script_just_wrote_are_not_recorded_before_they_settle() {
+    let env = sandbox();
+    // Files just written, more than the index may lag behind: the script's second read
+    // writes the index again, with what this process's cache holds.
+    for i in 0..20u32 {
+        env.write(
+            &format!("zones/h{i:02}.kdl"),
+            entry(&format!("h{i:02}"), 170 + i),
+        );
+    }
+    std::fs::remove_file(env.path(".zmgr/zones.index")).ok();
+    let script = crate::script_support::work_script(
+        &env,
+        "make.rhai",
+        "zmgr::create(\"s1\", #{no_boot: true});\nlet n = zmgr::zones().len();\n",
+    );
+    env.sandbox(&["run", &script]).success();
+    let index = std::fs::read_to_string(env.path(".zmgr/zones.index")).unwrap();
+    assert!(
+        index.lines().any(|l| l == "name\ts1.kdl"),
+        "the index was not written after the create:\n{index}"
+    );
+    assert!(
+        !index.lines().any(|l| l.starts_with("zone\t")),
+        "a stamp not yet settled was recorded:\n{index}"
+    );
+}
+
+#[test]
+fn a_linked_private_folder_is_not_swept() {
+    let env = sandbox();
+    let victim = env.dir().join("victim");
+    std::fs::create_dir_all(&victim).unwrap();
+    let precious = victim.join("data.tmp.2147483646.0");
+    std::fs::write(&precious, b"keep").unwrap();
+    std::fs::rename(env.path(".zmgr"), env.dir().join("old-private")).unwrap();
+    std::os::unix::fs::symlink(&victim, env.path(".zmgr")).unwrap();
+    env.write("zones/a.kdl", entry("a", 160));
+    settle();
+    env.sandbox(&["list"]).success();
+    env.sandbox(&["check"]);
+    assert_eq!(std::fs::read(&precious).unwrap(), b"keep");
+}
