@@ -85,6 +85,12 @@ impl Stamp {
         }
     }
 
+    /// The stamp of the file at `path` now (not following a link), for a file this process
+    /// has just written itself.
+    pub fn of_path(path: &Path) -> Option<Stamp> {
+        rustix::fs::lstat(path).ok().map(|st| Stamp::of(&st))
+    }
+
     /// The stamp as numbers, to be kept in a file ([`Stamp::from_numbers`] reads them back).
     pub fn numbers(&self) -> [i64; 7] {
         [

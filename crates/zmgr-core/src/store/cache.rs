@@ -69,19 +69,9 @@ pub(crate) fn written(path: &std::path::Path, text: &str) {
     if kept().is_none() {
         return;
     }
-    use std::os::unix::fs::MetadataExt;
-    let Ok(m) = std::fs::symlink_metadata(path) else {
+    let Some(stamp) = Stamp::of_path(path) else {
         return;
     };
-    let stamp = Stamp::from_numbers([
-        m.dev() as i64,
-        m.ino() as i64,
-        m.size() as i64,
-        m.mtime(),
-        m.mtime_nsec(),
-        m.ctime(),
-        m.ctime_nsec(),
-    ]);
     let Ok(file) = crate::kdl::source_from_bytes(path, text.as_bytes().to_vec()) else {
         return;
     };
