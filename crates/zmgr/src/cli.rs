@@ -372,7 +372,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             if dry_run {
                 let dry = zmgr_core::ops::create::dry_run(&core, &registry, &opts)?;
                 let text = if json {
-                    output::pretty(&serde_json::to_value(&dry).expect("serialisable"))
+                    output::json_object(&dry)
                 } else {
                     render::dry_run_text(&core, &dry)
                 };
@@ -381,7 +381,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             }
             let created = zmgr_core::ops::create::create(&mut core, registry, &opts)?;
             let text = if json {
-                output::pretty(&serde_json::to_value(&created).expect("serialisable"))
+                output::json_object(&created)
             } else {
                 render::created(&created)
             };
@@ -438,7 +438,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let report = zmgr_core::ops::reconcile::reconcile(&mut core, &registry, fix)?;
             let diffs = &report.0;
             let text = if json {
-                output::pretty(&serde_json::to_value(&report).expect("serialisable"))
+                output::json_list_of("differences", diffs)
             } else {
                 let mut t = String::new();
                 for d in diffs {
@@ -696,7 +696,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let (core, registry) = open_core(true, &mut |_| modify::needs(&name, None))?;
             let c = modify::config(&core, &registry, &name)?;
             let text = if json {
-                output::pretty(&serde_json::to_value(&c).expect("serialisable"))
+                output::json_object(&c)
             } else {
                 c.export.clone()
             };
@@ -776,7 +776,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let (session, registry) = open_core(false, &mut host::needs(pool.as_deref()))?;
             let report = zmgr_core::ops::host::check(&session, &registry, pool.as_deref())?;
             let text = if json {
-                output::pretty(&serde_json::to_value(&report).expect("serialisable"))
+                output::json_object(&report)
             } else {
                 render::host_report(&report)
             };
@@ -793,7 +793,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let report =
                 zmgr_core::ops::host::setup(&mut session, &registry, pool.as_deref(), dry_run)?;
             let text = if json {
-                output::pretty(&serde_json::to_value(&report).expect("serialisable"))
+                output::json_object(&report)
             } else {
                 render::host_setup(&report)
             };
@@ -900,7 +900,10 @@ fn load_for(root: &std::path::Path, needs: impl FnMut(&Registry) -> Needs) -> Re
 fn check(root: &std::path::Path, json: bool, out: &mut dyn Write) -> Result<()> {
     let (reg, problems) = zmgr_script::check(root)?;
     if json {
-        emit(out, &output::pretty(&view::check_report(&reg, &problems)))?;
+        emit(
+            out,
+            &output::json_object(&view::check_report(&reg, &problems)),
+        )?;
         return if problems.has_errors() {
             Err(Error::Registry {
                 root: root.to_path_buf(),

@@ -45,7 +45,8 @@ fn select(fields: &[Field], requested: &[String], parsable: bool) -> Result<Vec<
     }
     let mut out = Vec::new();
     for r in requested {
-        let want = r.trim().to_ascii_lowercase();
+        // Field names are the JSON keys (`ip_type`); `ip-type` is taken too, as typed in KDL.
+        let want = r.trim().to_ascii_lowercase().replace('-', "_");
         if want == "all" {
             if parsable {
                 return Err(Error::usage(
@@ -73,7 +74,7 @@ fn select(fields: &[Field], requested: &[String], parsable: bool) -> Result<Vec<
 /// A listing of several objects.
 pub fn render(listing: &Listing, format: &Format) -> Result<String> {
     match format {
-        Format::Json => Ok(pretty(&listing.json)),
+        Format::Json => Ok(json_list(listing.key, &listing.json)),
         Format::Parsable { fields } => {
             let idx = select(listing.fields, fields, true)?;
             Ok(parsable(&listing.rows, &idx))
@@ -98,7 +99,12 @@ pub fn render_rows(fields: &[Field], rows: &dyn Rows, format: &Format) -> Result
 /// or one parsable line.
 pub fn render_one(listing: &Listing, format: &Format, extra: &[(&str, String)]) -> Result<String> {
     match format {
-        Format::Json => Ok(pretty(listing.json.first().unwrap_or(&Value::Null))),
+        Format::Json => Ok(json_object(
+            listing
+                .json
+                .first()
+                .unwrap_or(&Value::Object(Default::default())),
+        )),
         Format::Parsable { .. } => render(listing, format),
         Format::Table { fields } => {
             let idx = if fields.is_empty() {
@@ -136,6 +142,47 @@ pub fn pretty(v: &impl serde::Serialize) -> String {
     let mut s = serde_json::to_string_pretty(v).expect("JSON values always serialise");
     s.push('\n');
     s
+}
+
+/// The version of zmgr's JSON documents, their first key. It changes only when a key is
+/// renamed or removed or a value changes type; new keys may appear without it.
+pub const JSON_VERSION: u32 = 1;
+
+/// A `--json` document: `version`, then the body's keys.
+#[derive(serde::Serialize)]
+struct Document<'a, B: serde::Serialize> {
+    version: u32,
+    #[serde(flatten)]
+    body: &'a B,
+}
+
+/// The `--json` document of one object: `{"version": 1, …its keys, sorted}`.
+pub fn json_object(body: &impl serde::Serialize) -> String {
+    match serde_json::to_value(body).expect("JSON values always serialise") {
+        Value::Object(map) => pretty(&Document {
+            version: JSON_VERSION,
+            body: &map,
+        }),
+        other => unreachable!("a JSON document's body is an object, not {other}"),
+    }
+}
+
+/// The `--json` document of a list: `{"version": 1, "KEY": [...]}`. The items are given as
+/// JSON values (their keys sorted), so a listing of many zones is not copied.
+pub fn json_list(key: &str, items: &[Value]) -> String {
+    pretty(&Document {
+        version: JSON_VERSION,
+        body: &std::collections::BTreeMap::from([(key, items)]),
+    })
+}
+
+/// [`json_list`] of values that serialise to objects.
+pub fn json_list_of<T: serde::Serialize>(key: &str, items: &[T]) -> String {
+    let values: Vec<Value> = items
+        .iter()
+        .map(|i| serde_json::to_value(i).expect("JSON values always serialise"))
+        .collect();
+    json_list(key, &values)
 }
 
 /// `-p` lines: fields joined by `:`; with more than one field, `:` and `\` in values are
@@ -223,6 +270,7 @@ mod tests {
 
     fn listing() -> Listing {
         Listing {
+            key: "things",
             fields: FIELDS,
             rows: vec![
                 vec!["web01".into(), "/zones/a:b".into(), "".into()],

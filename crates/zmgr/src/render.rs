@@ -97,7 +97,7 @@ pub fn import_report(
 ) -> String {
     use zmgr_core::ops::import::ZoneImport;
     if json {
-        return output::pretty(&serde_json::to_value(results).expect("serialisable"));
+        return output::json_list_of("results", results);
     }
     let mut t = String::new();
     for r in results {
@@ -211,7 +211,7 @@ pub fn host_setup(report: &zmgr_core::ops::host::SetupReport) -> String {
 /// is named with its address and pool after `what`'s first word.
 pub fn modified(m: &zmgr_core::ops::modify::Modified, what: &str, json: bool) -> String {
     if json {
-        return output::pretty(&serde_json::to_value(m).expect("serialisable"));
+        return output::json_object(m);
     }
     let mut t = String::new();
     if m.dry_run {

@@ -75,7 +75,14 @@ fn pick(
     let zones = bulk::select(registry, sel)?;
     if zones.is_empty() {
         eprintln!("zmgr: no zone matches the selection; nothing to do");
-        emit(out, if json { "[]\n" } else { "" })?;
+        emit(
+            out,
+            &if json {
+                output::json_list("results", &[])
+            } else {
+                String::new()
+            },
+        )?;
         return Ok(None);
     }
     Ok(Some((zones, jobs)))
@@ -167,7 +174,7 @@ fn finish<T: serde::Serialize>(
     line: impl Fn(&str, &T) -> String,
 ) -> Result<()> {
     if json {
-        emit(out, &output::pretty(&bulk::json(&outcomes)))?;
+        emit(out, &output::json_list("results", &bulk::json(&outcomes)))?;
     } else {
         let mut text = String::new();
         for (zone, r) in &outcomes {
@@ -262,15 +269,6 @@ pub fn destroy(
         }
         t
     };
-    // One zone named alone prints what `zmgr::destroy` returns, as it always did.
-    if json && sel.single().is_some() {
-        let (_, r) = outcomes.into_iter().next().expect("one zone");
-        let report = r?;
-        return emit(
-            out,
-            &output::pretty(&serde_json::to_value(&report).expect("serialisable")),
-        );
-    }
     finish(
         "destroy",
         outcomes,

@@ -52,6 +52,16 @@ impl HookPoint {
         HookPoint::PostDestroy,
     ];
 
+    /// The points of `create`, in the order they run.
+    pub const CREATE: [HookPoint; 3] = [
+        HookPoint::PreInstall,
+        HookPoint::PostInstall,
+        HookPoint::PostBoot,
+    ];
+
+    /// The points of `destroy`, in the order they run.
+    pub const DESTROY: [HookPoint; 2] = [HookPoint::PreDestroy, HookPoint::PostDestroy];
+
     pub fn as_str(self) -> &'static str {
         match self {
             HookPoint::PreInstall => "pre-install",
@@ -69,6 +79,34 @@ impl HookPoint {
     /// Whether the point belongs to `destroy` (the others belong to `create`).
     pub fn is_destroy(self) -> bool {
         matches!(self, HookPoint::PreDestroy | HookPoint::PostDestroy)
+    }
+}
+
+/// A hook point with the template's scripts for it, as `template show --json` and
+/// `create --dry-run --json` list them.
+#[derive(Debug, Clone, Serialize)]
+pub struct HookScripts {
+    pub point: HookPoint,
+    /// File paths as the template gives them; inline code as `(inline code)`.
+    pub scripts: Vec<String>,
+}
+
+impl HookScripts {
+    /// Each of `points`, in the order given, with the template's scripts for it (an empty
+    /// list for none, and for a zone without a template).
+    pub fn of(template: Option<&Template>, points: &[HookPoint]) -> Vec<HookScripts> {
+        points
+            .iter()
+            .map(|&point| HookScripts {
+                point,
+                scripts: template
+                    .iter()
+                    .flat_map(|t| &t.hooks)
+                    .filter(|(p, _)| p.value == point)
+                    .map(|(_, source)| source.describe())
+                    .collect(),
+            })
+            .collect()
     }
 }
 

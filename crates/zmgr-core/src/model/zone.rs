@@ -142,6 +142,8 @@ impl Serialize for ZoneAddress {
 #[derive(Debug, Clone, Serialize)]
 pub struct Net {
     /// The zone's link: a VNIC for exclusive-IP zones, the global zone's interface for shared-IP.
+    /// zonecfg calls it `physical`; zmgr's JSON, as dladm, calls it `link`.
+    #[serde(rename = "link")]
     pub physical: String,
     pub address: Option<ZoneAddress>,
     pub pool: Option<String>,

@@ -227,31 +227,29 @@ pub fn run<T: Send>(
 
 /// The outcomes as `--json` prints them: one object per zone, `{zone, ok, …}` with the
 /// result's own fields, or `{zone, ok: false, error, kind}`.
-pub fn json<T: Serialize>(outcomes: &[(String, Result<T>)]) -> Value {
-    Value::Array(
-        outcomes
-            .iter()
-            .map(|(zone, r)| match r {
-                Ok(v) => {
-                    let mut obj = json!({ "zone": zone, "ok": true });
-                    if let (Value::Object(o), Ok(Value::Object(fields))) =
-                        (&mut obj, serde_json::to_value(v))
-                    {
-                        for (k, v) in fields {
-                            o.entry(k).or_insert(v);
-                        }
+pub fn json<T: Serialize>(outcomes: &[(String, Result<T>)]) -> Vec<Value> {
+    outcomes
+        .iter()
+        .map(|(zone, r)| match r {
+            Ok(v) => {
+                let mut obj = json!({ "zone": zone, "ok": true });
+                if let (Value::Object(o), Ok(Value::Object(fields))) =
+                    (&mut obj, serde_json::to_value(v))
+                {
+                    for (k, v) in fields {
+                        o.entry(k).or_insert(v);
                     }
-                    obj
                 }
-                Err(e) => json!({
-                    "zone": zone,
-                    "ok": false,
-                    "error": e.to_string(),
-                    "kind": e.kind(),
-                }),
-            })
-            .collect(),
-    )
+                obj
+            }
+            Err(e) => json!({
+                "zone": zone,
+                "ok": false,
+                "error": e.to_string(),
+                "kind": e.kind(),
+            }),
+        })
+        .collect()
 }
 
 /// How many of `outcomes` failed, as the error the verb ends with (exit status 1), if any.
@@ -316,15 +314,16 @@ mod tests {
                 "a".into(),
                 Ok(crate::ops::lifecycle::Changed {
                     state: crate::model::zone::ZoneState::Installed,
-                    commands: Vec::new(),
+                    commands: vec!["zoneadm -z a halt".into()],
+                    dry_run: false,
                 }),
             ),
             ("b".into(), Err(Error::not_found("zone", "b"))),
         ];
         assert_eq!(
-            json(&outcomes),
+            Value::Array(json(&outcomes)),
             json!([
-                {"zone": "a", "ok": true, "state": "installed"},
+                {"zone": "a", "ok": true, "state": "installed", "commands": ["zoneadm -z a halt"], "dry_run": false},
                 {"zone": "b", "ok": false, "error": "zone `b` is not in the registry", "kind": "not-found"},
             ])
         );

@@ -99,7 +99,6 @@ pub struct Plan {
     pub boot: bool,
     /// The zone whose files the new one gets from `zoneadm clone` (`--clone`, else the
     /// template's `clone-from`), instead of an install.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub clone: Option<String>,
     /// The zonecfg command file.
     pub zonecfg: String,
@@ -114,15 +113,15 @@ pub struct Plan {
     pub extras: crate::model::template::ZonecfgExtras,
     #[serde(skip)]
     pub autoboot: bool,
-    /// Hook points the template has scripts for.
-    pub hooks: Vec<crate::model::template::HookPoint>,
+    /// Each of create's hook points, in the order they run, with the template's scripts.
+    pub hooks: Vec<crate::model::template::HookScripts>,
     /// How long post-boot hooks wait for the zone's services (config.kdl `milestone-wait`).
     #[serde(skip)]
     pub services_wait: std::time::Duration,
 }
 
 /// One interface of the zone to be made.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct PlanNet {
     pub pool: String,
     pub address: IpAddr,
@@ -132,6 +131,32 @@ pub struct PlanNet {
     /// The link: a new VNIC over the pool's stub (exclusive IP), or the pool's link itself.
     pub link: String,
     pub over: String,
+}
+
+/// An interface's JSON gives its address with the prefix length, `192.0.2.10/24`, as every
+/// zmgr JSON gives an interface's address.
+impl Serialize for PlanNet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            pool: &'a str,
+            address: ZoneAddress,
+            gateway: Option<IpAddr>,
+            link: &'a str,
+            over: &'a str,
+        }
+        Json {
+            pool: &self.pool,
+            address: ZoneAddress {
+                ip: self.address,
+                prefix: Some(self.prefix),
+            },
+            gateway: self.gateway,
+            link: &self.link,
+            over: &self.over,
+        }
+        .serialize(s)
+    }
 }
 
 /// A publisher as the zone's image gets it.
@@ -555,7 +580,7 @@ fn build_plan(
         extras: template.zonecfg.clone(),
         // A zone made with --no-boot does not boot with the host either.
         autoboot: template.autoboot && !opts.no_boot,
-        hooks: template.hooks.iter().map(|(p, _)| p.value).collect(),
+        hooks: crate::model::template::HookScripts::of(Some(template), &HookPoint::CREATE),
         services_wait: std::time::Duration::from_secs(registry.config.milestone_wait),
     };
     plan.write_zonecfg().map_err(|why| {

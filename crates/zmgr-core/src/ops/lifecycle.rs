@@ -120,9 +120,9 @@ impl Action {
 pub struct Changed {
     /// The state the system reports afterwards (before, for a dry run).
     pub state: ZoneState,
-    /// With `--dry-run`: the command that would run, as typed.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The command run (with `--dry-run`: that would run), as typed.
     pub commands: Vec<String>,
+    pub dry_run: bool,
 }
 
 /// `zmgr boot|halt|reboot NAME`: runs zoneadm, then records the state the system reports.
@@ -147,6 +147,7 @@ pub fn change(
         return Ok(Changed {
             state,
             commands: vec![core.display(&cmd)],
+            dry_run,
         });
     }
     // Not while a snapshot verb of the zone (between its check that the zone is halted and
@@ -160,7 +161,8 @@ pub fn change(
     }
     Ok(Changed {
         state: record_state_or_note(core, name)?,
-        commands: Vec::new(),
+        commands: vec![core.display(&cmd)],
+        dry_run,
     })
 }
 
@@ -282,6 +284,9 @@ pub struct Destroyed {
     pub commands: Vec<String>,
     /// Parts that were already gone.
     pub skipped: Vec<String>,
+    /// Destroy's hook points, in the order they run, with the zone's template's scripts.
+    pub hooks: Vec<crate::model::template::HookScripts>,
+    pub dry_run: bool,
 }
 
 /// `zmgr destroy NAME`: halt, uninstall, delete the configuration, delete the VNICs zmgr made,
@@ -294,8 +299,14 @@ pub fn destroy(
     dry_run: bool,
 ) -> Result<Destroyed> {
     let entry = entry(registry, name, true)?;
+    let template = entry
+        .template
+        .as_ref()
+        .and_then(|t| registry.templates.get(&t.value));
     let mut report = Destroyed {
         zone: name.to_string(),
+        hooks: crate::model::template::HookScripts::of(template, &HookPoint::DESTROY),
+        dry_run,
         ..Destroyed::default()
     };
     let listed = crate::host::zoneadm::find(core.runner(), name)?;

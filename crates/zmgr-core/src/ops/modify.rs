@@ -143,7 +143,6 @@ pub struct Modified {
     pub commands: Vec<String>,
     pub effect: Effect,
     /// An interface added or removed: its pool, address and link.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net: Option<ChangedNet>,
     pub dry_run: bool,
 }

@@ -30,14 +30,18 @@ pub enum Finding {
         system: String,
     },
     /// A VNIC zmgr made for a zone, which that zone's configuration does not use.
-    UnusedVnic { vnic: String, zone: String },
+    UnusedVnic {
+        #[serde(rename = "link")]
+        vnic: String,
+        zone: String,
+    },
     /// A VNIC zmgr made for a zone, which the zone's configuration uses and the system no
     /// longer has (deleted by hand): the zone cannot boot. `over` is the link it is made
     /// over again, when the entry's pool says which.
     MissingVnic {
         zone: String,
+        #[serde(rename = "link")]
         vnic: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
         over: Option<String>,
     },
     /// An address the registry reserves for a zone whose configuration no longer carries it.
@@ -46,12 +50,15 @@ pub enum Finding {
     /// refuse it (a name or value zmgr does not accept), when it would.
     Unregistered {
         zone: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
         refused: Option<String>,
     },
     /// A VNIC over a pool's stub, named as zmgr names a zone's VNIC, that no entry claims
     /// and no zone uses: left by a create that was killed while `dladm create-vnic` ran.
-    StrayVnic { vnic: String, over: String },
+    StrayVnic {
+        #[serde(rename = "link")]
+        vnic: String,
+        over: String,
+    },
 }
 
 /// A finding, whether `--fix` repairs it, and what happened when it tried.

@@ -119,12 +119,12 @@ pub struct Report {
     pub state: ZoneState,
     pub how: How,
     /// Why the zone was halted rather than shut down (a timeout, the tool's error).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The commands run, as typed (with --dry-run: to be run, the fallback last).
     pub commands: Vec<String>,
     /// The seconds the graceful shutdown may take.
     pub timeout: u64,
+    pub dry_run: bool,
 }
 
 impl Report {
@@ -172,6 +172,7 @@ pub fn reboot(
         reason: None,
         commands: vec![core.display(&crate::host::zoneadm::reboot(name))],
         timeout: 0,
+        dry_run,
     })
 }
 
@@ -213,6 +214,7 @@ pub(crate) fn shutdown_timed(
         reason: None,
         commands: Vec::new(),
         timeout: opts.timeout.as_secs(),
+        dry_run,
     };
     let plan = plan(state, opts.reboot, name)?;
     match plan {
@@ -529,6 +531,7 @@ mod tests {
             reason: None,
             commands: vec![],
             timeout: 60,
+            dry_run: false,
         };
         assert_eq!(r.describe(false), "shut down");
         r.how = How::Forced;

@@ -29,7 +29,8 @@ const MAX_NAME: usize = 255;
 pub struct ZoneSnapshot {
     /// The name zmgr shows (without the prefix).
     pub name: String,
-    /// The ZFS snapshot of the zonepath dataset.
+    /// The ZFS snapshot of the zonepath dataset, `DATASET@zmgr-NAME`.
+    #[serde(rename = "zfs_snapshot")]
     pub snapshot: String,
     /// When it was made, RFC 3339 UTC.
     pub created: String,
@@ -44,10 +45,8 @@ pub struct Report {
     /// The commands run (or to be run), as typed.
     pub commands: Vec<String>,
     /// The later zmgr snapshots a forced rollback destroys.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub destroyed: Vec<String>,
     /// The zone's datasets a forced rollback leaves as they are: made after the snapshot.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub left: Vec<String>,
     pub dry_run: bool,
 }

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use crate::model::pool::Pool;
 use crate::model::publisher::Publisher;
-use crate::model::template::Template;
+use crate::model::template::{HookPoint, HookScripts, Template};
 use crate::model::zone::ZoneEntry;
 use crate::store::registry::Registry;
 
@@ -22,6 +22,8 @@ const fn f(name: &'static str, default: bool) -> Field {
 /// Rows of one listing, each a value per field, plus the same objects in full for `--json`.
 #[derive(Debug)]
 pub struct Listing {
+    /// What the objects are, plural: the key of their list in a `--json` document.
+    pub key: &'static str,
     pub fields: &'static [Field],
     pub rows: Vec<Vec<String>>,
     pub json: Vec<Value>,
@@ -34,9 +36,9 @@ pub const ZONE_FIELDS: &[Field] = &[
     f("template", true),
     f("address", true),
     f("pool", true),
-    f("vnic", false),
+    f("link", false),
     f("zonepath", false),
-    f("ip-type", false),
+    f("ip_type", false),
     f("created", false),
 ];
 
@@ -55,7 +57,7 @@ pub const TEMPLATE_FIELDS: &[Field] = &[
     f("name", true),
     f("brand", true),
     f("autoboot", true),
-    f("ip-type", true),
+    f("ip_type", true),
     f("pool", true),
     f("publishers", true),
     f("description", true),
@@ -102,7 +104,7 @@ pub fn zone_json(z: &ZoneEntry) -> Value {
         "brand": z.brand,
         "template": z.template.as_ref().map(|t| &t.value),
         "zonepath": z.zonepath,
-        "ip-type": z.ip_type,
+        "ip_type": z.ip_type,
         "created": z.created,
         "nets": z.nets,
     })
@@ -111,6 +113,7 @@ pub fn zone_json(z: &ZoneEntry) -> Value {
 pub fn zones<'a>(zones: impl IntoIterator<Item = &'a ZoneEntry>) -> Listing {
     let zones: Vec<&ZoneEntry> = zones.into_iter().collect();
     Listing {
+        key: "zones",
         fields: ZONE_FIELDS,
         rows: zones.iter().map(|z| zone_row(z)).collect(),
         json: zones.iter().map(|z| zone_json(z)).collect(),
@@ -120,6 +123,7 @@ pub fn zones<'a>(zones: impl IntoIterator<Item = &'a ZoneEntry>) -> Listing {
 /// [`zones`] with only the JSON objects.
 pub fn zones_json<'a>(zones: impl IntoIterator<Item = &'a ZoneEntry>) -> Listing {
     Listing {
+        key: "zones",
         fields: ZONE_FIELDS,
         rows: Vec::new(),
         json: zones.into_iter().map(zone_json).collect(),
@@ -173,7 +177,7 @@ pub fn pool_row(p: &Pool, held: &crate::model::held::Held) -> (Vec<String>, Valu
         "name": p.name.value,
         "description": p.description,
         "network": p.network.value.to_string(),
-        "prefix-length": p.prefix_len(),
+        "prefix_length": p.prefix_len(),
         "gateway": p.gateway.as_ref().map(|g| g.value),
         "stub": p.stub.value,
         "ranges": p.ranges.iter().map(|r| r.value).collect::<Vec<_>>(),
@@ -192,6 +196,7 @@ pub fn pools<'a>(registry: &Registry, pools: impl IntoIterator<Item = &'a Pool>)
     let held = registry.held_addresses();
     let (rows, json) = pools.into_iter().map(|p| pool_row(p, &held)).unzip();
     Listing {
+        key: "pools",
         fields: POOL_FIELDS,
         rows,
         json,
@@ -216,7 +221,7 @@ pub fn templates<'a>(templates: impl IntoIterator<Item = &'a Template>) -> Listi
                 "description": t.description,
                 "brand": t.brand.value,
                 "autoboot": t.autoboot,
-                "ip-type": t.ip_type,
+                "ip_type": t.ip_type,
                 // The first interface's pool, as before templates had several.
                 "pool": t.nets.iter().flatten().next().map(|n| &n.pool.value),
                 "nets": t.nets.as_ref().map(|nets| nets.iter().map(|n| json!({
@@ -226,16 +231,14 @@ pub fn templates<'a>(templates: impl IntoIterator<Item = &'a Template>) -> Listi
                 "publishers": t.publishers.iter().map(|p| &p.value).collect::<Vec<_>>(),
                 "packages": t.packages.iter().map(|p| &p.value).collect::<Vec<_>>(),
                 "zonecfg": t.zonecfg,
-                "hooks": t.hooks.iter().fold(std::collections::BTreeMap::<String, Vec<String>>::new(), |mut m, (k, v)| {
-                    m.entry(k.value.to_string()).or_default().push(v.describe());
-                    m
-                }),
+                "hooks": HookScripts::of(Some(t), &HookPoint::ALL),
                 "file": t.file.path(),
             });
             (row, value)
         })
         .unzip();
     Listing {
+        key: "templates",
         fields: TEMPLATE_FIELDS,
         rows,
         json,
@@ -260,6 +263,7 @@ pub fn publishers<'a>(publishers: impl IntoIterator<Item = &'a Publisher>) -> Li
         })
         .unzip();
     Listing {
+        key: "publishers",
         fields: PUBLISHER_FIELDS,
         rows,
         json,
@@ -286,6 +290,7 @@ pub fn pool_zones(registry: &Registry, pool: &Pool) -> Listing {
         }
     }
     Listing {
+        key: "zones",
         fields: FIELDS,
         rows,
         json,

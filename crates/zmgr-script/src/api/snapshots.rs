@@ -34,7 +34,7 @@ pub(super) fn register(m: &mut Module, host: &Rc<Host>) {
         m,
         "snapshots",
         &["name: &str", "Array"],
-        "The snapshots zmgr made of a zone, oldest first, as `zmgr snapshots NAME --json`: each with `name`, `snapshot`, `created`.",
+        "The snapshots zmgr made of a zone, oldest first, as `zmgr snapshots NAME --json`: each with `name`, `created` and `zfs_snapshot` (`DATASET@zmgr-NAME`).",
         move |ctx: NativeCallContext, name: &str| -> Rr<Array> {
             at(
                 &ctx,

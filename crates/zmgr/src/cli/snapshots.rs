@@ -8,7 +8,7 @@ use crate::output;
 /// `--dry-run` the commands it would run.
 pub fn report(r: &Report, verb: &str, json: bool) -> String {
     if json {
-        return output::pretty(&serde_json::to_value(r).expect("serialisable"));
+        return output::json_object(r);
     }
     let mut t = String::new();
     if r.dry_run {
@@ -44,7 +44,7 @@ pub fn report(r: &Report, verb: &str, json: bool) -> String {
 /// `zmgr snapshots NAME`: a table of name and creation time, oldest first.
 pub fn listing(zone: &str, list: &[ZoneSnapshot], json: bool) -> String {
     if json {
-        return output::pretty(&serde_json::to_value(list).expect("serialisable"));
+        return output::json_object(&serde_json::json!({ "zone": zone, "snapshots": list }));
     }
     if list.is_empty() {
         return format!("zone {zone} has no snapshots made by zmgr\n");

@@ -299,6 +299,38 @@ impl Run {
         self
     }
 
+    /// stdout as a `--json` document: an object whose `version` is 1, returned without it.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        let mut doc: serde_json::Value = match serde_json::from_str(&self.stdout()) {
+            Ok(v) => v,
+            Err(e) => {
+                self.check(false, &format!("stdout is not JSON: {e}"));
+                unreachable!()
+            }
+        };
+        let version = doc.as_object_mut().and_then(|o| o.remove("version"));
+        self.check(
+            version == Some(serde_json::json!(1)),
+            "a --json document is an object with \"version\": 1",
+        );
+        doc
+    }
+
+    /// The list under `key` of stdout's `--json` document, as `{"version": 1, "KEY": [...]}`
+    /// holds it, with no other key.
+    #[track_caller]
+    pub fn json_list(&self, key: &str) -> serde_json::Value {
+        let mut doc = self.json();
+        let list = doc.as_object_mut().and_then(|o| o.remove(key));
+        self.check(
+            list.as_ref().is_some_and(|l| l.is_array())
+                && doc.as_object().is_some_and(|o| o.is_empty()),
+            &format!("a --json list document holds only its version and the list {key:?}"),
+        );
+        list.unwrap()
+    }
+
     /// Panics with context when `ok` is false.
     #[track_caller]
     pub fn check(&self, ok: bool, what: &str) -> &Run {

@@ -23,7 +23,7 @@ fn bare_host() -> TestEnv {
 /// The status word of each prerequisite, in order.
 fn statuses(env: &TestEnv) -> Vec<(String, String)> {
     let run = env.sandbox(&["host", "check", "--json"]);
-    let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let v = run.json();
     v["prerequisites"]
         .as_array()
         .unwrap()

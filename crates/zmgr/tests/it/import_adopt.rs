@@ -392,12 +392,12 @@ fn json_output_parses() {
     let before = files(&env);
     let run = env.sandbox(&["import", "--dry-run", "--json"]);
     run.success();
-    let plan = json(&run);
+    let plan = run.json_list("results");
     assert_same_files(&before, &files(&env));
 
     let run = env.sandbox(&["import", "--json"]);
     run.success();
-    let done = json(&run);
+    let done = run.json_list("results");
     for v in [&plan, &done] {
         let items = v.as_array().expect("an array");
         let zones: Vec<&str> = items.iter().map(|i| i["zone"].as_str().unwrap()).collect();
@@ -437,7 +437,7 @@ fn json_output_parses() {
 
     let run = env.sandbox(&["import", "--json"]);
     run.success();
-    let again = json(&run);
+    let again = run.json_list("results");
     let items = again.as_array().unwrap();
     assert_eq!(items.len(), 7);
     for i in items {
@@ -459,7 +459,7 @@ fn nothing_to_import_says_so() {
         .stdout_is("no zones to import\n");
     env.sandbox(&["import", "--json"])
         .success()
-        .stdout_is("[]\n");
+        .stdout_is("{\n  \"version\": 1,\n  \"results\": []\n}\n");
 }
 
 #[test]

@@ -54,7 +54,7 @@ skipped ok1: already in the registry
     let run = env.sandbox(&["import", "hand1", "--json"]);
     run.exit(1);
     assert_eq!(
-        json(&run),
+        run.json_list("results"),
         serde_json::json!([{
             "outcome": "conflict",
             "zone": "hand1",

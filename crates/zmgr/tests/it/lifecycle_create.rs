@@ -300,7 +300,7 @@ fn list_show_and_pool_show_reflect_new_entries() {
         "web02",
         "-p",
         "-o",
-        "name,state,address,pool,vnic,ip-type",
+        "name,state,address,pool,link,ip-type",
     ])
     .success()
     .stdout_is("web02:installed:192.0.2.11/24:default:web02_0:exclusive\n");
@@ -309,7 +309,7 @@ fn list_show_and_pool_show_reflect_new_entries() {
         .stdout_has("name:      web01\n")
         .stdout_has("state:     running\n")
         .stdout_has("address:   192.0.2.10/24\n")
-        .stdout_has("vnic:      web01_0\n");
+        .stdout_has("link:      web01_0\n");
     let pool = env.sandbox(&["pool", "show", "default"]);
     pool.success()
         .stdout_has("size:         241\n")
@@ -329,7 +329,7 @@ fn create_json_reports_the_zone() {
     let env = sandbox();
     let run = env.sandbox(&["create", "web01", "--json"]);
     run.success();
-    let v: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON on stdout");
+    let v = run.json();
     assert_eq!(
         v,
         serde_json::json!({
@@ -437,7 +437,7 @@ fn dry_run_json_has_address_zonecfg_and_commands() {
     let snapshot = snapshot_but_log(&env);
     let run = env.sandbox(&["create", "web01", "--dry-run", "--json"]);
     run.success();
-    let v: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON on stdout");
+    let v = run.json();
     let dir = env.dir().to_str().unwrap();
     let zp = zonepath(&env, "web01");
     assert_eq!(v["zone"], "web01");
@@ -445,8 +445,7 @@ fn dry_run_json_has_address_zonecfg_and_commands() {
         v["nets"],
         serde_json::json!([{
             "pool": "default",
-            "address": "192.0.2.10",
-            "prefix": 24,
+            "address": "192.0.2.10/24",
             "gateway": "192.0.2.1",
             "link": "web01_0",
             "over": "zmgr_stub0",
@@ -469,6 +468,15 @@ fn dry_run_json_has_address_zonecfg_and_commands() {
         )
     );
     assert_eq!(v["problems"], serde_json::json!([]));
+    // Each of create's hook points, in the order they run, even without scripts.
+    assert_eq!(
+        v["hooks"],
+        serde_json::json!([
+            {"point": "pre-install", "scripts": []},
+            {"point": "post-install", "scripts": []},
+            {"point": "post-boot", "scripts": []},
+        ])
+    );
     assert_only_looked(&env, &before);
     assert_unchanged(&env, &snapshot, &snapshot_but_log(&env));
 }

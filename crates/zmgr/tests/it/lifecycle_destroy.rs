@@ -179,18 +179,23 @@ fn destroy_json_reports_commands_and_skips() {
     env.tool("dladm", &["delete-vnic", "web01_0"]).success();
     let run = env.sandbox(&["destroy", "web01", "--json"]);
     run.success();
-    let v: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON on stdout");
     let dir = env.dir().to_str().unwrap();
     assert_eq!(
-        v,
-        serde_json::json!({
+        run.json_list("results"),
+        serde_json::json!([{
             "zone": "web01",
+            "ok": true,
             "commands": [
                 format!("{dir}/sim/bin/zoneadm -z web01 uninstall -F"),
                 format!("{dir}/sim/bin/zonecfg -z web01 delete -F"),
             ],
             "skipped": ["VNIC web01_0 is already gone"],
-        })
+            "hooks": [
+                {"point": "pre-destroy", "scripts": []},
+                {"point": "post-destroy", "scripts": []},
+            ],
+            "dry_run": false,
+        }])
     );
     assert_gone(&env, "web01", "web01_0");
 }

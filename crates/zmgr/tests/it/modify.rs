@@ -186,7 +186,7 @@ fn config_prints_what_zonecfg_holds() {
         .stdout_is(&export.stdout());
     let run = env.sandbox(&["config", "web01", "--json"]);
     run.success();
-    let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let v = run.json();
     assert_eq!(v["export"], export.stdout());
     assert!(
         v["info"]["resources"]

@@ -94,7 +94,7 @@ fn create_net_replaces_the_template_s_interfaces() {
         "--json",
     ]);
     run.success();
-    let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let v = run.json();
     assert_eq!(
         v["nets"],
         serde_json::json!([

@@ -459,7 +459,7 @@ fn assert_reconciled(env: &TestEnv, trace: &mut Trace) {
 
 /// `zmgr reconcile --json`'s findings, as (kind, zone or VNIC).
 fn findings(run: &Run) -> Vec<(String, String)> {
-    let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap_or_default();
+    let v = run.json_list("differences");
     v.as_array()
         .map(|a| {
             a.iter()
@@ -467,7 +467,7 @@ fn findings(run: &Run) -> Vec<(String, String)> {
                     let kind = d["kind"].as_str().unwrap_or("").to_string();
                     let what = d["zone"]
                         .as_str()
-                        .or(d["vnic"].as_str())
+                        .or(d["link"].as_str())
                         .unwrap_or("")
                         .to_string();
                     (kind, what)

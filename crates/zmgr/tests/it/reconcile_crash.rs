@@ -66,7 +66,7 @@ fn a_killed_create_is_reported_and_fix_removes_its_leftovers() {
     let run = env.sandbox(&["reconcile", "--json"]);
     run.exit(1);
     assert_eq!(
-        json(&run),
+        run.json_list("differences"),
         serde_json::json!([{
             "kind": "crashed",
             "zone": "crash1",
@@ -154,7 +154,7 @@ fn a_create_in_progress_is_left_alone() {
         .stdout_is(expected);
     let run = env.sandbox(&["reconcile", "--json"]);
     run.success();
-    let v = json(&run);
+    let v = run.json_list("differences");
     assert_eq!(v[0]["kind"], "creating");
     assert_eq!(v[0]["zone"], "crash1");
     assert_eq!(v[0]["fixed"], serde_json::Value::Null);

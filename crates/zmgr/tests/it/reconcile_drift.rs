@@ -41,7 +41,7 @@ fn in_sync_the_registry_and_the_system_agree() {
     assert_same_files(&before, &files(&env));
     env.sandbox(&["reconcile", "--json"])
         .success()
-        .stdout_is("[]\n");
+        .stdout_is("{\n  \"version\": 1,\n  \"differences\": []\n}\n");
 }
 
 #[test]
@@ -271,7 +271,7 @@ fn several_differences_at_once_and_as_json() {
 
     let run = env.sandbox(&["reconcile", "--json"]);
     run.exit(1);
-    let v = json(&run);
+    let v = run.json_list("differences");
     let items = v.as_array().expect("an array");
     assert_eq!(items.len(), 5, "{v:#}");
     let by = |kind: &str| {
@@ -285,7 +285,7 @@ fn several_differences_at_once_and_as_json() {
     assert_eq!(by("state-drift")["registry"], "running");
     assert_eq!(by("state-drift")["system"], "installed");
     assert_eq!(by("state-drift")["advice"], serde_json::Value::Null);
-    assert_eq!(by("unused-vnic")["vnic"], "moved1_0");
+    assert_eq!(by("unused-vnic")["link"], "moved1_0");
     assert_eq!(by("unused-vnic")["zone"], "moved1");
     assert_eq!(by("address-drift")["zone"], "readdr1");
     assert_eq!(by("address-drift")["address"], "192.0.2.13");
@@ -302,7 +302,7 @@ fn several_differences_at_once_and_as_json() {
     // --fix repairs the drift and leaves the rest.
     let run = env.sandbox(&["reconcile", "--fix", "--json"]);
     run.exit(1);
-    let v = json(&run);
+    let v = run.json_list("differences");
     let items = v.as_array().unwrap();
     assert_eq!(items.len(), 5, "{v:#}");
     for i in items {

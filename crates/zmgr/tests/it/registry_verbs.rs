@@ -132,7 +132,11 @@ fn quiet(env: &TestEnv, args: &[&str]) -> String {
 #[track_caller]
 fn json_of(env: &TestEnv, args: &[&str]) -> Value {
     let out = quiet(env, args);
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}):\n{out}"))
+    let mut v: Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}):\n{out}"));
+    let version = v.as_object_mut().and_then(|o| o.remove("version"));
+    assert_eq!(version, Some(json!(1)), "{args:?}: no version 1:\n{out}");
+    v
 }
 
 /// A verb that must fail with exit 1 (an object that does not exist).
@@ -178,9 +182,9 @@ web02   installed   ipkg    ipkg      10.1.0.4/24                   lan
 fn list_with_chosen_columns() {
     let env = fixture();
     assert_eq!(
-        quiet(&env, &["list", "-o", "name,vnic,ip-type,created"]),
+        quiet(&env, &["list", "-o", "name,link,ip-type,created"]),
         "\
-NAME    VNIC           IP-TYPE    CREATED
+NAME    LINK           IP_TYPE    CREATED
 db01    db01_0,db01_1  exclusive  2026-02-03T04:05:06Z
 v6only  e1000g0        shared     -
 web01   web01_0        exclusive  2026-01-02T03:04:05Z
@@ -196,7 +200,10 @@ fn list_of_an_empty_registry_is_the_header() {
         quiet(&env, &["list"]),
         "NAME  STATE  BRAND  TEMPLATE  ADDRESS  POOL\n"
     );
-    assert_eq!(quiet(&env, &["list", "--json"]), "[]\n");
+    assert_eq!(
+        quiet(&env, &["list", "--json"]),
+        "{\n  \"version\": 1,\n  \"zones\": []\n}\n"
+    );
     assert_eq!(quiet(&env, &["list", "-p", "-o", "name"]), "");
 }
 
@@ -204,7 +211,7 @@ fn list_of_an_empty_registry_is_the_header() {
 fn list_json() {
     let env = fixture();
     let v = json_of(&env, &["list", "--json"]);
-    let zones = v.as_array().expect("an array");
+    let zones = v["zones"].as_array().expect("an array");
     let names: Vec<&str> = zones.iter().map(|z| z["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["db01", "v6only", "web01", "web02"]);
     assert_eq!(
@@ -215,11 +222,11 @@ fn list_json() {
             "brand": "nlipkg",
             "template": "nlipkg",
             "zonepath": "/zones/db01",
-            "ip-type": "exclusive",
+            "ip_type": "exclusive",
             "created": "2026-02-03T04:05:06Z",
             "nets": [
-                {"physical": "db01_0", "address": "10.1.0.9/24", "pool": "lan", "vnic": true},
-                {"physical": "db01_1", "address": "2001:db8:1::2/64", "pool": "v6", "vnic": true},
+                {"link": "db01_0", "address": "10.1.0.9/24", "pool": "lan", "vnic": true},
+                {"link": "db01_1", "address": "2001:db8:1::2/64", "pool": "v6", "vnic": true},
             ],
         })
     );
@@ -231,10 +238,10 @@ fn list_json() {
             "brand": "ipkg",
             "template": null,
             "zonepath": "/zones/v6only",
-            "ip-type": "shared",
+            "ip_type": "shared",
             "created": null,
             "nets": [
-                {"physical": "e1000g0", "address": "2001:db8:1::a", "pool": null, "vnic": false},
+                {"link": "e1000g0", "address": "2001:db8:1::a", "pool": null, "vnic": false},
             ],
         })
     );
@@ -307,7 +314,7 @@ fn unknown_output_field_suggests_one() {
     assert_eq!(
         ds[0].help.as_deref(),
         Some(
-            "did you mean `address`? fields: name, state, brand, template, address, pool, vnic, zonepath, ip-type, created"
+            "did you mean `address`? fields: name, state, brand, template, address, pool, link, zonepath, ip_type, created"
         )
     );
     let (_, ds) = refused(&env, &["pool", "list", "-p", "-o", "name,nxt"]);
@@ -335,9 +342,9 @@ brand:     nlipkg
 template:  nlipkg
 address:   10.1.0.9/24,2001:db8:1::2/64
 pool:      lan,v6
-vnic:      db01_0,db01_1
+link:      db01_0,db01_1
 zonepath:  /zones/db01
-ip-type:   exclusive
+ip_type:   exclusive
 created:   2026-02-03T04:05:06Z
 "
     );
@@ -350,9 +357,9 @@ brand:     ipkg
 template:  -
 address:   2001:db8:1::a
 pool:      -
-vnic:      e1000g0
+link:      e1000g0
 zonepath:  /zones/v6only
-ip-type:   shared
+ip_type:   shared
 created:   -
 "
     );
@@ -369,7 +376,7 @@ created:   -
 #[test]
 fn show_zone_json_is_the_list_entry() {
     let env = fixture();
-    let list = json_of(&env, &["list", "--json"]);
+    let list = json_of(&env, &["list", "--json"])["zones"].clone();
     for (i, name) in ["db01", "v6only", "web01", "web02"].iter().enumerate() {
         assert_eq!(json_of(&env, &["show", name, "--json"]), list[i], "{name}");
     }
@@ -398,7 +405,7 @@ fn template_list_and_show() {
     assert_eq!(
         quiet(&env, &["template", "list"]),
         "\
-NAME    BRAND   AUTOBOOT  IP-TYPE    POOL     PUBLISHERS       DESCRIPTION
+NAME    BRAND   AUTOBOOT  IP_TYPE    POOL     PUBLISHERS       DESCRIPTION
 ipkg    ipkg    true      exclusive  default  openindiana.org  OpenIndiana whole-root zone
 nlipkg  nlipkg  true      exclusive  default  openindiana.org  OpenIndiana non-linked whole-root zone
 web     nlipkg  false     exclusive  lan      openindiana.org  nginx web servers
@@ -410,7 +417,7 @@ web     nlipkg  false     exclusive  lan      openindiana.org  nginx web servers
 name:         web
 brand:        nlipkg
 autoboot:     false
-ip-type:      exclusive
+ip_type:      exclusive
 pool:         lan
 publishers:   openindiana.org
 description:  nginx web servers
@@ -439,11 +446,20 @@ fn template_show_json() {
     assert_eq!(v["name"], "web");
     assert_eq!(v["brand"], "nlipkg");
     assert_eq!(v["autoboot"], false);
-    assert_eq!(v["ip-type"], "exclusive");
+    assert_eq!(v["ip_type"], "exclusive");
     assert_eq!(v["pool"], "lan");
     assert_eq!(v["publishers"], json!(["openindiana.org"]));
     assert_eq!(v["packages"], json!(["web/server/nginx", "editor/vim"]));
-    assert_eq!(v["hooks"], json!({"post-install": ["web-post.rhai"]}));
+    assert_eq!(
+        v["hooks"],
+        json!([
+            {"point": "pre-install", "scripts": []},
+            {"point": "post-install", "scripts": ["web-post.rhai"]},
+            {"point": "post-boot", "scripts": []},
+            {"point": "pre-destroy", "scripts": []},
+            {"point": "post-destroy", "scripts": []},
+        ])
+    );
     assert_eq!(
         v["zonecfg"]["properties"],
         json!([["limitpriv", "default,dtrace_proc"]])
@@ -462,7 +478,7 @@ fn template_show_json() {
         "$DIR/etc/zmgr/templates/web.kdl"
     );
     let list = json_of(&env, &["template", "list", "--json"]);
-    assert_eq!(list[2], v);
+    assert_eq!(list["templates"][2], v);
 }
 
 #[test]
@@ -569,7 +585,7 @@ fn pool_show_json() {
     assert_eq!(v["name"], "lan");
     assert_eq!(v["description"], "office LAN");
     assert_eq!(v["network"], "10.1.0.0/24");
-    assert_eq!(v["prefix-length"], 24);
+    assert_eq!(v["prefix_length"], 24);
     assert_eq!(v["gateway"], "10.1.0.1");
     assert_eq!(v["stub"], "stub0");
     // Counts are strings: an IPv6 pool's exceed what JSON numbers hold exactly.
@@ -688,14 +704,14 @@ mirrors:  https://m.example.org/site
     );
     assert_eq!(
         json_of(&env, &["publisher", "list", "--json"]),
-        json!([
+        json!({"publishers": [
             {"name": "openindiana.org", "origins": ["https://pkg.openindiana.org/hipster"], "mirrors": []},
             {
                 "name": "site",
                 "origins": ["https://pkg.example.org/site", "http://pkg2.example.org/site"],
                 "mirrors": ["https://m.example.org/site"],
             },
-        ])
+        ]})
     );
     assert_eq!(
         json_of(&env, &["publisher", "show", "openindiana.org", "--json"]),

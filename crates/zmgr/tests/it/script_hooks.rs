@@ -521,9 +521,17 @@ fn dry_run_json_stays_clean_when_the_pre_install_hook_prints() {
     );
     let run = env.sandbox(&["create", "w1", "--template", "web", "--dry-run", "--json"]);
     run.success().stderr_has("PRINTED").stderr_has("INFORMED");
-    let plan: serde_json::Value = serde_json::from_str(&run.stdout())
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", run.stdout()));
+    let plan = run.json();
     assert_eq!(plan["packages"], serde_json::json!(["web/server/nginx"]));
+    // Each of create's hook points, with the template's scripts in the order they run.
+    assert_eq!(
+        plan["hooks"],
+        serde_json::json!([
+            {"point": "pre-install", "scripts": ["hooks/web-packages.rhai"]},
+            {"point": "post-install", "scripts": ["hooks/resolvers.rhai", "hooks/ssh-key.rhai"]},
+            {"point": "post-boot", "scripts": ["hooks/web-packages.rhai"]},
+        ])
+    );
     let zonecfg = plan["zonecfg"].as_str().expect("the plan's zonecfg");
     assert!(
         zonecfg

@@ -12,10 +12,9 @@ fn script(env: &TestEnv, name: &str, text: &str) -> String {
     run.stderr()
 }
 
+/// The body of a verb's `--json` document: what its Rhai twin returns.
 fn json(env: &TestEnv, args: &[&str]) -> serde_json::Value {
-    let run = env.sandbox(args);
-    serde_json::from_str(&run.stdout())
-        .unwrap_or_else(|e| panic!("{args:?}: {e}\n{}", run.stdout()))
+    env.sandbox(args).json()
 }
 
 #[test]
@@ -112,7 +111,7 @@ fn check_returns_what_check_json_prints() {
     env.write("templates/ipkg.kdl", t);
     let run = env.sandbox(&["check", "--json"]);
     run.exit(2);
-    let broken: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let broken = run.json();
     assert_eq!(broken["valid"], false);
     let message = broken["problems"][0]["message"]
         .as_str()
@@ -137,7 +136,9 @@ fn reconcile_finds_and_fixes_what_the_verb_does() {
     env.sandbox(&["create", "w1"]).success();
     // Halted behind zmgr's back: the registry says running.
     env.tool("zoneadm", &["-z", "w1", "halt"]).success();
-    let verb = json(&env, &["reconcile", "--json"]);
+    let verb = env
+        .sandbox(&["reconcile", "--json"])
+        .json_list("differences");
     assert_eq!(verb[0]["kind"], "state-drift");
     let out = script(
         &env,
@@ -183,7 +184,7 @@ zmgr::publisher_remove("site", ["https://pkg.example.org/site"]);
     );
     let listed = env.sandbox(&["publisher", "show", "site", "--json"]);
     listed.success();
-    let v: serde_json::Value = serde_json::from_str(&listed.stdout()).unwrap();
+    let v = listed.json();
     assert_eq!(
         v["origins"],
         serde_json::json!(["https://mirror.example.org/site"])

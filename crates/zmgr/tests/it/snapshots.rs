@@ -32,7 +32,7 @@ fn snapshot_list_rollback_delete() {
     // A default name is the UTC time.
     let run = env.sandbox(&["snapshot", "db", "--json"]);
     run.success();
-    let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let v = run.json();
     let stamp = v["snapshot"].as_str().unwrap().to_string();
     assert_eq!(stamp.len(), 16, "{stamp}");
     assert!(stamp.ends_with('Z'));
@@ -105,8 +105,11 @@ fn foreign_snapshots_are_untouched() {
     // Not listed.
     let list = env.sandbox(&["snapshots", "db", "--json"]);
     list.success();
-    let v: serde_json::Value = serde_json::from_str(&list.stdout()).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 1);
+    let v = list.json();
+    assert_eq!(v["zone"], "db");
+    assert_eq!(v["snapshots"].as_array().unwrap().len(), 1);
+    assert_eq!(v["snapshots"][0]["name"], "a");
+    assert_eq!(v["snapshots"][0]["zfs_snapshot"], "rpool/zones/db@zmgr-a");
     // Not destroyed by a rollback, even with --force: refused, naming it.
     let run = env.sandbox(&["rollback", "db", "a", "--force"]);
     run.exit(1);

@@ -19,14 +19,21 @@ fn several_zones_halt_in_parallel_and_each_is_reported() {
     assert_eq!(calls(&env, "zoneadm", "halt").len(), 3);
     let run = env.sandbox(&["boot", "web01", "web02", "app01", "db01", "--json"]);
     run.success();
-    let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let v = run.json_list("results");
+    let sim = env.dir().join("sim/bin/zoneadm");
+    let booted = |zone: &str| {
+        serde_json::json!({
+            "zone": zone, "ok": true, "state": "running", "dry_run": false,
+            "commands": [format!("{} -z {zone} boot", sim.display())],
+        })
+    };
     assert_eq!(
         v,
         serde_json::json!([
-            {"zone": "web01", "ok": true, "state": "running"},
-            {"zone": "web02", "ok": true, "state": "running"},
-            {"zone": "app01", "ok": true, "state": "running"},
-            {"zone": "db01", "ok": true, "state": "running"},
+            booted("web01"),
+            booted("web02"),
+            booted("app01"),
+            booted("db01")
         ])
     );
 }
@@ -48,7 +55,7 @@ fn an_unknown_zone_among_several_fails_alone() {
     assert_eq!(registry_state(&env, "web02"), "installed");
     let run = env.sandbox(&["boot", "web01", "nosuch", "--json"]);
     run.exit(1);
-    let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let v = run.json_list("results");
     assert_eq!(v[0]["ok"], true);
     assert_eq!(v[1]["ok"], false);
     assert_eq!(v[1]["kind"], "not-found");
@@ -123,7 +130,7 @@ fn destroy_several_zones() {
     let env = three_zones();
     let run = env.sandbox(&["destroy", "web01", "db01", "--json"]);
     run.success();
-    let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let v = run.json_list("results");
     assert_eq!(v.as_array().unwrap().len(), 2);
     assert_eq!(v[0]["zone"], "web01");
     assert_eq!(v[0]["ok"], true);
@@ -235,7 +242,7 @@ fn an_interrupt_starts_no_further_zone() {
     run.check(started, "the halt of web01 did not start");
     run.check(kill.success(), "kill -INT failed");
     run.exit(1);
-    let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let v = run.json_list("results");
     for (i, zone) in ["web01", "web02", "db01"].iter().enumerate() {
         assert_eq!(v[i]["zone"], *zone);
         assert_eq!(v[i]["ok"], false);

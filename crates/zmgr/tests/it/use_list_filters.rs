@@ -49,7 +49,7 @@ fn each_filter_and_their_combinations() {
     assert_eq!(names(&env, &["--pool", "nosuch"]), "");
     env.sandbox(&["list", "--brand", "lx", "--json"])
         .success()
-        .stdout_is("[]\n");
+        .stdout_is("{\n  \"version\": 1,\n  \"zones\": []\n}\n");
 }
 
 #[test]

@@ -32,7 +32,7 @@ fn a_shutdown_zoneadmd_gives_up_on_is_halted_at_once() {
     env.faults("zoneadm shutdown zone=web01 fail message=unable to shutdown zone\n");
     let run = env.sandbox(&["shutdown", "web01", "--json"]);
     run.success();
-    let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let v = run.json_list("results");
     assert_eq!(v[0]["zone"], "web01");
     assert_eq!(v[0]["ok"], true);
     assert_eq!(v[0]["how"], "forced");
