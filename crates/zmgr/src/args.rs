@@ -648,4 +648,34 @@ mod tests {
             "positionals without a description: {missing:?}"
         );
     }
+
+    /// Every verb that takes `--json` has an example in docs/cli.md's "JSON output", which
+    /// the integration tests run and match its output against.
+    #[test]
+    fn every_json_verb_has_a_documented_example() {
+        fn walk(cmd: &clap::Command, path: &str, verbs: &mut Vec<String>) {
+            if cmd.get_arguments().any(|a| a.get_long() == Some("json")) {
+                verbs.push(path.to_string());
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), verbs);
+            }
+        }
+        let mut verbs = Vec::new();
+        walk(&super::Cli::command(), "zmgr", &mut verbs);
+        assert!(verbs.len() > 20, "{verbs:?}");
+        let doc = include_str!("../../../docs/cli.md");
+        let section = doc
+            .split_once("\n## JSON output")
+            .expect("docs/cli.md has a JSON output section")
+            .1;
+        let undocumented: Vec<&String> = verbs
+            .iter()
+            .filter(|v| !section.contains(&format!("\n`{v} ")))
+            .collect();
+        assert!(
+            undocumented.is_empty(),
+            "verbs with --json and no example in docs/cli.md: {undocumented:?}"
+        );
+    }
 }

@@ -14,6 +14,7 @@ mod import_adopt;
 mod import_conflicts;
 mod import_hostile;
 mod import_support;
+mod json_docs;
 mod lifecycle_concurrency;
 mod lifecycle_create;
 mod lifecycle_destroy;
