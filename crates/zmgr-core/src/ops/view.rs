@@ -1,11 +1,16 @@
 //! What the read-only verbs show: rows of named fields for tables and `-p -o`, and JSON.
 
-use serde_json::{Value, json};
+use std::net::IpAddr;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::model::pool::Pool;
 use crate::model::publisher::Publisher;
+use crate::model::template::IpType;
 use crate::model::template::{HookPoint, HookScripts, Template};
-use crate::model::zone::ZoneEntry;
+use crate::model::zone::{Net, ZoneAddress, ZoneEntry, ZoneState};
 use crate::store::registry::Registry;
 
 /// A field of a listing: its name for `-o`, and whether the table shows it by default.
@@ -97,16 +102,116 @@ fn zone_field(z: &ZoneEntry, i: usize) -> String {
     }
 }
 
+// The objects of the read-only verbs' JSON, one type each, so that a key is spelled in one
+// place and serde gives every field its snake_case name (docs/cli.md, "JSON output").
+
+/// A zone as `list --json`, `show --json` and `zmgr::zones()` give it.
+#[derive(Serialize)]
+struct ZoneView<'a> {
+    name: &'a str,
+    state: ZoneState,
+    brand: &'a str,
+    template: Option<&'a str>,
+    zonepath: &'a Path,
+    ip_type: IpType,
+    created: Option<&'a str>,
+    nets: &'a [Net],
+}
+
+/// A pool with its usage, as `pool list --json` gives it.
+#[derive(Serialize)]
+struct PoolView<'a> {
+    name: &'a str,
+    description: Option<&'a str>,
+    network: String,
+    prefix_length: u8,
+    gateway: Option<IpAddr>,
+    stub: &'a str,
+    ranges: Vec<crate::model::pool::AddrRange>,
+    reserved: Vec<IpAddr>,
+    excluded: Vec<crate::model::pool::AddrRange>,
+    // Sizes can exceed what JSON numbers carry exactly (an IPv6 /64), so they are strings.
+    size: String,
+    used: String,
+    free: String,
+    next: Option<IpAddr>,
+}
+
+/// One interface of a template.
+#[derive(Serialize)]
+struct TemplateNetView<'a> {
+    pool: &'a str,
+    defrouter: bool,
+}
+
+/// A template as `template list --json` and `zmgr::template()` give it.
+#[derive(Serialize)]
+struct TemplateView<'a> {
+    name: &'a str,
+    description: Option<&'a str>,
+    brand: &'a str,
+    autoboot: bool,
+    ip_type: IpType,
+    /// The first interface's pool, as before templates had several.
+    pool: Option<&'a str>,
+    nets: Option<Vec<TemplateNetView<'a>>>,
+    publishers: Vec<&'a str>,
+    packages: Vec<&'a str>,
+    zonecfg: &'a crate::model::template::ZonecfgExtras,
+    hooks: Vec<HookScripts>,
+    file: &'a Path,
+}
+
+#[derive(Serialize)]
+struct PublisherView<'a> {
+    name: &'a str,
+    origins: Vec<&'a str>,
+    mirrors: Vec<&'a str>,
+}
+
+/// A zone holding an address of a pool, in `pool show --json`'s `zones`.
+#[derive(Serialize)]
+struct PoolZoneView<'a> {
+    zone: &'a str,
+    address: ZoneAddress,
+    state: ZoneState,
+}
+
+/// What `check --json` prints and `zmgr::check()` returns.
+#[derive(Serialize)]
+struct CheckView {
+    valid: bool,
+    errors: usize,
+    warnings: usize,
+    problems: Vec<ProblemView>,
+    templates: usize,
+    pools: usize,
+    zones: usize,
+    publishers: usize,
+}
+
+#[derive(Serialize)]
+struct ProblemView {
+    severity: &'static str,
+    message: String,
+    /// `FILE:LINE:COLUMN`, when the problem has a place.
+    at: Option<String>,
+}
+
+fn value(v: impl Serialize) -> Value {
+    serde_json::to_value(v).expect("views serialise")
+}
+
 pub fn zone_json(z: &ZoneEntry) -> Value {
-    json!({
-        "name": z.name.value,
-        "state": z.state,
-        "brand": z.brand,
-        "template": z.template.as_ref().map(|t| &t.value),
-        "zonepath": z.zonepath,
-        "ip_type": z.ip_type,
-        "created": z.created,
-        "nets": z.nets,
+    value(ZoneView {
+        name: &z.name.value,
+        state: z.state,
+        brand: &z.brand,
+        template: z.template.as_ref().map(|t| t.value.as_str()),
+        zonepath: &z.zonepath,
+        ip_type: z.ip_type,
+        created: z.created.as_deref(),
+        nets: &z.nets,
     })
 }
 
@@ -173,23 +278,22 @@ pub fn pool_row(p: &Pool, held: &crate::model::held::Held) -> (Vec<String>, Valu
         u.free.to_string(),
         u.next.map(|n| n.to_string()).unwrap_or_default(),
     ];
-    let value = json!({
-        "name": p.name.value,
-        "description": p.description,
-        "network": p.network.value.to_string(),
-        "prefix_length": p.prefix_len(),
-        "gateway": p.gateway.as_ref().map(|g| g.value),
-        "stub": p.stub.value,
-        "ranges": p.ranges.iter().map(|r| r.value).collect::<Vec<_>>(),
-        "reserved": p.reserved.iter().map(|r| r.value).collect::<Vec<_>>(),
-        "excluded": p.excluded.iter().map(|r| r.value).collect::<Vec<_>>(),
-        // Sizes can exceed what JSON numbers carry exactly (an IPv6 /64), so they are strings.
-        "size": u.size.to_string(),
-        "used": u.used.to_string(),
-        "free": u.free.to_string(),
-        "next": u.next,
+    let json = value(PoolView {
+        name: &p.name.value,
+        description: p.description.as_deref(),
+        network: p.network.value.to_string(),
+        prefix_length: p.prefix_len(),
+        gateway: p.gateway.as_ref().map(|g| g.value),
+        stub: &p.stub.value,
+        ranges: p.ranges.iter().map(|r| r.value).collect(),
+        reserved: p.reserved.iter().map(|r| r.value).collect(),
+        excluded: p.excluded.iter().map(|r| r.value).collect(),
+        size: u.size.to_string(),
+        used: u.used.to_string(),
+        free: u.free.to_string(),
+        next: u.next,
     });
-    (row, value)
+    (row, json)
 }
 
 pub fn pools<'a>(registry: &Registry, pools: impl IntoIterator<Item = &'a Pool>) -> Listing {
@@ -216,25 +320,33 @@ pub fn templates<'a>(templates: impl IntoIterator<Item = &'a Template>) -> Listi
                 join(t.publishers.iter().map(|p| p.value.clone())),
                 t.description.clone().unwrap_or_default(),
             ];
-            let value = json!({
-                "name": t.name.value,
-                "description": t.description,
-                "brand": t.brand.value,
-                "autoboot": t.autoboot,
-                "ip_type": t.ip_type,
-                // The first interface's pool, as before templates had several.
-                "pool": t.nets.iter().flatten().next().map(|n| &n.pool.value),
-                "nets": t.nets.as_ref().map(|nets| nets.iter().map(|n| json!({
-                    "pool": n.pool.value,
-                    "defrouter": n.defrouter,
-                })).collect::<Vec<_>>()),
-                "publishers": t.publishers.iter().map(|p| &p.value).collect::<Vec<_>>(),
-                "packages": t.packages.iter().map(|p| &p.value).collect::<Vec<_>>(),
-                "zonecfg": t.zonecfg,
-                "hooks": HookScripts::of(Some(t), &HookPoint::ALL),
-                "file": t.file.path(),
+            let json = value(TemplateView {
+                name: &t.name.value,
+                description: t.description.as_deref(),
+                brand: &t.brand.value,
+                autoboot: t.autoboot,
+                ip_type: t.ip_type,
+                pool: t
+                    .nets
+                    .iter()
+                    .flatten()
+                    .next()
+                    .map(|n| n.pool.value.as_str()),
+                nets: t.nets.as_ref().map(|nets| {
+                    nets.iter()
+                        .map(|n| TemplateNetView {
+                            pool: &n.pool.value,
+                            defrouter: n.defrouter,
+                        })
+                        .collect()
+                }),
+                publishers: t.publishers.iter().map(|p| p.value.as_str()).collect(),
+                packages: t.packages.iter().map(|p| p.value.as_str()).collect(),
+                zonecfg: &t.zonecfg,
+                hooks: HookScripts::of(Some(t), &HookPoint::ALL),
+                file: t.file.path(),
             });
-            (row, value)
+            (row, json)
         })
         .unzip();
     Listing {
@@ -254,12 +366,12 @@ pub fn publishers<'a>(publishers: impl IntoIterator<Item = &'a Publisher>) -> Li
                 join(p.origins.iter().map(|o| o.value.clone())),
                 join(p.mirrors.iter().map(|o| o.value.clone())),
             ];
-            let value = json!({
-                "name": p.name.value,
-                "origins": p.origins.iter().map(|o| &o.value).collect::<Vec<_>>(),
-                "mirrors": p.mirrors.iter().map(|o| &o.value).collect::<Vec<_>>(),
+            let json = value(PublisherView {
+                name: &p.name.value,
+                origins: p.origins.iter().map(|o| o.value.as_str()).collect(),
+                mirrors: p.mirrors.iter().map(|o| o.value.as_str()).collect(),
             });
-            (row, value)
+            (row, json)
         })
         .unzip();
     Listing {
@@ -285,7 +397,11 @@ pub fn pool_zones(registry: &Registry, pool: &Pool) -> Listing {
                     a.to_string(),
                     z.state.to_string(),
                 ]);
-                json.push(json!({"zone": z.name.value, "address": a, "state": z.state}));
+                json.push(value(PoolZoneView {
+                    zone: &z.name.value,
+                    address: a,
+                    state: z.state,
+                }));
             }
         }
     }
@@ -310,19 +426,22 @@ pub fn pool_show(registry: &Registry, pool: &Pool) -> (Listing, Listing) {
 
 /// What `check` found, as `check --json` prints it and `zmgr::check()` returns it.
 pub fn check_report(registry: &Registry, problems: &crate::error::Problems) -> Value {
-    json!({
-        "valid": !problems.has_errors(),
-        "errors": problems.errors(),
-        "warnings": problems.warnings(),
-        "problems": problems.iter().map(|p| json!({
-            "severity": if p.is_error() { "error" } else { "warning" },
-            "message": p.message(),
-            "at": p.position(),
-        })).collect::<Vec<_>>(),
-        "templates": registry.templates.len(),
-        "pools": registry.pools.len(),
-        "zones": registry.zones.len(),
-        "publishers": registry.publishers.len(),
+    value(CheckView {
+        valid: !problems.has_errors(),
+        errors: problems.errors(),
+        warnings: problems.warnings(),
+        problems: problems
+            .iter()
+            .map(|p| ProblemView {
+                severity: if p.is_error() { "error" } else { "warning" },
+                message: p.message().to_string(),
+                at: p.position(),
+            })
+            .collect(),
+        templates: registry.templates.len(),
+        pools: registry.pools.len(),
+        zones: registry.zones.len(),
+        publishers: registry.publishers.len(),
     })
 }
 

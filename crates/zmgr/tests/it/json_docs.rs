@@ -116,6 +116,27 @@ fn differences(path: &str, example: &Value, actual: &Value) -> Vec<String> {
     }
 }
 
+/// Every object key in `v`, at every level.
+fn keys_of(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            for (k, v) in o {
+                out.push(k.clone());
+                keys_of(v, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| keys_of(v, out)),
+        _ => {}
+    }
+}
+
+fn is_snake_case(key: &str) -> bool {
+    key.starts_with(|c: char| c.is_ascii_lowercase())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// What the system needs before an example: a zone made by hand for `import`, a zone booted
 /// behind zmgr's back for `reconcile`.
 fn prepare(env: &TestEnv, command: &str) {
@@ -169,6 +190,11 @@ fn every_json_document_has_the_shape_docs_cli_md_shows() {
                 "`{}`: \"version\": 1 is not the first key",
                 ex.command
             ));
+        }
+        let mut keys = Vec::new();
+        keys_of(&actual, &mut keys);
+        for k in keys.iter().filter(|k| !is_snake_case(k)) {
+            problems.push(format!("`{}`: key {k:?} is not snake_case", ex.command));
         }
         for d in differences("", &ex.json, &actual) {
             problems.push(format!("docs/cli.md:{}: `{}`: {d}", ex.line, ex.command));
