@@ -47,6 +47,7 @@ const SAME_RANK_ALLOWED: &[(&str, &str)] = &[("kdl", "fs")];
 const FORBIDDEN_DEPENDENCIES: &[(&str, &[&str])] = &[
     ("zmgr-core", &["clap", "rhai", "zmgr-script", "zmgr"]),
     ("zmgr-script", &["clap", "zmgr"]),
+    ("zmgr-etcd", &["clap", "rhai", "zmgr-script", "zmgr"]),
     ("zmgr-sim", &["zmgr", "zmgr-core", "zmgr-script"]),
     ("zmgr", &[]),
 ];
@@ -135,7 +136,9 @@ fn the_checker_sees_the_real_tree() {
     let all = crates();
     for krate in &all {
         let graph = file_graph(&krate.files);
-        if krate.files.len() > 1 {
+        // A root's references to its own children are no edges: only a crate with two
+        // modules besides its root must show one.
+        if krate.files.iter().filter(|f| !f.module.is_empty()).count() > 1 {
             assert!(
                 !graph.edges.is_empty(),
                 "{}: no reference between modules found",

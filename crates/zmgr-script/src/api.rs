@@ -466,10 +466,10 @@ pub fn module(host: Rc<Host>) -> Module {
                 &ctx,
                 (|| -> Rr<Array> {
                     let reg = h.registry_to_show()?;
-                    Ok(array(&zmgr_core::ops::view::pools(
-                        &reg,
-                        reg.pools.values(),
-                    )))
+                    Ok(array(
+                        &zmgr_core::ops::view::pools(&reg, reg.pools.values())
+                            .map_err(core_error)?,
+                    ))
                 })(),
             )
         },
@@ -504,9 +504,10 @@ pub fn module(host: Rc<Host>) -> Module {
                 (|| -> Rr<Dynamic> {
                     let reg = h.registry_to_show()?;
                     let p = reg.pool(pool).map_err(core_error)?;
-                    Ok(to_dynamic(
-                        &zmgr_core::ops::view::pool_row(p, &reg.held_addresses()).1,
-                    ))
+                    let local = reg.held_addresses();
+                    let held =
+                        zmgr_core::ops::view::pool_held(&reg, p, &local).map_err(core_error)?;
+                    Ok(to_dynamic(&zmgr_core::ops::view::pool_row(p, &held).1))
                 })(),
             )
         },
@@ -636,7 +637,8 @@ pub fn module(host: Rc<Host>) -> Module {
                 (|| -> Rr<Dynamic> {
                     let reg = h.registry_to_show()?;
                     let p = reg.pool(name).map_err(core_error)?;
-                    let (listing, _) = zmgr_core::ops::view::pool_show(&reg, p);
+                    let (listing, _) =
+                        zmgr_core::ops::view::pool_show(&reg, p).map_err(core_error)?;
                     Ok(to_dynamic(&listing.json[0]))
                 })(),
             )

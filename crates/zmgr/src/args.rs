@@ -517,6 +517,18 @@ pub enum PoolCommand {
         /// The reserved address
         address: std::net::IpAddr,
     },
+    /// Publish a shared pool's definition to etcd, for every host to check
+    ///
+    /// Network, gateway, ranges, reserved and excluded addresses, from this host's
+    /// pools/NAME.kdl. A host whose file differs refuses to allocate from the pool.
+    Publish {
+        /// Pool name
+        #[arg(add = crate::candidates::pools())]
+        name: String,
+        /// Print what was published as JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -742,7 +742,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let reg = load(&root)?;
             emit(
                 out,
-                &output::render(&view::pools(&reg, reg.pools.values()), &format)?,
+                &output::render(&view::pools(&reg, reg.pools.values())?, &format)?,
             )
         }
         Command::Pool(PoolCommand::Show { name, output: o }) => {
@@ -752,7 +752,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 ..Needs::nothing()
             })?;
             let p = reg.pool(&name)?;
-            let (listing, zones) = view::pool_show(&reg, p);
+            let (listing, zones) = view::pool_show(&reg, p)?;
             let mut text = output::render_one(&listing, &format, &view::pool_details(p))?;
             if matches!(format, Format::Table { ref fields } if fields.is_empty())
                 && !zones.rows.is_empty()
@@ -766,6 +766,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             let (session, _) = open_core(false, &mut |_| pools::needs(&pool))?;
             let ip = zmgr_core::ops::pools::reserve_next(&session, &pool)?;
             emit(out, &format!("{ip}\n"))
+        }
+        Command::Pool(PoolCommand::Publish { name, json }) => {
+            let (session, registry) = open_core(false, &mut |_| Needs {
+                config: true,
+                pools: Want::one(&name),
+                ..Needs::nothing()
+            })?;
+            let published = zmgr_core::ops::shared_pools::publish(&session, &registry, &name)?;
+            let text = if json {
+                output::json_object(&published)
+            } else if !published.changed {
+                format!("pool {name}: etcd has this definition already\n")
+            } else if published.replaced {
+                format!("pool {name}: published, replacing the definition etcd had\n")
+            } else {
+                format!("pool {name}: published\n")
+            };
+            emit(out, &text)
         }
         Command::Pool(PoolCommand::Release { pool, address }) => {
             let (session, _) = open_core(false, &mut |_| pools::needs(&pool))?;

@@ -15,6 +15,9 @@ mod sandbox;
 mod zones;
 
 fn main() {
+    // Shared pools reach etcd through zmgr-etcd, when built in.
+    #[cfg(feature = "etcd")]
+    zmgr_core::ops::session::set_connector(zmgr_etcd::connect);
     // Scripts recurse on the native stack; a large one (reserved, touched only as used) lets
     // the engine's own call-depth limit, not a stack overflow, end a runaway recursion.
     let zmgr = std::thread::Builder::new()

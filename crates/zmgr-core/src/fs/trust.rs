@@ -396,6 +396,42 @@ impl TrustedDir {
     }
 }
 
+/// Reads the secret at `path` (a key, a password) as [`read`] does, and refuses it too when
+/// its group or others may read it: a secret anyone can read is no longer one, and zmgr
+/// will not use it as if it were.
+// stat's field types differ between Linux and illumos.
+#[allow(clippy::unnecessary_cast)]
+pub fn read_secret(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
+    let (dir, name) = split(path)?;
+    let dir = TrustedDir::open(dir)?;
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+    let fd = rustix::fs::openat(&dir.fd, name, flags, Mode::empty()).map_err(|e| io(path, e))?;
+    let st = fstat(path, &fd)?;
+    check_stat(path, &st, false)?;
+    let mode = st.st_mode as u32;
+    if mode & 0o077 != 0 {
+        return Err(OpenError::Untrusted(Untrusted {
+            path: path.to_path_buf(),
+            uid: st.st_uid,
+            mode,
+            why: "can be read by users other than its owner".to_string(),
+            fix: format!("chmod go-rwx {}", path.display()),
+        }));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::from(fd)
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| OpenError::Io(format!("{}: {e}", path.display())))?;
+    if bytes.len() as u64 > limit {
+        return Err(OpenError::Io(format!(
+            "{} is larger than {limit} bytes",
+            path.display()
+        )));
+    }
+    Ok(bytes)
+}
+
 /// Reads `path` as [`TrustedDir::read`] does, opening its folder from `/`.
 pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
     let (dir, name) = split(path)?;

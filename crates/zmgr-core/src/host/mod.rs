@@ -12,6 +12,7 @@ pub mod interrupt;
 pub mod ipadm;
 pub mod pkg;
 pub mod routeadm;
+pub mod shared;
 pub mod svc;
 pub mod zfs;
 pub mod zlogin;

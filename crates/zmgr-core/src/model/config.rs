@@ -28,7 +28,100 @@ const NODES: &[&str] = &[
     "lock-wait",
     "milestone-wait",
     "scripting",
+    "etcd",
+    "host-name",
 ];
+
+/// Children of `etcd`: where the shared ledger of `ledger "etcd"` pools lives.
+const ETCD: &[&str] = &[
+    "endpoints",
+    "prefix",
+    "timeout-ms",
+    "ca-file",
+    "cert-file",
+    "key-file",
+    "user",
+    "password-file",
+];
+
+/// config.kdl's `etcd { … }`: the etcd cluster that holds the addresses of shared pools.
+/// Secrets are never inline: the client key and the password are files, read when used and
+/// refused if anyone but their owner (root) can read them.
+#[derive(Debug, Clone)]
+pub struct Etcd {
+    /// `http://` or `https://` URLs of the cluster's client endpoints, tried in order.
+    pub endpoints: Vec<Spanned<String>>,
+    /// Every key zmgr writes starts with it (`/zmgr`).
+    pub prefix: Spanned<String>,
+    /// How long one request, over every endpoint, may take.
+    pub timeout: Duration,
+    /// The CA certificate(s) that signed the servers' certificates (PEM).
+    pub ca_file: Option<Spanned<PathBuf>>,
+    /// This host's client certificate and key (PEM), for clusters that ask for one.
+    pub cert_file: Option<Spanned<PathBuf>>,
+    pub key_file: Option<Spanned<PathBuf>>,
+    /// etcd's user and the file holding the password, for clusters with auth enabled.
+    pub user: Option<Spanned<String>>,
+    pub password_file: Option<Spanned<PathBuf>>,
+}
+
+/// Why `prefix` is no key prefix zmgr writes under: `/` then names of letters, digits,
+/// `_`, `-` and `.` joined by `/`, no `/` at the end.
+pub fn etcd_prefix_error(prefix: &str) -> Option<String> {
+    let ok = prefix.len() <= 128
+        && prefix.starts_with('/')
+        && prefix[1..].split('/').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        });
+    (!ok).then(|| {
+        format!(
+            "etcd prefix `{}` is not `/` and names of letters, digits, `_`, `-` and `.` joined by `/`",
+            crate::text::printable(prefix)
+        )
+    })
+}
+
+/// Why `url` is no etcd endpoint: `http://HOST:PORT` or `https://HOST:PORT`, nothing after.
+pub fn etcd_endpoint_error(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    let ok = rest.is_some_and(|r| {
+        let (host, port) = match r.rsplit_once(':') {
+            Some((h, p)) => (h, p),
+            None => return false,
+        };
+        !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
+            && port.parse::<u16>().is_ok_and(|p| p > 0)
+    });
+    (!ok).then(|| {
+        format!(
+            "etcd endpoint `{}` is not http://HOST:PORT or https://HOST:PORT",
+            crate::text::printable(url)
+        )
+    })
+}
+
+/// Why `name` is no host name for the shared ledger: 1 to 64 letters, digits, `-`, `_`, `.`.
+pub fn host_name_error(name: &str) -> Option<String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    (!ok).then(|| {
+        format!(
+            "host-name `{}` is not 1 to 64 letters, digits, `-`, `_` and `.`",
+            crate::text::printable(name)
+        )
+    })
+}
 
 /// Children of `scripting`: the limits of the Rhai engine.
 const SCRIPTING: &[&str] = &[
@@ -130,6 +223,10 @@ pub struct Config {
     pub milestone_wait: u64,
     /// Limits of the script engine.
     pub scripting: Scripting,
+    /// The etcd of shared pools, if any pool is shared.
+    pub etcd: Option<Etcd>,
+    /// This host's name in shared pools (`host-name`; default: the node name).
+    pub host_name: Option<Spanned<String>>,
 }
 
 impl Default for Config {
@@ -144,6 +241,8 @@ impl Default for Config {
             lock_wait: 10,
             milestone_wait: 300,
             scripting: Scripting::default(),
+            etcd: None,
+            host_name: None,
         }
     }
 }
@@ -294,6 +393,17 @@ impl Config {
                 }
             }
         }
+        if let Some(n) = r.single(&top, "host-name")
+            && let Some(v) = r.one_string_arg(n)
+        {
+            match host_name_error(&v.value) {
+                None => config.host_name = Some(v),
+                Some(why) => r.error(v.span, why, "invalid host name"),
+            }
+        }
+        if let Some(n) = r.single(&top, "etcd") {
+            config.etcd = decode_etcd(&mut r, n);
+        }
         if let Some(n) = r.single(&top, "commands") {
             let names = Tool::names();
             let children = r.children(n, &names);
@@ -323,6 +433,111 @@ impl Config {
     }
 }
 
+/// The `etcd` block; `None` when it has errors (which are in `r`).
+fn decode_etcd(r: &mut Reader<'_>, node: &kdl::KdlNode) -> Option<Etcd> {
+    let children = r.children(node, ETCD);
+    let before = r.problems.len();
+    let mut endpoints = Vec::new();
+    match r.single(&children, "endpoints") {
+        Some(n) => {
+            for e in n.entries() {
+                match (e.name(), e.value().as_string()) {
+                    (None, Some(url)) => match etcd_endpoint_error(url) {
+                        None => endpoints.push(Spanned::new(url.to_string(), e.span())),
+                        Some(why) => r.error_help(
+                            e.span(),
+                            why,
+                            "invalid endpoint",
+                            "write e.g. \"http://10.0.0.1:2379\"",
+                        ),
+                    },
+                    _ => r.error(e.span(), "an endpoint is a quoted URL", "expected a string"),
+                }
+            }
+            if n.entries().is_empty() {
+                r.error(n.span(), "`endpoints` names no endpoint", "expected URLs");
+            }
+        }
+        None => r.missing(node, "endpoints", "endpoints \"http://127.0.0.1:2379\""),
+    }
+    let mut prefix = Spanned::unspanned("/zmgr".to_string());
+    if let Some(n) = r.single(&children, "prefix")
+        && let Some(v) = r.one_string_arg(n)
+    {
+        match etcd_prefix_error(&v.value) {
+            None => prefix = v,
+            Some(why) => r.error(v.span, why, "invalid prefix"),
+        }
+    }
+    let mut timeout = Duration::from_millis(2000);
+    if let Some(n) = r.single(&children, "timeout-ms") {
+        match n.entries() {
+            [e] if e.name().is_none() => match e.value().as_integer() {
+                Some(ms @ 1..=60_000) => timeout = Duration::from_millis(ms as u64),
+                _ => r.error_help(
+                    e.span(),
+                    "`timeout-ms` takes a number of milliseconds from 1 to 60000",
+                    "invalid timeout",
+                    "write e.g. `timeout-ms 2000`",
+                ),
+            },
+            _ => r.error(
+                n.span(),
+                "`timeout-ms` takes one number",
+                "expected one number",
+            ),
+        }
+    }
+    let file = |r: &mut Reader<'_>, key: &str| -> Option<Spanned<PathBuf>> {
+        let v = r.single(&children, key).and_then(|n| r.one_string_arg(n))?;
+        if v.value.starts_with('/') && v.value.len() > 1 {
+            Some(Spanned::new(PathBuf::from(&v.value), v.span))
+        } else {
+            r.error(
+                v.span,
+                format!(
+                    "{key} `{}` is not an absolute path",
+                    crate::text::printable(&v.value)
+                ),
+                "must start with /",
+            );
+            None
+        }
+    };
+    let ca_file = file(r, "ca-file");
+    let cert_file = file(r, "cert-file");
+    let key_file = file(r, "key-file");
+    let password_file = file(r, "password-file");
+    let user = r
+        .single(&children, "user")
+        .and_then(|n| r.one_string_arg(n));
+    if cert_file.is_some() != key_file.is_some() {
+        r.error(
+            node.span(),
+            "`cert-file` and `key-file` go together: the client certificate and its key",
+            "one without the other",
+        );
+    }
+    if user.is_some() != password_file.is_some() {
+        r.error_help(
+            node.span(),
+            "`user` and `password-file` go together",
+            "one without the other",
+            "the password is read from a file only root can read, never written in config.kdl",
+        );
+    }
+    (r.problems.len() == before).then_some(Etcd {
+        endpoints,
+        prefix,
+        timeout,
+        ca_file,
+        cert_file,
+        key_file,
+        user,
+        password_file,
+    })
+}
+
 impl Config {
     /// The configuration as zmgr would write it.
     pub fn to_kdl(&self) -> String {
@@ -341,6 +556,31 @@ impl Config {
         );
         s += &format!("lock-wait {}\n", self.lock_wait);
         s += &format!("milestone-wait {}\n", self.milestone_wait);
+        if let Some(h) = &self.host_name {
+            s += &format!("host-name {}\n", quote(&h.value));
+        }
+        if let Some(e) = &self.etcd {
+            s += "etcd {\n    endpoints";
+            for url in &e.endpoints {
+                s += &format!(" {}", quote(&url.value));
+            }
+            s += &format!("\n    prefix {}\n", quote(&e.prefix.value));
+            s += &format!("    timeout-ms {}\n", e.timeout.as_millis());
+            for (key, path) in [
+                ("ca-file", &e.ca_file),
+                ("cert-file", &e.cert_file),
+                ("key-file", &e.key_file),
+            ] {
+                if let Some(p) = path {
+                    s += &format!("    {key} {}\n", quote(&p.value.to_string_lossy()));
+                }
+            }
+            if let (Some(u), Some(p)) = (&e.user, &e.password_file) {
+                s += &format!("    user {}\n", quote(&u.value));
+                s += &format!("    password-file {}\n", quote(&p.value.to_string_lossy()));
+            }
+            s += "}\n";
+        }
         s += "commands {\n";
         for tool in Tool::ALL {
             s += &format!(

@@ -25,6 +25,7 @@ const NODES: &[&str] = &[
     "range",
     "reserve",
     "exclude",
+    "ledger",
 ];
 
 /// An inclusive range of addresses of one family.
@@ -78,6 +79,10 @@ pub struct Pool {
     pub reserved: Vec<Spanned<IpAddr>>,
     /// Ranges never handed out.
     pub excluded: Vec<Spanned<AddrRange>>,
+    /// `ledger "etcd"`: the pool is shared with other hosts, its addresses held in etcd
+    /// (the span is the value's); without it, or with `ledger "files"`, the zone entries of
+    /// this registry are its ledger.
+    pub shared: Option<miette::SourceSpan>,
 }
 
 /// How full a pool is.
@@ -147,6 +152,20 @@ impl Pool {
         };
         let shared_link = link("shared-link");
         let nat = link("nat");
+        let shared = match r.single(&nodes, "ledger").and_then(|n| r.one_string_arg(n)) {
+            Some(v) if v.value == "etcd" => Some(v.span),
+            Some(v) if v.value == "files" => None,
+            Some(v) => {
+                r.error_help(
+                    v.span,
+                    format!("unknown ledger `{}`", crate::text::printable(&v.value)),
+                    "expected \"files\" or \"etcd\"",
+                    "`ledger \"etcd\"` shares the pool with other hosts through config.kdl's etcd; \"files\" (the default) keeps it in this registry",
+                );
+                None
+            }
+            None => None,
+        };
 
         let mut ranges = Vec::new();
         for n in r.all(&nodes, "range") {
@@ -233,7 +252,37 @@ impl Pool {
             ranges,
             reserved,
             excluded,
+            shared,
         })
+    }
+
+    /// What every host sharing the pool must agree on, as published to etcd: network,
+    /// gateway, ranges, reserved and excluded addresses (the stub, NAT and description are
+    /// each host's own). Canonical JSON, so that equal definitions are equal text.
+    pub fn definition(&self) -> String {
+        serde_json::json!({
+            "network": self.network.value.to_string(),
+            "gateway": self.gateway.as_ref().map(|g| g.value.to_string()),
+            "ranges": self.ranges.iter().map(|r| r.value).collect::<Vec<_>>(),
+            "reserved": self.reserved.iter().map(|r| r.value.to_string()).collect::<Vec<_>>(),
+            "excluded": self.excluded.iter().map(|r| r.value).collect::<Vec<_>>(),
+        })
+        .to_string()
+    }
+
+    /// Where a published definition differs from this pool's: each field, with both values.
+    pub fn definition_differences(&self, published: &str) -> Vec<String> {
+        let ours: serde_json::Value =
+            serde_json::from_str(&self.definition()).expect("our definition is JSON");
+        let theirs: serde_json::Value = match serde_json::from_str(published) {
+            Ok(v @ serde_json::Value::Object(_)) => v,
+            _ => return vec!["the published definition is not one zmgr wrote".to_string()],
+        };
+        ["network", "gateway", "ranges", "reserved", "excluded"]
+            .iter()
+            .filter(|k| ours[**k] != theirs[**k])
+            .map(|k| format!("{k}: {} here, {} published", ours[*k], theirs[*k]))
+            .collect()
     }
 
     /// The pool as zmgr would write it.
@@ -264,6 +313,9 @@ impl Pool {
         }
         if let Some(l) = &self.nat {
             s += &format!("    nat {}\n", quote(&l.value));
+        }
+        if self.shared.is_some() {
+            s += "    ledger \"etcd\"\n";
         }
         for r in &self.ranges {
             s += &range("range", &r.value);

@@ -488,9 +488,11 @@ fn allocate(
                 return Err(Error::usage(format!("{asked}: {why}")).with_help(help));
             }
             if held.contains(&ip) {
-                let holder = ledger.holder(ip).unwrap_or_default();
+                let holder = ledger
+                    .describe_holder(ip)
+                    .unwrap_or_else(|| "another interface of this zone".to_string());
                 return Err(
-                    Error::conflict(format!("{ip} is held by zone `{holder}`")).with_help(format!(
+                    Error::conflict(format!("{ip} is held by {holder}")).with_help(format!(
                         "`zmgr pool show {}` shows the free addresses",
                         pool.name.value
                     )),
@@ -785,19 +787,43 @@ pub fn create(core: &mut Session, registry: Registry, opts: &CreateOptions) -> R
     // 2. Reserve under the lock, allocating from the ledger as it is now.
     // The entry is locked before the registry lock is released, and stays locked until the
     // end, undo included: `reconcile` tells a running create from a crashed one by that lock.
-    let (mut plan, held) = {
+    // An address of a shared pool is claimed in etcd first, still under the lock: a crash
+    // between the claim and the entry leaves a key that `reconcile --fix` releases.
+    let (mut plan, held, mut claims) = {
         let _lock = core.lock()?;
         let ledger = registry.current_ledger()?;
-        let plan = plan_with(&registry, &ledger, opts)?;
-        // Locked before the entry appears: no one ever sees it unlocked while this runs.
-        let held = crate::fs::lock::CreateLock::acquire(core.root(), &plan.zone)?;
-        if !crate::store::entries::write_new_entry(core.root(), &plan.entry(ZoneState::Creating))? {
-            return Err(Error::conflict(format!(
-                "zone `{}` is already in the registry",
-                opts.name
-            )));
+        let (plan, claims) = crate::ops::shared_pools::plan_and_claim(
+            core,
+            &registry,
+            ledger,
+            &opts.name,
+            |ledger| plan_with(&registry, ledger, opts),
+            |plan: &Plan| {
+                plan.nets
+                    .iter()
+                    .map(|n| (n.pool.clone(), n.address))
+                    .collect()
+            },
+        )?;
+        let entered =
+            crate::fs::lock::CreateLock::acquire(core.root(), &plan.zone).and_then(|held| {
+                // Locked before the entry appears: no one ever sees it unlocked while this runs.
+                if crate::store::entries::write_new_entry(
+                    core.root(),
+                    &plan.entry(ZoneState::Creating),
+                )? {
+                    Ok(held)
+                } else {
+                    Err(Error::conflict(format!(
+                        "zone `{}` is already in the registry",
+                        opts.name
+                    )))
+                }
+            });
+        match entered {
+            Ok(held) => (plan, held, claims),
+            Err(e) => return Err(released(e, claims.release(&opts.name))),
         }
-        (plan, held)
     };
     // A zone of that name made outside zmgr must not be touched, not even by an undo. (Asked
     // after the reservation, so that requests the registry refuses run no command at all.)
@@ -823,7 +849,7 @@ pub fn create(core: &mut Session, registry: Registry, opts: &CreateOptions) -> R
         Err(e) => {
             let _lock = core.lock()?;
             crate::store::entries::remove_entry(core.root(), &plan.zone)?;
-            return Err(e);
+            return Err(released(e, claims.release(&plan.zone)));
         }
     };
     for n in &plan.nets {
@@ -840,10 +866,22 @@ pub fn create(core: &mut Session, registry: Registry, opts: &CreateOptions) -> R
     let scripting = registry.config.scripting.clone();
     let journal = match Journal::start(core.root(), &plan.zone) {
         Ok(j) => j,
-        Err(e) => return Err(roll_back(core, &plan, made, None, e, opts.keep_on_failure)),
+        Err(e) => {
+            return Err(roll_back(
+                core,
+                &plan,
+                made,
+                None,
+                &claims,
+                e,
+                opts.keep_on_failure,
+            ));
+        }
     };
     let result = load_hooks(core, template.as_ref(), &scripting, &plan, journal.clone())
-        .and_then(|h| build_and_mark(core, &mut plan, template.as_ref(), h.as_deref(), &mut made));
+        .and_then(|h| build_and_mark(core, &mut plan, template.as_ref(), h.as_deref(), &mut made))
+        // The shared addresses are the create's last step: etcd lost on the way undoes it.
+        .and_then(|state| claims.confirm(&plan.zone).map(|()| state));
     let result = match result {
         Ok(state) => {
             // The journal goes once the create is done: a crash before that leaves a
@@ -877,6 +915,7 @@ pub fn create(core: &mut Session, registry: Registry, opts: &CreateOptions) -> R
                 &plan,
                 made,
                 Some(&journal),
+                &claims,
                 cause,
                 opts.keep_on_failure,
             );
@@ -1198,6 +1237,7 @@ fn roll_back(
     plan: &Plan,
     made: Vec<Part>,
     journal: Option<&Journal>,
+    claims: &crate::ops::shared_pools::Claims,
     cause: Error,
     keep: bool,
 ) -> Error {
@@ -1216,6 +1256,10 @@ fn roll_back(
                     .iter()
                     .flat_map(|j| j.changes())
                     .map(|c| c.describe()),
+            )
+            .chain(
+                (!claims.is_empty())
+                    .then(|| format!("the claims in etcd on {}", claims.describe())),
             )
             .collect();
         return Error::Create {
@@ -1291,6 +1335,15 @@ fn roll_back(
             }),
             Err(e) => failed.push(format!("the registry entry of {}: {e}", plan.zone)),
         }
+        // Then the claims in etcd: after the entry, so that a crash in between leaves a key
+        // without a zone, which `reconcile --fix` releases.
+        if !claims.is_empty() {
+            let left = claims.release(&plan.zone);
+            if left.is_empty() {
+                undone.push(format!("the claims in etcd on {}", claims.describe()));
+            }
+            failed.extend(left);
+        }
     } else {
         failed.push(format!(
             "the registry entry is kept in state creating, so {} stays reserved; `zmgr reconcile --fix` retries the cleanup",
@@ -1307,6 +1360,15 @@ fn roll_back(
         undone,
         failed,
         kept: None,
+    }
+}
+
+/// `e`, followed by the claims in etcd that could not be given back after it.
+fn released(e: Error, failed: Vec<String>) -> Error {
+    if failed.is_empty() {
+        e
+    } else {
+        Error::failed(format!("{e}; and {}", failed.join("; ")))
     }
 }
 

@@ -2,8 +2,10 @@
 
 use std::net::IpAddr;
 
+use crate::error::{Error, Result};
 use crate::model::pool::Pool;
 use crate::model::template::Template;
+use crate::ops::session::Session;
 use crate::store::registry::Registry;
 
 /// The pool whose network holds `ip`. Pools never overlap (`check` enforces it), so there is at most one.
@@ -294,7 +296,27 @@ pub fn import(
             };
             continue;
         }
-        if !crate::store::entries::write_new_entry(core.root(), &entry)? {
+        // An address of a shared pool is claimed in etcd first, as a create's is: one
+        // another host holds is a conflict.
+        let claims = match claim_shared(core, registry, &entry)? {
+            Ok(claims) => claims,
+            Err((address, holder)) => {
+                *slot = ZoneImport::Conflict {
+                    zone: entry.name.value.clone(),
+                    address,
+                    holder,
+                };
+                continue;
+            }
+        };
+        let written = crate::store::entries::write_new_entry(core.root(), &entry);
+        if !matches!(written, Ok(true)) {
+            let left = claims.release(&entry.name.value);
+            if let Some(e) = left.into_iter().next() {
+                return Err(Error::failed(e));
+            }
+        }
+        if !written? {
             *slot = ZoneImport::Skipped {
                 zone: entry.name.value.clone(),
                 reason: "already in the registry".into(),
@@ -302,6 +324,58 @@ pub fn import(
         }
     }
     Ok(Imported(results))
+}
+
+/// Claims in etcd the entry's addresses of shared pools (state `created`), or says which one
+/// another holder has (and gives back what it claimed).
+fn claim_shared(
+    core: &Session,
+    registry: &Registry,
+    entry: &crate::model::zone::ZoneEntry,
+) -> Result<std::result::Result<crate::ops::shared_pools::Claims, (IpAddr, String)>> {
+    let mut all = crate::ops::shared_pools::Claims::default();
+    for n in &entry.nets {
+        let (Some(pool), Some(address)) = (
+            n.pool.as_deref().and_then(|p| registry.pools.get(p)),
+            n.address,
+        ) else {
+            continue;
+        };
+        let Some(store) = core.shared_ledger(&registry.config, pool)? else {
+            continue;
+        };
+        let held = crate::model::held::with_capacity(0);
+        match crate::ops::shared_pools::claim_one(
+            store.clone(),
+            pool,
+            &entry.name.value,
+            Some(address.ip),
+            &held,
+        ) {
+            Ok((_, claims)) => all.absorb(claims),
+            Err(Error::Conflict { .. }) => {
+                let holder = store
+                    .read(&pool.name.value)?
+                    .holding(address.ip)
+                    .and_then(|h| h.claim.as_ref())
+                    .map_or("another host".to_string(), |c| c.describe());
+                let left = all.release(&entry.name.value);
+                if let Some(e) = left.into_iter().next() {
+                    return Err(Error::failed(e));
+                }
+                return Ok(Err((address.ip, holder)));
+            }
+            Err(e) => {
+                let left = all.release(&entry.name.value);
+                return Err(if left.is_empty() {
+                    e
+                } else {
+                    Error::failed(format!("{e}; and {}", left.join("; ")))
+                });
+            }
+        }
+    }
+    Ok(Ok(all))
 }
 
 /// The registry entry for one system zone, or the conflict that stops its import.

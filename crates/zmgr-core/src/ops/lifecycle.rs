@@ -364,6 +364,9 @@ pub fn destroy(
         let _lock = core.lock()?;
         crate::store::entries::remove_entry(core.root(), name)?;
     }
+    // The addresses of shared pools go back after the entry: a crash in between leaves a
+    // key without a zone, which `reconcile --fix` releases.
+    let unreleased = release_shared(core, registry, entry);
     if let Some(h) = hooks.as_ref().filter(|h| h.has(HookPoint::PostDestroy)) {
         core.note(&format!("running the post-destroy hook of zone {name}"));
         h.run(HookPoint::PostDestroy).map_err(|e| {
@@ -372,7 +375,73 @@ pub fn destroy(
             ))
         })?;
     }
+    if !unreleased.is_empty() {
+        return Err(Error::failed(format!(
+            "zone {name} was destroyed, but {}",
+            unreleased.join("; ")
+        )));
+    }
     Ok(report)
+}
+
+/// Gives back the zone's addresses in shared pools; what could not be given back.
+pub(crate) fn release_shared(
+    core: &Session,
+    registry: &Registry,
+    entry: &ZoneEntry,
+) -> Vec<String> {
+    let mut failed = Vec::new();
+    // The pools may not have been read with the zone (a verb reads what it needs): read
+    // the ones the zone names, with config.kdl, now.
+    let named: Vec<&str> = entry
+        .nets
+        .iter()
+        .filter_map(|n| n.pool.as_deref())
+        .collect();
+    let read;
+    let registry = if named.iter().all(|p| registry.pools.contains_key(*p)) {
+        registry
+    } else {
+        match core.registry_for(crate::store::needs::Needs {
+            config: true,
+            pools: crate::store::needs::Want::named(named.iter().copied()),
+            ..crate::store::needs::Needs::nothing()
+        }) {
+            Ok(r) => {
+                read = r;
+                &read
+            }
+            Err(e) => return vec![format!("the pools of zone {}: {e}", entry.name.value)],
+        }
+    };
+    for n in &entry.nets {
+        let (Some(pool), Some(address)) = (
+            n.pool.as_deref().and_then(|p| registry.pools.get(p)),
+            n.address,
+        ) else {
+            continue;
+        };
+        let store = match core.shared_ledger(&registry.config, pool) {
+            Ok(Some(store)) => store,
+            Ok(None) => continue,
+            Err(e) => {
+                failed.push(format!("{} could not be released in etcd: {e}", address.ip));
+                continue;
+            }
+        };
+        let key = store.key(&pool.name.value, address.ip);
+        match store.release(&pool.name.value, address.ip, Some(&entry.name.value)) {
+            Ok(crate::host::shared::Released::Done | crate::host::shared::Released::Absent) => {}
+            Ok(crate::host::shared::Released::NotOurs(c)) => failed.push(format!(
+                "etcd key {key} belongs to {}, so it was left alone",
+                c.map_or("a value zmgr did not write".to_string(), |c| c.describe())
+            )),
+            Err(e) => failed.push(format!(
+                "etcd key {key} could not be released ({e}); `zmgr reconcile --fix` releases it"
+            )),
+        }
+    }
+    failed
 }
 
 /// The teardown of a registered zone: the zone as listed, and the VNICs zmgr made for it

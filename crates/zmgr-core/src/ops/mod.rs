@@ -18,6 +18,7 @@ pub mod progress;
 pub mod publishers;
 pub mod reconcile;
 pub mod session;
+pub mod shared_pools;
 pub mod shutdown;
 pub mod snapshots;
 pub mod teardown;

@@ -562,15 +562,50 @@ fn add_net(
             dry_run,
         }
     };
+    let shared = core.shared_ledger(&registry.config, pool)?;
     if dry_run {
-        let address = held_now(registry)?;
+        let address = match &shared {
+            Some(store) => {
+                let (state, _) = crate::ops::shared_pools::read_checked(store.as_ref(), pool)?;
+                let mut held = registry.held_addresses();
+                held.extend(state.holdings.iter().map(|h| h.address));
+                match requested {
+                    Some(ip) if held.contains(&ip) => {
+                        return Err(Error::conflict(format!("{ip} is held by another zone")));
+                    }
+                    Some(ip) => ip,
+                    None => pool.next_free(&held).ok_or_else(|| pool.full())?,
+                }
+            }
+            None => held_now(registry)?,
+        };
         return Ok(outcome(core, address, &net_script(address)?));
     }
+    let mut claims = crate::ops::shared_pools::Claims::default();
     let address = {
         let _lock = core.lock()?;
         // The ledger as it is now, under the lock.
         let mut now = core.registry_for(needs(name, Some(&pool_name)))?;
-        let address = held_now(&now)?;
+        let address = match &shared {
+            // A shared pool's address is claimed in etcd before the entry names it.
+            Some(store) => {
+                if let Some(ip) = requested
+                    && let Some(why) = pool.refusal(ip)
+                {
+                    return Err(Error::usage(why));
+                }
+                let (address, claimed) = crate::ops::shared_pools::claim_one(
+                    store.clone(),
+                    pool,
+                    name,
+                    requested,
+                    &now.held_addresses(),
+                )?;
+                claims = claimed;
+                address
+            }
+            None => held_now(&now)?,
+        };
         let entry_now = now
             .zones
             .remove(name)
@@ -587,7 +622,14 @@ fn add_net(
             address_span: None,
             pool_span: None,
         });
-        crate::store::entries::replace_entry(core.root(), &updated)?;
+        if let Err(e) = crate::store::entries::replace_entry(core.root(), &updated) {
+            let left = claims.release(name);
+            return Err(if left.is_empty() {
+                e
+            } else {
+                Error::failed(format!("{e}; and {}", left.join("; ")))
+            });
+        }
         address
     };
     let script = net_script(address)?;
@@ -621,8 +663,9 @@ fn add_net(
             failed.push(format!("VNIC {link}: {e}"));
         }
         if failed.is_empty() {
-            if let Err(e) = drop_entry_net(core, name, &link) {
-                failed.push(format!("the interface in the registry entry: {e}"));
+            match drop_entry_net(core, name, &link) {
+                Ok(()) => failed.extend(claims.release(name)),
+                Err(e) => failed.push(format!("the interface in the registry entry: {e}")),
             }
         } else {
             failed.push(format!(
@@ -738,6 +781,17 @@ pub fn remove(
             }
             if !dry_run {
                 drop_entry_net(core, name, &net.physical)?;
+                // A shared pool's address goes back to etcd after the entry lets it go.
+                let mut dropped = entry.clone();
+                dropped.nets.retain(|n| n.physical == net.physical);
+                let left = crate::ops::lifecycle::release_shared(core, registry, &dropped);
+                if !left.is_empty() {
+                    return Err(Error::failed(format!(
+                        "interface {} left zone {name}, but {}",
+                        net.physical,
+                        left.join("; ")
+                    )));
+                }
             }
             Ok(modified)
         }

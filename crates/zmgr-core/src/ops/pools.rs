@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use kdl::KdlDocument;
 
 use crate::error::{Error, Result};
+use crate::host::shared::{Claim, Released, SharedLedger};
 use crate::model::pool::Pool;
 use crate::ops::journal::Change;
 use crate::ops::session::Session;
@@ -16,6 +17,9 @@ pub fn reserve_next(session: &Session, pool: &str) -> Result<IpAddr> {
     let _lock = session.lock()?;
     let registry = session.registry_for(needs(pool))?;
     let p = registry.pool(pool)?;
+    if let Some(store) = session.shared_ledger(&registry.config, p)? {
+        return reserve_shared(session, &registry, store.as_ref(), p);
+    }
     let ip = p
         .next_free(&registry.held_addresses())
         .ok_or_else(|| p.full())?;
@@ -27,12 +31,88 @@ pub fn reserve_next(session: &Session, pool: &str) -> Result<IpAddr> {
     Ok(ip)
 }
 
+/// A shared pool's reservation by hand: a claim in etcd with no zone, made as a create's
+/// are (the lowest address free on every host; another host first means the next one).
+fn reserve_shared(
+    session: &Session,
+    registry: &crate::store::registry::Registry,
+    store: &dyn SharedLedger,
+    p: &Pool,
+) -> Result<IpAddr> {
+    let name = &p.name.value;
+    let (state, revision) = crate::ops::shared_pools::read_checked(store, p)?;
+    let mut held = registry.held_addresses();
+    held.extend(state.holdings.iter().map(|h| h.address));
+    for _ in 0..64 {
+        let ip = p.next_free(&held).ok_or_else(|| p.full())?;
+        session.record(Change::Reserved {
+            pool: name.clone(),
+            ip,
+        })?;
+        if store
+            .claim(name, ip, revision, &hand_claim(store))?
+            .is_some()
+        {
+            return Ok(ip);
+        }
+        held.insert(ip);
+    }
+    Err(Error::conflict(format!(
+        "lost the race for an address of pool `{name}` 64 times; other hosts are allocating from it"
+    )))
+}
+
+/// This host's claim on an address reserved by hand.
+fn hand_claim(store: &dyn SharedLedger) -> Claim {
+    Claim {
+        host: store.host().to_string(),
+        zone: None,
+        state: Claim::RESERVED.to_string(),
+        time: crate::time::now_rfc3339(),
+    }
+}
+
+/// Gives back this host's reservation by hand of `ip` in a shared pool; false when there was
+/// none (`strict` makes that an error).
+fn release_shared(store: &dyn SharedLedger, pool: &str, ip: IpAddr, strict: bool) -> Result<bool> {
+    match store.release(pool, ip, None)? {
+        Released::Done => Ok(true),
+        // Undoing: nothing of this host's is left to give back.
+        Released::Absent | Released::NotOurs(_) if !strict => Ok(false),
+        Released::Absent => Err(Error::failed(format!(
+            "{ip} is not reserved in pool `{pool}`"
+        ))),
+        Released::NotOurs(holder) => Err(Error::failed(format!(
+            "{ip} of pool `{pool}` is held by {}, not reserved by hand on this host",
+            holder.map_or("a key zmgr did not write".to_string(), |c| c.describe())
+        ))),
+    }
+}
+
 /// Takes back a reservation a create's hook made: reserves `ip` in `pool` again if it was
 /// given back and is still free. `false` when it is reserved already.
 pub fn reserve_again(session: &Session, pool: &str, ip: IpAddr) -> Result<bool> {
     let _lock = session.lock()?;
     let registry = session.registry_for(needs(pool))?;
     let p = registry.pool(pool)?;
+    if let Some(store) = session.shared_ledger(&registry.config, p)? {
+        let (state, revision) = crate::ops::shared_pools::read_checked(store.as_ref(), p)?;
+        return match state.holding(ip) {
+            Some(h) if h.claim.as_ref().is_some_and(|c| c.is(store.host(), None)) => Ok(false),
+            Some(h) => Err(Error::failed(format!(
+                "{ip} is now held by {}, so it cannot be reserved again",
+                h.claim
+                    .as_ref()
+                    .map_or("a key zmgr did not write".to_string(), Claim::describe)
+            ))),
+            None => match store.claim(pool, ip, revision, &hand_claim(store.as_ref()))? {
+                Some(_) => Ok(true),
+                None => Err(Error::failed(format!(
+                    "{ip} was taken by another host meanwhile, so it cannot be reserved again"
+                ))),
+            },
+        };
+    }
     if p.reserved.iter().any(|r| r.value == ip) {
         return Ok(false);
     }
@@ -65,6 +145,13 @@ pub fn release(session: &Session, pool: &str, ip: IpAddr) -> Result<()> {
     let _lock = session.lock()?;
     let registry = session.registry_for(needs(pool))?;
     let p = registry.pool(pool)?;
+    if let Some(store) = session.shared_ledger(&registry.config, p)? {
+        session.record(Change::Released {
+            pool: pool.to_string(),
+            ip,
+        })?;
+        return release_shared(store.as_ref(), pool, ip, true).map(|_| ());
+    }
     if !p.reserved.iter().any(|r| r.value == ip) {
         return Err(Error::failed(format!(
             "{ip} is not reserved in pool `{pool}`"
@@ -82,6 +169,9 @@ pub fn unreserve(session: &Session, pool: &str, ip: IpAddr) -> Result<bool> {
     let _lock = session.lock()?;
     let registry = session.registry_for(needs(pool))?;
     let p = registry.pool(pool)?;
+    if let Some(store) = session.shared_ledger(&registry.config, p)? {
+        return release_shared(store.as_ref(), pool, ip, false);
+    }
     if !p.reserved.iter().any(|r| r.value == ip) {
         return Ok(false);
     }

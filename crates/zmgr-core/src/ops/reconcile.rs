@@ -59,6 +59,29 @@ pub enum Finding {
         vnic: String,
         over: String,
     },
+    /// This host's key in a shared pool, for a zone this registry does not have: left by a
+    /// create or destroy that was killed or lost etcd on the way.
+    LeakedAddress {
+        zone: String,
+        pool: String,
+        address: String,
+        key: String,
+    },
+    /// A zone's address in a shared pool that etcd has no key for: another host may take it.
+    UnclaimedAddress {
+        zone: String,
+        pool: String,
+        address: String,
+        key: String,
+    },
+    /// A zone's address in a shared pool whose key is another host's or zone's.
+    AddressConflict {
+        zone: String,
+        pool: String,
+        address: String,
+        key: String,
+        holder: String,
+    },
 }
 
 /// A finding, whether `--fix` repairs it, and what happened when it tried.
@@ -165,6 +188,44 @@ impl Finding {
                     Some(why) => format!("zmgr cannot adopt it: {why}"),
                 }),
             ),
+            Finding::LeakedAddress {
+                zone,
+                pool,
+                address,
+                key,
+            } => (
+                format!(
+                    "etcd key {key} holds {address} of shared pool {pool} for zone {zone}, which this registry does not have"
+                ),
+                None,
+            ),
+            Finding::UnclaimedAddress {
+                zone,
+                pool,
+                address,
+                ..
+            } => (
+                format!(
+                    "zone {zone} holds {address} of shared pool {pool}, which etcd has no key for: another host may hand it out"
+                ),
+                Some(format!(
+                    "check that no other host uses {address}, then destroy and create zone {zone} again, or `zmgr::allocate` it by hand"
+                )),
+            ),
+            Finding::AddressConflict {
+                zone,
+                pool,
+                address,
+                holder,
+                ..
+            } => (
+                format!(
+                    "zone {zone} holds {address} of shared pool {pool}, and etcd gives it to {holder}"
+                ),
+                Some(format!(
+                    "two zones have one address: give zone {zone} another one (destroy and create it again) after checking which one the network uses"
+                )),
+            ),
             Finding::StrayVnic { vnic, over } => (
                 format!(
                     "VNIC {vnic} over {over} is named as zmgr names a zone's VNIC, but no entry claims it and no zone uses it"
@@ -179,6 +240,7 @@ impl Finding {
         matches!(
             self,
             Finding::Crashed { .. }
+                | Finding::LeakedAddress { .. }
                 | Finding::StateDrift { .. }
                 | Finding::StrayVnic { .. }
                 | Finding::MissingVnic { over: Some(_), .. }
@@ -296,6 +358,7 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
     }
 
     findings.extend(stray_vnics(core, registry, &system)?);
+    findings.extend(shared_findings(core, registry)?);
 
     let mut out = Vec::new();
     for finding in findings {
@@ -319,6 +382,85 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
         out.push(d);
     }
     Ok(Report(out))
+}
+
+/// The differences between the registry and etcd, for the shared pools: this host's keys
+/// with no zone here, and zones whose address etcd does not give them. Read under the
+/// registry lock, so that no create is between its claim and its entry.
+fn shared_findings(core: &Session, registry: &Registry) -> Result<Vec<Finding>> {
+    let shared: Vec<&str> = registry
+        .pools
+        .values()
+        .filter(|p| p.shared.is_some())
+        .map(|p| p.name.value.as_str())
+        .collect();
+    if shared.is_empty() {
+        return Ok(Vec::new());
+    }
+    let store = core.shared_store(&registry.config)?;
+    let _lock = core.lock()?;
+    let now = crate::store::registry::Registry::load(core.root())?.0;
+    let mut findings = Vec::new();
+    for pool in shared {
+        let state = store.read(pool)?;
+        for h in &state.holdings {
+            let Some(claim) = h.claim.as_ref().filter(|c| c.host == store.host()) else {
+                continue;
+            };
+            // A reservation by hand holds no zone.
+            let Some(zone) = &claim.zone else { continue };
+            let held_here = now.zones.get(zone).is_some_and(|z| {
+                z.nets
+                    .iter()
+                    .any(|n| n.address.map(|a| a.ip) == Some(h.address))
+            });
+            if !held_here {
+                findings.push(Finding::LeakedAddress {
+                    zone: zone.clone(),
+                    pool: pool.to_string(),
+                    address: h.address.to_string(),
+                    key: store.key(pool, h.address),
+                });
+            }
+        }
+        for z in now.zones.values() {
+            let name = &z.name.value;
+            if z.state == ZoneState::Creating && crate::fs::lock::create_running(&now.root, name) {
+                continue;
+            }
+            for n in z.nets.iter().filter(|n| n.pool.as_deref() == Some(pool)) {
+                let Some(a) = n.address else { continue };
+                let key = store.key(pool, a.ip);
+                match state.holding(a.ip) {
+                    None => findings.push(Finding::UnclaimedAddress {
+                        zone: name.clone(),
+                        pool: pool.to_string(),
+                        address: a.ip.to_string(),
+                        key,
+                    }),
+                    Some(h)
+                        if !h
+                            .claim
+                            .as_ref()
+                            .is_some_and(|c| c.is(store.host(), Some(name))) =>
+                    {
+                        findings.push(Finding::AddressConflict {
+                            zone: name.clone(),
+                            pool: pool.to_string(),
+                            address: a.ip.to_string(),
+                            key,
+                            holder: h.claim.as_ref().map_or(
+                                "a value zmgr did not write".to_string(),
+                                crate::host::shared::Claim::describe,
+                            ),
+                        })
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    Ok(findings)
 }
 
 /// Whether `vnic` is the name zmgr gives a zone's first VNIC (`web0`, `web01_0`). Only the
@@ -493,8 +635,43 @@ fn repair(core: &mut Session, finding: &Finding) -> Result<()> {
                 return Err(Error::failed(e));
             }
             journal.finish()?;
+            {
+                let _lock = core.lock()?;
+                crate::store::entries::remove_entry(core.root(), zone)?;
+            }
+            // Its claims in shared pools go with it, as the create's undo would have.
+            let unreleased = crate::ops::lifecycle::release_shared(core, &registry, entry);
+            match unreleased.into_iter().next() {
+                Some(e) => Err(Error::failed(e)),
+                None => Ok(()),
+            }
+        }
+        Finding::LeakedAddress {
+            zone,
+            pool,
+            address,
+            key,
+        } => {
+            // Under the lock, and only if the registry still has no zone holding it: a create
+            // of the name may have started since.
             let _lock = core.lock()?;
-            crate::store::entries::remove_entry(core.root(), zone)
+            let registry = crate::store::registry::Registry::load(core.root())?.0;
+            if registry.zones.contains_key(zone) {
+                return Ok(());
+            }
+            let p = registry.pool(pool)?;
+            let Some(store) = core.shared_ledger(&registry.config, p)? else {
+                return Ok(());
+            };
+            let ip: std::net::IpAddr = address
+                .parse()
+                .map_err(|_| Error::failed(format!("{address} is not an address")))?;
+            match store.release(pool, ip, Some(zone))? {
+                crate::host::shared::Released::NotOurs(_) => Err(Error::failed(format!(
+                    "etcd key {key} is no longer this host's"
+                ))),
+                _ => Ok(()),
+            }
         }
         _ => Ok(()),
     }

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fs::lock::RegistryLock;
 use crate::host::exec::{CommandLine, ExecError, Output, Runner, Stream};
+use crate::host::shared::SharedLedger;
 use crate::ops::hooks::{HookEngine, NoHooks};
 use crate::ops::progress::Progress;
 use crate::store::needs::Needs;
@@ -27,6 +28,36 @@ pub struct Session {
     journal: Option<crate::ops::journal::Journal>,
     /// How long to wait for another process's registry lock.
     pub lock_wait: Duration,
+    /// The store of shared pools, connected on first use.
+    shared: Arc<std::sync::OnceLock<Arc<dyn SharedLedger>>>,
+}
+
+/// How this program reaches the store of shared pools (etcd) from config.kdl: registered once
+/// by a program built with a client; without one, a shared pool is refused, saying why.
+pub type Connector = fn(&crate::model::config::Config) -> Result<Arc<dyn SharedLedger>>;
+
+static CONNECTOR: std::sync::OnceLock<Connector> = std::sync::OnceLock::new();
+
+/// Reaches the store of shared pools that `config` names, through the program's
+/// [`Connector`].
+pub fn connect(config: &crate::model::config::Config) -> Result<Arc<dyn SharedLedger>> {
+    let connect = CONNECTOR.get().ok_or_else(|| {
+        Error::usage(
+            "shared pools (`ledger \"etcd\"`) need a zmgr built with etcd (cargo feature `etcd`)",
+        )
+    })?;
+    if config.etcd.is_none() {
+        return Err(Error::usage(
+            "a pool keeps its addresses in etcd (`ledger \"etcd\"`), and config.kdl has no `etcd` block",
+        )
+        .with_help("add `etcd { endpoints \"http://HOST:2379\" }` to config.kdl"));
+    }
+    connect(config)
+}
+
+/// Registers the program's [`Connector`] (the first registration stays).
+pub fn set_connector(connect: Connector) {
+    let _ = CONNECTOR.set(connect);
 }
 
 impl Session {
@@ -40,7 +71,33 @@ impl Session {
             hooks: Arc::new(NoHooks),
             journal: None,
             lock_wait: crate::fs::lock::DEFAULT_WAIT,
+            shared: Arc::default(),
         }
+    }
+
+    /// The store of `pool`'s addresses when the pool is shared (`ledger "etcd"`), `None` when
+    /// this registry is its ledger; connected on first use, from `config`.
+    pub fn shared_ledger(
+        &self,
+        config: &crate::model::config::Config,
+        pool: &crate::model::pool::Pool,
+    ) -> Result<Option<Arc<dyn SharedLedger>>> {
+        if pool.shared.is_none() {
+            return Ok(None);
+        }
+        self.shared_store(config).map(Some)
+    }
+
+    /// The store of shared pools, connected on first use, from `config`.
+    pub fn shared_store(
+        &self,
+        config: &crate::model::config::Config,
+    ) -> Result<Arc<dyn SharedLedger>> {
+        if let Some(s) = self.shared.get() {
+            return Ok(s.clone());
+        }
+        let store = connect(config)?;
+        Ok(self.shared.get_or_init(|| store).clone())
     }
 
     /// Loads the registry at `root` (without its zone entries when `zones` is false, see
@@ -179,6 +236,7 @@ impl Session {
             hooks: self.hooks.clone(),
             journal: None,
             lock_wait: self.lock_wait,
+            shared: self.shared.clone(),
         }
     }
 

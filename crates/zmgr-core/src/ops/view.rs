@@ -6,11 +6,12 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::error::Result;
 use crate::model::pool::Pool;
 use crate::model::publisher::Publisher;
 use crate::model::template::IpType;
 use crate::model::template::{HookPoint, HookScripts, Template};
-use crate::model::zone::{Net, ZoneAddress, ZoneEntry, ZoneState};
+use crate::model::zone::{Net, ZoneEntry, ZoneState};
 use crate::store::registry::Registry;
 
 /// A field of a listing: its name for `-o`, and whether the table shows it by default.
@@ -127,6 +128,8 @@ struct PoolView<'a> {
     prefix_length: u8,
     gateway: Option<IpAddr>,
     stub: &'a str,
+    /// `files` (this registry's zones are its ledger) or `etcd` (shared with other hosts).
+    ledger: &'static str,
     ranges: Vec<crate::model::pool::AddrRange>,
     reserved: Vec<IpAddr>,
     excluded: Vec<crate::model::pool::AddrRange>,
@@ -169,12 +172,20 @@ struct PublisherView<'a> {
     mirrors: Vec<&'a str>,
 }
 
-/// A zone holding an address of a pool, in `pool show --json`'s `zones`.
+/// An address of a pool and who holds it, in `pool show --json`'s `zones`.
 #[derive(Serialize)]
 struct PoolZoneView<'a> {
-    zone: &'a str,
-    address: ZoneAddress,
-    state: ZoneState,
+    /// None for an address a shared pool's host reserved by hand.
+    zone: Option<&'a str>,
+    /// With the pool's prefix length.
+    address: String,
+    /// The zone's state, when this registry has the zone.
+    state: Option<ZoneState>,
+    /// For a shared pool, the host that holds it.
+    host: Option<&'a str>,
+    /// For a shared pool, what its key in etcd says: `creating`, `created`, `reserved`, or
+    /// `foreign` for a value zmgr did not write.
+    claim: Option<&'a str>,
 }
 
 /// What `check --json` prints and `zmgr::check()` returns.
@@ -285,6 +296,7 @@ pub fn pool_row(p: &Pool, held: &crate::model::held::Held) -> (Vec<String>, Valu
         prefix_length: p.prefix_len(),
         gateway: p.gateway.as_ref().map(|g| g.value),
         stub: &p.stub.value,
+        ledger: if p.shared.is_some() { "etcd" } else { "files" },
         ranges: p.ranges.iter().map(|r| r.value).collect(),
         reserved: p.reserved.iter().map(|r| r.value).collect(),
         excluded: p.excluded.iter().map(|r| r.value).collect(),
@@ -296,15 +308,48 @@ pub fn pool_row(p: &Pool, held: &crate::model::held::Held) -> (Vec<String>, Valu
     (row, json)
 }
 
-pub fn pools<'a>(registry: &Registry, pools: impl IntoIterator<Item = &'a Pool>) -> Listing {
+/// The pools with their usage: a shared pool's counts what every host holds (read from
+/// etcd), a pool of files what this registry's zones hold.
+pub fn pools<'a>(
+    registry: &Registry,
+    pools: impl IntoIterator<Item = &'a Pool>,
+) -> Result<Listing> {
     let held = registry.held_addresses();
-    let (rows, json) = pools.into_iter().map(|p| pool_row(p, &held)).unzip();
-    Listing {
+    let mut rows = Vec::new();
+    let mut json = Vec::new();
+    for p in pools {
+        let (row, value) = pool_row(p, &*pool_held(registry, p, &held)?);
+        rows.push(row);
+        json.push(value);
+    }
+    Ok(Listing {
         key: "pools",
         fields: POOL_FIELDS,
         rows,
         json,
+    })
+}
+
+/// The addresses of `pool` that are taken: `local` (this registry's), plus every host's
+/// claims in etcd when the pool is shared.
+pub fn pool_held<'h>(
+    registry: &Registry,
+    pool: &Pool,
+    local: &'h crate::model::held::Held,
+) -> Result<std::borrow::Cow<'h, crate::model::held::Held>> {
+    if pool.shared.is_none() {
+        return Ok(std::borrow::Cow::Borrowed(local));
     }
+    let store = crate::ops::session::connect(&registry.config)?;
+    let mut held = local.clone();
+    held.extend(
+        store
+            .read(&pool.name.value)?
+            .holdings
+            .iter()
+            .map(|h| h.address),
+    );
+    Ok(std::borrow::Cow::Owned(held))
 }
 
 pub fn templates<'a>(templates: impl IntoIterator<Item = &'a Template>) -> Listing {
@@ -382,46 +427,106 @@ pub fn publishers<'a>(publishers: impl IntoIterator<Item = &'a Publisher>) -> Li
     }
 }
 
-/// The zones holding addresses of `pool`, for `pool show`.
-pub fn pool_zones(registry: &Registry, pool: &Pool) -> Listing {
-    const FIELDS: &[Field] = &[f("zone", true), f("address", true), f("state", true)];
+/// The addresses of `pool` and who holds them, for `pool show`: this registry's zones for a
+/// pool of files; every host's claims, from etcd, for a shared pool.
+pub fn pool_zones(registry: &Registry, pool: &Pool) -> Result<Listing> {
+    const FILES: &[Field] = &[
+        f("zone", true),
+        f("address", true),
+        f("state", true),
+        f("host", false),
+        f("claim", false),
+    ];
+    const SHARED: &[Field] = &[
+        f("zone", true),
+        f("address", true),
+        f("state", true),
+        f("host", true),
+        f("claim", true),
+    ];
     let mut rows = Vec::new();
     let mut json = Vec::new();
+    let mut push = |zone: Option<&str>,
+                    address: String,
+                    state: Option<ZoneState>,
+                    host: Option<&str>,
+                    claim: Option<&str>| {
+        rows.push(vec![
+            zone.unwrap_or_default().to_string(),
+            address.clone(),
+            state.map(|s| s.to_string()).unwrap_or_default(),
+            host.unwrap_or_default().to_string(),
+            claim.unwrap_or_default().to_string(),
+        ]);
+        json.push(value(PoolZoneView {
+            zone,
+            address,
+            state,
+            host,
+            claim,
+        }));
+    };
+    if pool.shared.is_some() {
+        let store = crate::ops::session::connect(&registry.config)?;
+        let mut held = store.read(&pool.name.value)?.holdings;
+        held.sort_by_key(|h| h.address);
+        for h in &held {
+            let claim = h.claim.as_ref();
+            let zone = claim.and_then(|c| c.zone.as_deref());
+            // The state is known for this host's zones only.
+            let state = claim
+                .filter(|c| c.host == store.host())
+                .and(zone)
+                .and_then(|z| registry.zones.get(z))
+                .map(|z| z.state);
+            let prefix = pool.prefix_len();
+            push(
+                zone,
+                format!("{}/{prefix}", h.address),
+                state,
+                claim.map(|c| c.host.as_str()),
+                Some(claim.map_or("foreign", |c| c.state.as_str())),
+            );
+        }
+        return Ok(Listing {
+            key: "zones",
+            fields: SHARED,
+            rows,
+            json,
+        });
+    }
     for z in registry.zones.values() {
         for n in &z.nets {
             let Some(a) = n.address else { continue };
             let named = n.pool.as_deref() == Some(pool.name.value.as_str());
             if named || pool.network.value.contains(&a.ip) {
-                rows.push(vec![
-                    z.name.value.clone(),
+                push(
+                    Some(&z.name.value),
                     a.to_string(),
-                    z.state.to_string(),
-                ]);
-                json.push(value(PoolZoneView {
-                    zone: &z.name.value,
-                    address: a,
-                    state: z.state,
-                }));
+                    Some(z.state),
+                    None,
+                    None,
+                );
             }
         }
     }
-    Listing {
+    Ok(Listing {
         key: "zones",
-        fields: FIELDS,
+        fields: FILES,
         rows,
         json,
-    }
+    })
 }
 
 /// One pool as `pool show` and `zmgr::pool()` give it: its row, whose JSON also lists the
-/// zones holding its addresses, and those zones as a listing of their own.
-pub fn pool_show(registry: &Registry, pool: &Pool) -> (Listing, Listing) {
-    let mut listing = pools(registry, [pool]);
-    let zones = pool_zones(registry, pool);
+/// addresses held and by whom, and those as a listing of their own.
+pub fn pool_show(registry: &Registry, pool: &Pool) -> Result<(Listing, Listing)> {
+    let mut listing = pools(registry, [pool])?;
+    let zones = pool_zones(registry, pool)?;
     if let Some(Value::Object(obj)) = listing.json.first_mut() {
         obj.insert("zones".into(), zones.json.clone().into());
     }
-    (listing, zones)
+    Ok((listing, zones))
 }
 
 /// What `check` found, as `check --json` prints it and `zmgr::check()` returns it.

@@ -25,8 +25,30 @@ impl Registry {
             self.check_template(t, &mut out);
         }
         self.check_pool_overlaps(&mut out);
+        self.check_shared_pools(&mut out);
         self.check_zones(&mut out);
         out
+    }
+
+    /// A shared pool needs config.kdl's `etcd` block to reach its ledger.
+    fn check_shared_pools(&self, out: &mut Vec<Problem>) {
+        if self.config.etcd.is_some() {
+            return;
+        }
+        for p in self.pools.values() {
+            if let Some(span) = p.shared {
+                out.push(
+                    Problem::error(format!(
+                        "pool `{}` keeps its addresses in etcd, and config.kdl has no `etcd` block",
+                        p.name.value
+                    ))
+                    .at(&p.file, span, "shared through etcd")
+                    .with_help(
+                        "add `etcd { endpoints \"http://HOST:2379\" }` to config.kdl, or drop `ledger \"etcd\"`",
+                    ),
+                );
+            }
+        }
     }
 
     fn check_config(&self, out: &mut Vec<Problem>) {

@@ -18,6 +18,9 @@ pub struct Ledger {
     held: Held,
     /// A hash of each link, to the first interface on it (an index into `nets`).
     links: HashMap<u64, u32, AddressHash>,
+    /// Addresses held outside this registry (in a shared pool, by other hosts), each with who
+    /// holds it.
+    elsewhere: Vec<(IpAddr, String)>,
 }
 
 impl Ledger {
@@ -34,6 +37,7 @@ impl Ledger {
             nets,
             held,
             links,
+            elsewhere: Vec::new(),
         }
     }
 
@@ -69,6 +73,25 @@ impl Ledger {
             // Another link with the same hash (or none): ask every interface.
             Some(_) => self.nets.iter().find(|n| n.1 == link).map(owner),
             None => None,
+        }
+    }
+
+    /// Notes that `ip` is held outside this registry, by `who` ("zone web01 on host h2").
+    pub fn hold_elsewhere(&mut self, ip: IpAddr, who: String) {
+        if self.held.insert(ip) {
+            self.elsewhere.push((ip, who));
+        }
+    }
+
+    /// Who holds `ip`: "zone `web01`", or as [`Ledger::hold_elsewhere`] was told.
+    pub fn describe_holder(&self, ip: IpAddr) -> Option<String> {
+        match self.holder(ip) {
+            Some(zone) => Some(format!("zone `{zone}`")),
+            None => self
+                .elsewhere
+                .iter()
+                .find(|(a, _)| *a == ip)
+                .map(|(_, who)| who.clone()),
         }
     }
 

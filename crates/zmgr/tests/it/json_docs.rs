@@ -11,15 +11,18 @@ use crate::lifecycle_support::sandbox;
 const CLI_MD: &str = include_str!("../../../../docs/cli.md");
 
 /// One example: the command line as documented, its JSON, and the line it starts on.
-struct Example {
-    command: String,
-    json: Value,
-    line: usize,
+pub struct Example {
+    pub command: String,
+    pub json: Value,
+    pub line: usize,
 }
 
-/// The examples of the "JSON output" section: a line `` `zmgr ARGS`: `` followed by a
-/// fenced `json` block.
-fn examples() -> Vec<Example> {
+/// Examples of what only a shared pool does: run against etcd by `shared_pools.rs`.
+const NEEDS_ETCD: &[&str] = &["zmgr pool publish default --json"];
+
+/// The examples of the "JSON output" section: a line `` `zmgr ARGS` `` (then `:`, or words
+/// and `:`) followed by a fenced `json` block.
+pub fn examples() -> Vec<Example> {
     let section = CLI_MD
         .split("\n## ")
         .find(|s| s.starts_with("JSON output"))
@@ -31,7 +34,9 @@ fn examples() -> Vec<Example> {
     while i < lines.len() {
         let Some(command) = lines[i]
             .strip_prefix('`')
-            .and_then(|l| l.strip_suffix("`:"))
+            .filter(|l| l.ends_with(':'))
+            .and_then(|l| l.split_once('`'))
+            .map(|(c, _)| c)
             .filter(|c| c.starts_with("zmgr "))
         else {
             i += 1;
@@ -73,7 +78,7 @@ fn kind(v: &Value) -> &'static str {
 }
 
 /// Where `actual` differs in shape from `example`, each as `PATH: what`.
-fn differences(path: &str, example: &Value, actual: &Value) -> Vec<String> {
+pub fn differences(path: &str, example: &Value, actual: &Value) -> Vec<String> {
     match (example, actual) {
         // A documented null may be a value too; an undocumented null is a difference.
         (Value::Null, _) => Vec::new(),
@@ -165,7 +170,10 @@ fn every_json_document_has_the_shape_docs_cli_md_shows() {
     assert!(examples.len() >= 25, "only {} examples", examples.len());
     let env = sandbox();
     let mut problems = Vec::new();
-    for ex in &examples {
+    for ex in examples
+        .iter()
+        .filter(|e| !NEEDS_ETCD.contains(&e.command.as_str()))
+    {
         prepare(&env, &ex.command);
         let args: Vec<&str> = ex.command.split_whitespace().skip(1).collect();
         let run = env.sandbox(&args);

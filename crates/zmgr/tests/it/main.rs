@@ -6,6 +6,8 @@ mod broken_files;
 mod check_pools;
 mod clone;
 mod complete;
+#[cfg(feature = "etcd")]
+mod etcd_support;
 mod guards;
 mod harness;
 mod hook_journal;
@@ -49,6 +51,8 @@ mod script_support;
 mod script_survival;
 mod script_twins;
 mod script_verbs;
+#[cfg(feature = "etcd")]
+mod shared_pools;
 mod snapshots;
 mod template_types;
 mod trust;

@@ -608,9 +608,9 @@ fn pool_show_json() {
     assert_eq!(
         v["zones"],
         json!([
-            {"zone": "db01", "address": "10.1.0.9/24", "state": "configured"},
-            {"zone": "web01", "address": "10.1.0.3/24", "state": "running"},
-            {"zone": "web02", "address": "10.1.0.4/24", "state": "installed"},
+            {"zone": "db01", "address": "10.1.0.9/24", "state": "configured", "host": null, "claim": null},
+            {"zone": "web01", "address": "10.1.0.3/24", "state": "running", "host": null, "claim": null},
+            {"zone": "web02", "address": "10.1.0.4/24", "state": "installed", "host": null, "claim": null},
         ])
     );
     let v6 = json_of(&env, &["pool", "show", "v6", "--json"]);

@@ -106,6 +106,16 @@ fn summary(report: &Report) -> Vec<String> {
             Finding::MissingVnic { zone, vnic, over } => {
                 format!("missing-vnic {zone} {vnic} over {over:?}")
             }
+            Finding::LeakedAddress { zone, address, .. } => format!("leaked {zone} {address}"),
+            Finding::UnclaimedAddress { zone, address, .. } => {
+                format!("unclaimed {zone} {address}")
+            }
+            Finding::AddressConflict {
+                zone,
+                address,
+                holder,
+                ..
+            } => format!("address-conflict {zone} {address} {holder}"),
         })
         .collect()
 }

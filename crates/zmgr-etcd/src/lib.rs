@@ -1,0 +1,462 @@
+//! zmgr-etcd: the shared ledger of `ledger "etcd"` pools, in etcd, over etcd's v3 JSON
+//! gateway and a small blocking HTTP client (ureq; TLS by rustls).
+//!
+//! Keys, under config.kdl's `prefix` (`/zmgr`):
+//!
+//! ```text
+//! PREFIX/pools/POOL/definition     the pool's definition, as `zmgr pool publish` wrote it
+//! PREFIX/pools/POOL/addrs/ADDRESS  a claim: {"host", "zone", "state", "time"}
+//! ```
+//!
+//! Every change is one transaction that compares before it writes: a claim is made only if
+//! the address has no key and the definition is the one the host checked; a release or an
+//! update only if the key is still at the revision this host read. No lock is ever held.
+
+mod wire;
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use zmgr_core::error::{Error, Result};
+use zmgr_core::host::shared::{Claim, Holding, Released, SharedLedger, SharedPool};
+use zmgr_core::model::config::Config;
+
+use crate::wire::{Compare, Op};
+
+/// The largest certificate, key or password file read.
+const FILE_LIMIT: u64 = 1 << 20;
+
+/// An etcd cluster, as config.kdl's `etcd` block names it.
+pub struct Etcd {
+    agent: ureq::Agent,
+    endpoints: Vec<String>,
+    prefix: String,
+    timeout: Duration,
+    host: String,
+    /// The user and the file with the password, when the cluster has auth on.
+    auth: Option<(String, PathBuf)>,
+    token: Mutex<Option<String>>,
+}
+
+/// The [`zmgr_core::ops::session::Connector`] of a zmgr built with etcd.
+pub fn connect(config: &Config) -> Result<Arc<dyn SharedLedger>> {
+    Ok(Arc::new(Etcd::new(config)?))
+}
+
+impl Etcd {
+    pub fn new(config: &Config) -> Result<Etcd> {
+        let e = config
+            .etcd
+            .as_ref()
+            .ok_or_else(|| Error::usage("config.kdl has no `etcd` block"))?;
+        let host = match &config.host_name {
+            Some(h) => h.value.clone(),
+            None => node_name()?,
+        };
+        let mut tls = ureq::tls::TlsConfig::builder();
+        if let Some(ca) = &e.ca_file {
+            let pem = read_file(&ca.value, false)?;
+            let certs = certificates(&ca.value, &pem)?;
+            tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
+        }
+        if let (Some(cert), Some(key)) = (&e.cert_file, &e.key_file) {
+            let chain = certificates(&cert.value, &read_file(&cert.value, false)?)?;
+            let pem = read_file(&key.value, true)?;
+            let key = ureq::tls::PrivateKey::from_pem(&pem).map_err(|err| {
+                Error::usage(format!(
+                    "{} holds no private key zmgr can use: {err}",
+                    key.value.display()
+                ))
+            })?;
+            tls = tls.client_cert(Some(ureq::tls::ClientCert::new_with_certs(&chain, key)));
+        }
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .tls_config(tls.build())
+            .user_agent("zmgr")
+            .build()
+            .into();
+        Ok(Etcd {
+            agent,
+            endpoints: e.endpoints.iter().map(|u| u.value.clone()).collect(),
+            prefix: e.prefix.value.clone(),
+            timeout: e.timeout,
+            host,
+            auth: e
+                .user
+                .as_ref()
+                .zip(e.password_file.as_ref())
+                .map(|(u, p)| (u.value.clone(), p.value.clone())),
+            token: Mutex::new(None),
+        })
+    }
+
+    fn pool_key(&self, pool: &str, rest: &str) -> Vec<u8> {
+        format!("{}/pools/{pool}/{rest}", self.prefix).into_bytes()
+    }
+
+    fn address_key(&self, pool: &str, address: IpAddr) -> Vec<u8> {
+        self.pool_key(pool, &format!("addrs/{address}"))
+    }
+
+    /// POSTs `body` to `path` of the first endpoint that answers, all within the timeout.
+    fn post(&self, path: &str, body: &Value) -> Result<Value> {
+        let deadline = Instant::now() + self.timeout;
+        let mut unreachable = Vec::new();
+        for endpoint in &self.endpoints {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                unreachable.push(format!("{endpoint} (not tried: the time was up)"));
+                continue;
+            }
+            match self.post_to(endpoint, path, body, left, true) {
+                Ok(v) => return Ok(v),
+                Err(Failure::Unreachable(why)) => unreachable.push(format!("{endpoint} ({why})")),
+                Err(Failure::Refused(e)) => return Err(e),
+            }
+        }
+        Err(Error::failed(format!(
+            "etcd could not be reached within {} ms: {}",
+            self.timeout.as_millis(),
+            unreachable.join(", ")
+        ))
+        .with_help(
+            "check that etcd runs at the endpoints config.kdl's `etcd` block names; the operation changed nothing it could not undo",
+        ))
+    }
+
+    fn post_to(
+        &self,
+        endpoint: &str,
+        path: &str,
+        body: &Value,
+        timeout: Duration,
+        retry_auth: bool,
+    ) -> std::result::Result<Value, Failure> {
+        let token = match &self.auth {
+            Some(_) => Some(self.token(endpoint, timeout)?),
+            None => None,
+        };
+        let mut request = self
+            .agent
+            .post(format!("{endpoint}{path}"))
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
+            .header("content-type", "application/json");
+        if let Some(t) = &token {
+            request = request.header("authorization", t);
+        }
+        let mut response = request
+            .send(body.to_string())
+            .map_err(|e| Failure::Unreachable(transport(&e)))?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_string()
+            .map_err(|e| Failure::Unreachable(transport(&e)))?;
+        if status == 401 && token.is_some() && retry_auth {
+            // The token expired: a new one, once.
+            *self.token.lock().expect("token lock") = None;
+            return self.post_to(endpoint, path, body, timeout, false);
+        }
+        if status != 200 {
+            return Err(Failure::Refused(Error::failed(format!(
+                "etcd at {endpoint} refused {path}: {}",
+                wire::error_text(status, &text)
+            ))));
+        }
+        serde_json::from_str(&text).map_err(|e| {
+            Failure::Refused(Error::HostOutput {
+                command: format!("etcd {endpoint}{path}"),
+                reason: format!("the answer is not JSON: {e}"),
+            })
+        })
+    }
+
+    /// The auth token, asked for with the user and password when there is none yet.
+    fn token(&self, endpoint: &str, timeout: Duration) -> std::result::Result<String, Failure> {
+        if let Some(t) = self.token.lock().expect("token lock").clone() {
+            return Ok(t);
+        }
+        let (user, file) = self.auth.as_ref().expect("auth is configured");
+        let password = read_file(file, true).map_err(Failure::Refused)?;
+        let password = String::from_utf8(password).map_err(|_| {
+            Failure::Refused(Error::usage(format!("{} is not text", file.display())))
+        })?;
+        let body =
+            serde_json::json!({"name": user, "password": password.trim_end_matches(['\n', '\r'])});
+        let mut response = self
+            .agent
+            .post(format!("{endpoint}/v3/auth/authenticate"))
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
+            .header("content-type", "application/json")
+            .send(body.to_string())
+            .map_err(|e| Failure::Unreachable(transport(&e)))?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| Failure::Unreachable(transport(&e)))?;
+        if status != 200 {
+            return Err(Failure::Refused(Error::failed(format!(
+                "etcd at {endpoint} refused user `{user}`: {}",
+                wire::error_text(status, &text)
+            ))));
+        }
+        let token = serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|v| v["token"].as_str().map(str::to_string))
+            .ok_or_else(|| {
+                Failure::Refused(Error::failed(format!(
+                    "etcd at {endpoint} gave no token to user `{user}`"
+                )))
+            })?;
+        *self.token.lock().expect("token lock") = Some(token.clone());
+        Ok(token)
+    }
+
+    fn txn(&self, body: &Value) -> Result<wire::TxnResult> {
+        let v = self.post("/v3/kv/txn", body)?;
+        wire::txn_result(&v).map_err(|why| self.bad_answer(why))
+    }
+
+    fn bad_answer(&self, why: String) -> Error {
+        Error::HostOutput {
+            command: format!("etcd {}", self.endpoints.join(",")),
+            reason: why,
+        }
+    }
+
+    fn get(&self, key: &[u8]) -> Result<Option<wire::Kv>> {
+        let v = self.post("/v3/kv/range", &wire::range(key, false))?;
+        let mut kvs = wire::kvs(&v).map_err(|why| self.bad_answer(why))?;
+        Ok(kvs.pop())
+    }
+}
+
+/// Why a request to one endpoint failed: it could not be reached (try the next), or it
+/// answered no (stop).
+enum Failure {
+    Unreachable(String),
+    Refused(Error),
+}
+
+fn transport(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(_) => "timed out".to_string(),
+        ureq::Error::Io(io) => zmgr_core::text::printable(&io.to_string().to_lowercase()),
+        other => zmgr_core::text::printable(&other.to_string()),
+    }
+}
+
+/// The node name, as `uname -n` prints it: this host's name when config.kdl gives none.
+fn node_name() -> Result<String> {
+    let uname = rustix::system::uname();
+    let name = uname.nodename().to_string_lossy().into_owned();
+    match zmgr_core::model::config::host_name_error(&name) {
+        None => Ok(name),
+        Some(why) => Err(
+            Error::usage(format!("the node name cannot name this host: {why}"))
+                .with_help("set `host-name \"NAME\"` in config.kdl"),
+        ),
+    }
+}
+
+/// A file config.kdl names: read only if root (or this user) owns it and no one else can
+/// write it; a `secret` also only if no one else can read it.
+fn read_file(path: &Path, secret: bool) -> Result<Vec<u8>> {
+    use zmgr_core::fs::trust::{OpenError, read, read_secret};
+    let read = if secret {
+        read_secret(path, FILE_LIMIT)
+    } else {
+        read(path, FILE_LIMIT)
+    };
+    read.map_err(|e| match e {
+        OpenError::Untrusted(u) => Error::usage(format!(
+            "refusing {u}: zmgr runs as root and uses for etcd only files root could have written{}",
+            if secret { " and only root can read" } else { "" }
+        ))
+        .with_help(format!("`{}`", u.fix)),
+        OpenError::Link(p) => Error::usage(format!(
+            "refusing {}: a symbolic link, which zmgr does not follow",
+            p.display()
+        )),
+        OpenError::Missing => Error::usage(format!(
+            "cannot read {}: no such file or directory",
+            path.display()
+        )),
+        OpenError::NotAFile(p) | OpenError::NotAFolder(p) => {
+            Error::usage(format!("cannot read {}: not a regular file", p.display()))
+        }
+        OpenError::Io(why) => Error::usage(format!("cannot read {why}")),
+    })
+}
+
+fn certificates(path: &Path, pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>> {
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::usage(format!(
+                    "{} is not a PEM file zmgr can read: {e}",
+                    path.display()
+                )));
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::usage(format!(
+            "{} holds no certificate",
+            path.display()
+        )));
+    }
+    Ok(certs)
+}
+
+impl SharedLedger for Etcd {
+    fn host(&self) -> &str {
+        &self.host
+    }
+
+    fn location(&self) -> String {
+        self.endpoints.join(", ")
+    }
+
+    fn key(&self, pool: &str, address: IpAddr) -> String {
+        String::from_utf8_lossy(&self.address_key(pool, address)).into_owned()
+    }
+
+    fn read(&self, pool: &str) -> Result<SharedPool> {
+        let definition = self.pool_key(pool, "definition");
+        let addrs = self.pool_key(pool, "addrs/");
+        let r = self.txn(&wire::txn(
+            &[],
+            &[Op::Range(&definition), Op::Prefix(&addrs)],
+            &[],
+        ))?;
+        let [def, held] = r.responses.as_slice() else {
+            return Err(self.bad_answer("a read answered with other than two ranges".into()));
+        };
+        let definition = wire::kvs(def)
+            .map_err(|why| self.bad_answer(why))?
+            .pop()
+            .map(|kv| {
+                (
+                    String::from_utf8_lossy(&kv.value).into_owned(),
+                    kv.mod_revision,
+                )
+            });
+        let mut holdings = Vec::new();
+        for kv in wire::kvs(held).map_err(|why| self.bad_answer(why))? {
+            // A key under addrs/ that names no address is not one zmgr wrote: skipped.
+            let Some(address) = kv
+                .key
+                .strip_prefix(addrs.as_slice())
+                .and_then(|a| std::str::from_utf8(a).ok())
+                .and_then(|a| a.parse::<IpAddr>().ok())
+            else {
+                continue;
+            };
+            holdings.push(Holding {
+                address,
+                claim: Claim::parse(&kv.value),
+                revision: kv.mod_revision,
+            });
+        }
+        Ok(SharedPool {
+            definition,
+            holdings,
+        })
+    }
+
+    fn publish(&self, pool: &str, definition: &str) -> Result<()> {
+        let key = self.pool_key(pool, "definition");
+        self.txn(&wire::txn(
+            &[],
+            &[Op::Put(&key, definition.as_bytes())],
+            &[],
+        ))?;
+        Ok(())
+    }
+
+    fn claim(
+        &self,
+        pool: &str,
+        address: IpAddr,
+        definition_revision: i64,
+        claim: &Claim,
+    ) -> Result<Option<i64>> {
+        let key = self.address_key(pool, address);
+        let definition = self.pool_key(pool, "definition");
+        let value = claim.to_json();
+        let r = self.txn(&wire::txn(
+            &[
+                Compare::Absent(&key),
+                Compare::ModRevision(&definition, definition_revision),
+            ],
+            &[Op::Put(&key, value.as_bytes())],
+            &[Op::Range(&key)],
+        ))?;
+        if r.succeeded {
+            return Ok(Some(r.revision));
+        }
+        // A request that reached etcd and whose answer was lost, sent again, finds its own
+        // claim: that is a win, not a loss.
+        let existing = r
+            .responses
+            .first()
+            .map(wire::kvs)
+            .transpose()
+            .map_err(|why| self.bad_answer(why))?
+            .and_then(|mut kvs| kvs.pop());
+        Ok(existing
+            .filter(|kv| kv.value == value.as_bytes())
+            .map(|kv| kv.mod_revision))
+    }
+
+    fn update(&self, pool: &str, address: IpAddr, revision: i64, claim: &Claim) -> Result<bool> {
+        let key = self.address_key(pool, address);
+        let r = self.txn(&wire::txn(
+            &[Compare::ModRevision(&key, revision)],
+            &[Op::Put(&key, claim.to_json().as_bytes())],
+            &[],
+        ))?;
+        Ok(r.succeeded)
+    }
+
+    fn release(&self, pool: &str, address: IpAddr, zone: Option<&str>) -> Result<Released> {
+        let key = self.address_key(pool, address);
+        // The key may change between the read and the delete (a state update): read again.
+        for _ in 0..8 {
+            let Some(kv) = self.get(&key)? else {
+                return Ok(Released::Absent);
+            };
+            let claim = Claim::parse(&kv.value);
+            if !claim.as_ref().is_some_and(|c| c.is(&self.host, zone)) {
+                return Ok(Released::NotOurs(claim));
+            }
+            let r = self.txn(&wire::txn(
+                &[Compare::ModRevision(&key, kv.mod_revision)],
+                &[Op::Delete(&key)],
+                &[],
+            ))?;
+            if r.succeeded {
+                return Ok(Released::Done);
+            }
+        }
+        Err(Error::failed(format!(
+            "etcd key {} kept changing while it was released",
+            String::from_utf8_lossy(&key)
+        )))
+    }
+}
