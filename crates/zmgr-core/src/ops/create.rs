@@ -798,12 +798,7 @@ pub fn create(core: &mut Session, registry: Registry, opts: &CreateOptions) -> R
             ledger,
             &opts.name,
             |ledger| plan_with(&registry, ledger, opts),
-            |plan: &Plan| {
-                plan.nets
-                    .iter()
-                    .map(|n| (n.pool.clone(), n.address))
-                    .collect()
-            },
+            plan_nets,
         )?;
         let entered =
             crate::fs::lock::CreateLock::acquire(core.root(), &plan.zone).and_then(|held| {
@@ -1131,7 +1126,14 @@ pub fn dry_run(core: &Session, registry: &Registry, opts: &CreateOptions) -> Res
 }
 
 fn planned(core: &Session, registry: &Registry, opts: &CreateOptions) -> Result<Plan> {
-    let mut plan = plan(registry, opts)?;
+    // A shared pool's address as the create would claim it: what every host holds skipped.
+    let mut plan = crate::ops::shared_pools::plan_seeing(
+        core,
+        registry,
+        Ledger::of(registry.zones.values()),
+        |ledger| plan_with(registry, ledger, opts),
+        plan_nets,
+    )?;
     if let Some(t) = registry.templates.get(&plan.template)
         && t.hooks
             .iter()
@@ -1361,6 +1363,14 @@ fn roll_back(
         failed,
         kept: None,
     }
+}
+
+/// The pool and address of each interface of a plan.
+fn plan_nets(plan: &Plan) -> Vec<(String, IpAddr)> {
+    plan.nets
+        .iter()
+        .map(|n| (n.pool.clone(), n.address))
+        .collect()
 }
 
 /// `e`, followed by the claims in etcd that could not be given back after it.

@@ -159,32 +159,9 @@ pub fn plan_and_claim<P>(
     nets: impl Fn(&P) -> Vec<(String, IpAddr)>,
 ) -> Result<(P, Claims)> {
     let first = plan(&ledger)?;
-    let shared: Vec<&Pool> = {
-        let mut names: Vec<String> = nets(&first).into_iter().map(|(p, _)| p).collect();
-        names.sort();
-        names.dedup();
-        names
-            .iter()
-            .filter_map(|n| registry.pools.get(n))
-            .filter(|p| p.shared.is_some())
-            .collect()
-    };
-    if shared.is_empty() {
+    let Some((store, revisions)) = hold_shared(core, registry, &mut ledger, &nets(&first))? else {
         return Ok((first, Claims::default()));
-    }
-    let store = core.shared_store(&registry.config)?;
-    let mut revisions = Vec::new();
-    for pool in &shared {
-        let (state, revision) = read_checked(store.as_ref(), pool)?;
-        for h in &state.holdings {
-            let who = h
-                .claim
-                .as_ref()
-                .map_or("a key zmgr did not write".to_string(), Claim::describe);
-            ledger.hold_elsewhere(h.address, who);
-        }
-        revisions.push((pool.name.value.clone(), revision));
-    }
+    };
     let revision_of = |pool: &str| revisions.iter().find(|(p, _)| p == pool).map(|r| r.1);
     let mut claims = Claims {
         store: Some(store.clone()),
@@ -246,6 +223,58 @@ pub fn plan_and_claim<P>(
     Err(Error::conflict(format!(
         "zone {zone} lost the race for an address {ROUNDS} times; other hosts are allocating from the same pools"
     )))
+}
+
+/// Reads from etcd the shared pools among `nets`' (checking each definition) and holds in
+/// `ledger` every address other hosts hold there; the store and each pool's definition
+/// revision, or `None` when no pool is shared.
+#[allow(clippy::type_complexity)]
+fn hold_shared(
+    core: &Session,
+    registry: &Registry,
+    ledger: &mut Ledger,
+    nets: &[(String, IpAddr)],
+) -> Result<Option<(Arc<dyn SharedLedger>, Vec<(String, i64)>)>> {
+    let mut names: Vec<&str> = nets.iter().map(|(p, _)| p.as_str()).collect();
+    names.sort();
+    names.dedup();
+    let shared: Vec<&Pool> = names
+        .iter()
+        .filter_map(|n| registry.pools.get(*n))
+        .filter(|p| p.shared.is_some())
+        .collect();
+    if shared.is_empty() {
+        return Ok(None);
+    }
+    let store = core.shared_store(&registry.config)?;
+    let mut revisions = Vec::new();
+    for pool in &shared {
+        let (state, revision) = read_checked(store.as_ref(), pool)?;
+        for h in &state.holdings {
+            let who = h
+                .claim
+                .as_ref()
+                .map_or("a key zmgr did not write".to_string(), Claim::describe);
+            ledger.hold_elsewhere(h.address, who);
+        }
+        revisions.push((pool.name.value.clone(), revision));
+    }
+    Ok(Some((store, revisions)))
+}
+
+/// Plans as [`plan_and_claim`] does, claiming nothing: what a dry run shows.
+pub fn plan_seeing<P>(
+    core: &Session,
+    registry: &Registry,
+    mut ledger: Ledger,
+    plan: impl Fn(&Ledger) -> Result<P>,
+    nets: impl Fn(&P) -> Vec<(String, IpAddr)>,
+) -> Result<P> {
+    let first = plan(&ledger)?;
+    match hold_shared(core, registry, &mut ledger, &nets(&first))? {
+        None => Ok(first),
+        Some(_) => plan(&ledger),
+    }
 }
 
 /// Claims one address of a shared pool for `zone` (as `add net` does), with the state

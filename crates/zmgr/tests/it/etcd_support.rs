@@ -22,6 +22,11 @@ pub struct EtcdServer {
     dir: PathBuf,
     client: u16,
     peer: u16,
+    /// With TLS: the folder of `ca.pem`, `server.pem`, `client.pem` and their keys; etcd
+    /// then asks every client for a certificate the CA signed.
+    tls: Option<PathBuf>,
+    /// etcdctl's `--user`, once auth is on.
+    user: Option<String>,
 }
 
 /// A program on PATH (the test's own, not the cleared one zmgr gets).
@@ -43,10 +48,22 @@ fn free_port() -> u16 {
 impl EtcdServer {
     /// A new etcd, or `None` (said loudly) when there is none to run outside CI.
     pub fn start() -> Option<EtcdServer> {
-        if on_path("etcd").is_none() || on_path("etcdctl").is_none() {
+        Self::start_with(false)
+    }
+
+    /// An etcd that speaks TLS only and asks clients for a certificate (`certs` makes them).
+    pub fn start_tls() -> Option<EtcdServer> {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Option<EtcdServer> {
+        if on_path("etcd").is_none()
+            || on_path("etcdctl").is_none()
+            || (tls && on_path("openssl").is_none())
+        {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!(
-                    "etcd and etcdctl are needed by the shared-pool tests and are not on PATH; .ci/run installs Debian's etcd-server and etcd-client"
+                    "etcd, etcdctl (and openssl for TLS) are needed by the shared-pool tests and are not on PATH; .ci/run installs Debian's etcd-server, etcd-client and openssl"
                 );
             }
             eprintln!(
@@ -58,15 +75,20 @@ impl EtcdServer {
             std::env::temp_dir().join(format!("zmgr-etcd-{}-{}", std::process::id(), free_port()));
         let mut server = EtcdServer {
             child: None,
-            dir,
+            dir: dir.clone(),
             client: 0,
             peer: 0,
+            tls: tls.then(|| dir.join("certs")),
+            user: None,
         };
+        if let Some(certs) = &server.tls {
+            make_certificates(certs);
+        }
         // Ports picked free can be taken before etcd binds them: a few tries.
         for _ in 0..5 {
             server.client = free_port();
             server.peer = free_port();
-            let _ = std::fs::remove_dir_all(&server.dir);
+            let _ = std::fs::remove_dir_all(server.dir.join("data"));
             if server.run() {
                 return Some(server);
             }
@@ -80,7 +102,17 @@ impl EtcdServer {
         let log = std::fs::File::create(self.dir.join("log")).expect("etcd's log");
         let client = self.url();
         let peer = format!("http://127.0.0.1:{}", self.peer);
-        let child = Command::new("etcd")
+        let mut etcd = Command::new("etcd");
+        if let Some(c) = &self.tls {
+            etcd.arg("--cert-file")
+                .arg(c.join("server.pem"))
+                .arg("--key-file")
+                .arg(c.join("server-key.pem"))
+                .arg("--trusted-ca-file")
+                .arg(c.join("ca.pem"))
+                .arg("--client-cert-auth");
+        }
+        let child = etcd
             .arg("--name")
             .arg("zmgr-test")
             .arg("--data-dir")
@@ -116,11 +148,69 @@ impl EtcdServer {
     }
 
     fn healthy(&self) -> bool {
+        if self.tls.is_some() {
+            return self.etcdctl(&["endpoint", "health"]).status.success();
+        }
         http_get(self.client, "/health").is_some_and(|b| b.contains("\"true\""))
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.client)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.client)
+    }
+
+    /// The folder of the TLS certificates and keys, when etcd speaks TLS.
+    pub fn certs(&self) -> Option<&Path> {
+        self.tls.as_deref()
+    }
+
+    /// etcdctl against this etcd, with its certificates and user.
+    pub fn etcdctl(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new("etcdctl");
+        cmd.env("ETCDCTL_API", "3")
+            .args(["--endpoints", &self.url()]);
+        if let Some(c) = &self.tls {
+            cmd.arg(format!("--cacert={}", c.join("ca.pem").display()))
+                .arg(format!("--cert={}", c.join("client.pem").display()))
+                .arg(format!("--key={}", c.join("client-key.pem").display()));
+        }
+        if let Some(u) = &self.user {
+            cmd.arg(format!("--user={u}"));
+        }
+        cmd.args(args).output().expect("etcdctl runs")
+    }
+
+    /// Turns auth on, with a `root` user (whose password etcdctl then uses) and a user
+    /// `name` whose role may read and write only the keys under `prefix`.
+    pub fn enable_auth(&mut self, name: &str, password: &str, prefix: &str) {
+        for args in [
+            vec!["user", "add", "root", "--new-user-password=rootpw"],
+            vec![
+                "user",
+                "add",
+                name,
+                &format!("--new-user-password={password}"),
+            ],
+            vec!["role", "add", "zmgr"],
+            vec![
+                "role",
+                "grant-permission",
+                "zmgr",
+                "--prefix=true",
+                "readwrite",
+                &format!("{prefix}/"),
+            ],
+            vec!["user", "grant-role", name, "zmgr"],
+            vec!["auth", "enable"],
+        ] {
+            let out = self.etcdctl(&args);
+            assert!(
+                out.status.success(),
+                "etcdctl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        self.user = Some("root:rootpw".to_string());
     }
 
     pub fn port(&self) -> u16 {
@@ -143,11 +233,7 @@ impl EtcdServer {
 
     /// Every key under `prefix` with its value, as etcdctl prints them.
     pub fn keys(&self, prefix: &str) -> Vec<(String, String)> {
-        let out = Command::new("etcdctl")
-            .env("ETCDCTL_API", "3")
-            .args(["--endpoints", &self.url(), "get", "--prefix", prefix])
-            .output()
-            .expect("etcdctl runs");
+        let out = self.etcdctl(&["get", "--prefix", prefix]);
         assert!(
             out.status.success(),
             "etcdctl failed: {}",
@@ -180,6 +266,108 @@ impl Drop for EtcdServer {
     fn drop(&mut self) {
         self.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A CA, etcd's server certificate for 127.0.0.1 and a client certificate, made with
+/// openssl into `dir`; the keys readable by their owner only.
+fn make_certificates(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "ecparam",
+        "-name",
+        "prime256v1",
+        "-genkey",
+        "-noout",
+        "-out",
+        "ca-key.pem",
+    ]);
+    run(&[
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "ca-key.pem",
+        "-subj",
+        "/CN=zmgr test CA",
+        "-days",
+        "2",
+        "-out",
+        "ca.pem",
+    ]);
+    // etcd's gateway reaches its own gRPC server with the server certificate as a client one,
+    // so with --client-cert-auth that certificate must be good for both.
+    for (name, usage) in [
+        ("server", "serverAuth,clientAuth"),
+        ("client", "clientAuth"),
+    ] {
+        let key = format!("{name}-key.pem");
+        run(&[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            &key,
+        ]);
+        // PKCS#8, which every TLS stack reads.
+        run(&[
+            "pkcs8",
+            "-topk8",
+            "-nocrypt",
+            "-in",
+            &key,
+            "-out",
+            &format!("{name}.p8"),
+        ]);
+        std::fs::rename(dir.join(format!("{name}.p8")), dir.join(&key)).unwrap();
+        run(&[
+            "req",
+            "-new",
+            "-key",
+            &key,
+            "-subj",
+            &format!("/CN={name}"),
+            "-out",
+            &format!("{name}.csr"),
+        ]);
+        std::fs::write(
+            dir.join(format!("{name}.ext")),
+            format!("subjectAltName=IP:127.0.0.1\nextendedKeyUsage={usage}\n"),
+        )
+        .unwrap();
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            &format!("{name}.ext"),
+            "-out",
+            &format!("{name}.pem"),
+        ]);
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join(&key), std::fs::Permissions::from_mode(0o600)).unwrap();
     }
 }
 

@@ -488,3 +488,125 @@ fn an_interface_added_or_removed_claims_or_releases_its_address() {
     h1.sandbox(&["reconcile"]).success();
     h2.sandbox(&["reconcile"]).success();
 }
+
+/// config.kdl's etcd block of a host reaching `etcd` with `extra` lines in it.
+fn with_etcd_lines(env: &TestEnv, extra: &str) {
+    let config = env.read("config.kdl").replace(
+        "    timeout-ms 5000\n",
+        &format!("    timeout-ms 5000\n{extra}"),
+    );
+    env.write("config.kdl", config);
+}
+
+#[test]
+fn tls_with_a_client_certificate() {
+    let Some(etcd) = EtcdServer::start_tls() else {
+        return;
+    };
+    let certs = etcd.certs().unwrap().to_path_buf();
+    let env = shared_host(&etcd.url(), "h1", PREFIX, 5000);
+    let file = |n: &str| certs.join(n).display().to_string();
+    // Without the client certificate etcd refuses the connection.
+    with_etcd_lines(&env, &format!("    ca-file \"{}\"\n", file("ca.pem")));
+    let run = env.sandbox(&["pool", "publish", "default"]);
+    run.exit(1);
+    stderr_says(&run, &["etcd could not be reached within 5000 ms"]);
+    with_etcd_lines(
+        &env,
+        &format!(
+            "    cert-file \"{}\"\n    key-file \"{}\"\n",
+            file("client.pem"),
+            file("client-key.pem")
+        ),
+    );
+    env.sandbox(&["pool", "publish", "default"]).success();
+    env.sandbox(&["create", "web01"])
+        .success()
+        .stdout_has("192.0.2.10/24");
+    assert_eq!(etcd.claims(PREFIX, "default").len(), 1);
+    env.sandbox(&["destroy", "web01", "--yes"]).success();
+    assert_eq!(etcd.claims(PREFIX, "default"), Vec::new());
+    // A key file others can read is refused before it is used.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        certs.join("client-key.pem"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    let run = env.sandbox(&["create", "web02"]);
+    run.exit(2);
+    stderr_says(
+        &run,
+        &["client-key.pem can be read by users other than its owner"],
+    );
+}
+
+#[test]
+fn a_user_and_password_when_etcd_has_auth_on() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(mut etcd) = EtcdServer::start() else {
+        return;
+    };
+    etcd.enable_auth("zmgr", "s3cret", PREFIX);
+    let env = shared_host(&etcd.url(), "h1", PREFIX, 5000);
+    let secret = env.dir().join("etcd-password");
+    std::fs::write(&secret, "wrong\n").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    with_etcd_lines(
+        &env,
+        &format!(
+            "    user \"zmgr\"\n    password-file \"{}\"\n",
+            secret.display()
+        ),
+    );
+    let run = env.sandbox(&["pool", "publish", "default"]);
+    run.exit(1);
+    stderr_says(&run, &["refused user `zmgr`"]);
+    std::fs::write(&secret, "s3cret\n").unwrap();
+    env.sandbox(&["pool", "publish", "default"]).success();
+    env.sandbox(&["create", "web01"]).success();
+    assert_eq!(etcd.claims(PREFIX, "default").len(), 1);
+}
+
+#[test]
+fn a_dry_run_shows_the_address_free_on_every_host_and_claims_nothing() {
+    let Some(etcd) = EtcdServer::start() else {
+        return;
+    };
+    let h1 = host(&etcd, "h1");
+    let h2 = host(&etcd, "h2");
+    h1.sandbox(&["create", "web01", "--no-boot"]).success();
+    let run = h2.sandbox(&["create", "app01", "--dry-run", "--json"]);
+    run.success();
+    assert_eq!(run.json()["nets"][0]["address"], "192.0.2.11/24");
+    assert_eq!(etcd.claims(PREFIX, "default").len(), 1);
+}
+
+#[test]
+fn an_interrupted_create_gives_its_claim_back() {
+    let Some(etcd) = EtcdServer::start() else {
+        return;
+    };
+    let env = host(&etcd, "h1");
+    env.faults("zoneadm install zone=web01 delay=5\n");
+    let child = spawn(&env, &["create", "web01"]);
+    assert!(
+        wait_for(Duration::from_secs(20), || !etcd
+            .claims(PREFIX, "default")
+            .is_empty()),
+        "the create claimed nothing"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = child.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let run = finish(&env, child, &["create", "web01"]);
+    run.exit(1);
+    assert_eq!(entry(&env, "web01"), None);
+    assert!(env.system_zones().is_empty(), "{:?}", env.system_zones());
+    assert!(env.system_vnics().is_empty());
+    assert_eq!(etcd.claims(PREFIX, "default"), Vec::new());
+}
