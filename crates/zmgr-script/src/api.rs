@@ -517,7 +517,7 @@ pub fn module(host: Rc<Host>) -> Module {
         &mut m,
         "allocate",
         &["pool: &str", "String"],
-        "Reserves the lowest free address of a pool (a `reserve` line in the pool's file) and returns it.",
+        "Reserves the lowest free address of a pool (a `reserve` line in the pool's file; in a shared pool, a key in etcd with no zone) and returns it.",
         move |ctx: NativeCallContext, pool: &str| -> Rr<String> {
             at(
                 &ctx,
