@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use zmgr_core::error::{Error, Result};
-use zmgr_core::host::shared::{Claim, Holding, Released, SharedLedger, SharedPool};
+use zmgr_core::host::shared::{Claim, Claimed, Holding, Released, SharedLedger, SharedPool};
 use zmgr_core::model::config::Config;
 
 use crate::wire::{Compare, Op};
@@ -41,9 +41,12 @@ pub struct Etcd {
     token: Mutex<Option<String>>,
 }
 
-/// The [`zmgr_core::ops::session::Connector`] of a zmgr built with etcd.
-pub fn connect(config: &Config) -> Result<Arc<dyn SharedLedger>> {
-    Ok(Arc::new(Etcd::new(config)?))
+/// The [`zmgr_core::ops::session::Connector`] of a zmgr built with etcd: the client, with
+/// this registry registered under its host name.
+pub fn connect(config: &Config, root: &Path) -> Result<Arc<dyn SharedLedger>> {
+    let etcd = Etcd::new(config)?;
+    etcd.register(root)?;
+    Ok(Arc::new(etcd))
 }
 
 impl Etcd {
@@ -94,6 +97,53 @@ impl Etcd {
         })
     }
 
+    /// Registers this registry's identity (`ROOT/.zmgr/host-id`) under this host's name, or
+    /// finds it there: a name another registry registered is refused, since two registries
+    /// under one name would take each other's addresses for their own. A registry without an
+    /// identity yet makes one only once etcd has answered, so that an unreachable etcd leaves
+    /// the registry as it was.
+    pub fn register(&self, root: &Path) -> Result<()> {
+        let key = format!("{}/hosts/{}", self.prefix, self.host).into_bytes();
+        let id = match zmgr_core::fs::private::existing_host_id(root)? {
+            Some(id) => id,
+            None => match self.get(&key)? {
+                Some(_) => return Err(self.name_taken(&key)),
+                None => zmgr_core::fs::private::host_id(root)?,
+            },
+        };
+        let r = self.txn(&wire::txn(
+            &[Compare::Absent(&key)],
+            &[Op::Put(&key, id.as_bytes())],
+            &[Op::Range(&key)],
+        ))?;
+        if r.succeeded {
+            return Ok(());
+        }
+        let known = r
+            .responses
+            .first()
+            .map(wire::kvs)
+            .transpose()
+            .map_err(|why| self.bad_answer(why))?
+            .and_then(|mut kvs| kvs.pop())
+            .map(|kv| kv.value);
+        if known.as_deref() == Some(id.as_bytes()) {
+            return Ok(());
+        }
+        Err(self.name_taken(&key))
+    }
+
+    fn name_taken(&self, key: &[u8]) -> Error {
+        Error::usage(format!(
+            "host name `{}` is registered in etcd by another registry ({}): two registries under one name would take each other's addresses for their own",
+            self.host,
+            String::from_utf8_lossy(key)
+        ))
+        .with_help(
+            "give this host its own `host-name` in config.kdl; a host made by copying another's registry also needs its .zmgr/host-id removed",
+        )
+    }
+
     fn pool_key(&self, pool: &str, rest: &str) -> Vec<u8> {
         format!("{}/pools/{pool}/{rest}", self.prefix).into_bytes()
     }
@@ -112,7 +162,7 @@ impl Etcd {
                 unreachable.push(format!("{endpoint} (not tried: the time was up)"));
                 continue;
             }
-            match self.post_to(endpoint, path, body, left, true) {
+            match self.post_to(endpoint, path, body, deadline, true) {
                 Ok(v) => return Ok(v),
                 Err(Failure::Unreachable(why)) => unreachable.push(format!("{endpoint} ({why})")),
                 Err(Failure::Refused(e)) => return Err(e),
@@ -123,9 +173,7 @@ impl Etcd {
             self.timeout.as_millis(),
             unreachable.join(", ")
         ))
-        .with_help(
-            "check that etcd runs at the endpoints config.kdl's `etcd` block names; the operation changed nothing it could not undo",
-        ))
+        .with_help("check that etcd runs at the endpoints config.kdl's `etcd` block names"))
     }
 
     fn post_to(
@@ -133,13 +181,18 @@ impl Etcd {
         endpoint: &str,
         path: &str,
         body: &Value,
-        timeout: Duration,
+        deadline: Instant,
         retry_auth: bool,
     ) -> std::result::Result<Value, Failure> {
         let token = match &self.auth {
-            Some(_) => Some(self.token(endpoint, timeout)?),
+            Some(_) => Some(self.token(endpoint, deadline)?),
             None => None,
         };
+        // What is left once the token is had: the whole request keeps to one timeout.
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        if timeout.is_zero() {
+            return Err(Failure::Unreachable("timed out".to_string()));
+        }
         let mut request = self
             .agent
             .post(format!("{endpoint}{path}"))
@@ -163,7 +216,11 @@ impl Etcd {
         if status == 401 && token.is_some() && retry_auth {
             // The token expired: a new one, once.
             *self.token.lock().expect("token lock") = None;
-            return self.post_to(endpoint, path, body, timeout, false);
+            return self.post_to(endpoint, path, body, deadline, false);
+        }
+        // A member without a leader, or busy, may be alone in that: the next one is asked.
+        if status >= 500 {
+            return Err(Failure::Unreachable(wire::error_text(status, &text)));
         }
         if status != 200 {
             return Err(Failure::Refused(Error::failed(format!(
@@ -180,7 +237,8 @@ impl Etcd {
     }
 
     /// The auth token, asked for with the user and password when there is none yet.
-    fn token(&self, endpoint: &str, timeout: Duration) -> std::result::Result<String, Failure> {
+    fn token(&self, endpoint: &str, deadline: Instant) -> std::result::Result<String, Failure> {
+        let timeout = deadline.saturating_duration_since(Instant::now());
         if let Some(t) = self.token.lock().expect("token lock").clone() {
             return Ok(t);
         }
@@ -359,17 +417,20 @@ impl SharedLedger for Etcd {
         let mut holdings = Vec::new();
         for kv in wire::kvs(held).map_err(|why| self.bad_answer(why))? {
             // A key under addrs/ that names no address is not one zmgr wrote: skipped.
-            let Some(address) = kv
+            let Some((written, address)) = kv
                 .key
                 .strip_prefix(addrs.as_slice())
                 .and_then(|a| std::str::from_utf8(a).ok())
-                .and_then(|a| a.parse::<IpAddr>().ok())
+                .and_then(|a| Some((a, a.parse::<IpAddr>().ok()?)))
             else {
                 continue;
             };
+            // One zmgr did not write (`fd00:0::5`, not `fd00::5`): the address is taken, by
+            // no claim zmgr can release.
+            let canonical = written == address.to_string();
             holdings.push(Holding {
                 address,
-                claim: Claim::parse(&kv.value),
+                claim: Claim::parse(&kv.value).filter(|_| canonical),
                 revision: kv.mod_revision,
             });
         }
@@ -395,7 +456,7 @@ impl SharedLedger for Etcd {
         address: IpAddr,
         definition_revision: i64,
         claim: &Claim,
-    ) -> Result<Option<i64>> {
+    ) -> Result<Claimed> {
         let key = self.address_key(pool, address);
         let definition = self.pool_key(pool, "definition");
         let value = claim.to_json();
@@ -405,23 +466,27 @@ impl SharedLedger for Etcd {
                 Compare::ModRevision(&definition, definition_revision),
             ],
             &[Op::Put(&key, value.as_bytes())],
-            &[Op::Range(&key)],
+            &[Op::Range(&key), Op::Range(&definition)],
         ))?;
         if r.succeeded {
-            return Ok(Some(r.revision));
+            return Ok(Claimed::Won(r.revision));
         }
+        let [held, def] = r.responses.as_slice() else {
+            return Err(self.bad_answer("a claim answered with other than two ranges".into()));
+        };
+        let last = |v: &Value| -> Result<Option<wire::Kv>> {
+            Ok(wire::kvs(v).map_err(|why| self.bad_answer(why))?.pop())
+        };
+        let (held, def) = (last(held)?, last(def)?);
         // A request that reached etcd and whose answer was lost, sent again, finds its own
         // claim: that is a win, not a loss.
-        let existing = r
-            .responses
-            .first()
-            .map(wire::kvs)
-            .transpose()
-            .map_err(|why| self.bad_answer(why))?
-            .and_then(|mut kvs| kvs.pop());
-        Ok(existing
-            .filter(|kv| kv.value == value.as_bytes())
-            .map(|kv| kv.mod_revision))
+        if let Some(kv) = held.as_ref().filter(|kv| kv.value == value.as_bytes()) {
+            return Ok(Claimed::Won(kv.mod_revision));
+        }
+        if def.is_none_or(|d| d.mod_revision != definition_revision) {
+            return Ok(Claimed::DefinitionChanged);
+        }
+        Ok(Claimed::Taken)
     }
 
     fn update(&self, pool: &str, address: IpAddr, revision: i64, claim: &Claim) -> Result<bool> {

@@ -48,6 +48,58 @@ pub fn write(root: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// This registry's identity, `ROOT/.zmgr/host-id` (32 hex digits), if it has one yet. A
+/// shared ledger registers it under this host's name, so that two registries never pass for
+/// one host.
+pub fn existing_host_id(root: &Path) -> Result<Option<String>> {
+    let path = private_dir(root).join("host-id");
+    match crate::fs::trust::read(&path, 64) {
+        Ok(bytes) => {
+            let text = String::from_utf8_lossy(&bytes).trim_end().to_string();
+            if text.len() == 32 && text.bytes().all(|c| c.is_ascii_hexdigit()) {
+                Ok(Some(text))
+            } else {
+                Err(Error::failed(format!(
+                    "{} is not 32 hex digits; remove it to make a new identity",
+                    path.display()
+                )))
+            }
+        }
+        Err(crate::fs::trust::OpenError::Missing) => Ok(None),
+        Err(crate::fs::trust::OpenError::Untrusted(u)) => {
+            Err(Error::failed(format!("refusing {u}")).with_help(u.fix))
+        }
+        Err(crate::fs::trust::OpenError::Io(why)) => {
+            Err(Error::failed(format!("cannot read {why}")))
+        }
+        Err(_) => Err(Error::failed(format!(
+            "{} is not a regular file",
+            path.display()
+        ))),
+    }
+}
+
+/// This registry's identity ([`existing_host_id`]), made at random and kept (written
+/// durably) the first time it is needed.
+pub fn host_id(root: &Path) -> Result<String> {
+    if let Some(id) = existing_host_id(root)? {
+        return Ok(id);
+    }
+    let dir = private_dir(root);
+    ensure_private(&dir)?;
+    let mut random = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut random))
+        .map_err(|e| Error::io("read", "/dev/urandom", e))?;
+    let id: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    // Another zmgr may make it at the same moment: then its identity is the one.
+    if crate::fs::write_new_atomic(&dir.join("host-id"), format!("{id}\n").as_bytes())? {
+        return Ok(id);
+    }
+    existing_host_id(root)?
+        .ok_or_else(|| Error::failed(format!("cannot make {}", dir.join("host-id").display())))
+}
+
 /// Removes the temporary files of writers that are gone (a `kill -9` between the write and
 /// the rename); a live writer's file is left to it.
 pub fn sweep(root: &Path) {

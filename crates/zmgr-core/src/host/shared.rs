@@ -81,6 +81,17 @@ impl SharedPool {
     }
 }
 
+/// What a claim came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claimed {
+    /// The key is this claim's, at this revision.
+    Won(i64),
+    /// Another holder has the address.
+    Taken,
+    /// The pool's definition is no longer the one checked: published again, or deleted.
+    DefinitionChanged,
+}
+
 /// What a release found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Released {
@@ -106,14 +117,15 @@ pub trait SharedLedger: Send + Sync {
     /// Publishes the pool's definition (replacing it).
     fn publish(&self, pool: &str, definition: &str) -> Result<()>;
     /// Makes `address`'s key with `claim` if no key has it and the definition is still at
-    /// `definition_revision`; the new key's revision, or `None` when another holder was first.
+    /// `definition_revision`. An error may come after etcd made the key (its answer lost):
+    /// the caller releases the address then, as it would a claim it won.
     fn claim(
         &self,
         pool: &str,
         address: IpAddr,
         definition_revision: i64,
         claim: &Claim,
-    ) -> Result<Option<i64>>;
+    ) -> Result<Claimed>;
     /// Replaces this host's claim on `address` (at `revision`) with `claim`; false when the
     /// key changed since.
     fn update(&self, pool: &str, address: IpAddr, revision: i64, claim: &Claim) -> Result<bool>;

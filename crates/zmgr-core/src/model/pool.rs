@@ -281,7 +281,15 @@ impl Pool {
         ["network", "gateway", "ranges", "reserved", "excluded"]
             .iter()
             .filter(|k| ours[**k] != theirs[**k])
-            .map(|k| format!("{k}: {} here, {} published", ours[*k], theirs[*k]))
+            .map(|k| {
+                // What etcd holds is shown safely, and not at any length.
+                let published: String = theirs[*k].to_string().chars().take(200).collect();
+                format!(
+                    "{k}: {} here, {} published",
+                    ours[*k],
+                    crate::text::printable(&published)
+                )
+            })
             .collect()
     }
 

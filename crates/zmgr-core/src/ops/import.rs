@@ -312,8 +312,10 @@ pub fn import(
         let written = crate::store::entries::write_new_entry(core.root(), &entry);
         if !matches!(written, Ok(true)) {
             let left = claims.release(&entry.name.value);
-            if let Some(e) = left.into_iter().next() {
-                return Err(Error::failed(e));
+            match written {
+                Err(e) => return Err(with_leftovers(e, left)),
+                _ if !left.is_empty() => return Err(Error::failed(left.join("; "))),
+                _ => {}
             }
         }
         if !written? {
@@ -341,41 +343,44 @@ fn claim_shared(
         ) else {
             continue;
         };
-        let Some(store) = core.shared_ledger(&registry.config, pool)? else {
-            continue;
+        let zone = entry.name.value.as_str();
+        let store = match core.shared_ledger(&registry.config, pool) {
+            Ok(Some(store)) => store,
+            Ok(None) => continue,
+            Err(e) => return Err(with_leftovers(e, all.release(zone))),
         };
+        // Held by someone else already: a conflict, as in a registry of files.
+        let holder = match crate::ops::shared_pools::read_checked(store.as_ref(), pool) {
+            Ok((state, _)) => state.holding(address.ip).map(|h| {
+                h.claim
+                    .as_ref()
+                    .map_or("a key zmgr did not write".to_string(), |c| c.describe())
+            }),
+            Err(e) => return Err(with_leftovers(e, all.release(zone))),
+        };
+        if let Some(holder) = holder {
+            let left = all.release(zone);
+            if !left.is_empty() {
+                return Err(Error::failed(left.join("; ")));
+            }
+            return Ok(Err((address.ip, holder)));
+        }
         let held = crate::model::held::with_capacity(0);
-        match crate::ops::shared_pools::claim_one(
-            store.clone(),
-            pool,
-            &entry.name.value,
-            Some(address.ip),
-            &held,
-        ) {
+        match crate::ops::shared_pools::claim_one(store, pool, zone, Some(address.ip), &held) {
             Ok((_, claims)) => all.absorb(claims),
-            Err(Error::Conflict { .. }) => {
-                let holder = store
-                    .read(&pool.name.value)?
-                    .holding(address.ip)
-                    .and_then(|h| h.claim.as_ref())
-                    .map_or("another host".to_string(), |c| c.describe());
-                let left = all.release(&entry.name.value);
-                if let Some(e) = left.into_iter().next() {
-                    return Err(Error::failed(e));
-                }
-                return Ok(Err((address.ip, holder)));
-            }
-            Err(e) => {
-                let left = all.release(&entry.name.value);
-                return Err(if left.is_empty() {
-                    e
-                } else {
-                    Error::failed(format!("{e}; and {}", left.join("; ")))
-                });
-            }
+            Err(e) => return Err(with_leftovers(e, all.release(zone))),
         }
     }
     Ok(Ok(all))
+}
+
+/// `e`, followed by the claims in etcd that could not be given back after it.
+fn with_leftovers(e: Error, left: Vec<String>) -> Error {
+    if left.is_empty() {
+        e
+    } else {
+        Error::failed(format!("{e}; and {}", left.join("; ")))
+    }
 }
 
 /// The registry entry for one system zone, or the conflict that stops its import.

@@ -366,14 +366,12 @@ pub fn destroy(
     }
     // The addresses of shared pools go back after the entry: a crash in between leaves a
     // key without a zone, which `reconcile --fix` releases.
-    let unreleased = release_shared(core, registry, entry);
+    let mut unreleased = release_shared(core, registry, entry);
     if let Some(h) = hooks.as_ref().filter(|h| h.has(HookPoint::PostDestroy)) {
         core.note(&format!("running the post-destroy hook of zone {name}"));
-        h.run(HookPoint::PostDestroy).map_err(|e| {
-            Error::failed(format!(
-                "zone {name} was destroyed, but its post-destroy hook failed: {e}"
-            ))
-        })?;
+        if let Err(e) = h.run(HookPoint::PostDestroy) {
+            unreleased.insert(0, format!("its post-destroy hook failed: {e}"));
+        }
     }
     if !unreleased.is_empty() {
         return Err(Error::failed(format!(

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use kdl::KdlDocument;
 
 use crate::error::{Error, Result};
-use crate::host::shared::{Claim, Released, SharedLedger};
+use crate::host::shared::{Claim, Claimed, Released, SharedLedger};
 use crate::model::pool::Pool;
 use crate::ops::journal::Change;
 use crate::ops::session::Session;
@@ -49,11 +49,24 @@ fn reserve_shared(
             pool: name.clone(),
             ip,
         })?;
-        if store
-            .claim(name, ip, revision, &hand_claim(store))?
-            .is_some()
-        {
-            return Ok(ip);
+        match store.claim(name, ip, revision, &hand_claim(store)) {
+            Ok(Claimed::Won(_)) => return Ok(ip),
+            Ok(Claimed::Taken) => {}
+            Ok(Claimed::DefinitionChanged) => {
+                return Err(Error::conflict(format!(
+                    "the definition of pool `{name}` in etcd changed (published again, or deleted) meanwhile"
+                )));
+            }
+            Err(e) => {
+                // It may have reached etcd with its answer lost: given back, or named.
+                return Err(match store.release(name, ip, None) {
+                    Ok(_) => e,
+                    Err(_) => Error::failed(format!(
+                        "{e}; and etcd key {} may hold a reservation of {ip}: `zmgr pool release {name} {ip}` gives it back",
+                        store.key(name, ip)
+                    )),
+                });
+            }
         }
         held.insert(ip);
     }
@@ -106,8 +119,8 @@ pub fn reserve_again(session: &Session, pool: &str, ip: IpAddr) -> Result<bool> 
                     .map_or("a key zmgr did not write".to_string(), Claim::describe)
             ))),
             None => match store.claim(pool, ip, revision, &hand_claim(store.as_ref()))? {
-                Some(_) => Ok(true),
-                None => Err(Error::failed(format!(
+                Claimed::Won(_) => Ok(true),
+                Claimed::Taken | Claimed::DefinitionChanged => Err(Error::failed(format!(
                     "{ip} was taken by another host meanwhile, so it cannot be reserved again"
                 ))),
             },
@@ -146,10 +159,19 @@ pub fn release(session: &Session, pool: &str, ip: IpAddr) -> Result<()> {
     let registry = session.registry_for(needs(pool))?;
     let p = registry.pool(pool)?;
     if let Some(store) = session.shared_ledger(&registry.config, p)? {
-        session.record(Change::Released {
-            pool: pool.to_string(),
-            ip,
-        })?;
+        // Journaled only once it is known to be this host's reservation: an undo must not
+        // make one that never was.
+        let state = store.read(pool)?;
+        let ours = state
+            .holding(ip)
+            .and_then(|h| h.claim.as_ref())
+            .is_some_and(|c| c.is(store.host(), None));
+        if ours {
+            session.record(Change::Released {
+                pool: pool.to_string(),
+                ip,
+            })?;
+        }
         return release_shared(store.as_ref(), pool, ip, true).map(|_| ());
     }
     if !p.reserved.iter().any(|r| r.value == ip) {

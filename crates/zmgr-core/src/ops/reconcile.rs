@@ -74,6 +74,16 @@ pub enum Finding {
         address: String,
         key: String,
     },
+    /// This host's claim for a zone that holds the address, still `creating` though no
+    /// create of it runs: a create killed after its last step, before it marked the claim.
+    UnconfirmedClaim {
+        zone: String,
+        pool: String,
+        address: String,
+        key: String,
+    },
+    /// etcd could not be asked about the shared pools: the rest was still compared.
+    SharedLedgerUnreachable { error: String },
     /// A zone's address in a shared pool whose key is another host's or zone's.
     AddressConflict {
         zone: String,
@@ -209,8 +219,20 @@ impl Finding {
                     "zone {zone} holds {address} of shared pool {pool}, which etcd has no key for: another host may hand it out"
                 ),
                 Some(format!(
-                    "check that no other host uses {address}, then destroy and create zone {zone} again, or `zmgr::allocate` it by hand"
+                    "check on the network that no other zone uses {address}, then destroy zone {zone} and create it again to give it an address etcd holds"
                 )),
+            ),
+            Finding::UnconfirmedClaim {
+                zone, address, key, ..
+            } => (
+                format!(
+                    "etcd key {key} still says `creating` for {address} of zone {zone}, whose create is over"
+                ),
+                None,
+            ),
+            Finding::SharedLedgerUnreachable { error } => (
+                format!("the shared pools were not compared with etcd: {error}"),
+                Some("run `zmgr reconcile` again once etcd answers".to_string()),
             ),
             Finding::AddressConflict {
                 zone,
@@ -241,6 +263,7 @@ impl Finding {
             self,
             Finding::Crashed { .. }
                 | Finding::LeakedAddress { .. }
+                | Finding::UnconfirmedClaim { .. }
                 | Finding::StateDrift { .. }
                 | Finding::StrayVnic { .. }
                 | Finding::MissingVnic { over: Some(_), .. }
@@ -358,7 +381,14 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
     }
 
     findings.extend(stray_vnics(core, registry, &system)?);
-    findings.extend(shared_findings(core, registry)?);
+    // etcd out of reach stops no local comparison: it is one more difference.
+    match shared_findings(core, registry) {
+        Ok(f) => findings.extend(f),
+        Err(Error::Interrupted) => return Err(Error::Interrupted),
+        Err(e) => findings.push(Finding::SharedLedgerUnreachable {
+            error: e.to_string(),
+        }),
+    }
 
     let mut out = Vec::new();
     for finding in findings {
@@ -409,11 +439,25 @@ fn shared_findings(core: &Session, registry: &Registry) -> Result<Vec<Finding>> 
             };
             // A reservation by hand holds no zone.
             let Some(zone) = &claim.zone else { continue };
-            let held_here = now.zones.get(zone).is_some_and(|z| {
+            let entry = now.zones.get(zone);
+            let held_here = entry.is_some_and(|z| {
                 z.nets
                     .iter()
                     .any(|n| n.address.map(|a| a.ip) == Some(h.address))
             });
+            // A create marks its claims last, still holding its entry's lock.
+            if held_here
+                && claim.state == crate::host::shared::Claim::CREATING
+                && entry.is_some_and(|z| z.state != ZoneState::Creating)
+                && !crate::fs::lock::create_running(&now.root, zone)
+            {
+                findings.push(Finding::UnconfirmedClaim {
+                    zone: zone.clone(),
+                    pool: pool.to_string(),
+                    address: h.address.to_string(),
+                    key: store.key(pool, h.address),
+                });
+            }
             if !held_here {
                 findings.push(Finding::LeakedAddress {
                     zone: zone.clone(),
@@ -656,20 +700,70 @@ fn repair(core: &mut Session, finding: &Finding) -> Result<()> {
             // of the name may have started since.
             let _lock = core.lock()?;
             let registry = crate::store::registry::Registry::load(core.root())?.0;
-            if registry.zones.contains_key(zone) {
+            let ip: std::net::IpAddr = address
+                .parse()
+                .map_err(|_| Error::failed(format!("{address} is not an address")))?;
+            if registry
+                .zones
+                .get(zone)
+                .is_some_and(|z| z.nets.iter().any(|n| n.address.map(|a| a.ip) == Some(ip)))
+            {
+                // The zone holds it now: no longer leaked.
                 return Ok(());
             }
             let p = registry.pool(pool)?;
             let Some(store) = core.shared_ledger(&registry.config, p)? else {
                 return Ok(());
             };
-            let ip: std::net::IpAddr = address
-                .parse()
-                .map_err(|_| Error::failed(format!("{address} is not an address")))?;
             match store.release(pool, ip, Some(zone))? {
                 crate::host::shared::Released::NotOurs(_) => Err(Error::failed(format!(
                     "etcd key {key} is no longer this host's"
                 ))),
+                _ => Ok(()),
+            }
+        }
+        Finding::UnconfirmedClaim {
+            zone,
+            pool,
+            address,
+            key,
+        } => {
+            let _lock = core.lock()?;
+            let registry = crate::store::registry::Registry::load(core.root())?.0;
+            let ip: std::net::IpAddr = address
+                .parse()
+                .map_err(|_| Error::failed(format!("{address} is not an address")))?;
+            // Looked at again under the lock: the zone may be gone, or a create of its name
+            // may run now and mark the claim itself.
+            let holds = registry.zones.get(zone).is_some_and(|z| {
+                z.state != ZoneState::Creating
+                    && z.nets.iter().any(|n| n.address.map(|a| a.ip) == Some(ip))
+            });
+            if !holds || crate::fs::lock::create_running(core.root(), zone) {
+                return Ok(());
+            }
+            let p = registry.pool(pool)?;
+            let Some(store) = core.shared_ledger(&registry.config, p)? else {
+                return Ok(());
+            };
+            let state = store.read(pool)?;
+            let Some(h) = state.holding(ip) else {
+                return Err(Error::failed(format!("etcd key {key} is gone")));
+            };
+            match &h.claim {
+                Some(c)
+                    if c.is(store.host(), Some(zone))
+                        && c.state == crate::host::shared::Claim::CREATING =>
+                {
+                    let mut done = c.clone();
+                    done.state = crate::host::shared::Claim::CREATED.to_string();
+                    done.time = crate::time::now_rfc3339();
+                    if store.update(pool, ip, h.revision, &done)? {
+                        Ok(())
+                    } else {
+                        Err(Error::failed(format!("etcd key {key} changed meanwhile")))
+                    }
+                }
                 _ => Ok(()),
             }
         }

@@ -34,13 +34,17 @@ pub struct Session {
 
 /// How this program reaches the store of shared pools (etcd) from config.kdl: registered once
 /// by a program built with a client; without one, a shared pool is refused, saying why.
-pub type Connector = fn(&crate::model::config::Config) -> Result<Arc<dyn SharedLedger>>;
+/// It is given config.kdl and the registry's root (whose identity it registers).
+pub type Connector = fn(&crate::model::config::Config, &Path) -> Result<Arc<dyn SharedLedger>>;
 
 static CONNECTOR: std::sync::OnceLock<Connector> = std::sync::OnceLock::new();
 
 /// Reaches the store of shared pools that `config` names, through the program's
 /// [`Connector`].
-pub fn connect(config: &crate::model::config::Config) -> Result<Arc<dyn SharedLedger>> {
+pub fn connect(
+    config: &crate::model::config::Config,
+    root: &Path,
+) -> Result<Arc<dyn SharedLedger>> {
     let connect = CONNECTOR.get().ok_or_else(|| {
         Error::usage(
             "shared pools (`ledger \"etcd\"`) need a zmgr built with etcd (cargo feature `etcd`)",
@@ -52,7 +56,7 @@ pub fn connect(config: &crate::model::config::Config) -> Result<Arc<dyn SharedLe
         )
         .with_help("add `etcd { endpoints \"http://HOST:2379\" }` to config.kdl"));
     }
-    connect(config)
+    connect(config, root)
 }
 
 /// Registers the program's [`Connector`] (the first registration stays).
@@ -96,7 +100,7 @@ impl Session {
         if let Some(s) = self.shared.get() {
             return Ok(s.clone());
         }
-        let store = connect(config)?;
+        let store = connect(config, &self.root)?;
         Ok(self.shared.get_or_init(|| store).clone())
     }
 

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::host::shared::{Claim, Released, SharedLedger, SharedPool};
+use crate::host::shared::{Claim, Claimed, Released, SharedLedger, SharedPool};
 use crate::model::pool::Pool;
 use crate::ops::session::Session;
 use crate::store::ledger::Ledger;
@@ -21,7 +21,7 @@ const ROUNDS: usize = 64;
 
 /// An address this process claimed in a shared pool.
 #[derive(Debug, Clone)]
-pub struct Claimed {
+pub struct ClaimedAddress {
     pub pool: String,
     pub address: IpAddr,
     /// The key's revision, which the update to `created` compares against.
@@ -32,7 +32,7 @@ pub struct Claimed {
 #[derive(Clone, Default)]
 pub struct Claims {
     store: Option<Arc<dyn SharedLedger>>,
-    pub claimed: Vec<Claimed>,
+    pub claimed: Vec<ClaimedAddress>,
 }
 
 impl std::fmt::Debug for Claims {
@@ -176,16 +176,26 @@ pub fn plan_and_claim<P>(
             };
             let wanted = claim(store.as_ref(), Some(zone), Claim::CREATING);
             match store.claim(&pool, address, definition, &wanted) {
-                Ok(Some(revision)) => claims.claimed.push(Claimed {
+                Ok(Claimed::Won(revision)) => claims.claimed.push(ClaimedAddress {
                     pool,
                     address,
                     revision,
                 }),
-                Ok(None) => {
+                Ok(Claimed::Taken) => {
                     lost = Some((pool, address));
                     break;
                 }
+                Ok(Claimed::DefinitionChanged) => {
+                    let failed = claims.release(zone);
+                    return Err(with_leftovers(definition_changed(&pool, zone), failed));
+                }
                 Err(e) => {
+                    // The claim may have reached etcd with its answer lost: released too.
+                    claims.claimed.push(ClaimedAddress {
+                        pool,
+                        address,
+                        revision: 0,
+                    });
                     let failed = claims.release(zone);
                     return Err(with_leftovers(e, failed));
                 }
@@ -194,8 +204,8 @@ pub fn plan_and_claim<P>(
         let Some((pool, address)) = lost else {
             return Ok((planned, claims));
         };
-        // Another host was first (or the definition was published again): give back this
-        // round's claims and plan again, knowing who holds the address now.
+        // Another host was first: give back this round's claims and plan again, knowing
+        // who holds the address now.
         let failed = claims.release(zone);
         if !failed.is_empty() {
             return Err(with_leftovers(
@@ -205,15 +215,6 @@ pub fn plan_and_claim<P>(
         }
         claims.claimed.clear();
         let state = store.read(&pool)?;
-        match (&state.definition, revision_of(&pool)) {
-            (Some((_, now)), Some(then)) if *now != then => {
-                return Err(Error::conflict(format!(
-                    "the definition of pool `{pool}` was published again while zone {zone} was planned"
-                ))
-                .with_help("run the create again: it checks the new definition"));
-            }
-            _ => {}
-        }
         let who = state
             .holding(address)
             .and_then(|h| h.claim.as_ref())
@@ -303,16 +304,26 @@ pub fn claim_one(
             None => pool.next_free(&held).ok_or_else(|| pool.full())?,
         };
         let wanted = claim(store.as_ref(), Some(zone), Claim::CREATED);
-        if let Some(revision) = store.claim(name, address, revision, &wanted)? {
-            let claims = Claims {
-                store: Some(store.clone()),
-                claimed: vec![Claimed {
-                    pool: name.clone(),
-                    address,
-                    revision,
-                }],
-            };
-            return Ok((address, claims));
+        let mut claims = Claims {
+            store: Some(store.clone()),
+            claimed: vec![ClaimedAddress {
+                pool: name.clone(),
+                address,
+                revision: 0,
+            }],
+        };
+        match store.claim(name, address, revision, &wanted) {
+            Ok(Claimed::Won(revision)) => {
+                claims.claimed[0].revision = revision;
+                return Ok((address, claims));
+            }
+            Ok(Claimed::Taken) => {}
+            Ok(Claimed::DefinitionChanged) => return Err(definition_changed(name, zone)),
+            Err(e) => {
+                // It may have reached etcd with its answer lost.
+                let failed = claims.release(zone);
+                return Err(with_leftovers(e, failed));
+            }
         }
         if requested.is_some() {
             return Err(Error::conflict(format!(
@@ -324,6 +335,14 @@ pub fn claim_one(
     Err(Error::conflict(format!(
         "lost the race for an address of pool `{name}` {ROUNDS} times; other hosts are allocating from it"
     )))
+}
+
+/// The error of a claim made under a definition that changed meanwhile.
+fn definition_changed(pool: &str, zone: &str) -> Error {
+    Error::conflict(format!(
+        "the definition of pool `{pool}` in etcd changed (published again, or deleted) while {zone} was planned"
+    ))
+    .with_help("run it again: it checks the definition as it is now")
 }
 
 /// `e`, with the keys that could not be given back after it.

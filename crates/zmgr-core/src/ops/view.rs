@@ -340,7 +340,7 @@ pub fn pool_held<'h>(
     if pool.shared.is_none() {
         return Ok(std::borrow::Cow::Borrowed(local));
     }
-    let store = crate::ops::session::connect(&registry.config)?;
+    let store = crate::ops::session::connect(&registry.config, &registry.root)?;
     let mut held = local.clone();
     held.extend(
         store
@@ -467,7 +467,7 @@ pub fn pool_zones(registry: &Registry, pool: &Pool) -> Result<Listing> {
         }));
     };
     if pool.shared.is_some() {
-        let store = crate::ops::session::connect(&registry.config)?;
+        let store = crate::ops::session::connect(&registry.config, &registry.root)?;
         let mut held = store.read(&pool.name.value)?.holdings;
         held.sort_by_key(|h| h.address);
         for h in &held {

@@ -485,8 +485,11 @@ fn serve(mut client: TcpStream, etcd_port: u16, stalled: &AtomicBool, stop: &Ato
             return;
         };
         let text = String::from_utf8_lossy(&body);
+        // A claim creates its key only if absent and only under the definition's revision
+        // (a host's registration has no second compare).
         let claim = head.starts_with("POST /v3/kv/txn")
             && text.contains("\"CREATE\"")
+            && text.contains("\"MOD\"")
             && text.contains("request_put");
         if claim && !stalled.swap(true, Ordering::SeqCst) {
             // The claim is in etcd; its answer never leaves.

@@ -610,3 +610,107 @@ fn an_interrupted_create_gives_its_claim_back() {
     assert!(env.system_vnics().is_empty());
     assert_eq!(etcd.claims(PREFIX, "default"), Vec::new());
 }
+
+#[test]
+fn two_registries_cannot_share_one_host_name() {
+    let Some(etcd) = EtcdServer::start() else {
+        return;
+    };
+    let first = host(&etcd, "h1");
+    first.sandbox(&["create", "web01", "--no-boot"]).success();
+    let second = shared_host(&etcd.url(), "h1", PREFIX, 5000);
+    let run = second.sandbox(&["create", "app01"]);
+    run.exit(2);
+    stderr_says(
+        &run,
+        &[
+            "host name `h1` is registered in etcd by another registry (/zmgr/hosts/h1)",
+            "give this host its own `host-name`",
+        ],
+    );
+    // Nor may it take the first one's address for a leak.
+    second.sandbox(&["reconcile", "--fix"]).exit(1);
+    assert_eq!(etcd.claims(PREFIX, "default").len(), 1);
+}
+
+#[test]
+fn a_claim_whose_answer_is_lost_is_given_back() {
+    let Some(etcd) = EtcdServer::start() else {
+        return;
+    };
+    let proxy = StallingProxy::start(etcd.port());
+    let env = shared_host(&proxy.url(), "h1", PREFIX, 1500);
+    env.sandbox(&["pool", "publish", "default"]).success();
+    // The claim reaches etcd; its answer never comes back and the create times out.
+    let run = env.sandbox(&["create", "web01"]);
+    run.exit(1);
+    stderr_says(&run, &["etcd could not be reached within 1500 ms"]);
+    assert!(proxy.stalled.load(std::sync::atomic::Ordering::SeqCst));
+    assert_eq!(etcd.claims(PREFIX, "default"), Vec::new());
+    assert_eq!(entry(&env, "web01"), None);
+    assert!(env.system_vnics().is_empty());
+}
+
+/// Writes `claim` as the value of `address`'s key, as another writer could.
+fn put_claim(etcd: &EtcdServer, address: &str, claim: &str) {
+    let out = etcd.etcdctl(&[
+        "put",
+        &format!("{PREFIX}/pools/default/addrs/{address}"),
+        claim,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn reconcile_releases_a_leaked_key_of_a_zone_it_has_and_confirms_a_stale_claim() {
+    let Some(etcd) = EtcdServer::start() else {
+        return;
+    };
+    let env = host(&etcd, "h1");
+    env.sandbox(&["create", "web01", "--no-boot"]).success();
+    // A second key for web01, which the zone does not hold (an add net killed after its
+    // claim), and web01's own key left at `creating` (a create killed before its last step).
+    put_claim(
+        &etcd,
+        "192.0.2.20",
+        r#"{"host":"h1","zone":"web01","state":"created","time":"2026-01-01T00:00:00Z"}"#,
+    );
+    put_claim(
+        &etcd,
+        "192.0.2.10",
+        r#"{"host":"h1","zone":"web01","state":"creating","time":"2026-01-01T00:00:00Z"}"#,
+    );
+    let run = env.sandbox(&["reconcile"]);
+    run.exit(1)
+        .stdout_has("etcd key /zmgr/pools/default/addrs/192.0.2.20 holds 192.0.2.20 of shared pool default for zone web01, which this registry does not have")
+        .stdout_has("etcd key /zmgr/pools/default/addrs/192.0.2.10 still says `creating` for 192.0.2.10 of zone web01, whose create is over");
+    env.sandbox(&["reconcile", "--fix"]).exit(0);
+    let claims = etcd.claims(PREFIX, "default");
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    assert_eq!(claims[0].0, "192.0.2.10");
+    assert_eq!(claims[0].1["state"], "created");
+    env.sandbox(&["reconcile"]).success();
+}
+
+#[test]
+fn reconcile_without_etcd_still_compares_the_rest() {
+    let Some(mut etcd) = EtcdServer::start() else {
+        return;
+    };
+    let env = host(&etcd, "h1");
+    env.sandbox(&["create", "web01"]).success();
+    env.tool("zoneadm", &["-z", "web01", "halt"]).success();
+    etcd.stop();
+    let run = env.sandbox(&["reconcile", "--fix"]);
+    run.exit(1)
+        .stdout_has("zone web01 is installed on the system but running in the registry")
+        .stdout_has("the shared pools were not compared with etcd: etcd could not be reached");
+    // The drift was fixed all the same.
+    env.sandbox(&["show", "web01", "-p", "-o", "state"])
+        .success()
+        .stdout_is("installed\n");
+}

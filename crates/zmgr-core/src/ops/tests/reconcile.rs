@@ -110,6 +110,10 @@ fn summary(report: &Report) -> Vec<String> {
             Finding::UnclaimedAddress { zone, address, .. } => {
                 format!("unclaimed {zone} {address}")
             }
+            Finding::UnconfirmedClaim { zone, address, .. } => {
+                format!("unconfirmed {zone} {address}")
+            }
+            Finding::SharedLedgerUnreachable { error } => format!("unreachable {error}"),
             Finding::AddressConflict {
                 zone,
                 address,
