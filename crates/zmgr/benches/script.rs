@@ -3,6 +3,8 @@
 //!
 //! Run with `cargo bench --bench script`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -125,10 +127,7 @@ fn zmgr(dir: &Path, args: &[&str]) -> Duration {
         .arg("--sandbox")
         .arg(dir)
         .args(args)
-        .env(
-            "ZMGR_SIM",
-            std::path::Path::new(env!("CARGO_BIN_EXE_zmgr")).with_file_name("zmgr-sim"),
-        )
+        .env("ZMGR_SIM", common::simulator())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .output()

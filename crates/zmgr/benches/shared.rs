@@ -1,7 +1,7 @@
 //! Benchmark: allocating from a pool shared through etcd, beside the flat files.
 //!
 //! Run with `cargo bench --bench shared --features etcd` (a local `etcd` on PATH, as the
-//! tests use; the simulator built with `cargo build --release -p zmgr-sim`). Three sandboxes
+//! tests use; the simulator is built first if it is missing). Three sandboxes
 //! act as three hosts on one etcd started for the run (loopback, fresh data folder).
 //!
 //! - `reserve`: `zmgr pool reserve` then `pool release`, a whole process each: the cost of
@@ -140,10 +140,7 @@ fn spawn(dir: &Path, args: &[&str]) -> Child {
         .arg("--sandbox")
         .arg(dir)
         .args(args)
-        .env(
-            "ZMGR_SIM",
-            Path::new(env!("CARGO_BIN_EXE_zmgr")).with_file_name("zmgr-sim"),
-        )
+        .env("ZMGR_SIM", common::simulator())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -278,7 +278,15 @@ impl Sandbox {
 /// else the first `zmgr-sim` on `PATH`.
 pub fn find_simulator() -> Result<PathBuf> {
     if let Some(p) = std::env::var_os("ZMGR_SIM") {
-        return Ok(PathBuf::from(p));
+        let p = PathBuf::from(p);
+        if !p.is_file() {
+            return Err(Error::usage(format!(
+                "ZMGR_SIM names {}, which is not a file",
+                p.display()
+            ))
+            .with_help("set ZMGR_SIM to the path of the simulator, zmgr-sim, or unset it"));
+        }
+        return Ok(p);
     }
     let exe = std::env::current_exe().map_err(|e| Error::io("find", "the zmgr program", e))?;
     let beside = exe.with_file_name("zmgr-sim");

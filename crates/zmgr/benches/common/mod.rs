@@ -1,11 +1,34 @@
-//! What the create and clone benchmarks share: running zmgr in a sandbox over the simulator,
+//! What the benchmarks that run zmgr share: the simulator, running zmgr in a sandbox over it,
 //! reading its `ZMGR_TRACE=1` lines, and medians.
 
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+/// The release simulator beside the zmgr under test, built first when it is missing (a
+/// benchmark builds only zmgr's own package).
+pub fn simulator() -> &'static Path {
+    static SIM: OnceLock<PathBuf> = OnceLock::new();
+    SIM.get_or_init(|| {
+        let sim = Path::new(env!("CARGO_BIN_EXE_zmgr")).with_file_name("zmgr-sim");
+        if !sim.is_file() {
+            eprintln!("building the simulator: cargo build --release -p zmgr-sim");
+            let built = Command::new(env!("CARGO"))
+                .args(["build", "--release", "-p", "zmgr-sim", "--manifest-path"])
+                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml"))
+                .status()
+                .expect("cargo runs");
+            assert!(
+                built.success() && sim.is_file(),
+                "the simulator did not build"
+            );
+        }
+        sim
+    })
+}
 
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -40,10 +63,7 @@ pub fn zmgr(dir: &Path, args: &[&str], trace: bool) -> (Duration, String) {
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    cmd.env(
-        "ZMGR_SIM",
-        std::path::Path::new(env!("CARGO_BIN_EXE_zmgr")).with_file_name("zmgr-sim"),
-    );
+    cmd.env("ZMGR_SIM", simulator());
     if trace {
         cmd.env("ZMGR_TRACE", "1");
     }

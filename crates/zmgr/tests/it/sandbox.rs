@@ -46,6 +46,19 @@ fn zmgr_sandbox_variable_works_like_the_option() {
 }
 
 #[test]
+fn zmgr_sim_naming_no_file_is_refused_before_anything_is_set_up() {
+    let env = TestEnv::new();
+    let missing = env.dir().join("no-such-sim");
+    let run = env.sandbox_env(&["list"], &[("ZMGR_SIM", missing.to_str().unwrap())]);
+    run.exit(2)
+        .stderr_has("ZMGR_SIM names")
+        .stderr_has("no-such-sim, which is not a file")
+        .stderr_has("set ZMGR_SIM to the path of the simulator");
+    assert!(!env.root().exists(), "a registry was set up");
+    assert!(!env.sim_state().exists(), "a simulator was set up");
+}
+
+#[test]
 fn a_host_without_zonecfg_is_told_about_the_sandbox() {
     let env = TestEnv::initialised();
     let run = env.zmgr(&["create", "web01", "--no-boot"]);
