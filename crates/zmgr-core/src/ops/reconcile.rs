@@ -439,15 +439,10 @@ fn shared_findings(core: &Session, registry: &Registry) -> Result<Vec<Finding>> 
             };
             // A reservation by hand holds no zone.
             let Some(zone) = &claim.zone else { continue };
-            let entry = now.zones.get(zone);
-            let held_here = entry.is_some_and(|z| {
-                z.nets
-                    .iter()
-                    .any(|n| n.address.map(|a| a.ip) == Some(h.address))
-            });
+            let entry = holder(&now, zone, h.address);
+            let held_here = entry.is_some();
             // A create marks its claims last, still holding its entry's lock.
-            if held_here
-                && claim.state == crate::host::shared::Claim::CREATING
+            if claim.state == crate::host::shared::Claim::CREATING
                 && entry.is_some_and(|z| z.state != ZoneState::Creating)
                 && !crate::fs::lock::create_running(&now.root, zone)
             {
@@ -589,6 +584,28 @@ fn leftovers(
     v
 }
 
+/// The registry as it is now, read under its lock (which the caller keeps while it repairs),
+/// and `address` parsed.
+fn look_again(
+    core: &Session,
+    address: &str,
+) -> Result<(crate::fs::lock::RegistryLock, Registry, std::net::IpAddr)> {
+    let lock = core.lock()?;
+    let registry = Registry::load(core.root())?.0;
+    let ip = address
+        .parse()
+        .map_err(|_| Error::failed(format!("{address} is not an address")))?;
+    Ok((lock, registry, ip))
+}
+
+/// `zone`'s entry, if it holds `ip`.
+fn holder<'a>(registry: &'a Registry, zone: &str, ip: std::net::IpAddr) -> Option<&'a ZoneEntry> {
+    registry
+        .zones
+        .get(zone)
+        .filter(|z| z.nets.iter().any(|n| n.address.map(|a| a.ip) == Some(ip)))
+}
+
 /// Repairs one finding, looking again at whatever it depends on: the scan may be stale.
 fn repair(core: &mut Session, finding: &Finding) -> Result<()> {
     match finding {
@@ -698,16 +715,8 @@ fn repair(core: &mut Session, finding: &Finding) -> Result<()> {
         } => {
             // Under the lock, and only if the registry still has no zone holding it: a create
             // of the name may have started since.
-            let _lock = core.lock()?;
-            let registry = crate::store::registry::Registry::load(core.root())?.0;
-            let ip: std::net::IpAddr = address
-                .parse()
-                .map_err(|_| Error::failed(format!("{address} is not an address")))?;
-            if registry
-                .zones
-                .get(zone)
-                .is_some_and(|z| z.nets.iter().any(|n| n.address.map(|a| a.ip) == Some(ip)))
-            {
+            let (_lock, registry, ip) = look_again(core, address)?;
+            if holder(&registry, zone, ip).is_some() {
                 // The zone holds it now: no longer leaked.
                 return Ok(());
             }
@@ -728,17 +737,10 @@ fn repair(core: &mut Session, finding: &Finding) -> Result<()> {
             address,
             key,
         } => {
-            let _lock = core.lock()?;
-            let registry = crate::store::registry::Registry::load(core.root())?.0;
-            let ip: std::net::IpAddr = address
-                .parse()
-                .map_err(|_| Error::failed(format!("{address} is not an address")))?;
             // Looked at again under the lock: the zone may be gone, or a create of its name
             // may run now and mark the claim itself.
-            let holds = registry.zones.get(zone).is_some_and(|z| {
-                z.state != ZoneState::Creating
-                    && z.nets.iter().any(|n| n.address.map(|a| a.ip) == Some(ip))
-            });
+            let (_lock, registry, ip) = look_again(core, address)?;
+            let holds = holder(&registry, zone, ip).is_some_and(|z| z.state != ZoneState::Creating);
             if !holds || crate::fs::lock::create_running(core.root(), zone) {
                 return Ok(());
             }
