@@ -515,6 +515,14 @@ pub enum Error {
         help: Option<String>,
     },
 
+    /// A service zmgr needs (etcd, for shared pools) did not answer, or answered only with
+    /// errors of its own, within the time allowed: nothing was decided there.
+    #[error("{message}")]
+    Unreachable {
+        message: String,
+        help: Option<String>,
+    },
+
     /// create failed; what was undone, what could not be, or what was kept.
     #[error("could not create zone `{zone}`: {cause}")]
     Create {
@@ -584,6 +592,7 @@ impl Error {
             | Error::Interrupted
             | Error::HostOutput { .. }
             | Error::Failed { .. }
+            | Error::Unreachable { .. }
             | Error::Io { .. }
             | Error::Command(_)
             | Error::Refused { .. }
@@ -640,7 +649,7 @@ impl Error {
                 "interrupted"
             }
             Error::HostOutput { .. } | Error::Command(_) | Error::Refused { .. } => "host",
-            Error::Failed { .. } | Error::Io { .. } => "failed",
+            Error::Failed { .. } | Error::Unreachable { .. } | Error::Io { .. } => "failed",
             Error::Create { cause, .. } | Error::Setup { cause, .. } => cause.kind(),
             Error::Script(_) => "script",
         }
@@ -667,7 +676,8 @@ impl Error {
             | Error::NotFound { help, .. }
             | Error::NotOnSystem { help, .. }
             | Error::Conflict { help, .. }
-            | Error::Failed { help, .. } => *help = Some(text.into()),
+            | Error::Failed { help, .. }
+            | Error::Unreachable { help, .. } => *help = Some(text.into()),
             _ => {}
         }
         self
@@ -684,7 +694,8 @@ impl Diagnostic for Error {
             | Error::NotFound { help, .. }
             | Error::NotOnSystem { help, .. }
             | Error::Conflict { help, .. }
-            | Error::Failed { help, .. } => {
+            | Error::Failed { help, .. }
+            | Error::Unreachable { help, .. } => {
                 help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
             }
             Error::Command(e) => e.help(),

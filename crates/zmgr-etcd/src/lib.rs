@@ -106,10 +106,17 @@ impl Etcd {
         let key = format!("{}/hosts/{}", self.prefix, self.host).into_bytes();
         let id = match zmgr_core::fs::private::existing_host_id(root)? {
             Some(id) => id,
-            None => match self.get(&key)? {
-                Some(_) => return Err(self.name_taken(&key)),
-                None => zmgr_core::fs::private::host_id(root)?,
-            },
+            None => {
+                let registered = self.get(&key)?;
+                // Another zmgr on this registry may have made the identity and registered it
+                // since the file was looked for: then it is this registry's.
+                let ours = zmgr_core::fs::private::existing_host_id(root)?;
+                match (registered, ours) {
+                    (Some(kv), Some(id)) if kv.value == id.as_bytes() => return Ok(()),
+                    (Some(_), _) => return Err(self.name_taken(&key)),
+                    (None, _) => zmgr_core::fs::private::host_id(root)?,
+                }
+            }
         };
         let r = self.txn(&wire::txn(
             &[Compare::Absent(&key)],
@@ -139,9 +146,10 @@ impl Etcd {
             self.host,
             String::from_utf8_lossy(key)
         ))
-        .with_help(
-            "give this host its own `host-name` in config.kdl; a host made by copying another's registry also needs its .zmgr/host-id removed",
-        )
+        .with_help(format!(
+            "give this registry its own `host-name` in config.kdl; if the registry that registered the name is gone for good, free the name with `etcdctl del {}`",
+            String::from_utf8_lossy(key)
+        ))
     }
 
     fn pool_key(&self, pool: &str, rest: &str) -> Vec<u8> {
@@ -153,27 +161,52 @@ impl Etcd {
     }
 
     /// POSTs `body` to `path` of the first endpoint that answers, all within the timeout.
+    /// Each endpoint gets an even share of the time left, so that one that hangs leaves the
+    /// others theirs; the last gets all that is left.
     fn post(&self, path: &str, body: &Value) -> Result<Value> {
         let deadline = Instant::now() + self.timeout;
-        let mut unreachable = Vec::new();
-        for endpoint in &self.endpoints {
+        let mut failures = Vec::new();
+        let mut only_answers = true;
+        for (i, endpoint) in self.endpoints.iter().enumerate() {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                unreachable.push(format!("{endpoint} (not tried: the time was up)"));
+                failures.push(format!("{endpoint} (not tried: the time was up)"));
+                only_answers = false;
                 continue;
             }
-            match self.post_to(endpoint, path, body, deadline, true) {
+            let share = left / (self.endpoints.len() - i) as u32;
+            match self.post_to(endpoint, path, body, Instant::now() + share, true) {
                 Ok(v) => return Ok(v),
-                Err(Failure::Unreachable(why)) => unreachable.push(format!("{endpoint} ({why})")),
+                Err(Failure::Unreachable(why)) => {
+                    failures.push(format!("{endpoint} ({why})"));
+                    only_answers = false;
+                }
+                Err(Failure::Answered(why)) => failures.push(format!("{endpoint} ({why})")),
                 Err(Failure::Refused(e)) => return Err(e),
             }
         }
-        Err(Error::failed(format!(
-            "etcd could not be reached within {} ms: {}",
-            self.timeout.as_millis(),
-            unreachable.join(", ")
-        ))
-        .with_help("check that etcd runs at the endpoints config.kdl's `etcd` block names"))
+        let (message, help) = if only_answers {
+            (
+                format!(
+                    "etcd answered with an error at every endpoint: {}",
+                    failures.join(", ")
+                ),
+                "check the cluster's health (`etcdctl endpoint health`): a member without a leader answers so until a majority of members is back",
+            )
+        } else {
+            (
+                format!(
+                    "etcd could not be reached within {} ms: {}",
+                    self.timeout.as_millis(),
+                    failures.join(", ")
+                ),
+                "check that etcd runs at the endpoints config.kdl's `etcd` block names",
+            )
+        };
+        Err(Error::Unreachable {
+            message,
+            help: Some(help.to_string()),
+        })
     }
 
     fn post_to(
@@ -220,7 +253,7 @@ impl Etcd {
         }
         // A member without a leader, or busy, may be alone in that: the next one is asked.
         if status >= 500 {
-            return Err(Failure::Unreachable(wire::error_text(status, &text)));
+            return Err(Failure::Answered(wire::error_text(status, &text)));
         }
         if status != 200 {
             return Err(Failure::Refused(Error::failed(format!(
@@ -263,6 +296,11 @@ impl Etcd {
             .body_mut()
             .read_to_string()
             .map_err(|e| Failure::Unreachable(transport(&e)))?;
+        // Authenticating goes through the cluster's leader: as for any request, a member
+        // that cannot answer now leaves it to the next.
+        if status >= 500 {
+            return Err(Failure::Answered(wire::error_text(status, &text)));
+        }
         if status != 200 {
             return Err(Failure::Refused(Error::failed(format!(
                 "etcd at {endpoint} refused user `{user}`: {}",
@@ -300,10 +338,11 @@ impl Etcd {
     }
 }
 
-/// Why a request to one endpoint failed: it could not be reached (try the next), or it
-/// answered no (stop).
+/// Why a request to one endpoint failed: it could not be reached, or it answered with an
+/// error of its own (a 5xx: try the next either way), or it answered no (stop).
 enum Failure {
     Unreachable(String),
+    Answered(String),
     Refused(Error),
 }
 
@@ -491,12 +530,24 @@ impl SharedLedger for Etcd {
 
     fn update(&self, pool: &str, address: IpAddr, revision: i64, claim: &Claim) -> Result<bool> {
         let key = self.address_key(pool, address);
+        let value = claim.to_json();
         let r = self.txn(&wire::txn(
             &[Compare::ModRevision(&key, revision)],
-            &[Op::Put(&key, claim.to_json().as_bytes())],
-            &[],
+            &[Op::Put(&key, value.as_bytes())],
+            &[Op::Range(&key)],
         ))?;
-        Ok(r.succeeded)
+        if r.succeeded {
+            return Ok(true);
+        }
+        // Sent again after an answer was lost, it finds its own value: done, not changed.
+        let now = r
+            .responses
+            .first()
+            .map(wire::kvs)
+            .transpose()
+            .map_err(|why| self.bad_answer(why))?
+            .and_then(|mut kvs| kvs.pop());
+        Ok(now.is_some_and(|kv| kv.value == value.as_bytes()))
     }
 
     fn release(&self, pool: &str, address: IpAddr, zone: Option<&str>) -> Result<Released> {

@@ -60,7 +60,7 @@ pub fn existing_host_id(root: &Path) -> Result<Option<String>> {
                 Ok(Some(text))
             } else {
                 Err(Error::failed(format!(
-                    "{} is not 32 hex digits; remove it to make a new identity",
+                    "{} is not 32 hex digits; restore it from a backup, or remove it and its host's key in etcd (PREFIX/hosts/HOST) to make a new identity",
                     path.display()
                 )))
             }

@@ -349,13 +349,24 @@ fn claim_shared(
             Ok(None) => continue,
             Err(e) => return Err(with_leftovers(e, all.release(zone))),
         };
-        // Held by someone else already: a conflict, as in a registry of files.
+        // Held by someone else already: a conflict, as in a registry of files. A key this
+        // host holds for this very zone (its entry lost, the zone left running) is its own.
         let holder = match crate::ops::shared_pools::read_checked(store.as_ref(), pool) {
-            Ok((state, _)) => state.holding(address.ip).map(|h| {
-                h.claim
-                    .as_ref()
-                    .map_or("a key zmgr did not write".to_string(), |c| c.describe())
-            }),
+            Ok((state, _)) => match state.holding(address.ip) {
+                Some(h)
+                    if h.claim
+                        .as_ref()
+                        .is_some_and(|c| c.is(store.host(), Some(zone))) =>
+                {
+                    continue;
+                }
+                Some(h) => Some(
+                    h.claim
+                        .as_ref()
+                        .map_or("a key zmgr did not write".to_string(), |c| c.describe()),
+                ),
+                None => None,
+            },
             Err(e) => return Err(with_leftovers(e, all.release(zone))),
         };
         if let Some(holder) = holder {

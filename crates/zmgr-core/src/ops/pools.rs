@@ -120,8 +120,11 @@ pub fn reserve_again(session: &Session, pool: &str, ip: IpAddr) -> Result<bool> 
             ))),
             None => match store.claim(pool, ip, revision, &hand_claim(store.as_ref()))? {
                 Claimed::Won(_) => Ok(true),
-                Claimed::Taken | Claimed::DefinitionChanged => Err(Error::failed(format!(
+                Claimed::Taken => Err(Error::failed(format!(
                     "{ip} was taken by another host meanwhile, so it cannot be reserved again"
+                ))),
+                Claimed::DefinitionChanged => Err(Error::failed(format!(
+                    "the definition of pool `{pool}` in etcd changed meanwhile, so {ip} was not reserved again"
                 ))),
             },
         };

@@ -381,13 +381,14 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
     }
 
     findings.extend(stray_vnics(core, registry, &system)?);
-    // etcd out of reach stops no local comparison: it is one more difference.
-    match shared_findings(core, registry) {
+    // etcd out of reach stops no local comparison: it is one more difference. Any other
+    // failure (a refusal, the registry locked) is the verb's.
+    match shared_findings(core, registry, &system) {
         Ok(f) => findings.extend(f),
-        Err(Error::Interrupted) => return Err(Error::Interrupted),
-        Err(e) => findings.push(Finding::SharedLedgerUnreachable {
+        Err(e @ Error::Unreachable { .. }) => findings.push(Finding::SharedLedgerUnreachable {
             error: e.to_string(),
         }),
+        Err(e) => return Err(e),
     }
 
     let mut out = Vec::new();
@@ -417,7 +418,11 @@ pub fn reconcile(core: &mut Session, registry: &Registry, fix: bool) -> Result<R
 /// The differences between the registry and etcd, for the shared pools: this host's keys
 /// with no zone here, and zones whose address etcd does not give them. Read under the
 /// registry lock, so that no create is between its claim and its entry.
-fn shared_findings(core: &Session, registry: &Registry) -> Result<Vec<Finding>> {
+fn shared_findings(
+    core: &Session,
+    registry: &Registry,
+    system: &BTreeMap<String, ListedZone>,
+) -> Result<Vec<Finding>> {
     let shared: Vec<&str> = registry
         .pools
         .values()
@@ -453,7 +458,10 @@ fn shared_findings(core: &Session, registry: &Registry) -> Result<Vec<Finding>> 
                     key: store.key(pool, h.address),
                 });
             }
-            if !held_here {
+            // Leaked only if nothing here may use the address: no entry holds it (another
+            // zone holding it is a conflict, reported below), and no zone of the key's name
+            // is on the system (one whose entry is gone is reported as unregistered).
+            if !held_here && !in_use(&now, system, zone, h.address) {
                 findings.push(Finding::LeakedAddress {
                     zone: zone.clone(),
                     pool: pool.to_string(),
@@ -598,6 +606,21 @@ fn look_again(
     Ok((lock, registry, ip))
 }
 
+/// Whether a zone here may use `ip`: an entry holds it, or `zone` is on the system with no
+/// entry to say what it uses.
+fn in_use(
+    registry: &Registry,
+    system: &BTreeMap<String, ListedZone>,
+    zone: &str,
+    ip: std::net::IpAddr,
+) -> bool {
+    (system.contains_key(zone) && !registry.zones.contains_key(zone))
+        || registry
+            .zones
+            .values()
+            .any(|z| z.nets.iter().any(|n| n.address.map(|a| a.ip) == Some(ip)))
+}
+
 /// `zone`'s entry, if it holds `ip`.
 fn holder<'a>(registry: &'a Registry, zone: &str, ip: std::net::IpAddr) -> Option<&'a ZoneEntry> {
     registry
@@ -716,8 +739,12 @@ fn repair(core: &mut Session, finding: &Finding) -> Result<()> {
             // Under the lock, and only if the registry still has no zone holding it: a create
             // of the name may have started since.
             let (_lock, registry, ip) = look_again(core, address)?;
-            if holder(&registry, zone, ip).is_some() {
-                // The zone holds it now: no longer leaked.
+            let system = crate::host::zoneadm::list(core.runner())?
+                .into_iter()
+                .map(|z| (z.name.clone(), z))
+                .collect();
+            if in_use(&registry, &system, zone, ip) {
+                // A zone holds it now, or may: no longer leaked.
                 return Ok(());
             }
             let p = registry.pool(pool)?;

@@ -504,6 +504,41 @@ fn serve(mut client: TcpStream, etcd_port: u16, stalled: &AtomicBool, stop: &Ato
     }
 }
 
+/// An endpoint that answers every request as a member cut off from its cluster does: HTTP
+/// 503 with the gateway's error body for gRPC's `Unavailable` ("etcdserver: no leader").
+pub struct LeaderlessMember {
+    pub port: u16,
+}
+
+impl LeaderlessMember {
+    pub fn start() -> LeaderlessMember {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("the member binds");
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { continue };
+                std::thread::spawn(move || {
+                    let body = r#"{"error":"etcdserver: no leader","message":"etcdserver: no leader","code":14}"#;
+                    while read_message(&mut conn).is_some() {
+                        let answer = format!(
+                            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        if conn.write_all(answer.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        LeaderlessMember { port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
 /// Whether `path` exists (an entry file, say).
 pub fn exists(path: &Path) -> bool {
     path.exists()

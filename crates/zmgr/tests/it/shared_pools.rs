@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::etcd_support::{EtcdServer, StallingProxy, shared_host};
+use crate::etcd_support::{EtcdServer, LeaderlessMember, StallingProxy, shared_host};
 use crate::harness::TestEnv;
 use crate::lifecycle_support::{
     assert_only_looked, assert_unchanged, entry, finish, snapshot_but_log, spawn, stderr_says,
@@ -625,12 +625,49 @@ fn two_registries_cannot_share_one_host_name() {
         &run,
         &[
             "host name `h1` is registered in etcd by another registry (/zmgr/hosts/h1)",
-            "give this host its own `host-name`",
+            "give this registry its own `host-name`",
+            "free the name with `etcdctl del /zmgr/hosts/h1`",
         ],
     );
-    // Nor may it take the first one's address for a leak.
-    second.sandbox(&["reconcile", "--fix"]).exit(1);
+    // Nor may it take the first one's address for a leak: reconcile refuses as create does
+    // (this is no etcd out of reach).
+    let run = second.sandbox(&["reconcile", "--fix"]);
+    run.exit(2);
+    stderr_says(&run, &["is registered in etcd by another registry"]);
     assert_eq!(etcd.claims(PREFIX, "default").len(), 1);
+}
+
+#[test]
+fn commands_started_together_on_a_new_registry_all_take_its_identity() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(mut etcd) = EtcdServer::start() else {
+        return;
+    };
+    // With auth on, each process spends a while getting its token: the first to register
+    // does so while the others are still looking.
+    etcd.enable_auth("zmgr", "s3cret", PREFIX);
+    let env = shared_host(&etcd.url(), "h1", PREFIX, 5000);
+    let secret = env.dir().join("etcd-password");
+    std::fs::write(&secret, "s3cret\n").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    with_etcd_lines(
+        &env,
+        &format!(
+            "    user \"zmgr\"\n    password-file \"{}\"\n",
+            secret.display()
+        ),
+    );
+    let args = ["pool", "list"];
+    let children: Vec<_> = (0..6).map(|_| spawn(&env, &args)).collect();
+    for child in children {
+        finish(&env, child, &args).success();
+    }
+    let id = env.read(".zmgr/host-id");
+    let registered = etcd.keys(&format!("{PREFIX}/hosts/"));
+    assert_eq!(
+        registered,
+        vec![(format!("{PREFIX}/hosts/h1"), id.trim_end().to_string())]
+    );
 }
 
 #[test]
@@ -713,4 +750,83 @@ fn reconcile_without_etcd_still_compares_the_rest() {
     env.sandbox(&["show", "web01", "-p", "-o", "state"])
         .success()
         .stdout_is("installed\n");
+}
+
+#[test]
+fn reconcile_never_releases_a_key_whose_address_a_zone_here_may_use() {
+    let Some(etcd) = EtcdServer::start() else {
+        return;
+    };
+    let env = host(&etcd, "h1");
+    env.sandbox(&["create", "web01", "--no-boot"]).success();
+    env.sandbox(&["create", "web02", "--no-boot"]).success();
+    // web01's key names another zone of this host (an entry renamed by hand): web01 still
+    // uses the address, so the key is a conflict to look at, not a leak to free.
+    put_claim(
+        &etcd,
+        "192.0.2.10",
+        r#"{"host":"h1","zone":"old01","state":"created","time":"2026-01-01T00:00:00Z"}"#,
+    );
+    // web02's entry is lost while the zone stays on the system: its key stays too.
+    std::fs::remove_file(env.path("zones/web02.kdl")).unwrap();
+    let run = env.sandbox(&["reconcile", "--fix"]);
+    run.exit(1)
+        .stdout_has("zone web01 holds 192.0.2.10 of shared pool default, and etcd gives it to zone old01 on host h1")
+        .stdout_has("zone web02 is on the system but not in the registry");
+    assert!(!run.stdout().contains("which this registry does not have"));
+    let claims: Vec<String> = etcd
+        .claims(PREFIX, "default")
+        .into_iter()
+        .map(|(a, c)| format!("{a} {}", c["zone"]))
+        .collect();
+    assert_eq!(claims, ["192.0.2.10 \"old01\"", "192.0.2.11 \"web02\""]);
+    // Import takes web02's own key back rather than calling it another holder's.
+    env.sandbox(&["import", "web02"]).success();
+    assert!(entry(&env, "web02").unwrap().contains("192.0.2.11/24"));
+    assert_eq!(etcd.claims(PREFIX, "default").len(), 2);
+}
+
+#[test]
+fn a_member_without_a_leader_hands_over_to_the_next_even_for_the_token() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(mut etcd) = EtcdServer::start() else {
+        return;
+    };
+    etcd.enable_auth("zmgr", "s3cret", PREFIX);
+    let lost = LeaderlessMember::start();
+    let env = shared_host(
+        &format!("{}\" \"{}", lost.url(), etcd.url()),
+        "h1",
+        PREFIX,
+        5000,
+    );
+    let secret = env.dir().join("etcd-password");
+    std::fs::write(&secret, "s3cret\n").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    with_etcd_lines(
+        &env,
+        &format!(
+            "    user \"zmgr\"\n    password-file \"{}\"\n",
+            secret.display()
+        ),
+    );
+    env.sandbox(&["pool", "publish", "default"]).success();
+    env.sandbox(&["create", "web01", "--no-boot"]).success();
+    assert_eq!(etcd.claims(PREFIX, "default").len(), 1);
+
+    // With no member that can answer, the error says etcd answered, not that it was away.
+    let alone = shared_host(&lost.url(), "h2", PREFIX, 5000);
+    let run = alone.sandbox(&["create", "app01"]);
+    run.exit(1);
+    stderr_says(
+        &run,
+        &[
+            &format!(
+                "etcd answered with an error at every endpoint: {} (HTTP 503: etcdserver: no leader)",
+                lost.url()
+            ),
+            "check the cluster's health",
+        ],
+    );
+    assert_eq!(entry(&alone, "app01"), None);
 }
