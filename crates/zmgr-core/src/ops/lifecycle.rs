@@ -360,13 +360,15 @@ pub fn destroy(
             )),
         });
     }
-    {
+    // The addresses of shared pools go back after the entry: a crash in between leaves a
+    // key without a zone, which `reconcile --fix` releases. Both under one lock, so that no
+    // reconcile releases a key meanwhile and no create of the name claims it again before
+    // this release.
+    let mut unreleased = {
         let _lock = core.lock()?;
         crate::store::entries::remove_entry(core.root(), name)?;
-    }
-    // The addresses of shared pools go back after the entry: a crash in between leaves a
-    // key without a zone, which `reconcile --fix` releases.
-    let mut unreleased = release_shared(core, registry, entry);
+        release_shared(core, registry, entry)
+    };
     if let Some(h) = hooks.as_ref().filter(|h| h.has(HookPoint::PostDestroy)) {
         core.note(&format!("running the post-destroy hook of zone {name}"));
         if let Err(e) = h.run(HookPoint::PostDestroy) {

@@ -664,7 +664,7 @@ fn add_net(
         }
         if failed.is_empty() {
             match drop_entry_net(core, name, &link) {
-                Ok(()) => failed.extend(claims.release(name)),
+                Ok(_lock) => failed.extend(claims.release(name)),
                 Err(e) => failed.push(format!("the interface in the registry entry: {e}")),
             }
         } else {
@@ -687,12 +687,15 @@ fn add_net(
 }
 
 /// Removes the interface on `link` from the zone's entry, under the registry lock.
-fn drop_entry_net(core: &Session, name: &str, link: &str) -> Result<()> {
-    let _lock = core.lock()?;
+/// Takes the interface on `link` out of the zone's entry; the registry lock it took is
+/// handed back, for what must happen before anyone else sees the registry.
+fn drop_entry_net(core: &Session, name: &str, link: &str) -> Result<crate::fs::lock::RegistryLock> {
+    let lock = core.lock()?;
     let registry = core.registry_for(needs(name, None))?;
     let mut entry = registry.zone(name)?.clone();
     entry.nets.retain(|n| n.physical != link);
-    crate::store::entries::replace_entry(core.root(), &entry)
+    crate::store::entries::replace_entry(core.root(), &entry)?;
+    Ok(lock)
 }
 
 /// `zmgr remove NAME fs dir=D | dataset name=N | net physical=LINK|address=ADDRESS`.
@@ -780,8 +783,10 @@ pub fn remove(
                 }
             }
             if !dry_run {
-                drop_entry_net(core, name, &net.physical)?;
-                // A shared pool's address goes back to etcd after the entry lets it go.
+                // A shared pool's address goes back to etcd after the entry lets it go, still
+                // under the lock: no reconcile may release it meanwhile and no add net claim
+                // it again before this release.
+                let _lock = drop_entry_net(core, name, &net.physical)?;
                 let mut dropped = entry.clone();
                 dropped.nets.retain(|n| n.physical == net.physical);
                 let left = crate::ops::lifecycle::release_shared(core, registry, &dropped);

@@ -719,12 +719,13 @@ fn repair(core: &mut Session, finding: &Finding) -> Result<()> {
                 return Err(Error::failed(e));
             }
             journal.finish()?;
-            {
+            // Its claims in shared pools go with it, as the create's undo would have, under
+            // the same lock as its entry.
+            let unreleased = {
                 let _lock = core.lock()?;
                 crate::store::entries::remove_entry(core.root(), zone)?;
-            }
-            // Its claims in shared pools go with it, as the create's undo would have.
-            let unreleased = crate::ops::lifecycle::release_shared(core, &registry, entry);
+                crate::ops::lifecycle::release_shared(core, &registry, entry)
+            };
             match unreleased.into_iter().next() {
                 Some(e) => Err(Error::failed(e)),
                 None => Ok(()),
