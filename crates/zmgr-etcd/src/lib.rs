@@ -221,39 +221,11 @@ impl Etcd {
             Some(_) => Some(self.token(endpoint, deadline)?),
             None => None,
         };
-        // What is left once the token is had: the whole request keeps to one timeout.
-        let timeout = deadline.saturating_duration_since(Instant::now());
-        if timeout.is_zero() {
-            return Err(Failure::Unreachable("timed out".to_string()));
-        }
-        let mut request = self
-            .agent
-            .post(format!("{endpoint}{path}"))
-            .config()
-            .timeout_global(Some(timeout))
-            .build()
-            .header("content-type", "application/json");
-        if let Some(t) = &token {
-            request = request.header("authorization", t);
-        }
-        let mut response = request
-            .send(body.to_string())
-            .map_err(|e| Failure::Unreachable(transport(&e)))?;
-        let status = response.status().as_u16();
-        let text = response
-            .body_mut()
-            .with_config()
-            .limit(64 << 20)
-            .read_to_string()
-            .map_err(|e| Failure::Unreachable(transport(&e)))?;
+        let (status, text) = self.exchange(endpoint, path, body, token.as_deref(), deadline)?;
         if status == 401 && token.is_some() && retry_auth {
             // The token expired: a new one, once.
             *self.token.lock().expect("token lock") = None;
             return self.post_to(endpoint, path, body, deadline, false);
-        }
-        // A member without a leader, or busy, may be alone in that: the next one is asked.
-        if status >= 500 {
-            return Err(Failure::Answered(wire::error_text(status, &text)));
         }
         if status != 200 {
             return Err(Failure::Refused(Error::failed(format!(
@@ -269,9 +241,49 @@ impl Etcd {
         })
     }
 
+    /// POSTs `body` to `path` of `endpoint` by `deadline`: the status and the text of an
+    /// answer. A member without a leader, or busy, may be alone in that: its 5xx is a
+    /// failure that leaves the request to the next endpoint.
+    fn exchange(
+        &self,
+        endpoint: &str,
+        path: &str,
+        body: &Value,
+        token: Option<&str>,
+        deadline: Instant,
+    ) -> std::result::Result<(u16, String), Failure> {
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        if timeout.is_zero() {
+            return Err(Failure::Unreachable("timed out".to_string()));
+        }
+        let mut request = self
+            .agent
+            .post(format!("{endpoint}{path}"))
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
+            .header("content-type", "application/json");
+        if let Some(t) = token {
+            request = request.header("authorization", t);
+        }
+        let mut response = request
+            .send(body.to_string())
+            .map_err(|e| Failure::Unreachable(transport(&e)))?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_string()
+            .map_err(|e| Failure::Unreachable(transport(&e)))?;
+        if status >= 500 {
+            return Err(Failure::Answered(wire::error_text(status, &text)));
+        }
+        Ok((status, text))
+    }
+
     /// The auth token, asked for with the user and password when there is none yet.
     fn token(&self, endpoint: &str, deadline: Instant) -> std::result::Result<String, Failure> {
-        let timeout = deadline.saturating_duration_since(Instant::now());
         if let Some(t) = self.token.lock().expect("token lock").clone() {
             return Ok(t);
         }
@@ -282,25 +294,8 @@ impl Etcd {
         })?;
         let body =
             serde_json::json!({"name": user, "password": password.trim_end_matches(['\n', '\r'])});
-        let mut response = self
-            .agent
-            .post(format!("{endpoint}/v3/auth/authenticate"))
-            .config()
-            .timeout_global(Some(timeout))
-            .build()
-            .header("content-type", "application/json")
-            .send(body.to_string())
-            .map_err(|e| Failure::Unreachable(transport(&e)))?;
-        let status = response.status().as_u16();
-        let text = response
-            .body_mut()
-            .read_to_string()
-            .map_err(|e| Failure::Unreachable(transport(&e)))?;
-        // Authenticating goes through the cluster's leader: as for any request, a member
-        // that cannot answer now leaves it to the next.
-        if status >= 500 {
-            return Err(Failure::Answered(wire::error_text(status, &text)));
-        }
+        let (status, text) =
+            self.exchange(endpoint, "/v3/auth/authenticate", &body, None, deadline)?;
         if status != 200 {
             return Err(Failure::Refused(Error::failed(format!(
                 "etcd at {endpoint} refused user `{user}`: {}",

@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use zmgr_script::{self as script, Limits};
@@ -122,23 +121,7 @@ fn load_template(path: &Path) -> zmgr_core::model::template::Template {
 }
 
 fn zmgr(dir: &Path, args: &[&str]) -> Duration {
-    let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_zmgr"))
-        .arg("--sandbox")
-        .arg(dir)
-        .args(args)
-        .env("ZMGR_SIM", common::simulator())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
-    let took = start.elapsed();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    took
+    common::zmgr(dir, args, false).0
 }
 
 /// Median create time in a sandbox, with the default template and with the example web

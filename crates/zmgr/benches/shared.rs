@@ -136,15 +136,7 @@ fn reserved(dir: &Path) -> String {
 }
 
 fn spawn(dir: &Path, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_zmgr"))
-        .arg("--sandbox")
-        .arg(dir)
-        .args(args)
-        .env("ZMGR_SIM", common::simulator())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    common::sandbox_command(dir, args).spawn().unwrap()
 }
 
 struct Etcd {

@@ -56,6 +56,12 @@ impl Claim {
     }
 }
 
+/// Who holds a key, from its claim ([`Claim::describe`]), for a key whose value is not a
+/// claim too.
+pub fn holder(claim: Option<&Claim>) -> String {
+    claim.map_or("a value zmgr did not write".to_string(), Claim::describe)
+}
+
 /// One address held in a shared pool.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holding {

@@ -336,14 +336,8 @@ fn claim_shared(
     entry: &crate::model::zone::ZoneEntry,
 ) -> Result<std::result::Result<crate::ops::shared_pools::Claims, (IpAddr, String)>> {
     let mut all = crate::ops::shared_pools::Claims::default();
-    for n in &entry.nets {
-        let (Some(pool), Some(address)) = (
-            n.pool.as_deref().and_then(|p| registry.pools.get(p)),
-            n.address,
-        ) else {
-            continue;
-        };
-        let zone = entry.name.value.as_str();
+    let zone = entry.name.value.as_str();
+    for (pool, address) in registry.pooled_addresses(entry) {
         let store = match core.shared_ledger(&registry.config, pool) {
             Ok(Some(store)) => store,
             Ok(None) => continue,
@@ -360,11 +354,7 @@ fn claim_shared(
                 {
                     continue;
                 }
-                Some(h) => Some(
-                    h.claim
-                        .as_ref()
-                        .map_or("a key zmgr did not write".to_string(), |c| c.describe()),
-                ),
+                Some(h) => Some(crate::host::shared::holder(h.claim.as_ref())),
                 None => None,
             },
             Err(e) => return Err(with_leftovers(e, all.release(zone))),

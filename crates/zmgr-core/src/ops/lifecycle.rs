@@ -414,13 +414,7 @@ pub(crate) fn release_shared(
             Err(e) => return vec![format!("the pools of zone {}: {e}", entry.name.value)],
         }
     };
-    for n in &entry.nets {
-        let (Some(pool), Some(address)) = (
-            n.pool.as_deref().and_then(|p| registry.pools.get(p)),
-            n.address,
-        ) else {
-            continue;
-        };
+    for (pool, address) in registry.pooled_addresses(entry) {
         let store = match core.shared_ledger(&registry.config, pool) {
             Ok(Some(store)) => store,
             Ok(None) => continue,
@@ -434,7 +428,7 @@ pub(crate) fn release_shared(
             Ok(crate::host::shared::Released::Done | crate::host::shared::Released::Absent) => {}
             Ok(crate::host::shared::Released::NotOurs(c)) => failed.push(format!(
                 "etcd key {key} belongs to {}, so it was left alone",
-                c.map_or("a value zmgr did not write".to_string(), |c| c.describe())
+                crate::host::shared::holder(c.as_ref())
             )),
             Err(e) => failed.push(format!(
                 "etcd key {key} could not be released ({e}); `zmgr reconcile --fix` releases it"

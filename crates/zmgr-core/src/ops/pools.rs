@@ -97,7 +97,7 @@ fn release_shared(store: &dyn SharedLedger, pool: &str, ip: IpAddr, strict: bool
         ))),
         Released::NotOurs(holder) => Err(Error::failed(format!(
             "{ip} of pool `{pool}` is held by {}, not reserved by hand on this host",
-            holder.map_or("a key zmgr did not write".to_string(), |c| c.describe())
+            crate::host::shared::holder(holder.as_ref())
         ))),
     }
 }
@@ -114,9 +114,7 @@ pub fn reserve_again(session: &Session, pool: &str, ip: IpAddr) -> Result<bool> 
             Some(h) if h.claim.as_ref().is_some_and(|c| c.is(store.host(), None)) => Ok(false),
             Some(h) => Err(Error::failed(format!(
                 "{ip} is now held by {}, so it cannot be reserved again",
-                h.claim
-                    .as_ref()
-                    .map_or("a key zmgr did not write".to_string(), Claim::describe)
+                crate::host::shared::holder(h.claim.as_ref())
             ))),
             None => match store.claim(pool, ip, revision, &hand_claim(store.as_ref()))? {
                 Claimed::Won(_) => Ok(true),

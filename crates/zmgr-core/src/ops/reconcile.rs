@@ -496,10 +496,7 @@ fn shared_findings(
                             pool: pool.to_string(),
                             address: a.ip.to_string(),
                             key,
-                            holder: h.claim.as_ref().map_or(
-                                "a value zmgr did not write".to_string(),
-                                crate::host::shared::Claim::describe,
-                            ),
+                            holder: crate::host::shared::holder(h.claim.as_ref()),
                         })
                     }
                     Some(_) => {}

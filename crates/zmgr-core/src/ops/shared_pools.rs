@@ -81,7 +81,7 @@ impl Claims {
                 Ok(Released::Done | Released::Absent) => {}
                 Ok(Released::NotOurs(holder)) => failed.push(format!(
                     "etcd key {key} now belongs to {}; left alone",
-                    holder.map_or("a value zmgr did not write".to_string(), |c| c.describe())
+                    crate::host::shared::holder(holder.as_ref())
                 )),
                 Err(e) => failed.push(format!(
                     "etcd key {key} could not be released ({e}); `zmgr reconcile --fix` releases it"
@@ -252,10 +252,7 @@ fn hold_shared(
     for pool in &shared {
         let (state, revision) = read_checked(store.as_ref(), pool)?;
         for h in &state.holdings {
-            let who = h
-                .claim
-                .as_ref()
-                .map_or("a key zmgr did not write".to_string(), Claim::describe);
+            let who = crate::host::shared::holder(h.claim.as_ref());
             ledger.hold_elsewhere(h.address, who);
         }
         revisions.push((pool.name.value.clone(), revision));

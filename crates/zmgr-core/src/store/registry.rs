@@ -353,6 +353,17 @@ impl Registry {
         kind.path(&self.root, name)
     }
 
+    /// Each address of `entry` that came from a pool this registry has, with that pool.
+    pub fn pooled_addresses<'a>(
+        &'a self,
+        entry: &'a ZoneEntry,
+    ) -> impl Iterator<Item = (&'a Pool, crate::model::zone::ZoneAddress)> + 'a {
+        entry.nets.iter().filter_map(|n| {
+            let pool = self.pools.get(n.pool.as_deref()?)?;
+            Some((pool, n.address?))
+        })
+    }
+
     /// Every address some zone entry holds.
     pub fn held_addresses(&self) -> crate::model::held::Held {
         let mut held = crate::model::held::with_capacity(self.zones.len());

@@ -55,15 +55,23 @@ pub fn traced(stderr: &str) -> (Duration, usize) {
     (in_tools, n)
 }
 
-pub fn zmgr(dir: &Path, args: &[&str], trace: bool) -> (Duration, String) {
-    let start = Instant::now();
+/// `zmgr --sandbox DIR ARGS…` over the release simulator, its output dropped and its
+/// errors kept.
+pub fn sandbox_command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zmgr"));
     cmd.arg("--sandbox")
         .arg(dir)
         .args(args)
+        .env("ZMGR_SIM", simulator())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    cmd.env("ZMGR_SIM", simulator());
+    cmd
+}
+
+/// Runs zmgr in a sandbox (`trace`: with `ZMGR_TRACE=1`): its wall time and its errors.
+pub fn zmgr(dir: &Path, args: &[&str], trace: bool) -> (Duration, String) {
+    let start = Instant::now();
+    let mut cmd = sandbox_command(dir, args);
     if trace {
         cmd.env("ZMGR_TRACE", "1");
     }

@@ -285,15 +285,18 @@ fn make_certificates(dir: &Path) {
             String::from_utf8_lossy(&out.stderr)
         );
     };
-    run(&[
-        "ecparam",
-        "-name",
-        "prime256v1",
-        "-genkey",
-        "-noout",
-        "-out",
-        "ca-key.pem",
-    ]);
+    let new_key = |file: &str| {
+        run(&[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            file,
+        ])
+    };
+    new_key("ca-key.pem");
     run(&[
         "req",
         "-x509",
@@ -314,15 +317,7 @@ fn make_certificates(dir: &Path) {
         ("client", "clientAuth"),
     ] {
         let key = format!("{name}-key.pem");
-        run(&[
-            "ecparam",
-            "-name",
-            "prime256v1",
-            "-genkey",
-            "-noout",
-            "-out",
-            &key,
-        ]);
+        new_key(&key);
         // PKCS#8, which every TLS stack reads.
         run(&[
             "pkcs8",

@@ -341,19 +341,8 @@ fn scripts_allocate_and_release_in_a_shared_pool() {
 
 #[test]
 fn a_password_file_others_can_read_is_refused() {
-    use std::os::unix::fs::PermissionsExt;
     let env = shared_host("http://127.0.0.1:9", "h1", PREFIX, 500);
-    let secret = env.dir().join("etcd-password");
-    std::fs::write(&secret, "hunter2\n").unwrap();
-    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let config = env.read("config.kdl").replace(
-        "    timeout-ms 500\n",
-        &format!(
-            "    timeout-ms 500\n    user \"zmgr\"\n    password-file \"{}\"\n",
-            secret.display()
-        ),
-    );
-    env.write("config.kdl", config);
+    let secret = with_password(&env, "hunter2", 0o644);
     let run = env.sandbox(&["create", "web01"]);
     run.exit(2);
     stderr_says(
@@ -491,11 +480,29 @@ fn an_interface_added_or_removed_claims_or_releases_its_address() {
 
 /// config.kdl's etcd block of a host reaching `etcd` with `extra` lines in it.
 fn with_etcd_lines(env: &TestEnv, extra: &str) {
-    let config = env.read("config.kdl").replace(
-        "    timeout-ms 5000\n",
-        &format!("    timeout-ms 5000\n{extra}"),
+    let config = env.read("config.kdl");
+    let at = config.find("    timeout-ms ").expect("an etcd block");
+    let end = at + config[at..].find('\n').unwrap() + 1;
+    env.write(
+        "config.kdl",
+        format!("{}{extra}{}", &config[..end], &config[end..]),
     );
-    env.write("config.kdl", config);
+}
+
+/// Gives the etcd block user `zmgr` and a password file holding `password`, of `mode`.
+fn with_password(env: &TestEnv, password: &str, mode: u32) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let secret = env.dir().join("etcd-password");
+    std::fs::write(&secret, format!("{password}\n")).unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(mode)).unwrap();
+    with_etcd_lines(
+        env,
+        &format!(
+            "    user \"zmgr\"\n    password-file \"{}\"\n",
+            secret.display()
+        ),
+    );
+    secret
 }
 
 #[test]
@@ -543,22 +550,12 @@ fn tls_with_a_client_certificate() {
 
 #[test]
 fn a_user_and_password_when_etcd_has_auth_on() {
-    use std::os::unix::fs::PermissionsExt;
     let Some(mut etcd) = EtcdServer::start() else {
         return;
     };
     etcd.enable_auth("zmgr", "s3cret", PREFIX);
     let env = shared_host(&etcd.url(), "h1", PREFIX, 5000);
-    let secret = env.dir().join("etcd-password");
-    std::fs::write(&secret, "wrong\n").unwrap();
-    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
-    with_etcd_lines(
-        &env,
-        &format!(
-            "    user \"zmgr\"\n    password-file \"{}\"\n",
-            secret.display()
-        ),
-    );
+    let secret = with_password(&env, "wrong", 0o600);
     let run = env.sandbox(&["pool", "publish", "default"]);
     run.exit(1);
     stderr_says(&run, &["refused user `zmgr`"]);
@@ -639,7 +636,6 @@ fn two_registries_cannot_share_one_host_name() {
 
 #[test]
 fn commands_started_together_on_a_new_registry_all_take_its_identity() {
-    use std::os::unix::fs::PermissionsExt;
     let Some(mut etcd) = EtcdServer::start() else {
         return;
     };
@@ -647,16 +643,7 @@ fn commands_started_together_on_a_new_registry_all_take_its_identity() {
     // does so while the others are still looking.
     etcd.enable_auth("zmgr", "s3cret", PREFIX);
     let env = shared_host(&etcd.url(), "h1", PREFIX, 5000);
-    let secret = env.dir().join("etcd-password");
-    std::fs::write(&secret, "s3cret\n").unwrap();
-    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
-    with_etcd_lines(
-        &env,
-        &format!(
-            "    user \"zmgr\"\n    password-file \"{}\"\n",
-            secret.display()
-        ),
-    );
+    with_password(&env, "s3cret", 0o600);
     let args = ["pool", "list"];
     let children: Vec<_> = (0..6).map(|_| spawn(&env, &args)).collect();
     for child in children {
@@ -788,7 +775,6 @@ fn reconcile_never_releases_a_key_whose_address_a_zone_here_may_use() {
 
 #[test]
 fn a_member_without_a_leader_hands_over_to_the_next_even_for_the_token() {
-    use std::os::unix::fs::PermissionsExt;
     let Some(mut etcd) = EtcdServer::start() else {
         return;
     };
@@ -800,16 +786,7 @@ fn a_member_without_a_leader_hands_over_to_the_next_even_for_the_token() {
         PREFIX,
         5000,
     );
-    let secret = env.dir().join("etcd-password");
-    std::fs::write(&secret, "s3cret\n").unwrap();
-    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
-    with_etcd_lines(
-        &env,
-        &format!(
-            "    user \"zmgr\"\n    password-file \"{}\"\n",
-            secret.display()
-        ),
-    );
+    with_password(&env, "s3cret", 0o600);
     env.sandbox(&["pool", "publish", "default"]).success();
     env.sandbox(&["create", "web01", "--no-boot"]).success();
     assert_eq!(etcd.claims(PREFIX, "default").len(), 1);
